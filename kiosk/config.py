@@ -1,0 +1,155 @@
+"""Kiosk settings: one typed object from a TOML file and ``CIVIC_KIOSK_*`` variables.
+
+Operators edit a TOML file; scripts and tests override single values through the
+environment. Anything we do not understand stops the start with a message that
+names the key, because a silently ignored typo (``idle_timout = 30``) on a kiosk
+in a field office would only be noticed by a citizen.
+"""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from collections.abc import Mapping
+from dataclasses import dataclass, field, fields, replace
+from pathlib import Path
+from typing import Any, Literal, get_args
+
+import platformdirs
+
+APP_NAME = "civic-kiosk"
+ENV_PREFIX = "CIVIC_KIOSK_"
+Language = Literal["ko", "en"]
+Orientation = Literal["auto", "landscape", "portrait"]
+
+
+class ConfigError(Exception):
+    """A setting is unknown or has the wrong type; the message names the key."""
+
+
+@dataclass(frozen=True)
+class Settings:
+    data_dir: Path = field(default_factory=lambda: Path(platformdirs.user_data_dir(APP_NAME)))
+    # Empty means "kiosk.db inside data_dir"; see ``database_url_resolved``.
+    database_url: str = ""
+    server_url: str = ""
+    language: Language = "ko"
+    idle_timeout_s: int = 90
+    idle_warning_s: int = 30
+    office_name: str = ""
+    checkin_staff_only: bool = True
+    physical_keyboard: bool = False
+    large_text: bool = False
+    high_contrast: bool = False
+    low_position: bool = False
+    orientation: Orientation = "auto"
+    camera: bool = True
+    screen_dpi: float = 0.0
+    retention_days: int = 30
+    log_dir: Path = field(default_factory=lambda: Path(platformdirs.user_log_dir(APP_NAME)))
+
+    @property
+    def database_url_resolved(self) -> str:
+        if self.database_url:
+            return self.database_url
+        return f"sqlite:///{self.data_dir / 'kiosk.db'}"
+
+    def with_overrides(self, **values: Any) -> Settings:
+        return replace(self, **_coerce_all(values, source="override"))
+
+
+def default_config_path() -> Path:
+    return Path(platformdirs.user_config_dir(APP_NAME)) / "kiosk.toml"
+
+
+def load_settings(path: Path | None = None, environ: Mapping[str, str] | None = None) -> Settings:
+    """Read the TOML file (if any), then apply ``CIVIC_KIOSK_*`` overrides."""
+    environ = os.environ if environ is None else environ
+    values: dict[str, Any] = {}
+    config_path = path or _path_from_env(environ) or default_config_path()
+    if path is not None and not config_path.exists():
+        raise ConfigError(f"config file not found: {config_path}")
+    if config_path.exists():
+        try:
+            with config_path.open("rb") as fh:
+                values.update(_coerce_all(tomllib.load(fh), source=str(config_path)))
+        except tomllib.TOMLDecodeError as exc:
+            raise ConfigError(f"{config_path}: not valid TOML: {exc}") from exc
+    values.update(_coerce_all(_env_values(environ), source="environment"))
+    return Settings(**values)
+
+
+def _path_from_env(environ: Mapping[str, str]) -> Path | None:
+    raw = environ.get(ENV_PREFIX + "CONFIG")
+    return Path(raw) if raw else None
+
+
+def _env_values(environ: Mapping[str, str]) -> dict[str, Any]:
+    known = {f.name for f in fields(Settings)}
+    out: dict[str, Any] = {}
+    for name, raw in environ.items():
+        if not name.startswith(ENV_PREFIX) or name == ENV_PREFIX + "CONFIG":
+            continue
+        key = name.removeprefix(ENV_PREFIX).lower()
+        if key not in known:
+            raise ConfigError(f"unknown setting in environment: {name}")
+        out[key] = raw
+    return out
+
+
+def _coerce_all(values: Mapping[str, Any], source: str) -> dict[str, Any]:
+    types = {f.name: f.type for f in fields(Settings)}
+    out: dict[str, Any] = {}
+    for key, value in values.items():
+        if key not in types:
+            raise ConfigError(f"{source}: unknown setting '{key}'")
+        out[key] = _coerce(key, str(types[key]), value, source)
+    return out
+
+
+_TRUE = {"1", "true", "yes", "on"}
+_FALSE = {"0", "false", "no", "off"}
+_LITERALS: dict[str, tuple[str, ...]] = {
+    "Language": get_args(Language),
+    "Orientation": get_args(Orientation),
+}
+
+
+def _coerce(key: str, type_name: str, value: Any, source: str) -> Any:
+    """Turn a TOML or environment value into the field's type, or say what is wrong."""
+
+    def wrong(expected: str) -> ConfigError:
+        return ConfigError(f"{source}: setting '{key}' must be {expected}, got {value!r}")
+
+    from_env = isinstance(value, str) and source == "environment"
+    if type_name == "bool":
+        if isinstance(value, bool):
+            return value
+        if from_env and value.lower() in _TRUE | _FALSE:
+            return value.lower() in _TRUE
+        raise wrong("true or false")
+    if type_name in ("int", "float"):
+        if isinstance(value, bool):
+            raise wrong(f"a number ({type_name})")
+        py_type = int if type_name == "int" else float
+        if isinstance(value, int | float) and (py_type is float or isinstance(value, int)):
+            number = py_type(value)
+        elif from_env:
+            try:
+                number = py_type(value)
+            except ValueError:
+                raise wrong(f"a number ({type_name})") from None
+        else:
+            raise wrong(f"a number ({type_name})")
+        if number < 0:
+            raise wrong("zero or more")
+        return number
+    if not isinstance(value, str):
+        raise wrong("text")
+    if type_name == "Path":
+        return Path(value).expanduser()
+    if type_name in _LITERALS:
+        if value not in _LITERALS[type_name]:
+            raise wrong("one of " + ", ".join(_LITERALS[type_name]))
+        return value
+    return value

@@ -1,0 +1,241 @@
+"""The kiosk's local tables (SQLAlchemy 2 typed ORM).
+
+Personal data never lands in these tables in plaintext: a citizen's name,
+contact and free text travel only inside the sealed outbox payload. What stays
+readable is what the screen needs afterwards (receipt code, kind, category,
+status) and what check-in needs (ticket identity, a masked name).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import enum
+import uuid
+
+from sqlalchemy import (
+    Boolean,
+    DateTime,
+    Enum,
+    ForeignKey,
+    Index,
+    Integer,
+    LargeBinary,
+    String,
+    Text,
+    TypeDecorator,
+)
+from sqlalchemy.engine import Dialect
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+
+def utcnow() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)
+
+
+class UTCDateTime(TypeDecorator[dt.datetime]):
+    """Store aware datetimes as UTC; SQLite would otherwise hand back naive ones."""
+
+    impl = DateTime
+    cache_ok = True
+
+    def process_bind_param(self, value: dt.datetime | None, dialect: Dialect) -> dt.datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given; the kiosk stores UTC only")
+        return value.astimezone(dt.UTC).replace(tzinfo=None)
+
+    def process_result_value(
+        self, value: dt.datetime | None, dialect: Dialect
+    ) -> dt.datetime | None:
+        return None if value is None else value.replace(tzinfo=dt.UTC)
+
+
+def str_enum(cls: type[enum.StrEnum]) -> Enum:
+    """Store an enum by its value ('pending'), readable in raw SQL and exports."""
+    return Enum(
+        cls,
+        native_enum=False,
+        length=32,
+        values_callable=lambda members: [m.value for m in members],
+    )
+
+
+def new_id() -> str:
+    return str(uuid.uuid4())
+
+
+class Base(DeclarativeBase):
+    pass
+
+
+class SubmissionKind(enum.StrEnum):
+    COMPLAINT = "complaint"
+    SUGGESTION = "suggestion"
+    PROPOSAL = "proposal"
+
+
+class DeliveryStatus(enum.StrEnum):
+    """What the citizen's record is doing, as staff and the receipt lookup see it."""
+
+    QUEUED = "queued"
+    SENT = "sent"
+    NEEDS_ATTENTION = "needs_attention"
+
+
+class MutationState(enum.StrEnum):
+    PENDING = "pending"
+    # Set and committed before a request leaves, so a crash mid-send is retried,
+    # never mistaken for a delivery.
+    IN_FLIGHT = "in_flight"
+    SENT = "sent"
+    REJECTED = "rejected"
+
+
+class RegistrationStatus(enum.StrEnum):
+    CONFIRMED = "confirmed"
+    WAITLISTED = "waitlisted"
+    CANCELLED = "cancelled"
+
+
+class Category(Base):
+    __tablename__ = "categories"
+
+    code: Mapped[str] = mapped_column(String(64), primary_key=True)
+    name_ko: Mapped[str] = mapped_column(String(200))
+    name_en: Mapped[str] = mapped_column(String(200))
+    icon: Mapped[str] = mapped_column(String(64), default="")
+    sort_order: Mapped[int] = mapped_column(Integer, default=0)
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+
+
+class Event(Base):
+    __tablename__ = "events"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    title_ko: Mapped[str] = mapped_column(String(300))
+    title_en: Mapped[str] = mapped_column(String(300))
+    place_ko: Mapped[str] = mapped_column(String(300), default="")
+    place_en: Mapped[str] = mapped_column(String(300), default="")
+    starts_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+    ends_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    capacity: Mapped[int] = mapped_column(Integer)
+    # Places taken outside this kiosk (other kiosks, online sign-ups) at the last pull.
+    taken_remote: Mapped[int] = mapped_column(Integer, default=0)
+    # The block of places this kiosk may confirm while offline.
+    offline_block: Mapped[int] = mapped_column(Integer, default=0)
+    cancelled: Mapped[bool] = mapped_column(Boolean, default=False)
+
+
+class Registration(Base):
+    """An event sign-up: made here (with an outbox mutation) or pulled for check-in."""
+
+    __tablename__ = "registrations"
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
+    event_id: Mapped[int] = mapped_column(ForeignKey("events.id"), index=True)
+    status: Mapped[RegistrationStatus] = mapped_column(str_enum(RegistrationStatus))
+    receipt_code: Mapped[str] = mapped_column(String(8), unique=True)
+    # Ticket identity (key id, number) for tickets; empty for the waiting list.
+    key_id: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    number: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    ticket: Mapped[str] = mapped_column(String(200), default="")
+    manual_code: Mapped[str] = mapped_column(String(16), default="", index=True)
+    masked_name: Mapped[str] = mapped_column(String(50), default="")
+    local: Mapped[bool] = mapped_column(Boolean, default=True)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    __table_args__ = (Index("ix_registrations_ticket", "key_id", "event_id", "number"),)
+
+
+class CheckIn(Base):
+    """One scan that admitted someone; an event log, never updated in place."""
+
+    __tablename__ = "checkins"
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
+    event_id: Mapped[int] = mapped_column(Integer, index=True)
+    key_id: Mapped[int] = mapped_column(Integer)
+    number: Mapped[int] = mapped_column(Integer)
+    device_id: Mapped[str] = mapped_column(String(64), default="")
+    scanned_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+    server_time: Mapped[dt.datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    flagged: Mapped[bool] = mapped_column(Boolean, default=False)
+    undone: Mapped[bool] = mapped_column(Boolean, default=False)
+    local: Mapped[bool] = mapped_column(Boolean, default=True)
+
+    __table_args__ = (Index("ix_checkins_ticket", "key_id", "event_id", "number"),)
+
+
+class Submission(Base):
+    """A complaint, anonymous suggestion or proposal: only what the kiosk may keep."""
+
+    __tablename__ = "submissions"
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
+    kind: Mapped[SubmissionKind] = mapped_column(str_enum(SubmissionKind))
+    receipt_code: Mapped[str] = mapped_column(String(8), unique=True)
+    category_code: Mapped[str] = mapped_column(String(64), default="")
+    district: Mapped[str] = mapped_column(String(32), default="")
+    consent_version: Mapped[str] = mapped_column(String(32), default="")
+    status: Mapped[DeliveryStatus] = mapped_column(
+        str_enum(DeliveryStatus), default=DeliveryStatus.QUEUED
+    )
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
+
+
+class OutboxMutation(Base):
+    """A change waiting for the central server; its id is the idempotency key."""
+
+    __tablename__ = "outbox"
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    seq: Mapped[int] = mapped_column(Integer, unique=True)
+    type: Mapped[str] = mapped_column(String(32))
+    # Canonical JSON, exactly as it will be sent; personal parts are sealed inside.
+    payload: Mapped[str | None] = mapped_column(Text, nullable=True)
+    state: Mapped[MutationState] = mapped_column(
+        str_enum(MutationState), default=MutationState.PENDING
+    )
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    next_attempt_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    last_error: Mapped[str] = mapped_column(Text, default="")
+    result_code: Mapped[str] = mapped_column(String(64), default="")
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    sent_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime, nullable=True)
+
+    __table_args__ = (Index("ix_outbox_due", "state", "seq"),)
+
+
+class SyncState(Base):
+    """One row: where pulling stands and how the last exchange went."""
+
+    __tablename__ = "sync_state"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, default=1)
+    pull_cursor: Mapped[str] = mapped_column(String(200), default="")
+    next_seq: Mapped[int] = mapped_column(Integer, default=1)
+    last_success_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    last_attempt_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    last_error: Mapped[str] = mapped_column(Text, default="")
+    clock_offset_s: Mapped[float] = mapped_column(default=0.0)
+    status: Mapped[str] = mapped_column(String(32), default="")
+
+
+class DeviceIdentity(Base):
+    """One row once enrolled: who this kiosk is to the central server."""
+
+    __tablename__ = "device_identity"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, default=1)
+    device_id: Mapped[str] = mapped_column(String(64))
+    token: Mapped[str] = mapped_column(String(200))
+    server_url: Mapped[str] = mapped_column(String(500))
+    office: Mapped[str] = mapped_column(String(200), default="")
+    # X25519 public key the server unseals with (base64).
+    server_public_key: Mapped[str] = mapped_column(String(100))
+    # This kiosk's Ed25519 ticket-signing key (raw seed) and the id the server gave it.
+    signing_key: Mapped[bytes] = mapped_column(LargeBinary, default=b"")
+    signing_key_id: Mapped[int] = mapped_column(Integer, default=0)
+    revoked: Mapped[bool] = mapped_column(Boolean, default=False)
+    enrolled_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)

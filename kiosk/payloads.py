@@ -1,0 +1,112 @@
+"""What each outbox mutation carries: the payload half of sync protocol v1.
+
+``sync/protocol.py`` imports these for the envelope, and the server validates
+pushes against them, so kiosk and server agree on one definition. Each citizen
+payload has a readable part (receipt code, kind, category: what staff and the
+receipt lookup need) and a ``sealed`` part with everything personal.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from enum import StrEnum
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from kiosk.validation import ADDRESS_MAX, DESCRIPTION_MAX, EMAIL_MAX, NAME_MAX, TITLE_MAX
+
+
+class MutationType(StrEnum):
+    COMPLAINT = "complaint.create"
+    PROPOSAL = "proposal.create"
+    SIGNUP = "signup.create"
+    CHECKIN = "checkin.create"
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+ReceiptCode = Field(min_length=8, max_length=8, pattern=r"^[2-9A-HJKMNP-Z]{8}$")
+
+
+class ComplaintPayload(_Strict):
+    """A formal complaint or, with ``anonymous``, a suggestion without contact."""
+
+    receipt_code: str = ReceiptCode
+    anonymous: bool
+    category: str = Field(max_length=64)
+    district: str = Field(default="", max_length=32)
+    consent_version: str = Field(default="", max_length=32)
+    created_at: dt.datetime
+    sealed: str = Field(max_length=40_000)
+
+
+class ComplaintSealed(_Strict):
+    description: str = Field(min_length=1, max_length=DESCRIPTION_MAX)
+    address: str = Field(default="", max_length=ADDRESS_MAX)
+    name: str = Field(default="", max_length=NAME_MAX)
+    phone: str = Field(default="", max_length=20)
+    email: str = Field(default="", max_length=EMAIL_MAX)
+    # Separate, optional consent: may the city forward contact details to the
+    # department that handles the case (Open311 forwarding, issue 8).
+    share_contact: bool = False
+
+
+class ProposalPayload(_Strict):
+    receipt_code: str = ReceiptCode
+    area: str = Field(max_length=64)
+    district: str = Field(default="", max_length=32)
+    consent_version: str = Field(default="", max_length=32)
+    created_at: dt.datetime
+    sealed: str = Field(max_length=40_000)
+
+
+class ProposalSealed(_Strict):
+    title: str = Field(min_length=1, max_length=TITLE_MAX)
+    description: str = Field(min_length=1, max_length=DESCRIPTION_MAX)
+    name: str = Field(default="", max_length=NAME_MAX)
+    phone: str = Field(default="", max_length=20)
+    email: str = Field(default="", max_length=EMAIL_MAX)
+
+
+class SignupPayload(_Strict):
+    receipt_code: str = ReceiptCode
+    event_id: int
+    # What the kiosk told the citizen: a confirmed place (within this kiosk's
+    # offline block) or the waiting list.
+    status: Literal["confirmed", "waitlisted"]
+    key_id: int | None = None
+    number: int | None = None
+    ticket: str = Field(default="", max_length=300)
+    consent_version: str = Field(default="", max_length=32)
+    created_at: dt.datetime
+    sealed: str = Field(max_length=10_000)
+
+
+class SignupSealed(_Strict):
+    name: str = Field(min_length=1, max_length=NAME_MAX)
+    phone: str = Field(min_length=9, max_length=20)
+
+
+class CheckinPayload(_Strict):
+    event_id: int
+    key_id: int
+    number: int
+    scanned_at: dt.datetime
+    source: Literal["scan", "manual"] = "scan"
+
+
+PAYLOAD_MODELS: dict[MutationType, type[_Strict]] = {
+    MutationType.COMPLAINT: ComplaintPayload,
+    MutationType.PROPOSAL: ProposalPayload,
+    MutationType.SIGNUP: SignupPayload,
+    MutationType.CHECKIN: CheckinPayload,
+}
+
+SEALED_MODELS: dict[MutationType, type[_Strict]] = {
+    MutationType.COMPLAINT: ComplaintSealed,
+    MutationType.PROPOSAL: ProposalSealed,
+    MutationType.SIGNUP: SignupSealed,
+}

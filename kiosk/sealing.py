@@ -1,0 +1,53 @@
+"""Sealing personal data to the central server's public key (X25519 sealed box).
+
+The kiosk can seal but never open: it holds only the server's public key, so a
+stolen kiosk's database gives up no names, contacts or texts.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+from typing import Any
+
+from nacl.exceptions import CryptoError
+from nacl.public import PrivateKey, PublicKey, SealedBox
+
+
+class SealError(Exception):
+    """A sealed value could not be opened or decoded."""
+
+
+def canonical_json(value: Any) -> str:
+    """One spelling per value, so a resend is byte-identical and hashes equal."""
+    return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+
+
+def b64(data: bytes) -> str:
+    return base64.b64encode(data).decode("ascii")
+
+
+def unb64(text: str) -> bytes:
+    return base64.b64decode(text.encode("ascii"), validate=True)
+
+
+def seal(server_public_key_b64: str, value: dict[str, Any]) -> str:
+    box = SealedBox(PublicKey(unb64(server_public_key_b64)))
+    return b64(box.encrypt(canonical_json(value).encode("utf-8")))
+
+
+def unseal(private_key: PrivateKey, sealed_b64: str) -> dict[str, Any]:
+    try:
+        plain = SealedBox(private_key).decrypt(unb64(sealed_b64))
+        value = json.loads(plain.decode("utf-8"))
+    except (CryptoError, ValueError) as exc:
+        raise SealError(str(exc)) from exc
+    if not isinstance(value, dict):
+        raise SealError("sealed value is not an object")
+    return value
+
+
+def new_keypair() -> tuple[PrivateKey, str]:
+    """A fresh server sealing key and its public half as base64 (for enrolment)."""
+    key = PrivateKey.generate()
+    return key, b64(bytes(key.public_key))

@@ -1,0 +1,140 @@
+"""Event sign-up: a confirmed place within this kiosk's offline block, or the waiting list."""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from dataclasses import dataclass
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from kiosk import validation as v
+from kiosk.identity import require_identity
+from kiosk.models import Event, Registration, RegistrationStatus, utcnow
+from kiosk.outbox import enqueue
+from kiosk.payloads import MutationType, SignupPayload, SignupSealed
+from kiosk.reference import seats_left
+from kiosk.sealing import seal
+from kiosk.store import Store
+from kiosk.submissions import Consent, Receipt, unused_receipt_code
+
+
+@dataclass(frozen=True)
+class SignupForm:
+    name: str = ""
+    phone: str = ""
+
+
+def sign_up(
+    store: Store,
+    event_id: int,
+    form: SignupForm,
+    consent: Consent,
+    *,
+    accept_waitlist: bool = False,
+    now: dt.datetime | None = None,
+) -> Receipt:
+    """Sign a citizen up; when no place is left, only with ``accept_waitlist``.
+
+    Raises ``ValidationFailed`` with ``event.full`` when the kiosk's places are
+    gone and the citizen has not yet chosen the waiting list, so the screen can
+    offer it instead of over-booking.
+    """
+    check = v.Checker()
+    name = check.text("name", form.name, max_length=v.NAME_MAX, required=True)
+    phone = ""
+    if not form.phone.strip():
+        check.fail("phone", "field.required")
+    else:
+        phone = v.normalize_phone(form.phone) or ""
+        if not phone:
+            check.fail("phone", "phone.invalid")
+    if not consent.required or not consent.version:
+        check.fail("consent", "consent.required")
+    check.raise_if_failed()
+
+    when = now or utcnow()
+    with store.write() as session:
+        identity = require_identity(session)
+        event = _open_event(session, event_id, when)
+        confirmed = seats_left(session, event) > 0
+        if not confirmed and not accept_waitlist:
+            raise v.ValidationFailed([v.FieldError("event", "event.full")])
+        registration = Registration(
+            id=str(uuid.uuid4()),
+            event_id=event.id,
+            status=RegistrationStatus.CONFIRMED if confirmed else RegistrationStatus.WAITLISTED,
+            receipt_code=unused_receipt_code(session),
+            masked_name=mask_name(name),
+            ticket="",
+            manual_code="",
+            local=True,
+            created_at=when,
+        )
+        if confirmed:
+            registration.key_id = identity.signing_key_id
+            registration.number = _next_number(session, identity.signing_key_id, event.id)
+        session.add(registration)
+        payload = SignupPayload(
+            receipt_code=registration.receipt_code,
+            event_id=event.id,
+            status="confirmed" if confirmed else "waitlisted",
+            key_id=registration.key_id,
+            number=registration.number,
+            ticket=registration.ticket,
+            consent_version=consent.version,
+            created_at=when,
+            sealed=seal(
+                identity.server_public_key, SignupSealed(name=name, phone=phone).model_dump()
+            ),
+        )
+        enqueue(
+            session,
+            MutationType.SIGNUP,
+            payload.model_dump(mode="json"),
+            mutation_id=registration.id,
+            now=when,
+        )
+    return Receipt(
+        id=registration.id,
+        code=registration.receipt_code,
+        kind="signup",
+        created_at=when,
+        status=str(registration.status),
+        ticket=registration.ticket,
+        manual_code=registration.manual_code,
+    )
+
+
+def _open_event(session: Session, event_id: int, now: dt.datetime) -> Event:
+    event = session.get(Event, event_id)
+    if event is None:
+        raise v.ValidationFailed([v.FieldError("event", "event.unknown")])
+    if event.cancelled:
+        raise v.ValidationFailed([v.FieldError("event", "event.cancelled")])
+    if event.starts_at <= now:
+        raise v.ValidationFailed([v.FieldError("event", "event.closed")])
+    return event
+
+
+def _next_number(session: Session, key_id: int, event_id: int) -> int:
+    highest = session.scalar(
+        select(func.max(Registration.number)).where(
+            Registration.key_id == key_id, Registration.event_id == event_id
+        )
+    )
+    return (highest or 0) + 1
+
+
+def mask_name(name: str) -> str:
+    """김민수 → 김*수, 이수 → 이*, Jane Doe → J*** D**: enough for staff to recognise."""
+    if not name:
+        return ""
+    if " " in name:
+        return " ".join(mask_name(part) for part in name.split())
+    if len(name) <= 2:
+        return name[0] + "*" * (len(name) - 1)
+    if name.isascii():
+        return name[0] + "*" * (len(name) - 1)
+    return name[0] + "*" * (len(name) - 2) + name[-1]

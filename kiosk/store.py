@@ -1,0 +1,137 @@
+"""Opening the kiosk's SQLite store: durable pragmas, migrations, sessions.
+
+Two session factories: ``write()`` starts with ``BEGIN IMMEDIATE`` so a writer
+takes SQLite's write lock up front (a deferred transaction that reads and then
+writes can fail with SQLITE_BUSY in WAL mode no matter how long it waits), and
+``read()`` starts a plain deferred transaction that never blocks writers.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+from alembic import command
+from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.engine import Connection, make_url
+from sqlalchemy.orm import Session, sessionmaker
+
+MIGRATIONS_DIR = Path(__file__).with_name("migrations")
+BUSY_TIMEOUT_MS = 10_000
+
+# Durability comes first: a citizen who saw "received" must not lose the record
+# to a power cut, which WAL with synchronous=NORMAL allows for the last commits.
+PRAGMAS = (
+    "PRAGMA journal_mode=WAL",
+    "PRAGMA synchronous=FULL",
+    "PRAGMA foreign_keys=ON",
+    f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}",
+)
+
+
+def _on_connect(dbapi_connection: sqlite3.Connection, _record: Any) -> None:
+    # Let SQLAlchemy's "begin" hook below issue BEGIN instead of pysqlite's
+    # own implicit one, which would ignore IMMEDIATE.
+    dbapi_connection.isolation_level = None
+    cursor = dbapi_connection.cursor()
+    try:
+        for pragma in PRAGMAS:
+            cursor.execute(pragma)
+    finally:
+        cursor.close()
+
+
+def _on_begin(conn: Connection) -> None:
+    mode = conn.get_execution_options().get("sqlite_begin", "DEFERRED")
+    conn.exec_driver_sql(f"BEGIN {mode}")
+
+
+def create_sqlite_engine(url: str) -> Engine:
+    parsed = make_url(url)
+    if parsed.get_backend_name() != "sqlite":
+        raise ValueError(f"the kiosk store is SQLite only, got {parsed.drivername}")
+    database = parsed.database or ""
+    if database and database != ":memory:":
+        path = Path(database)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        if not path.exists():
+            # The file holds tokens and keys: readable by the kiosk user only.
+            path.touch(mode=0o600)
+    engine = create_engine(url, connect_args={"timeout": BUSY_TIMEOUT_MS / 1000})
+    event.listen(engine, "connect", _on_connect)
+    event.listen(engine, "begin", _on_begin)
+    return engine
+
+
+def migration_config(connection: Connection | None = None) -> Config:
+    cfg = Config()
+    cfg.set_main_option("script_location", str(MIGRATIONS_DIR))
+    if connection is not None:
+        cfg.attributes["connection"] = connection
+    return cfg
+
+
+def head_revision() -> str:
+    head = ScriptDirectory.from_config(migration_config()).get_current_head()
+    assert head is not None, "kiosk migrations have no head"
+    return head
+
+
+def upgrade(engine: Engine, revision: str = "head") -> None:
+    """Bring the schema to ``revision``; a no-op when already there."""
+    with engine.connect() as conn:
+        current = MigrationContext.configure(conn).get_current_revision()
+        if revision == "head" and current == head_revision():
+            return
+    with engine.begin() as conn:
+        command.upgrade(migration_config(conn), revision)
+
+
+class Store:
+    """The kiosk database: one engine, a write and a read session factory."""
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+        self._writer = sessionmaker(
+            engine.execution_options(sqlite_begin="IMMEDIATE"), expire_on_commit=False
+        )
+        self._reader = sessionmaker(engine, expire_on_commit=False)
+
+    @contextmanager
+    def write(self) -> Iterator[Session]:
+        """One write transaction: committed when the block ends, rolled back on error."""
+        with self._writer.begin() as session:
+            yield session
+
+    @contextmanager
+    def read(self) -> Iterator[Session]:
+        with self._reader() as session:
+            yield session
+
+    def close(self) -> None:
+        self.engine.dispose()
+
+
+def open_store(url: str, migrate: bool = True) -> Store:
+    engine = create_sqlite_engine(url)
+    if migrate:
+        upgrade(engine)
+    return Store(engine)
+
+
+def database_path(store: Store) -> Path | None:
+    database = store.engine.url.database
+    return Path(database) if database and database != ":memory:" else None
+
+
+def restrict_permissions(path: Path) -> None:
+    """Make a store file (and its WAL/SHM) readable by the kiosk user only."""
+    for candidate in (path, Path(f"{path}-wal"), Path(f"{path}-shm")):
+        if candidate.exists():
+            candidate.chmod(0o600)

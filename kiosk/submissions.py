@@ -1,0 +1,280 @@
+"""Complaints, anonymous suggestions and policy proposals: validate, store, receipt."""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from kiosk import validation as v
+from kiosk.identity import require_identity
+from kiosk.models import Category, Registration, Submission, SubmissionKind, utcnow
+from kiosk.outbox import enqueue
+from kiosk.payloads import (
+    ComplaintPayload,
+    ComplaintSealed,
+    MutationType,
+    ProposalPayload,
+    ProposalSealed,
+)
+from kiosk.receipts import new_receipt_code
+from kiosk.reference import DISTRICT_CODES, POLICY_AREA_CODES
+from kiosk.sealing import seal
+from kiosk.store import Store
+
+
+@dataclass(frozen=True)
+class Consent:
+    """What the citizen ticked on the consent screen, and which text they saw."""
+
+    version: str = ""
+    required: bool = False
+    share_contact: bool = False
+
+
+@dataclass(frozen=True)
+class Receipt:
+    id: str
+    code: str
+    kind: str
+    created_at: dt.datetime
+    status: str = "queued"
+    ticket: str = ""
+    manual_code: str = ""
+
+
+@dataclass(frozen=True)
+class ComplaintForm:
+    category: str = ""
+    description: str = ""
+    district: str = ""
+    address: str = ""
+    name: str = ""
+    phone: str = ""
+    email: str = ""
+
+
+@dataclass(frozen=True)
+class ProposalForm:
+    area: str = ""
+    title: str = ""
+    description: str = ""
+    district: str = ""
+    name: str = ""
+    phone: str = ""
+    email: str = ""
+
+
+@dataclass(frozen=True)
+class Contact:
+    name: str = ""
+    phone: str = ""
+    email: str = ""
+
+    @property
+    def given(self) -> bool:
+        return bool(self.name or self.phone or self.email)
+
+
+def submit_complaint(
+    store: Store, form: ComplaintForm, consent: Consent, now: dt.datetime | None = None
+) -> Receipt:
+    """A formal complaint (민원): needs a name and a phone or e-mail, and consent."""
+    check = v.Checker()
+    where = _check_where(check, form.category, form.district, form.address)
+    description = _description(check, form.description)
+    contact = _check_contact(check, form.name, form.phone, form.email, required=True)
+    _check_consent(check, consent)
+    check.raise_if_failed()
+    sealed = ComplaintSealed(
+        description=description,
+        address=where["address"],
+        share_contact=consent.share_contact,
+        **vars(contact),
+    )
+    return _store_complaint(store, form.category, where["district"], False, sealed, consent, now)
+
+
+def submit_suggestion(
+    store: Store,
+    form: ComplaintForm,
+    consent: Consent | None = None,
+    now: dt.datetime | None = None,
+) -> Receipt:
+    """An anonymous suggestion: no contact details may be given, none are kept."""
+    check = v.Checker()
+    where = _check_where(check, form.category, form.district, form.address)
+    description = _description(check, form.description)
+    for field in ("name", "phone", "email"):
+        if getattr(form, field).strip():
+            check.fail(field, "contact.not_allowed")
+    check.raise_if_failed()
+    sealed = ComplaintSealed(description=description, address=where["address"])
+    return _store_complaint(
+        store, form.category, where["district"], True, sealed, consent or Consent(), now
+    )
+
+
+def submit_proposal(
+    store: Store, form: ProposalForm, consent: Consent, now: dt.datetime | None = None
+) -> Receipt:
+    """A policy proposal; contact is optional, and consent is needed only with it."""
+    check = v.Checker()
+    if form.area not in POLICY_AREA_CODES:
+        check.fail("area", "area.required" if not form.area else "area.unknown")
+    title = check.text("title", form.title, max_length=v.TITLE_MAX, required=True)
+    description = _description(check, form.description)
+    district = _check_district(check, form.district)
+    contact = _check_contact(check, form.name, form.phone, form.email, required=False)
+    if contact.given:
+        _check_consent(check, consent)
+    check.raise_if_failed()
+    sealed = ProposalSealed(title=title, description=description, **vars(contact))
+    when = now or utcnow()
+    with store.write() as session:
+        identity = require_identity(session)
+        submission = _new_submission(
+            session, SubmissionKind.PROPOSAL, form.area, district, consent, when
+        )
+        payload = ProposalPayload(
+            receipt_code=submission.receipt_code,
+            area=form.area,
+            district=district,
+            consent_version=submission.consent_version,
+            created_at=when,
+            sealed=seal(identity.server_public_key, sealed.model_dump()),
+        )
+        _enqueue(session, MutationType.PROPOSAL, payload.model_dump(mode="json"), submission, when)
+    return _receipt(submission)
+
+
+def _store_complaint(
+    store: Store,
+    category: str,
+    district: str,
+    anonymous: bool,
+    sealed: ComplaintSealed,
+    consent: Consent,
+    now: dt.datetime | None,
+) -> Receipt:
+    when = now or utcnow()
+    kind = SubmissionKind.SUGGESTION if anonymous else SubmissionKind.COMPLAINT
+    with store.write() as session:
+        identity = require_identity(session)
+        if session.get(Category, category) is None:
+            # Checked again inside the write: a pull may have removed it meanwhile.
+            raise v.ValidationFailed([v.FieldError("category", "category.unknown")])
+        submission = _new_submission(session, kind, category, district, consent, when)
+        payload = ComplaintPayload(
+            receipt_code=submission.receipt_code,
+            anonymous=anonymous,
+            category=category,
+            district=district,
+            consent_version=submission.consent_version,
+            created_at=when,
+            sealed=seal(identity.server_public_key, sealed.model_dump()),
+        )
+        _enqueue(session, MutationType.COMPLAINT, payload.model_dump(mode="json"), submission, when)
+    return _receipt(submission)
+
+
+def _new_submission(
+    session: Session,
+    kind: SubmissionKind,
+    category: str,
+    district: str,
+    consent: Consent,
+    when: dt.datetime,
+) -> Submission:
+    submission = Submission(
+        id=str(uuid.uuid4()),
+        kind=kind,
+        receipt_code=unused_receipt_code(session),
+        category_code=category,
+        district=district,
+        consent_version=consent.version,
+        created_at=when,
+    )
+    session.add(submission)
+    return submission
+
+
+def _enqueue(
+    session: Session,
+    mutation_type: MutationType,
+    payload: dict[str, Any],
+    submission: Submission,
+    when: dt.datetime,
+) -> None:
+    # The submission's UUID doubles as the mutation id: one idempotency key end to end.
+    enqueue(session, mutation_type, payload, mutation_id=submission.id, now=when)
+
+
+def _receipt(submission: Submission) -> Receipt:
+    return Receipt(
+        id=submission.id,
+        code=submission.receipt_code,
+        kind=str(submission.kind),
+        created_at=submission.created_at,
+    )
+
+
+def unused_receipt_code(session: Session) -> str:
+    """A fresh code not yet given out here (a clash is one in billions, but cheap to rule out)."""
+    while True:
+        code = new_receipt_code()
+        taken = session.scalar(select(Submission.id).where(Submission.receipt_code == code))
+        taken = taken or session.scalar(
+            select(Registration.id).where(Registration.receipt_code == code)
+        )
+        if taken is None:
+            return code
+
+
+def _description(check: v.Checker, text: str) -> str:
+    return check.text(
+        "description", text, max_length=v.DESCRIPTION_MAX, required=True, multiline=True
+    )
+
+
+def _check_where(check: v.Checker, category: str, district: str, address: str) -> dict[str, str]:
+    if not category:
+        check.fail("category", "category.required")
+    return {
+        "district": _check_district(check, district),
+        "address": check.text("address", address, max_length=v.ADDRESS_MAX),
+    }
+
+
+def _check_district(check: v.Checker, district: str) -> str:
+    if district and district not in DISTRICT_CODES:
+        check.fail("district", "district.unknown")
+    return district
+
+
+def _check_contact(
+    check: v.Checker, name: str, phone: str, email: str, *, required: bool
+) -> Contact:
+    clean_name = check.text("name", name, max_length=v.NAME_MAX, required=required)
+    clean_phone = ""
+    clean_email = ""
+    if phone.strip():
+        clean_phone = v.normalize_phone(phone) or ""
+        if not clean_phone:
+            check.fail("phone", "phone.invalid")
+    if email.strip():
+        clean_email = v.normalize_email(email) or ""
+        if not clean_email:
+            check.fail("email", "email.invalid")
+    if required and not phone.strip() and not email.strip():
+        check.fail("phone", "contact.required")
+    return Contact(clean_name, clean_phone, clean_email)
+
+
+def _check_consent(check: v.Checker, consent: Consent) -> None:
+    if not consent.required or not consent.version:
+        check.fail("consent", "consent.required")

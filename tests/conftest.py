@@ -1,0 +1,69 @@
+"""Fixtures shared by every test: a real SQLite store on disk, enrolled and seeded."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+from nacl.public import PrivateKey
+
+from kiosk.demo import seed_demo_reference
+from kiosk.models import DeviceIdentity, OutboxMutation
+from kiosk.sealing import new_keypair, unseal
+from kiosk.store import Store, open_store
+
+NOW = dt.datetime(2026, 11, 27, 9, 0, tzinfo=dt.UTC)
+
+
+@dataclass
+class KioskDB:
+    """A kiosk store plus the server's private key, so tests can read sealed payloads."""
+
+    store: Store
+    path: Path
+    server_key: PrivateKey
+
+    def unsealed(self, mutation: OutboxMutation) -> dict[str, Any]:
+        import json
+
+        payload = json.loads(mutation.payload or "{}")
+        return unseal(self.server_key, payload["sealed"])
+
+
+def enroll_locally(store: Store, public_key: str, device_id: str = "kiosk-test-1") -> None:
+    with store.write() as session:
+        session.merge(
+            DeviceIdentity(
+                id=1,
+                device_id=device_id,
+                token="test-token",
+                server_url="http://127.0.0.1:9",
+                office="시청 테스트",
+                server_public_key=public_key,
+                signing_key=b"",
+                signing_key_id=7,
+                revoked=False,
+                enrolled_at=NOW,
+            )
+        )
+
+
+@pytest.fixture
+def kiosk_db(tmp_path: Path) -> Iterator[KioskDB]:
+    path = tmp_path / "kiosk.db"
+    store = open_store(f"sqlite:///{path}")
+    key, public = new_keypair()
+    enroll_locally(store, public)
+    with store.write() as session:
+        seed_demo_reference(session, NOW)
+    yield KioskDB(store, path, key)
+    store.close()
+
+
+@pytest.fixture
+def store(kiosk_db: KioskDB) -> Store:
+    return kiosk_db.store
