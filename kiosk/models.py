@@ -239,3 +239,24 @@ class DeviceIdentity(Base):
     signing_key_id: Mapped[int] = mapped_column(Integer, default=0)
     revoked: Mapped[bool] = mapped_column(Boolean, default=False)
     enrolled_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class SigningKey(Base):
+    """A ticket-signing public key (a kiosk's or the server's), pulled for offline check-in."""
+
+    __tablename__ = "signing_keys"
+
+    key_id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    # Ed25519 public key, base64 of 32 raw bytes.
+    public_key: Mapped[str] = mapped_column(String(100))
+    revoked: Mapped[bool] = mapped_column(Boolean, default=False)
+
+
+class RevokedTicket(Base):
+    """A ticket staff revoked on the server: check-in refuses it even offline."""
+
+    __tablename__ = "revoked_tickets"
+
+    key_id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    event_id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    number: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)

@@ -1,22 +1,50 @@
 """The transactional outbox: mutations written with their domain row, in one commit.
 
-Only functions that take the caller's session live here; the caller owns the
-transaction, so "received" on screen always means the row and its mutation
-committed together.
+Functions here take the caller's session; the caller owns the transaction, so
+"received" on screen always means the row and its mutation committed together,
+and "sent" always means the server's result and the domain status committed
+together. Only the staff action ``retry_rejected`` takes the store, because the
+UI never opens sessions itself.
+
+A mutation's life: PENDING → IN_FLIGHT (committed before the request leaves,
+with ``attempts`` counted) → SENT or REJECTED on the server's word for that id,
+or back to PENDING on any failure without one. A row left IN_FLIGHT by a crash
+is simply due again: the server deduplicates by id, so resending is safe.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import uuid
-from typing import Any
+from collections import defaultdict
+from collections.abc import Collection, Iterable, Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import func, select
+from sqlalchemy import delete, func, select, update
 from sqlalchemy.orm import Session
 
-from kiosk.models import MutationState, OutboxMutation, SyncState, utcnow
+from kiosk.models import (
+    CheckIn,
+    DeliveryStatus,
+    MutationState,
+    OutboxMutation,
+    Registration,
+    RegistrationStatus,
+    Submission,
+    SyncState,
+    utcnow,
+)
 from kiosk.payloads import MutationType
 from kiosk.sealing import canonical_json
+
+if TYPE_CHECKING:
+    from kiosk.store import Store
+
+# States whose mutations still have to reach the server.
+QUEUED_STATES = (MutationState.PENDING, MutationState.IN_FLIGHT)
+# SQLite allows 32,766 bound parameters; stay far below it for IN (...) lists.
+_CHUNK = 500
 
 
 def sync_state(session: Session) -> SyncState:
@@ -59,7 +87,7 @@ def pending_count(session: Session) -> int:
         session.scalar(
             select(func.count())
             .select_from(OutboxMutation)
-            .where(OutboxMutation.state.in_([MutationState.PENDING, MutationState.IN_FLIGHT]))
+            .where(OutboxMutation.state.in_(QUEUED_STATES))
         )
         or 0
     )
@@ -74,3 +102,220 @@ def needs_attention_count(session: Session) -> int:
         )
         or 0
     )
+
+
+@dataclass(frozen=True)
+class QueuedMutation:
+    """A mutation as it goes on the wire: the payload exactly as stored."""
+
+    id: str
+    seq: int
+    type: str
+    payload: str
+    occurred_at: dt.datetime
+    attempts: int
+
+
+def due_batch(session: Session, limit: int) -> list[QueuedMutation]:
+    """The oldest ``limit`` mutations still to deliver, in the order they were made."""
+    rows = session.scalars(
+        select(OutboxMutation)
+        .where(OutboxMutation.state.in_(QUEUED_STATES))
+        .order_by(OutboxMutation.seq)
+        .limit(limit)
+    )
+    return [
+        QueuedMutation(m.id, m.seq, m.type, m.payload or "{}", m.created_at, m.attempts)
+        for m in rows
+    ]
+
+
+def mark_in_flight(session: Session, ids: Collection[str], now: dt.datetime) -> None:
+    """Record an attempt before the request leaves, so a crash mid-send is retried."""
+    for chunk in _chunks(ids):
+        session.execute(
+            update(OutboxMutation)
+            .where(OutboxMutation.id.in_(chunk), OutboxMutation.state.in_(QUEUED_STATES))
+            .values(state=MutationState.IN_FLIGHT, attempts=OutboxMutation.attempts + 1)
+        )
+    sync_state(session).last_attempt_at = now
+
+
+def reschedule(
+    session: Session, ids: Collection[str], error: str, next_attempt_at: dt.datetime
+) -> None:
+    """No result for these ids: back to the queue, same ids, with the reason kept."""
+    for chunk in _chunks(ids):
+        session.execute(
+            update(OutboxMutation)
+            .where(OutboxMutation.id.in_(chunk), OutboxMutation.state.in_(QUEUED_STATES))
+            .values(
+                state=MutationState.PENDING, last_error=error, next_attempt_at=next_attempt_at
+            )
+        )
+
+
+@dataclass(frozen=True)
+class DeliveryResult:
+    """The server's word on one mutation: delivered (applied or duplicate) or rejected."""
+
+    id: str
+    delivered: bool
+    code: str = ""
+    message: str = ""
+
+
+# Result codes that change what the kiosk shows for a delivered record.
+WAITLISTED = "waitlisted"
+FLAGGED_ADMISSION_CODES = frozenset({"duplicate_admission", "revoked_ticket"})
+
+
+def record_results(
+    session: Session,
+    results: Iterable[DeliveryResult],
+    now: dt.datetime,
+    server_time: dt.datetime | None = None,
+) -> None:
+    """Mark delivered mutations sent and rejected ones for staff, with their domain rows.
+
+    Only ids that are still queued change: a late or repeated answer never
+    turns a rejected record back into a sent one, or the reverse.
+    """
+    delivered: dict[str, list[str]] = defaultdict(list)
+    rejected: list[DeliveryResult] = []
+    for result in results:
+        if result.delivered:
+            delivered[result.code].append(result.id)
+        else:
+            rejected.append(result)
+    for code, ids in delivered.items():
+        _mark_sent(session, ids, code, now, server_time)
+    for result in rejected:
+        changed = session.execute(
+            update(OutboxMutation)
+            .where(OutboxMutation.id == result.id, OutboxMutation.state.in_(QUEUED_STATES))
+            .values(
+                state=MutationState.REJECTED,
+                result_code=result.code,
+                last_error=result.message,
+            )
+            .returning(OutboxMutation.id)
+        ).first()
+        if changed is not None:
+            session.execute(
+                update(Submission)
+                .where(Submission.id == result.id)
+                .values(status=DeliveryStatus.NEEDS_ATTENTION)
+            )
+
+
+def _mark_sent(
+    session: Session,
+    ids: Sequence[str],
+    code: str,
+    now: dt.datetime,
+    server_time: dt.datetime | None,
+) -> None:
+    for chunk in _chunks(ids):
+        sent = list(
+            session.scalars(
+                update(OutboxMutation)
+                .where(OutboxMutation.id.in_(chunk), OutboxMutation.state.in_(QUEUED_STATES))
+                .values(state=MutationState.SENT, sent_at=now, result_code=code, last_error="")
+                .returning(OutboxMutation.id)
+            )
+        )
+        if not sent:
+            continue
+        session.execute(
+            update(Submission).where(Submission.id.in_(sent)).values(status=DeliveryStatus.SENT)
+        )
+        if code == WAITLISTED:
+            # The server had no place left in this kiosk's block: the citizen is
+            # on the waiting list, whatever the kiosk printed.
+            session.execute(
+                update(Registration)
+                .where(Registration.id.in_(sent))
+                .values(status=RegistrationStatus.WAITLISTED)
+            )
+        # A check-in learns when the server logged it, and whether it was a
+        # second admission of the same ticket (kept and flagged, never dropped).
+        checkin_values: dict[str, Any] = {}
+        if server_time is not None:
+            checkin_values["server_time"] = server_time
+        if code in FLAGGED_ADMISSION_CODES:
+            checkin_values["flagged"] = True
+        if checkin_values:
+            session.execute(update(CheckIn).where(CheckIn.id.in_(sent)).values(**checkin_values))
+
+
+def retry_rejected(store: Store, ids: Collection[str]) -> int:
+    """Staff action: send rejected records again (same ids, same sealed data)."""
+    with store.write() as session:
+        changed = 0
+        for chunk in _chunks(ids):
+            moved = list(
+                session.scalars(
+                    update(OutboxMutation)
+                    .where(
+                        OutboxMutation.id.in_(chunk),
+                        OutboxMutation.state == MutationState.REJECTED,
+                    )
+                    .values(state=MutationState.PENDING, next_attempt_at=utcnow())
+                    .returning(OutboxMutation.id)
+                )
+            )
+            session.execute(
+                update(Submission)
+                .where(Submission.id.in_(moved))
+                .values(status=DeliveryStatus.QUEUED)
+            )
+            changed += len(moved)
+        return changed
+
+
+@dataclass(frozen=True)
+class AttentionItem:
+    """A record the server refused: what staff see, and what they can retry."""
+
+    id: str
+    type: str
+    receipt_code: str
+    code: str
+    message: str
+    created_at: dt.datetime
+
+
+def needs_attention(session: Session) -> list[AttentionItem]:
+    rows = session.execute(
+        select(OutboxMutation, Submission.receipt_code, Registration.receipt_code)
+        .outerjoin(Submission, Submission.id == OutboxMutation.id)
+        .outerjoin(Registration, Registration.id == OutboxMutation.id)
+        .where(OutboxMutation.state == MutationState.REJECTED)
+        .order_by(OutboxMutation.seq)
+    )
+    return [
+        AttentionItem(
+            m.id, m.type, sub_code or reg_code or "", m.result_code, m.last_error, m.created_at
+        )
+        for m, sub_code, reg_code in rows
+    ]
+
+
+def prune_sent(session: Session, sent_before: dt.datetime) -> int:
+    """Forget delivered mutations (and their sealed payloads) after the retention period.
+
+    The domain rows stay: the receipt code and its status can still be looked up.
+    """
+    result = session.execute(
+        delete(OutboxMutation)
+        .where(OutboxMutation.state == MutationState.SENT, OutboxMutation.sent_at < sent_before)
+        .returning(OutboxMutation.id)
+    )
+    return len(result.all())
+
+
+def _chunks(ids: Collection[str]) -> Iterable[list[str]]:
+    items = list(ids)
+    for start in range(0, len(items), _CHUNK):
+        yield items[start : start + _CHUNK]
