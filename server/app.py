@@ -1,0 +1,239 @@
+"""The HTTP API: sync protocol v1 (see DESIGN.md) on FastAPI.
+
+Endpoints are thin: they authenticate, check the envelope, and hand the work
+to ``enrolment``, ``ingest`` and ``pull``. Database work runs in the worker
+thread pool, never on the event loop.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from typing import Annotated, Any
+
+from fastapi import FastAPI, Header, Query, Request
+from fastapi.openapi.utils import get_openapi
+from fastapi.responses import JSONResponse
+from pydantic import ValidationError
+from sqlalchemy.exc import DBAPIError
+from starlette.concurrency import run_in_threadpool
+
+from server import enrolment
+from server.auth import AuthError, authenticate
+from server.config import load_settings
+from server.db import Database, open_database
+from server.errors import ApiError, describe_validation, error_response, install_error_handlers
+from server.ingest import DeviceGone, InvalidBatch, ingest
+from server.keys import ServerKeys, load_or_create_keys
+from server.limits import BodyLimit
+from server.logs import RequestLog, configure_logging
+from server.models import Device, utcnow
+from server.pull import Puller, pull
+from sync.protocol import (
+    DEFAULT_PULL_LIMIT,
+    MAX_BATCH,
+    MAX_PULL_LIMIT,
+    MAX_PUSH_BYTES,
+    PATH_ENROLL,
+    PATH_HEALTH,
+    PATH_PULL,
+    PATH_PUSH,
+    PROTOCOL_VERSION,
+    EnrollRequest,
+    EnrollResponse,
+    ErrorResponse,
+    HealthResponse,
+    MutationResult,
+    MutationStatus,
+    PullResponse,
+    PushRequest,
+    PushResponse,
+)
+
+_ERRORS: dict[int | str, dict[str, Any]] = {
+    status: {"model": ErrorResponse, "description": text}
+    for status, text in (
+        (400, "The request is malformed; `error.code` says how."),
+        (401, "Missing or unknown device token: enrol again."),
+        (403, "The device is revoked (`device_revoked`) or not the token's."),
+        (413, "The body or batch is over the limit given in the error."),
+        (426, "Unsupported protocol version (`unsupported_protocol`)."),
+        (503, "The database is unavailable; retry later."),
+    )
+}
+
+_ENROLL_STATUS = {"public_key_in_use": 409, "rate_limited": 429}
+
+
+def create_app(db: Database, keys: ServerKeys | None = None) -> FastAPI:
+    keys = keys or load_or_create_keys(db)
+    app = FastAPI(
+        title="Civic Kiosk central server",
+        version="1",
+        summary="Sync protocol v1 between field-office kiosks and the city's server.",
+    )
+    install_error_handlers(app)
+
+    @app.exception_handler(DBAPIError)
+    async def _database_down(_request: Request, _exc: DBAPIError) -> JSONResponse:
+        return error_response(
+            503, "database_unavailable", "the database is unavailable; try again later",
+            {"Retry-After": "5"},
+        )
+
+    app.add_middleware(BodyLimit)
+    app.add_middleware(RequestLog)
+
+    @app.get(PATH_HEALTH, response_model=HealthResponse, tags=["health"])
+    def health() -> JSONResponse:
+        alive = db.ping()
+        body = HealthResponse(
+            status="ok" if alive else "degraded",
+            database="ok" if alive else "unavailable",
+            server_time=utcnow(),
+        )
+        return JSONResponse(body.model_dump(mode="json"), status_code=200 if alive else 503)
+
+    @app.post(
+        PATH_ENROLL,
+        response_model=EnrollResponse,
+        tags=["devices"],
+        responses={
+            **_ERRORS,
+            409: {"model": ErrorResponse, "description": "Signing key already registered."},
+            429: {"model": ErrorResponse, "description": "Too many failed attempts."},
+        },
+    )
+    def enroll(body: EnrollRequest, request: Request) -> EnrollResponse:
+        client = request.client.host if request.client else "unknown"
+        try:
+            return enrolment.enroll(db, keys, body, client)
+        except enrolment.EnrolmentRefused as refused:
+            headers = {}
+            if refused.retry_after_s is not None:
+                headers["Retry-After"] = str(refused.retry_after_s)
+            status = _ENROLL_STATUS.get(refused.code, 400)
+            raise ApiError(status, refused.code, refused.message, headers=headers) from None
+
+    @app.post(
+        PATH_PUSH,
+        response_model=PushResponse,
+        tags=["sync"],
+        responses=_ERRORS,
+        openapi_extra={
+            "requestBody": {
+                "required": True,
+                "content": {
+                    "application/json": {"schema": {"$ref": "#/components/schemas/PushRequest"}}
+                },
+            }
+        },
+    )
+    async def push(
+        request: Request, authorization: Annotated[str | None, Header()] = None
+    ) -> PushResponse:
+        device = await run_in_threadpool(_device, db, authorization)
+        request.state.device = device.id
+        raw = await request.body()
+        results = await run_in_threadpool(_push, db, keys, device, raw)
+        request.state.mutations = len(results)
+        for status in MutationStatus:
+            setattr(request.state, status.value, sum(r.status is status for r in results))
+        return PushResponse(results=results, server_time=utcnow())
+
+    @app.get(PATH_PULL, response_model=PullResponse, tags=["sync"], responses=_ERRORS)
+    def pull_changes(
+        request: Request,
+        cursor: Annotated[str, Query(max_length=500)] = "",
+        limit: Annotated[int, Query(ge=1, le=MAX_PULL_LIMIT)] = DEFAULT_PULL_LIMIT,
+        protocol: Annotated[int, Query()] = PROTOCOL_VERSION,
+        authorization: Annotated[str | None, Header()] = None,
+    ) -> PullResponse:
+        device = _device(db, authorization)
+        request.state.device = device.id
+        _check_protocol(protocol)
+        page = pull(db, keys.epoch, Puller.of(device), cursor, limit)
+        request.state.changes = sum(len(v) for v in page.changes.model_dump().values())
+        return page
+
+    app.openapi = lambda: _openapi(app)  # type: ignore[method-assign]
+    return app
+
+
+def _device(db: Database, authorization: str | None) -> Device:
+    try:
+        return authenticate(db, authorization)
+    except AuthError as exc:
+        status = 403 if exc.revoked else 401
+        headers = {} if exc.revoked else {"WWW-Authenticate": "Bearer"}
+        raise ApiError(status, exc.code, exc.message, headers=headers) from None
+
+
+def _check_protocol(protocol: object) -> None:
+    if protocol != PROTOCOL_VERSION:
+        raise ApiError(
+            426,
+            "unsupported_protocol",
+            f"this server speaks sync protocol {PROTOCOL_VERSION}; update the kiosk",
+        )
+
+
+def _push(db: Database, keys: ServerKeys, device: Device, raw: bytes) -> list[MutationResult]:
+    body = _push_body(raw, device)
+    try:
+        return ingest(db, keys, device, body["mutations"])
+    except InvalidBatch as exc:
+        raise ApiError(400, "invalid_request", str(exc)) from None
+    except DeviceGone:
+        raise ApiError(403, "device_revoked", "this kiosk has been revoked") from None
+
+
+def _push_body(raw: bytes, device: Device) -> dict[str, Any]:
+    """The push body, its envelope checked; each mutation is checked on its own later."""
+    try:
+        body = json.loads(raw)
+    except (UnicodeDecodeError, ValueError):
+        raise ApiError(400, "invalid_request", "the body is not JSON") from None
+    if not isinstance(body, dict):
+        raise ApiError(400, "invalid_request", "the body must be a JSON object")
+    if "protocol" in body:
+        _check_protocol(body["protocol"])
+    mutations = body.get("mutations")
+    if not isinstance(mutations, list):
+        raise ApiError(400, "invalid_request", "mutations: must be a list")
+    if len(mutations) > MAX_BATCH:
+        raise ApiError(
+            413, "batch_too_large",
+            f"{len(mutations)} mutations in one push; send at most {MAX_BATCH}",
+            max_mutations=MAX_BATCH, max_bytes=MAX_PUSH_BYTES,
+        )
+    try:
+        # The envelope as sync.protocol defines it; mutations are judged one by one.
+        envelope = PushRequest.model_validate({**body, "mutations": []})
+    except ValidationError as exc:
+        raise ApiError(400, "invalid_request", describe_validation(exc.errors())) from None
+    if envelope.device_id != device.id:
+        raise ApiError(403, "device_mismatch", "device_id is not the device this token belongs to")
+    return body
+
+
+def _openapi(app: FastAPI) -> dict[str, Any]:
+    if app.openapi_schema:
+        return app.openapi_schema
+    schema = get_openapi(
+        title=app.title, version=app.version, summary=app.summary, routes=app.routes
+    )
+    push = PushRequest.model_json_schema(ref_template="#/components/schemas/{model}")
+    components = schema.setdefault("components", {}).setdefault("schemas", {})
+    for name, definition in push.pop("$defs", {}).items():
+        components.setdefault(name, definition)
+    components["PushRequest"] = push
+    app.openapi_schema = schema
+    return schema
+
+
+def create_app_from_env() -> FastAPI:
+    """Factory for ``uvicorn --factory`` (several worker processes): settings from env."""
+    settings = load_settings(os.environ)
+    configure_logging(settings.log_level)
+    return create_app(open_database(settings.database_url_resolved, migrate=False))

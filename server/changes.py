@@ -1,0 +1,178 @@
+"""The change log kiosks pull from, and the cursors that walk it.
+
+Writers append a row naming what changed (entity and key) in the same
+transaction as the change. Such a row gets an ``id`` at insert time, but ids
+say nothing about commit order: on PostgreSQL, transaction A may take id 10,
+transaction B id 11, and B commit first. A puller that had read up to 11 would
+never see 10. So cursors do not count ids; they count ``position``, which a
+*stamper* hands out only to rows already committed, under a lock on the single
+``log_state`` row, in increasing order. A row committed late simply gets a
+later position, and every position a puller can see has all smaller positions
+visible too, because the stamping run that gave them out committed first.
+
+Stamping runs before each pull (a cheap check finds nothing to do most of the
+time); writers never wait on it.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import datetime as dt
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any, cast
+
+from sqlalchemy import CursorResult, delete, func, select, update
+from sqlalchemy.orm import Session
+
+from server.db import Database
+from server.models import ChangeLogEntry, Entity, LogState
+
+STAMP_BATCH = 5000
+_CURSOR_PREFIX = "c1."
+
+
+def office_scope(office: str) -> str:
+    return f"office:{office}" if office else ""
+
+
+def device_scope(device_id: str) -> str:
+    return f"device:{device_id}"
+
+
+def scopes_for(device_id: str, office: str) -> list[str]:
+    """What a device may pull: changes for everyone, for its office and for itself."""
+    return sorted({"", office_scope(office), device_scope(device_id)})
+
+
+def record_change(session: Session, entity: Entity, key: object, scope: str = "") -> None:
+    """Note in the caller's transaction that kiosks must pull ``entity`` ``key`` again."""
+    session.add(ChangeLogEntry(entity=str(entity), entity_key=str(key), scope=scope))
+
+
+def stamp_pending(db: Database) -> int:
+    """Give committed entries without a position the next positions; return how many."""
+    with db.read() as session:
+        pending = session.scalar(
+            select(ChangeLogEntry.id).where(ChangeLogEntry.position.is_(None)).limit(1)
+        )
+    if pending is None:
+        return 0
+    stamped = 0
+    with db.write() as session:
+        # The row lock is what orders stampers; it is held until this commits.
+        state = session.scalars(select(LogState).where(LogState.id == 1).with_for_update()).one()
+        while True:
+            # A fresh statement, so a fresh snapshot on PostgreSQL: it sees every
+            # commit made before we got the lock, including the last stamper's.
+            ids = session.scalars(
+                select(ChangeLogEntry.id)
+                .where(ChangeLogEntry.position.is_(None))
+                .order_by(ChangeLogEntry.id)
+                .limit(STAMP_BATCH)
+            ).all()
+            if not ids:
+                break
+            base = state.last_position
+            session.execute(
+                update(ChangeLogEntry),
+                [{"id": id_, "position": base + n} for n, id_ in enumerate(ids, start=1)],
+            )
+            state.last_position = base + len(ids)
+            stamped += len(ids)
+            if len(ids) < STAMP_BATCH:
+                break
+    return stamped
+
+
+def log_state(session: Session) -> LogState:
+    return session.scalars(select(LogState).where(LogState.id == 1)).one()
+
+
+def read_log(
+    session: Session, after: int, scopes: Sequence[str], limit: int
+) -> list[ChangeLogEntry]:
+    """Up to ``limit`` + 1 stamped entries after ``after`` that these scopes may see."""
+    return list(
+        session.scalars(
+            select(ChangeLogEntry)
+            .where(ChangeLogEntry.position > after, ChangeLogEntry.scope.in_(scopes))
+            .order_by(ChangeLogEntry.position)
+            .limit(limit + 1)
+        )
+    )
+
+
+def has_entries_after(session: Session, after: int, scopes: Sequence[str]) -> bool:
+    found = session.scalar(
+        select(ChangeLogEntry.id)
+        .where(ChangeLogEntry.position > after, ChangeLogEntry.scope.in_(scopes))
+        .limit(1)
+    )
+    return found is not None
+
+
+def compact(db: Database, older_than: dt.datetime) -> int:
+    """Drop stamped entries created before ``older_than``; cursors older than them reset.
+
+    Returns the number of entries removed.
+    """
+    with db.write() as session:
+        state = session.scalars(select(LogState).where(LogState.id == 1).with_for_update()).one()
+        through = session.scalar(
+            select(func.max(ChangeLogEntry.position)).where(
+                ChangeLogEntry.created_at < older_than, ChangeLogEntry.position.is_not(None)
+            )
+        )
+        if through is None:
+            return 0
+        result = session.execute(delete(ChangeLogEntry).where(ChangeLogEntry.position <= through))
+        removed = cast(CursorResult[Any], result).rowcount
+        state.compacted_through = max(state.compacted_through, through)
+        return int(removed or 0)
+
+
+# --- cursors ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Cursor:
+    """Where a device stands. Opaque to kiosks: only this module reads or writes it.
+
+    In log mode (``stage`` is None) everything at or below ``position`` has been
+    delivered. While a full snapshot is paged out, ``position`` is the log head
+    when the snapshot began, ``stage`` the part being sent and ``after_key`` the
+    last key sent in it.
+    """
+
+    epoch: str
+    position: int
+    stage: int | None = None
+    after_key: str | None = None
+
+    def encode(self) -> str:
+        raw = json.dumps([self.epoch, self.position, self.stage, self.after_key])
+        return _CURSOR_PREFIX + base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=")
+
+
+def decode_cursor(text: str) -> Cursor | None:
+    """The cursor ``text`` stands for, or None for anything this server never issued."""
+    if not text.startswith(_CURSOR_PREFIX):
+        return None
+    body = text.removeprefix(_CURSOR_PREFIX)
+    try:
+        raw = base64.urlsafe_b64decode(body + "=" * (-len(body) % 4))
+        epoch, position, stage, after_key = json.loads(raw)
+    except (binascii.Error, ValueError, TypeError):
+        return None
+    if not (
+        isinstance(epoch, str)
+        and isinstance(position, int)
+        and position >= 0
+        and (stage is None or isinstance(stage, int))
+        and (after_key is None or isinstance(after_key, str))
+    ):
+        return None
+    return Cursor(epoch, position, stage, after_key)

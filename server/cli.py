@@ -1,0 +1,372 @@
+"""``civic-kiosk-server``: run the central server and manage it from a shell.
+
+Every command takes ``--db URL`` (else ``CIVIC_SERVER_DATABASE_URL``, else an
+SQLite file in the data directory). Errors go to stderr with exit status 1;
+bad usage exits with 2.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import logging
+import os
+import sys
+import unicodedata
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from pathlib import Path
+from typing import TextIO, TypeVar
+from zoneinfo import ZoneInfo
+
+from sqlalchemy.exc import DBAPIError
+
+from server import catalogue, devices, export
+from server.config import ConfigError, ServerSettings, load_settings
+from server.db import Database, DatabaseUrlError, open_database
+from server.enrolment import DEFAULT_CODE_TTL, create_enrollment_code
+
+SEOUL = ZoneInfo("Asia/Seoul")
+_T = TypeVar("_T")
+
+
+class CliError(Exception):
+    """Shown to the operator as ``error: <message>``; exit status 1."""
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = _parser()
+    args = parser.parse_args(argv)
+    try:
+        settings = load_settings().with_overrides(database_url=getattr(args, "db", None))
+        command: Callable[[argparse.Namespace, ServerSettings], int] = args.run
+        return command(args, settings)
+    except (CliError, ConfigError, DatabaseUrlError, catalogue.CatalogueError, ValueError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    except DBAPIError as exc:
+        print(f"error: the database failed: {type(exc.orig).__name__}: {exc.orig}", file=sys.stderr)
+        return 1
+
+
+def _parser() -> argparse.ArgumentParser:
+    db = argparse.ArgumentParser(add_help=False)
+    db.add_argument("--db", metavar="URL", help="database URL (postgresql://… or sqlite:///…)")
+    parser = argparse.ArgumentParser(
+        prog="civic-kiosk-server", description="Civic Kiosk central server."
+    )
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    serve = commands.add_parser("serve", parents=[db], help="run the HTTP server")
+    serve.add_argument("--host", help="address to listen on (default 127.0.0.1)")
+    serve.add_argument("--port", type=int, help="port to listen on (default 8080; 0 = any)")
+    serve.add_argument("--workers", type=int, help="worker processes (default 1)")
+    serve.add_argument("--log-level", choices=["debug", "info", "warning", "error"])
+    serve.add_argument(
+        "--demo", action="store_true", help="load demo categories and events into an empty database"
+    )
+    serve.set_defaults(run=_serve)
+
+    code = commands.add_parser(
+        "enrollment-code", parents=[db], help="make a one-time enrolment code for a kiosk"
+    )
+    code.add_argument("--office", required=True, help="the field office the kiosk will serve")
+    code.add_argument(
+        "--ttl-hours", type=float, default=DEFAULT_CODE_TTL.total_seconds() / 3600,
+        help="hours the code stays valid (default 24)",
+    )
+    code.set_defaults(run=_enrollment_code)
+
+    listing = commands.add_parser("devices", parents=[db], help="list enrolled kiosks")
+    listing.set_defaults(run=_devices)
+
+    revoke = commands.add_parser("revoke", parents=[db], help="revoke a kiosk and its signing key")
+    revoke.add_argument("device_id", metavar="DEVICE_ID")
+    revoke.set_defaults(run=_revoke)
+
+    _event_parsers(commands, db)
+    _category_parsers(commands, db)
+
+    out = commands.add_parser(
+        "export", parents=[db], help="write stored submissions, sign-ups and check-ins"
+    )
+    out.add_argument(
+        "--kind", action="append", choices=export.KINDS, help="repeatable; default: all"
+    )
+    out.add_argument("--since", type=_when, help="received at or after (ISO 8601; default KST)")
+    out.add_argument("--format", choices=export.FORMATS, default="jsonl")
+    out.add_argument("--output", "-o", type=Path, help="file to write (default stdout)")
+    out.set_defaults(run=_export)
+
+    compact = commands.add_parser(
+        "compact-log", parents=[db], help="drop old change-log entries (old cursors then reset)"
+    )
+    compact.add_argument("--older-than-days", type=int, required=True)
+    compact.set_defaults(run=_compact)
+
+    migrate = commands.add_parser("migrate", parents=[db], help="bring the schema up to date")
+    migrate.set_defaults(run=_migrate)
+    return parser
+
+
+def _event_parsers(commands: argparse._SubParsersAction[argparse.ArgumentParser],
+                   db: argparse.ArgumentParser) -> None:
+    event = commands.add_parser("event", help="manage events")
+    sub = event.add_subparsers(dest="event_command", required=True, metavar="ACTION")
+    add = sub.add_parser("add", parents=[db], help="add an event")
+    add.add_argument("--title-ko", required=True)
+    add.add_argument("--title-en", required=True)
+    add.add_argument("--starts", required=True, type=_when, help="ISO 8601; without zone: KST")
+    add.add_argument("--ends", type=_when)
+    add.add_argument("--capacity", required=True, type=int)
+    add.add_argument(
+        "--offline-block", type=int, default=0, help="places each kiosk may confirm offline"
+    )
+    add.add_argument("--place-ko", default="")
+    add.add_argument("--place-en", default="")
+    add.add_argument("--office", default="", help="office whose kiosks check it in (default all)")
+    add.set_defaults(run=_event_add)
+    sub.add_parser("list", parents=[db], help="list events").set_defaults(run=_event_list)
+    cancel = sub.add_parser("cancel", parents=[db], help="cancel an event")
+    cancel.add_argument("event_id", type=int)
+    cancel.set_defaults(run=_event_cancel)
+    remove = sub.add_parser("remove", parents=[db], help="delete an event nobody signed up for")
+    remove.add_argument("event_id", type=int)
+    remove.set_defaults(run=_event_remove)
+    block = sub.add_parser("block", parents=[db], help="set one kiosk's offline block")
+    block.add_argument("event_id", type=int)
+    block.add_argument("device_id")
+    block.add_argument("places", type=int)
+    block.set_defaults(run=_event_block)
+
+
+def _category_parsers(commands: argparse._SubParsersAction[argparse.ArgumentParser],
+                      db: argparse.ArgumentParser) -> None:
+    category = commands.add_parser("category", help="manage complaint categories")
+    sub = category.add_subparsers(dest="category_command", required=True, metavar="ACTION")
+    add = sub.add_parser("add", parents=[db], help="add a category")
+    add.add_argument("--code", required=True)
+    add.add_argument("--name-ko", required=True)
+    add.add_argument("--name-en", required=True)
+    add.add_argument("--icon", default="")
+    add.add_argument("--sort-order", type=int, default=0)
+    add.set_defaults(run=_category_add)
+    sub.add_parser("list", parents=[db], help="list categories").set_defaults(run=_category_list)
+    remove = sub.add_parser("remove", parents=[db], help="delete a category")
+    remove.add_argument("code")
+    remove.set_defaults(run=_category_remove)
+
+
+def _when(text: str) -> dt.datetime:
+    try:
+        value = dt.datetime.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f"not an ISO 8601 date/time: {text!r} (e.g. 2026-12-03T14:00)"
+        ) from None
+    # Staff in Seoul type Seoul time.
+    return value if value.tzinfo is not None else value.replace(tzinfo=SEOUL)
+
+
+@contextmanager
+def _open(settings: ServerSettings) -> Iterator[Database]:
+    db = open_database(settings.database_url_resolved)
+    try:
+        yield db
+    finally:
+        db.close()
+
+
+def _using(settings: ServerSettings, action: Callable[[Database], _T]) -> _T:
+    with _open(settings) as db:
+        return action(db)
+
+
+def _kst(value: dt.datetime | None) -> str:
+    return value.astimezone(SEOUL).strftime("%Y-%m-%d %H:%M KST") if value else "-"
+
+
+def _table(rows: Sequence[Sequence[object]], headers: Sequence[str], out: TextIO) -> None:
+    cells = [[str(c) for c in headers], *[[str(c) for c in row] for row in rows]]
+    widths = [max(_width(row[i]) for row in cells) for i in range(len(headers))]
+    for row in cells:
+        padded = (c + " " * (w - _width(c)) for c, w in zip(row, widths, strict=True))
+        print("  ".join(padded).rstrip(), file=out)
+
+
+def _width(text: str) -> int:
+    """Columns on a terminal: Hangul syllables take two."""
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+
+
+# --- commands --------------------------------------------------------------------------
+
+
+def _serve(args: argparse.Namespace, settings: ServerSettings) -> int:
+    import uvicorn
+
+    from server.app import create_app
+    from server.logs import configure_logging
+
+    settings = settings.with_overrides(
+        host=args.host, port=args.port, workers=args.workers, log_level=args.log_level
+    )
+    configure_logging(settings.log_level)
+    common = {"host": settings.host, "port": settings.port, "log_config": None,
+              "access_log": False, "server_header": False}
+    with _open(settings) as db:
+        if args.demo and catalogue.seed_demo(db):
+            logging.getLogger("server.cli").info("loaded demo categories and events")
+        if settings.workers == 1:
+            uvicorn.Server(uvicorn.Config(create_app(db), **common)).run()  # type: ignore[arg-type]
+            return 0
+    # Worker processes build their app from the environment (server.app.create_app_from_env).
+    os.environ["CIVIC_SERVER_DATABASE_URL"] = settings.database_url_resolved
+    os.environ["CIVIC_SERVER_LOG_LEVEL"] = settings.log_level
+    uvicorn.run("server.app:create_app_from_env", factory=True, workers=settings.workers,
+                **common)  # type: ignore[arg-type]
+    return 0
+
+
+def _enrollment_code(args: argparse.Namespace, settings: ServerSettings) -> int:
+    if args.ttl_hours <= 0:
+        raise CliError("--ttl-hours must be more than 0")
+    ttl = dt.timedelta(hours=args.ttl_hours)
+    code = _using(settings, lambda db: create_enrollment_code(db, args.office, ttl))
+    expires = dt.datetime.now(dt.UTC) + ttl
+    print(f"One-time enrolment code for {args.office.strip()}, valid until {_kst(expires)}:")
+    print(code)
+    return 0
+
+
+def _devices(_args: argparse.Namespace, settings: ServerSettings) -> int:
+    rows = [
+        (d.id, d.name, d.office, d.signing_key_id, _kst(d.enrolled_at), _kst(d.last_push_at),
+         "revoked " + _kst(d.revoked_at) if d.revoked_at else "active")
+        for d in _using(settings, devices.list_devices)
+    ]
+    if not rows:
+        print("no devices enrolled")
+        return 0
+    headers = ("DEVICE", "NAME", "OFFICE", "KEY", "ENROLLED", "LAST PUSH", "STATE")
+    _table(rows, headers, sys.stdout)
+    return 0
+
+
+def _revoke(args: argparse.Namespace, settings: ServerSettings) -> int:
+    try:
+        changed = _using(settings, lambda db: devices.revoke_device(db, args.device_id))
+    except devices.UnknownDevice:
+        raise CliError(f"no device {args.device_id!r} (see `civic-kiosk-server devices`)") from None
+    print(f"revoked {args.device_id}" if changed else f"{args.device_id} was already revoked")
+    return 0
+
+
+def _event_add(args: argparse.Namespace, settings: ServerSettings) -> int:
+    new = catalogue.NewEvent(
+        title_ko=args.title_ko, title_en=args.title_en, starts_at=args.starts,
+        ends_at=args.ends, capacity=args.capacity, offline_block=args.offline_block,
+        place_ko=args.place_ko, place_en=args.place_en, office=args.office,
+    )
+    event_id = _using(settings, lambda db: catalogue.add_event(db, new))
+    print(f"added event {event_id}")
+    return 0
+
+
+def _event_list(_args: argparse.Namespace, settings: ServerSettings) -> int:
+    rows = [
+        (e.id, _kst(e.starts_at), e.title_ko, e.title_en, e.capacity, e.offline_block,
+         e.confirmed, e.waitlisted, e.office or "(all)", "cancelled" if e.cancelled else "")
+        for e in _using(settings, catalogue.list_events)
+    ]
+    if not rows:
+        print("no events")
+        return 0
+    headers = ("ID", "STARTS", "TITLE (KO)", "TITLE (EN)", "CAPACITY", "BLOCK", "CONFIRMED",
+               "WAITING", "OFFICE", "")
+    _table(rows, headers, sys.stdout)
+    return 0
+
+
+def _event_cancel(args: argparse.Namespace, settings: ServerSettings) -> int:
+    _using(settings, lambda db: catalogue.cancel_event(db, args.event_id))
+    print(f"cancelled event {args.event_id}")
+    return 0
+
+
+def _event_remove(args: argparse.Namespace, settings: ServerSettings) -> int:
+    _using(settings, lambda db: catalogue.remove_event(db, args.event_id))
+    print(f"removed event {args.event_id}")
+    return 0
+
+
+def _event_block(args: argparse.Namespace, settings: ServerSettings) -> int:
+    _using(
+        settings,
+        lambda db: catalogue.set_device_block(db, args.event_id, args.device_id, args.places),
+    )
+    print(f"{args.device_id} may confirm {args.places} places offline for event {args.event_id}")
+    return 0
+
+
+def _category_add(args: argparse.Namespace, settings: ServerSettings) -> int:
+    _using(
+        settings,
+        lambda db: catalogue.add_category(
+            db, args.code, args.name_ko, args.name_en, args.icon, args.sort_order
+        ),
+    )
+    print(f"added category {args.code}")
+    return 0
+
+
+def _category_list(_args: argparse.Namespace, settings: ServerSettings) -> int:
+    rows = [(c.code, c.name_ko, c.name_en, c.icon, c.sort_order)
+            for c in _using(settings, catalogue.list_categories)]
+    if not rows:
+        print("no categories")
+        return 0
+    _table(rows, ("CODE", "NAME (KO)", "NAME (EN)", "ICON", "ORDER"), sys.stdout)
+    return 0
+
+
+def _category_remove(args: argparse.Namespace, settings: ServerSettings) -> int:
+    _using(settings, lambda db: catalogue.remove_category(db, args.code))
+    print(f"removed category {args.code}")
+    return 0
+
+
+def _export(args: argparse.Namespace, settings: ServerSettings) -> int:
+    write = export.write_csv if args.format == "csv" else export.write_jsonl
+    with _open(settings) as db:
+        records = export.export_records(db, args.kind or export.KINDS, args.since)
+        if args.output is None:
+            count = write(records, sys.stdout)
+        else:
+            # The file holds personal data: readable by its owner only.
+            fd = os.open(args.output, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+            with open(fd, "w", encoding="utf-8", newline="") as out:
+                count = write(records, out)
+    print(f"exported {count} records", file=sys.stderr)
+    return 0
+
+
+def _compact(args: argparse.Namespace, settings: ServerSettings) -> int:
+    from server.changes import compact
+
+    if args.older_than_days < 1:
+        raise CliError("--older-than-days must be at least 1")
+    cutoff = dt.datetime.now(dt.UTC) - dt.timedelta(days=args.older_than_days)
+    removed = _using(settings, lambda db: compact(db, cutoff))
+    print(f"removed {removed} change-log entries")
+    return 0
+
+
+def _migrate(_args: argparse.Namespace, settings: ServerSettings) -> int:
+    _using(settings, lambda _db: None)
+    print("schema is up to date")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

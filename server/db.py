@@ -1,0 +1,175 @@
+"""Opening the server database: PostgreSQL (production) or an embedded SQLite file.
+
+Write transactions on SQLite start with ``BEGIN IMMEDIATE`` so a writer takes
+the write lock up front: a deferred transaction that reads and then writes can
+fail with SQLITE_BUSY in WAL mode however long it waits. PostgreSQL runs at
+READ COMMITTED; where two writers could race, the code takes row locks.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+from alembic import command
+from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from sqlalchemy import Engine, create_engine, event, text
+from sqlalchemy.engine import Connection, make_url
+from sqlalchemy.exc import ArgumentError
+from sqlalchemy.orm import Session, sessionmaker
+
+MIGRATIONS_DIR = Path(__file__).with_name("migrations")
+BUSY_TIMEOUT_MS = 30_000
+# Any constant will do; it names the lock that keeps two starting workers from
+# migrating the same PostgreSQL database at once.
+_MIGRATION_LOCK_KEY = 0x4349_5649_434B_494F  # "CIVICKIO"
+
+# synchronous=FULL: a kiosk marks a record delivered once the server answered,
+# so what the server acknowledged must survive a power cut.
+SQLITE_PRAGMAS = (
+    "PRAGMA journal_mode=WAL",
+    "PRAGMA synchronous=FULL",
+    "PRAGMA foreign_keys=ON",
+    f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}",
+)
+
+
+class DatabaseUrlError(ValueError):
+    """The database URL names no database we can use."""
+
+
+def normalize_url(url: str) -> str:
+    """Accept the usual spellings and pick the drivers we ship (psycopg 3, sqlite3)."""
+    try:
+        parsed = make_url(url)
+    except ArgumentError as exc:
+        raise DatabaseUrlError(f"not a database URL: {url!r}") from exc
+    backend = parsed.get_backend_name()
+    if backend in ("postgresql", "postgres"):
+        parsed = parsed.set(drivername="postgresql+psycopg")
+    elif backend == "sqlite":
+        parsed = parsed.set(drivername="sqlite")
+    else:
+        raise DatabaseUrlError(f"unsupported database {backend!r}: use postgresql:// or sqlite://")
+    return parsed.render_as_string(hide_password=False)
+
+
+def _sqlite_on_connect(dbapi_connection: sqlite3.Connection, _record: Any) -> None:
+    # Let the "begin" hook below issue BEGIN instead of pysqlite's implicit one,
+    # which would ignore IMMEDIATE.
+    dbapi_connection.isolation_level = None
+    cursor = dbapi_connection.cursor()
+    try:
+        for pragma in SQLITE_PRAGMAS:
+            cursor.execute(pragma)
+    finally:
+        cursor.close()
+
+
+def _sqlite_on_begin(conn: Connection) -> None:
+    mode = conn.get_execution_options().get("sqlite_begin", "DEFERRED")
+    conn.exec_driver_sql(f"BEGIN {mode}")
+
+
+def create_db_engine(url: str) -> Engine:
+    url = normalize_url(url)
+    parsed = make_url(url)
+    if parsed.get_backend_name() == "sqlite":
+        database = parsed.database or ""
+        if database and database != ":memory:":
+            path = Path(database)
+            path.parent.mkdir(parents=True, exist_ok=True)
+            if not path.exists():
+                # It holds the server's private keys and citizens' personal data.
+                path.touch(mode=0o600)
+        engine = create_engine(
+            url,
+            connect_args={"timeout": BUSY_TIMEOUT_MS / 1000, "check_same_thread": False},
+            pool_size=8,
+            max_overflow=32,
+        )
+        event.listen(engine, "connect", _sqlite_on_connect)
+        event.listen(engine, "begin", _sqlite_on_begin)
+        return engine
+    return create_engine(url, pool_size=10, max_overflow=30, pool_pre_ping=True)
+
+
+def migration_config(connection: Connection | None = None) -> Config:
+    cfg = Config()
+    cfg.set_main_option("script_location", str(MIGRATIONS_DIR))
+    if connection is not None:
+        cfg.attributes["connection"] = connection
+    return cfg
+
+
+def head_revision() -> str:
+    head = ScriptDirectory.from_config(migration_config()).get_current_head()
+    assert head is not None, "server migrations have no head"
+    return head
+
+
+def current_revision(engine: Engine) -> str | None:
+    with engine.connect() as conn:
+        return MigrationContext.configure(conn).get_current_revision()
+
+
+def upgrade(engine: Engine, revision: str = "head") -> None:
+    """Bring the schema to ``revision``; a no-op when already there."""
+    if revision == "head" and current_revision(engine) == head_revision():
+        return
+    # IMMEDIATE on SQLite, an advisory lock on PostgreSQL: a second process
+    # starting at the same time waits, then finds the schema current.
+    with engine.execution_options(sqlite_begin="IMMEDIATE").begin() as conn:
+        if conn.dialect.name == "postgresql":
+            # Held to the end of this transaction, which runs the migrations.
+            conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _MIGRATION_LOCK_KEY})
+        command.upgrade(migration_config(conn), revision)
+
+
+class Database:
+    """One engine and the two kinds of session the server uses."""
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+        self._writer = sessionmaker(
+            engine.execution_options(sqlite_begin="IMMEDIATE"), expire_on_commit=False
+        )
+        self._reader = sessionmaker(engine, expire_on_commit=False)
+
+    @property
+    def dialect(self) -> str:
+        return self.engine.dialect.name
+
+    @contextmanager
+    def write(self) -> Iterator[Session]:
+        """One write transaction: committed when the block ends, rolled back on error."""
+        with self._writer.begin() as session:
+            yield session
+
+    @contextmanager
+    def read(self) -> Iterator[Session]:
+        with self._reader() as session:
+            yield session
+
+    def ping(self) -> bool:
+        try:
+            with self.engine.connect() as conn:
+                conn.execute(text("SELECT 1"))
+        except Exception:  # any failure means "not reachable" to a health check
+            return False
+        return True
+
+    def close(self) -> None:
+        self.engine.dispose()
+
+
+def open_database(url: str, migrate: bool = True) -> Database:
+    engine = create_db_engine(url)
+    if migrate:
+        upgrade(engine)
+    return Database(engine)

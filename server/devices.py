@@ -1,0 +1,64 @@
+"""Enrolled kiosks as staff see them, and revoking one."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from sqlalchemy import select
+
+from server.changes import record_change
+from server.db import Database
+from server.models import Device, Entity, SigningKey, utcnow
+
+
+class UnknownDevice(LookupError):
+    """No device has this id."""
+
+
+@dataclass(frozen=True)
+class DeviceSummary:
+    id: str
+    name: str
+    office: str
+    signing_key_id: int
+    app_version: str
+    enrolled_at: dt.datetime
+    last_push_at: dt.datetime | None
+    revoked_at: dt.datetime | None
+
+
+def list_devices(db: Database) -> list[DeviceSummary]:
+    with db.read() as session:
+        devices = session.scalars(select(Device).order_by(Device.enrolled_at, Device.id))
+        return [
+            DeviceSummary(
+                id=d.id, name=d.name, office=d.office, signing_key_id=d.signing_key_id,
+                app_version=d.app_version, enrolled_at=d.enrolled_at,
+                last_push_at=d.last_push_at, revoked_at=d.revoked_at,
+            )
+            for d in devices
+        ]
+
+
+def revoke_device(db: Database, device_id: str, now: dt.datetime | None = None) -> bool:
+    """Revoke a kiosk and its ticket-signing key; False if it was revoked already.
+
+    Its token stops working at once (403). Kiosks learn of the revoked key on
+    their next pull and stop accepting tickets it signs.
+    """
+    now = now or utcnow()
+    with db.write() as session:
+        device = session.scalars(
+            select(Device).where(Device.id == device_id).with_for_update()
+        ).first()
+        if device is None:
+            raise UnknownDevice(device_id)
+        if device.revoked_at is not None:
+            return False
+        device.revoked_at = now
+        key = session.get(SigningKey, device.signing_key_id)
+        if key is not None and key.revoked_at is None:
+            key.revoked_at = now
+            record_change(session, Entity.SIGNING_KEY, key.id)
+        return True

@@ -1,0 +1,229 @@
+"""Applying a pushed batch: one result per mutation, each all-or-nothing on its own.
+
+The mutation id is the idempotency key for ever (a kiosk may be offline for
+days), so every id seen is kept in ``mutations`` with a hash of its type and
+payload. A resend with the same hash gets the first answer again; a different
+payload under a known id is a conflict. Nothing a kiosk sent is thrown away:
+what is not applied lands in ``rejected_mutations`` as received.
+
+A batch is one transaction (one commit, one fsync). Its mutations are applied
+in bulk; should the database refuse a bulk insert, the transaction is rolled
+back and the batch applied again with a savepoint per mutation, so one bad row
+never costs the others (see server/batch.py). The device's row is locked for
+the batch, so two pushes from the same kiosk (a retry racing its original)
+apply one after the other.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import Connection, bindparam, select, update
+from sqlalchemy.exc import DBAPIError, IntegrityError
+
+from kiosk.sealing import canonical_json
+from server.batch import Batch, Pusher
+from server.db import Database
+from server.keys import ServerKeys
+from server.models import Device, Entity, MutationRecord, Outcome, table_of, utcnow
+from server.mutations import Applied, Prepared, Rejection, apply, lookups, mutation_id, prepare
+from sync.protocol import MutationResult, MutationStatus, ResultCode
+
+log = logging.getLogger("server.ingest")
+
+_mutations = table_of(MutationRecord)
+_devices = table_of(Device)
+_KNOWN = select(
+    _mutations.c.id, _mutations.c.payload_hash, _mutations.c.outcome, _mutations.c.code,
+    _mutations.c.message,
+).where(_mutations.c.id.in_(bindparam("ids", expanding=True)))
+# An UPDATE takes the row lock on PostgreSQL (held to commit) and proves the
+# device is still enrolled, in one statement.
+_TOUCH_DEVICE = (
+    update(_devices)
+    .where(_devices.c.id == bindparam("device_id"), _devices.c.revoked_at.is_(None))
+    .values(last_push_at=bindparam("now"))
+)
+
+
+class InvalidBatch(Exception):
+    """The batch as a whole cannot be answered mutation by mutation."""
+
+
+class DeviceGone(Exception):
+    """The pushing device was revoked or removed while its request was on the way."""
+
+
+@dataclass(frozen=True)
+class _Known:
+    """A mutation id already stored, and the answer it got."""
+
+    payload_hash: str
+    outcome: str
+    code: str
+    message: str
+
+
+def ingest(
+    db: Database,
+    keys: ServerKeys,
+    device: Device,
+    mutations: Sequence[object],
+    now: dt.datetime | None = None,
+    *,
+    bulk: bool = True,
+) -> list[MutationResult]:
+    if any(mutation_id(raw) is None for raw in mutations):
+        raise InvalidBatch("every mutation needs an id (a UUID) so it can be answered")
+    # Schema checks and unsealing need no database: done before the transaction.
+    prepared = [prepare(raw, keys.sealing_key) for raw in mutations if isinstance(raw, Mapping)]
+    pusher = Pusher(device.id, device.office, device.signing_key_id)
+    now = now or utcnow()
+    if bulk:
+        try:
+            return _apply_batch(db, pusher, prepared, now, bulk=True)
+        except IntegrityError:
+            log.info(
+                "a bulk insert was refused; applying the batch one mutation at a time",
+                extra={"fields": {"device": device.id, "mutations": len(prepared)}},
+            )
+    return _apply_batch(db, pusher, prepared, now, bulk=False)
+
+
+def _apply_batch(
+    db: Database, pusher: Pusher, prepared: Sequence[Prepared], now: dt.datetime, *, bulk: bool
+) -> list[MutationResult]:
+    with db.write() as session:
+        conn = session.connection()
+        if conn.execute(_TOUCH_DEVICE, {"device_id": pusher.device_id, "now": now}).rowcount != 1:
+            raise DeviceGone(pusher.device_id)
+        known = _known(conn, [p.id for p in prepared])
+        batch = Batch(conn, pusher, now, bulk=bulk)
+        if bulk:
+            batch.prefetch(*lookups([p for p in prepared if p.id not in known]))
+        results: list[MutationResult] = []
+        changes: dict[tuple[Entity, str, str], None] = {}
+        for item in prepared:
+            result, answer, applied = _one(batch, item, known.get(item.id))
+            known[item.id] = answer
+            results.append(result)
+            if applied is not None:
+                if applied.confirmed_event is not None:
+                    batch.note_confirmed(applied.confirmed_event)
+                changes.update(dict.fromkeys(applied.changes))
+        for entity, key, scope in changes:
+            batch.insert("change", {"entity": str(entity), "entity_key": key, "scope": scope,
+                                    "created_at": now})
+        batch.flush()
+    return results
+
+
+def _known(conn: Connection, ids: Sequence[str]) -> dict[str, _Known]:
+    if not ids:
+        return {}
+    rows = conn.execute(_KNOWN, {"ids": sorted(set(ids))})
+    return {r.id: _Known(r.payload_hash, r.outcome, r.code, r.message) for r in rows}
+
+
+def _one(
+    batch: Batch, item: Prepared, known: _Known | None
+) -> tuple[MutationResult, _Known, Applied | None]:
+    if known is not None:
+        return _answer_known(batch, item, known), known, None
+    if item.rejection is not None:
+        return _reject(batch, item, item.rejection)
+    try:
+        with batch.mutation():
+            applied = apply(batch, item)
+            answer = _store(batch, item, Outcome.APPLIED, applied.code, applied.message)
+    except Rejection as rejection:
+        return _reject(batch, item, rejection)
+    except IntegrityError:
+        if batch.bulk:
+            raise
+        # Another request stored this id between our look-up and our insert.
+        raced = _known(batch.conn, [item.id]).get(item.id)
+        if raced is None:
+            log.exception("integrity error applying a mutation", extra=_fields(batch, item))
+            return _reject(batch, item, _internal())
+        return _answer_known(batch, item, raced), raced, None
+    except DBAPIError:
+        raise  # the database itself failed: the whole push fails and is retried
+    except Exception:  # a bug must not block the batch; the mutation is kept for staff
+        log.exception("error applying a mutation", extra=_fields(batch, item))
+        return _reject(batch, item, _internal())
+    result = MutationResult(
+        id=item.id, status=MutationStatus.APPLIED, code=applied.code, message=applied.message
+    )
+    return result, answer, applied
+
+
+def _answer_known(batch: Batch, item: Prepared, known: _Known) -> MutationResult:
+    if known.payload_hash != item.payload_hash:
+        message = "this mutation id was already used with a different payload"
+        _keep_rejected(batch, item, ResultCode.CONFLICT, message)
+        return MutationResult(
+            id=item.id, status=MutationStatus.REJECTED, code=ResultCode.CONFLICT, message=message
+        )
+    # The same mutation again (the kiosk missed our answer): the same answer again.
+    applied = known.outcome == Outcome.APPLIED
+    status = MutationStatus.DUPLICATE if applied else MutationStatus.REJECTED
+    return MutationResult(id=item.id, status=status, code=known.code, message=known.message)
+
+
+def _reject(
+    batch: Batch, item: Prepared, rejection: Rejection
+) -> tuple[MutationResult, _Known, None]:
+    try:
+        with batch.mutation():
+            answer = _store(batch, item, Outcome.REJECTED, rejection.code, rejection.message)
+            _keep_rejected(batch, item, rejection.code, rejection.message)
+    except IntegrityError:
+        raced = None if batch.bulk else _known(batch.conn, [item.id]).get(item.id)
+        if raced is None:
+            raise
+        return _answer_known(batch, item, raced), raced, None
+    result = MutationResult(
+        id=item.id, status=MutationStatus.REJECTED, code=rejection.code, message=rejection.message
+    )
+    return result, answer, None
+
+
+def _store(batch: Batch, item: Prepared, outcome: Outcome, code: str, message: str) -> _Known:
+    batch.insert(
+        "mutation",
+        {
+            "id": item.id, "device_id": batch.pusher.device_id, "seq": item.seq,
+            "type": item.type[:64], "payload_hash": item.payload_hash, "outcome": str(outcome),
+            "code": str(code), "message": message,
+            "occurred_at": item.mutation.occurred_at if item.mutation else None,
+            "received_at": batch.now,
+        },
+    )
+    return _Known(item.payload_hash, str(outcome), str(code), message)
+
+
+def _keep_rejected(batch: Batch, item: Prepared, code: str, message: str) -> None:
+    batch.insert(
+        "rejected",
+        {
+            "mutation_id": item.id, "device_id": batch.pusher.device_id,
+            "type": item.type[:64], "raw": canonical_json(dict(item.raw)),
+            "payload_hash": item.payload_hash, "code": str(code), "message": message,
+            "received_at": batch.now,
+        },
+    )
+
+
+def _internal() -> Rejection:
+    return Rejection(
+        ResultCode.INTERNAL_ERROR, "the server could not apply this mutation; staff can see it"
+    )
+
+
+def _fields(batch: Batch, item: Prepared) -> dict[str, Any]:
+    return {"fields": {"device": batch.pusher.device_id, "mutation": item.id, "type": item.type}}

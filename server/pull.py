@@ -1,0 +1,353 @@
+"""Answering a pull: a page of the change log, or a page of a full snapshot.
+
+The log says *what* changed; a page carries each changed thing's state as it
+is when the page is read, worked out for the pulling device (its own offline
+block, the places taken outside it). A thing that no longer exists goes out
+as a tombstone. A device without a usable cursor gets ``reset: true`` and a
+snapshot of everything it may see, paged like the log, then continues on the
+log from where the snapshot began.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import TypeVar
+
+from sqlalchemy import Select, func, or_, select, tuple_
+from sqlalchemy.orm import Session
+
+from server.changes import (
+    Cursor,
+    decode_cursor,
+    has_entries_after,
+    log_state,
+    read_log,
+    scopes_for,
+    stamp_pending,
+)
+from server.db import Database
+from server.models import (
+    Category,
+    Device,
+    Entity,
+    Event,
+    EventBlock,
+    Registration,
+    RegistrationStatus,
+    RevokedTicket,
+    SigningKey,
+    utcnow,
+)
+from sync.protocol import (
+    CategoryChange,
+    Changes,
+    EventChange,
+    PullResponse,
+    RegistrationChange,
+    RevokedTicketChange,
+    SigningKeyChange,
+)
+
+
+@dataclass(frozen=True)
+class Puller:
+    """The device asking, as far as what it may see depends on it."""
+
+    device_id: str
+    office: str
+
+    @staticmethod
+    def of(device: Device) -> Puller:
+        return Puller(device.id, device.office)
+
+
+@dataclass
+class _Page:
+    changes: Changes = field(default_factory=Changes)
+    count: int = 0
+
+
+def pull(db: Database, epoch: str, puller: Puller, cursor_text: str, limit: int) -> PullResponse:
+    stamp_pending(db)
+    cursor = decode_cursor(cursor_text) if cursor_text else None
+    with db.read() as session:
+        state = log_state(session)
+        usable = (
+            cursor is not None
+            and cursor.epoch == epoch
+            and state.compacted_through <= cursor.position <= state.last_position
+        )
+        if cursor is None or not usable:
+            return _snapshot_page(session, puller, Cursor(epoch, state.last_position, 0), limit)
+        if cursor.stage is not None:
+            return _snapshot_page(session, puller, cursor, limit)
+        return _log_page(session, puller, cursor, limit)
+
+
+def _log_page(session: Session, puller: Puller, cursor: Cursor, limit: int) -> PullResponse:
+    entries = read_log(session, cursor.position, scopes_for(puller.device_id, puller.office), limit)
+    has_more = len(entries) > limit
+    entries = entries[:limit]
+    keys: dict[str, list[str]] = defaultdict(list)
+    for entry in entries:
+        if entry.entity_key not in keys[entry.entity]:
+            keys[entry.entity].append(entry.entity_key)
+    changes = Changes(
+        categories=_categories_by_key(session, keys[Entity.CATEGORY]),
+        events=_events_by_key(session, puller, keys[Entity.EVENT]),
+        registrations=_registrations_by_key(session, keys[Entity.REGISTRATION]),
+        signing_keys=_signing_keys_by_key(session, keys[Entity.SIGNING_KEY]),
+        revoked_tickets=_revoked_by_key(session, keys[Entity.REVOKED_TICKET]),
+    )
+    position = entries[-1].position if entries else cursor.position
+    assert position is not None
+    return PullResponse(
+        changes=changes,
+        cursor=Cursor(cursor.epoch, position).encode(),
+        has_more=has_more,
+        reset=False,
+        server_time=utcnow(),
+    )
+
+
+# --- materialising log entries ---------------------------------------------------------
+
+
+def _categories_by_key(session: Session, codes: Sequence[str]) -> list[CategoryChange]:
+    if not codes:
+        return []
+    found = {c.code: c for c in session.scalars(select(Category).where(Category.code.in_(codes)))}
+    return [
+        _category(found[code]) if code in found else CategoryChange(code=code, deleted=True)
+        for code in codes
+    ]
+
+
+def _events_by_key(session: Session, puller: Puller, keys: Sequence[str]) -> list[EventChange]:
+    ids = [int(key) for key in keys]
+    if not ids:
+        return []
+    found = {e.id: e for e in session.scalars(select(Event).where(Event.id.in_(ids)))}
+    live = _events(session, puller, [found[i] for i in ids if i in found])
+    return [live[i] if i in live else EventChange(id=i, deleted=True) for i in ids]
+
+
+def _registrations_by_key(session: Session, keys: Sequence[str]) -> list[RegistrationChange]:
+    if not keys:
+        return []
+    found = {
+        r.id: r for r in session.scalars(select(Registration).where(Registration.id.in_(keys)))
+    }
+    return [
+        _registration(found[key]) if key in found else RegistrationChange(id=key, deleted=True)
+        for key in keys
+    ]
+
+
+def _signing_keys_by_key(session: Session, keys: Sequence[str]) -> list[SigningKeyChange]:
+    ids = [int(key) for key in keys]
+    if not ids:
+        return []
+    rows = session.scalars(select(SigningKey).where(SigningKey.id.in_(ids)).order_by(SigningKey.id))
+    return [_signing_key(k) for k in rows]
+
+
+def _revoked_by_key(session: Session, keys: Sequence[str]) -> list[RevokedTicketChange]:
+    tickets = [tuple(int(part) for part in key.split(":")) for key in keys]
+    if not tickets:
+        return []
+    rows = session.scalars(
+        select(RevokedTicket).where(
+            tuple_(RevokedTicket.key_id, RevokedTicket.event_id, RevokedTicket.number).in_(tickets)
+        )
+    )
+    return [_revoked(t) for t in rows]
+
+
+def revoked_ticket_key(key_id: int, event_id: int, number: int) -> str:
+    return f"{key_id}:{event_id}:{number}"
+
+
+# --- the full snapshot -----------------------------------------------------------------
+
+
+def _snapshot_page(session: Session, puller: Puller, cursor: Cursor, limit: int) -> PullResponse:
+    reset = cursor.stage == 0 and cursor.after_key is None
+    page = _Page()
+    stage = cursor.stage or 0
+    after_key = cursor.after_key
+    while stage < len(_STAGES):
+        room = limit - page.count
+        last_key, more = _STAGES[stage](session, puller, page, after_key, room)
+        if more:
+            next_cursor = Cursor(cursor.epoch, cursor.position, stage, last_key)
+            return PullResponse(
+                changes=page.changes,
+                cursor=next_cursor.encode(),
+                has_more=True,
+                reset=reset,
+                server_time=utcnow(),
+            )
+        stage, after_key = stage + 1, None
+    scopes = scopes_for(puller.device_id, puller.office)
+    return PullResponse(
+        changes=page.changes,
+        cursor=Cursor(cursor.epoch, cursor.position).encode(),
+        has_more=has_entries_after(session, cursor.position, scopes),
+        reset=reset,
+        server_time=utcnow(),
+    )
+
+
+# Each stage adds up to ``room`` items after ``after_key`` to the page and returns
+# (last key added, whether more are left in this stage).
+_T = TypeVar("_T")
+_Stage = Callable[[Session, Puller, _Page, str | None, int], tuple[str | None, bool]]
+
+
+def _take(rows: Iterable[_T], room: int) -> tuple[list[_T], bool]:
+    taken = list(rows)
+    return taken[:room], len(taken) > room
+
+
+def _snapshot_categories(
+    session: Session, _puller: Puller, page: _Page, after: str | None, room: int
+) -> tuple[str | None, bool]:
+    query = select(Category).order_by(Category.code).limit(room + 1)
+    if after is not None:
+        query = query.where(Category.code > after)
+    rows, more = _take(session.scalars(query), room)
+    page.changes.categories.extend(_category(c) for c in rows)
+    page.count += len(rows)
+    return (rows[-1].code if rows else after), more
+
+
+def _snapshot_events(
+    session: Session, puller: Puller, page: _Page, after: str | None, room: int
+) -> tuple[str | None, bool]:
+    query = select(Event).order_by(Event.id).limit(room + 1)
+    if after is not None:
+        query = query.where(Event.id > int(after))
+    rows, more = _take(session.scalars(query), room)
+    live = _events(session, puller, rows)
+    page.changes.events.extend(live[e.id] for e in rows)
+    page.count += len(rows)
+    return (str(rows[-1].id) if rows else after), more
+
+
+def _snapshot_signing_keys(
+    session: Session, _puller: Puller, page: _Page, after: str | None, room: int
+) -> tuple[str | None, bool]:
+    query = select(SigningKey).order_by(SigningKey.id).limit(room + 1)
+    if after is not None:
+        query = query.where(SigningKey.id > int(after))
+    rows, more = _take(session.scalars(query), room)
+    page.changes.signing_keys.extend(_signing_key(k) for k in rows)
+    page.count += len(rows)
+    return (str(rows[-1].id) if rows else after), more
+
+
+def _snapshot_revoked(
+    session: Session, _puller: Puller, page: _Page, after: str | None, room: int
+) -> tuple[str | None, bool]:
+    columns = (RevokedTicket.key_id, RevokedTicket.event_id, RevokedTicket.number)
+    query = select(RevokedTicket).order_by(*columns).limit(room + 1)
+    if after is not None:
+        key_id, event_id, number = (int(p) for p in after.split(":"))
+        query = query.where(tuple_(*columns) > tuple_(key_id, event_id, number))
+    rows, more = _take(session.scalars(query), room)
+    page.changes.revoked_tickets.extend(_revoked(t) for t in rows)
+    page.count += len(rows)
+    if not rows:
+        return after, more
+    return revoked_ticket_key(rows[-1].key_id, rows[-1].event_id, rows[-1].number), more
+
+
+def _snapshot_registrations(
+    session: Session, puller: Puller, page: _Page, after: str | None, room: int
+) -> tuple[str | None, bool]:
+    query = (
+        select(Registration)
+        .join(Event, Event.id == Registration.event_id)
+        .where(or_(Event.office == "", Event.office == puller.office))
+        .order_by(Registration.id)
+        .limit(room + 1)
+    )
+    if after is not None:
+        query = query.where(Registration.id > after)
+    rows, more = _take(session.scalars(query), room)
+    page.changes.registrations.extend(_registration(r) for r in rows)
+    page.count += len(rows)
+    return (rows[-1].id if rows else after), more
+
+
+_STAGES: tuple[_Stage, ...] = (
+    _snapshot_categories,
+    _snapshot_events,
+    _snapshot_signing_keys,
+    _snapshot_revoked,
+    _snapshot_registrations,
+)
+
+
+# --- one row to one change -------------------------------------------------------------
+
+
+def _category(c: Category) -> CategoryChange:
+    return CategoryChange(
+        code=c.code, name_ko=c.name_ko, name_en=c.name_en, icon=c.icon,
+        sort_order=c.sort_order, active=c.active,
+    )
+
+
+def _events(session: Session, puller: Puller, events: Sequence[Event]) -> dict[int, EventChange]:
+    """Events as this device must see them: its own block, the places taken outside it."""
+    ids = [e.id for e in events]
+    if not ids:
+        return {}
+    confirmed = Registration.status == RegistrationStatus.CONFIRMED
+    per_event = select(Registration.event_id, func.count()).group_by(Registration.event_id)
+    total = _pairs(session, per_event.where(Registration.event_id.in_(ids), confirmed))
+    mine = _pairs(
+        session,
+        per_event.where(
+            Registration.event_id.in_(ids), confirmed, Registration.device_id == puller.device_id
+        ),
+    )
+    blocks = _pairs(
+        session,
+        select(EventBlock.event_id, EventBlock.places).where(
+            EventBlock.event_id.in_(ids), EventBlock.device_id == puller.device_id
+        ),
+    )
+    return {
+        e.id: EventChange(
+            id=e.id, title_ko=e.title_ko, title_en=e.title_en, place_ko=e.place_ko,
+            place_en=e.place_en, starts_at=e.starts_at, ends_at=e.ends_at, capacity=e.capacity,
+            taken=total.get(e.id, 0) - mine.get(e.id, 0),
+            offline_block=blocks.get(e.id, e.offline_block), cancelled=e.cancelled,
+        )
+        for e in events
+    }
+
+
+def _pairs(session: Session, query: Select[int, int]) -> dict[int, int]:
+    return dict(session.execute(query).all())
+
+
+def _registration(r: Registration) -> RegistrationChange:
+    return RegistrationChange(
+        id=r.id, event_id=r.event_id, status=RegistrationStatus(r.status).value,
+        receipt_code=r.receipt_code, key_id=r.key_id, number=r.number, ticket=r.ticket,
+        masked_name=r.masked_name,
+    )
+
+
+def _signing_key(k: SigningKey) -> SigningKeyChange:
+    return SigningKeyChange(key_id=k.id, public_key=k.public_key, revoked=k.revoked_at is not None)
+
+
+def _revoked(t: RevokedTicket) -> RevokedTicketChange:
+    return RevokedTicketChange(key_id=t.key_id, event_id=t.event_id, number=t.number)

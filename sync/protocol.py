@@ -1,0 +1,270 @@
+"""Sync protocol v1: the one definition of what kiosk and central server exchange.
+
+The payload of each mutation type is defined in ``kiosk.payloads`` (the kiosk
+builds them, the server validates them); this module holds the envelope around
+them, the pulled reference data and the limits both sides must agree on.
+Every model ignores nothing silently: unknown fields are refused, so a typo on
+one side shows up as an error instead of as lost data.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from enum import StrEnum
+from typing import Any, Final, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from kiosk.payloads import (
+    PAYLOAD_MODELS,
+    SEALED_MODELS,
+    CheckinPayload,
+    ComplaintPayload,
+    ComplaintSealed,
+    MutationType,
+    ProposalPayload,
+    ProposalSealed,
+    SignupPayload,
+    SignupSealed,
+)
+
+__all__ = [
+    "DEFAULT_PULL_LIMIT",
+    "MAX_BATCH",
+    "MAX_PULL_LIMIT",
+    "MAX_PUSH_BYTES",
+    "PATH_ENROLL",
+    "PATH_HEALTH",
+    "PATH_PULL",
+    "PATH_PUSH",
+    "PAYLOAD_MODELS",
+    "PROTOCOL_VERSION",
+    "SEALED_MODELS",
+    "CategoryChange",
+    "Changes",
+    "CheckinPayload",
+    "ComplaintPayload",
+    "ComplaintSealed",
+    "EnrollRequest",
+    "EnrollResponse",
+    "ErrorBody",
+    "ErrorResponse",
+    "EventChange",
+    "HealthResponse",
+    "Mutation",
+    "MutationResult",
+    "MutationStatus",
+    "MutationType",
+    "ProposalPayload",
+    "ProposalSealed",
+    "PullResponse",
+    "PushRequest",
+    "PushResponse",
+    "RegistrationChange",
+    "ResultCode",
+    "RevokedTicketChange",
+    "SigningKeyChange",
+    "SignupPayload",
+    "SignupSealed",
+]
+
+PROTOCOL_VERSION: Final = 1
+# A kiosk sends at most this many mutations per push...
+MAX_BATCH: Final = 100
+# ...and at most this many bytes of request body. A batch of MAX_BATCH payloads
+# of the largest size kiosk.payloads allows (40,000 characters sealed) fits.
+MAX_PUSH_BYTES: Final = 5 * 1024 * 1024
+DEFAULT_PULL_LIMIT: Final = 200
+MAX_PULL_LIMIT: Final = 1000
+
+# Header names and paths, so both sides spell them once.
+PATH_ENROLL: Final = "/v1/devices/enroll"
+PATH_PUSH: Final = "/v1/sync/push"
+PATH_PULL: Final = "/v1/sync/pull"
+PATH_HEALTH: Final = "/v1/health"
+
+
+class _Wire(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+# --- enrolment -------------------------------------------------------------------------
+
+
+class EnrollRequest(_Wire):
+    enrollment_code: str = Field(min_length=1, max_length=64)
+    name: str = Field(min_length=1, max_length=200)
+    # The kiosk's Ed25519 ticket-signing public key, base64 of 32 raw bytes.
+    public_key: str = Field(min_length=1, max_length=100)
+    app_version: str = Field(default="", max_length=64)
+
+
+class EnrollResponse(_Wire):
+    device_id: str
+    token: str
+    office: str
+    # X25519 key the kiosk seals personal data to (base64 of 32 raw bytes).
+    server_public_key: str
+    # The id under which the kiosk's signing key is known; it goes into its tickets.
+    signing_key_id: int
+    server_time: dt.datetime
+
+
+# --- push ------------------------------------------------------------------------------
+
+
+class Mutation(_Wire):
+    id: uuid.UUID
+    seq: int = Field(ge=0)
+    type: MutationType
+    occurred_at: dt.datetime
+    # Validated by the server against kiosk.payloads.PAYLOAD_MODELS[type], one
+    # mutation at a time, so one bad payload never fails the whole batch.
+    payload: dict[str, Any]
+
+
+class PushRequest(_Wire):
+    protocol: int  # PROTOCOL_VERSION; anything else is answered with 426
+    device_id: str = Field(min_length=1, max_length=64)
+    app_version: str = Field(default="", max_length=64)
+    mutations: list[Mutation] = Field(max_length=MAX_BATCH)
+
+
+class MutationStatus(StrEnum):
+    APPLIED = "applied"
+    # Already stored with exactly this payload: success, the kiosk may mark it sent.
+    DUPLICATE = "duplicate"
+    # Will never be applied as sent; kept on the server, shown to staff on the kiosk.
+    REJECTED = "rejected"
+
+
+class ResultCode(StrEnum):
+    """Why a result is what it is; empty for a plain ``applied`` or ``duplicate``."""
+
+    OK = ""
+    # applied, with something the kiosk should show or update:
+    WAITLISTED = "waitlisted"  # a sign-up beyond the device's offline block
+    DUPLICATE_ADMISSION = "duplicate_admission"  # a ticket admitted before
+    REVOKED_TICKET = "revoked_ticket"  # admitted, but the ticket was revoked
+    # rejected:
+    CONFLICT = "conflict"  # same id, different payload
+    INVALID_MUTATION = "invalid_mutation"  # the envelope (type, seq, time) is wrong
+    INVALID_PAYLOAD = "invalid_payload"  # the payload or its sealed fields are wrong
+    UNSEALABLE = "unsealable"  # the sealed part cannot be opened with the server key
+    UNKNOWN_EVENT = "unknown_event"
+    WRONG_SIGNING_KEY = "wrong_signing_key"  # a ticket under a key not this device's
+    TICKET_CONFLICT = "ticket_conflict"  # another sign-up holds this ticket number
+    INTERNAL_ERROR = "internal_error"  # a server bug; the mutation is kept for staff
+
+
+class MutationResult(_Wire):
+    id: uuid.UUID
+    status: MutationStatus
+    code: str = ""
+    message: str = ""
+
+
+class PushResponse(_Wire):
+    results: list[MutationResult]
+    server_time: dt.datetime
+
+
+# --- pull ------------------------------------------------------------------------------
+# A change with ``deleted: true`` is a tombstone: only its key is meaningful.
+
+
+class CategoryChange(_Wire):
+    code: str
+    deleted: bool = False
+    name_ko: str = ""
+    name_en: str = ""
+    icon: str = ""
+    sort_order: int = 0
+    active: bool = True
+
+
+class EventChange(_Wire):
+    id: int
+    deleted: bool = False
+    title_ko: str = ""
+    title_en: str = ""
+    place_ko: str = ""
+    place_en: str = ""
+    starts_at: dt.datetime | None = None
+    ends_at: dt.datetime | None = None
+    capacity: int = 0
+    # Places confirmed outside the pulling device's own block (other kiosks,
+    # online sign-ups): seats left = min(capacity - taken - mine, offline_block - mine).
+    taken: int = 0
+    # Places the pulling device may confirm while offline.
+    offline_block: int = 0
+    cancelled: bool = False
+
+
+class RegistrationChange(_Wire):
+    """A sign-up the pulling device may check in; no personal data but a masked name."""
+
+    id: uuid.UUID
+    deleted: bool = False
+    event_id: int = 0
+    status: Literal["confirmed", "waitlisted", "cancelled"] = "confirmed"
+    receipt_code: str = ""
+    key_id: int | None = None
+    number: int | None = None
+    ticket: str = ""
+    masked_name: str = ""
+
+
+class SigningKeyChange(_Wire):
+    key_id: int
+    # Ed25519 public key, base64 of 32 raw bytes.
+    public_key: str
+    revoked: bool = False
+
+
+class RevokedTicketChange(_Wire):
+    key_id: int
+    event_id: int
+    number: int
+
+
+class Changes(_Wire):
+    categories: list[CategoryChange] = Field(default_factory=list)
+    events: list[EventChange] = Field(default_factory=list)
+    registrations: list[RegistrationChange] = Field(default_factory=list)
+    signing_keys: list[SigningKeyChange] = Field(default_factory=list)
+    revoked_tickets: list[RevokedTicketChange] = Field(default_factory=list)
+
+
+class PullResponse(_Wire):
+    changes: Changes
+    # Opaque: send it back as ``cursor`` on the next pull, after applying this page.
+    cursor: str
+    has_more: bool
+    # Drop the pulled reference data and reload it from this page on.
+    reset: bool
+    server_time: dt.datetime
+
+
+# --- errors and health -----------------------------------------------------------------
+
+
+class ErrorBody(_Wire):
+    code: str
+    message: str
+    # Set on 413: the limits the request went over.
+    max_mutations: int | None = None
+    max_bytes: int | None = None
+
+
+class ErrorResponse(_Wire):
+    error: ErrorBody
+    server_time: dt.datetime
+
+
+class HealthResponse(_Wire):
+    status: Literal["ok", "degraded"]
+    database: Literal["ok", "unavailable"]
+    protocol: int = PROTOCOL_VERSION
+    server_time: dt.datetime

@@ -1,0 +1,194 @@
+"""A simulated kiosk that speaks sync protocol v1 over real HTTP (tests and bench).
+
+It builds payloads with ``kiosk.payloads`` and seals them with
+``kiosk.sealing`` exactly as a kiosk does, but keeps no local store: tests say
+what to send and look at what came back.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import itertools
+import uuid
+from dataclasses import dataclass, field
+from typing import Any
+
+import requests
+from nacl.signing import SigningKey
+
+from kiosk.payloads import (
+    CheckinPayload,
+    ComplaintPayload,
+    ComplaintSealed,
+    MutationType,
+    ProposalPayload,
+    ProposalSealed,
+    SignupPayload,
+    SignupSealed,
+)
+from kiosk.receipts import new_receipt_code
+from kiosk.sealing import b64, seal
+from sync.protocol import PATH_ENROLL, PATH_PULL, PATH_PUSH, PROTOCOL_VERSION
+
+TIMEOUT = (5.0, 60.0)
+NOW = dt.datetime(2026, 11, 27, 9, 0, tzinfo=dt.UTC)
+
+
+def enroll_raw(base_url: str, code: str, public_key: str | None = None,
+               name: str = "test kiosk") -> requests.Response:
+    body = {
+        "enrollment_code": code,
+        "name": name,
+        "public_key": public_key or b64(bytes(SigningKey.generate().verify_key)),
+        "app_version": "test",
+    }
+    return requests.post(base_url + PATH_ENROLL, json=body, timeout=TIMEOUT)
+
+
+@dataclass
+class SimKiosk:
+    base_url: str
+    device_id: str
+    token: str
+    office: str
+    server_public_key: str
+    signing_key_id: int
+    signing_key: SigningKey
+    http: requests.Session = field(default_factory=requests.Session)
+    _seq: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
+
+    @classmethod
+    def enroll(cls, base_url: str, code: str, name: str = "test kiosk") -> SimKiosk:
+        key = SigningKey.generate()
+        reply = enroll_raw(base_url, code, b64(bytes(key.verify_key)), name)
+        assert reply.status_code == 200, reply.text
+        body = reply.json()
+        return cls(
+            base_url=base_url, device_id=body["device_id"], token=body["token"],
+            office=body["office"], server_public_key=body["server_public_key"],
+            signing_key_id=body["signing_key_id"], signing_key=key,
+        )
+
+    def close(self) -> None:
+        self.http.close()
+
+    # --- mutations ---------------------------------------------------------------------
+
+    def mutation(self, type_: MutationType, payload: dict[str, Any],
+                 id_: str | None = None) -> dict[str, Any]:
+        return {
+            "id": id_ or str(uuid.uuid4()),
+            "seq": next(self._seq),
+            "type": str(type_),
+            "occurred_at": NOW.isoformat(),
+            "payload": payload,
+        }
+
+    def complaint(self, description: str = "보도블록이 깨졌어요", name: str = "김민수",
+                  **overrides: Any) -> dict[str, Any]:
+        sealed = ComplaintSealed(description=description, address="세종대로 110", name=name,
+                                 phone="010-1234-5678", share_contact=True)
+        payload = ComplaintPayload(
+            receipt_code=new_receipt_code(), anonymous=False, category="road",
+            district="jung", consent_version="2026-01", created_at=NOW,
+            sealed=seal(self.server_public_key, sealed.model_dump()),
+        ).model_dump(mode="json")
+        return self.mutation(MutationType.COMPLAINT, {**payload, **overrides})
+
+    def suggestion(self, description: str = "벤치를 더 놓아 주세요") -> dict[str, Any]:
+        sealed = ComplaintSealed(description=description)
+        payload = ComplaintPayload(
+            receipt_code=new_receipt_code(), anonymous=True, category="park", created_at=NOW,
+            sealed=seal(self.server_public_key, sealed.model_dump()),
+        ).model_dump(mode="json")
+        return self.mutation(MutationType.COMPLAINT, payload)
+
+    def proposal(self, title: str = "자전거 도로 확충") -> dict[str, Any]:
+        sealed = ProposalSealed(title=title, description="한강까지 이어 주세요",
+                                email="citizen@example.kr", name="이수")
+        payload = ProposalPayload(
+            receipt_code=new_receipt_code(), area="transport", created_at=NOW,
+            consent_version="2026-01", sealed=seal(self.server_public_key, sealed.model_dump()),
+        ).model_dump(mode="json")
+        return self.mutation(MutationType.PROPOSAL, payload)
+
+    def signup(self, event_id: int, number: int | None, status: str = "confirmed",
+               name: str = "박지민", key_id: int | None = None) -> dict[str, Any]:
+        confirmed = status == "confirmed"
+        sealed = SignupSealed(name=name, phone="010-9876-5432")
+        payload = SignupPayload(
+            receipt_code=new_receipt_code(), event_id=event_id,
+            status="confirmed" if confirmed else "waitlisted",
+            key_id=(key_id or self.signing_key_id) if confirmed else None,
+            number=number if confirmed else None,
+            ticket=f"CK1TEST{number}" if confirmed else "", consent_version="2026-01",
+            created_at=NOW, sealed=seal(self.server_public_key, sealed.model_dump()),
+        ).model_dump(mode="json")
+        return self.mutation(MutationType.SIGNUP, payload)
+
+    def checkin(self, event_id: int, key_id: int, number: int) -> dict[str, Any]:
+        payload = CheckinPayload(
+            event_id=event_id, key_id=key_id, number=number, scanned_at=NOW
+        ).model_dump(mode="json")
+        return self.mutation(MutationType.CHECKIN, payload)
+
+    # --- HTTP --------------------------------------------------------------------------
+
+    @property
+    def headers(self) -> dict[str, str]:
+        return {"Authorization": f"Bearer {self.token}"}
+
+    def push_raw(self, mutations: list[dict[str, Any]], **envelope: Any) -> requests.Response:
+        body = {"protocol": PROTOCOL_VERSION, "device_id": self.device_id,
+                "app_version": "test", "mutations": mutations, **envelope}
+        return self.http.post(self.base_url + PATH_PUSH, json=body, headers=self.headers,
+                              timeout=TIMEOUT)
+
+    def push(self, mutations: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        """Push and return the results, which must answer every mutation in order."""
+        reply = self.push_raw(mutations)
+        assert reply.status_code == 200, reply.text
+        results: list[dict[str, Any]] = reply.json()["results"]
+        assert [r["id"] for r in results] == [m["id"] for m in mutations]
+        return results
+
+    def pull_raw(self, cursor: str = "", limit: int | None = None,
+                 **params: Any) -> requests.Response:
+        query: dict[str, Any] = {"cursor": cursor, **params}
+        if limit is not None:
+            query["limit"] = limit
+        return self.http.get(self.base_url + PATH_PULL, params=query, headers=self.headers,
+                             timeout=TIMEOUT)
+
+    def pull(self, cursor: str = "", limit: int | None = None) -> dict[str, Any]:
+        reply = self.pull_raw(cursor, limit)
+        assert reply.status_code == 200, reply.text
+        body: dict[str, Any] = reply.json()
+        return body
+
+    def pull_all(self, cursor: str = "", limit: int | None = None,
+                 max_pages: int = 1000) -> tuple[list[dict[str, Any]], str]:
+        """Every page until ``has_more`` is false; the pages and the last cursor."""
+        pages = []
+        for _ in range(max_pages):
+            page = self.pull(cursor, limit)
+            pages.append(page)
+            cursor = page["cursor"]
+            if not page["has_more"]:
+                return pages, cursor
+        raise AssertionError("pull never finished")
+
+
+def merged(pages: list[dict[str, Any]], kind: str) -> list[dict[str, Any]]:
+    return [item for page in pages for item in page["changes"][kind]]
+
+
+def expect_error(reply: requests.Response, status: int, code: str) -> dict[str, Any]:
+    """The reply is the JSON error ``code`` with ``status``, a server_time and no trace."""
+    assert reply.status_code == status, (reply.status_code, reply.text)
+    body: dict[str, Any] = reply.json()
+    assert body["error"]["code"] == code, body
+    assert body["error"]["message"]
+    assert body["server_time"]
+    assert "Traceback" not in reply.text
+    return body
