@@ -43,6 +43,9 @@ QT_RUNTIME = {
     "libxcb-render-util0": "libxcb-render-util.so.0",
     "libxcb-image0": "libxcb-image.so.0",
     "libgssapi-krb5-2": "libgssapi_krb5.so.2",
+    # QtMultimedia (camera) and QtTextToSpeech do not even import without it.
+    "libpulse0": "libpulse.so.0",
+    "libspeechd2": "libspeechd.so.2",
 }
 # Binaries the test suite runs: a throw-away PostgreSQL cluster for the server tests.
 TEST_TOOLS = {"postgresql": "/usr/lib/postgresql"}
