@@ -141,18 +141,19 @@ def mark_in_flight(session: Session, ids: Collection[str], now: dt.datetime) -> 
     sync_state(session).last_attempt_at = now
 
 
-def reschedule(
-    session: Session, ids: Collection[str], error: str, next_attempt_at: dt.datetime
-) -> None:
-    """No result for these ids: back to the queue, same ids, with the reason kept."""
-    for chunk in _chunks(ids):
-        session.execute(
-            update(OutboxMutation)
-            .where(OutboxMutation.id.in_(chunk), OutboxMutation.state.in_(QUEUED_STATES))
-            .values(
-                state=MutationState.PENDING, last_error=error, next_attempt_at=next_attempt_at
-            )
-        )
+def release_in_flight(session: Session, error: str, next_attempt_at: dt.datetime) -> int:
+    """No result came for what was in flight: back to the queue, same ids, reason kept.
+
+    ``next_attempt_at`` is when the engine means to try again, shown to staff;
+    a row is due again whenever the engine next pushes.
+    """
+    result = session.execute(
+        update(OutboxMutation)
+        .where(OutboxMutation.state == MutationState.IN_FLIGHT)
+        .values(state=MutationState.PENDING, last_error=error, next_attempt_at=next_attempt_at)
+        .returning(OutboxMutation.id)
+    )
+    return len(result.all())
 
 
 @dataclass(frozen=True)

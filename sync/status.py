@@ -35,6 +35,12 @@ class SyncStatus:
     last_success: dt.datetime | None = None
     clock_skew_s: float = 0.0
     detail: str = ""
+    # Why the last attempt failed, as a stable code for the UI to translate
+    # ("network", "timeout", "server_error", "rate_limited", "bad_response", ...);
+    # empty after a success. ``detail`` is the English text for logs and the CLI.
+    reason: str = ""
+    # When the engine will try again on its own (None: after the next trigger).
+    next_attempt_at: dt.datetime | None = None
 
     @property
     def skew_warning(self) -> bool:

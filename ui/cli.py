@@ -2,22 +2,56 @@
 
 This is the composition root: it reads settings, opens the store and then
 hands over to the touch UI (``run``, ``demo``) or to a headless command for
-operators and scripts. Qt is imported only by the commands that show a window.
+operators and scripts (``enroll``, ``sync``, ``status``, ``submit``,
+``sign-up``, ``attention``, ``retry``). Qt is imported only by the commands
+that show a window.
+
+Exit codes: 0 done, 1 the command could not do what was asked (the reason is
+printed), 2 bad configuration or usage.
 """
 
 from __future__ import annotations
 
 import argparse
 import datetime as dt
+import json
+import logging
+import signal
 import sys
-from collections.abc import Callable, Sequence
+import threading
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import fields
 from pathlib import Path
+from typing import Any, TypeVar
 
 from kiosk.config import ConfigError, Settings, load_settings
 from kiosk.demo import seed_demo_reference
+from kiosk.identity import NotEnrolled
+from kiosk.outbox import needs_attention, retry_rejected
+from kiosk.signups import SignupForm, sign_up
 from kiosk.store import Store, open_store
+from kiosk.submissions import (
+    ComplaintForm,
+    Consent,
+    ProposalForm,
+    Receipt,
+    submit_complaint,
+    submit_proposal,
+    submit_suggestion,
+)
+from kiosk.sync_state import snapshot
+from kiosk.validation import ValidationFailed
+from sync.engine import EngineSettings, RoundOutcome, SyncEngine
+from sync.enrolment import EnrolmentFailed, enroll
+from sync.status import SKEW_WARNING_S
+from sync.worker import SyncWorker, start_sync
 
 Command = Callable[[argparse.Namespace, Settings], int]
+FormT = TypeVar("FormT", ComplaintForm, ProposalForm, SignupForm)
+
+
+class InputError(Exception):
+    """A JSON input file the command cannot use; the message says why."""
 
 
 def _open(settings: Settings) -> Store:
@@ -25,16 +59,32 @@ def _open(settings: Settings) -> Store:
     return open_store(settings.database_url_resolved)
 
 
+def make_engine(store: Store, settings: Settings) -> SyncEngine:
+    return SyncEngine(store, settings=EngineSettings.from_settings(settings))
+
+
+# --- windows -----------------------------------------------------------------------
+
+
 def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
     from ui.app import run_kiosk
 
-    return run_kiosk(settings, _open(settings))
+    store = _open(settings)
+    worker = start_sync(store, settings)
+    try:
+        return run_kiosk(settings, store, sync=worker)
+    finally:
+        worker.stop(timeout=2.0)
 
 
 def cmd_demo(args: argparse.Namespace, settings: Settings) -> int:
-    from ui.demo import run_demo
+    from ui.demo import DemoError, run_demo
 
-    return run_demo(settings, Path(args.data_dir) if args.data_dir else None)
+    try:
+        return run_demo(settings, Path(args.data_dir) if args.data_dir else None)
+    except DemoError as exc:
+        print(f"civic-kiosk demo: {exc}", file=sys.stderr)
+        return 1
 
 
 def cmd_demo_data(args: argparse.Namespace, settings: Settings) -> int:
@@ -45,23 +95,295 @@ def cmd_demo_data(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+# --- enrolment and sync ------------------------------------------------------------
+
+
+def cmd_enroll(args: argparse.Namespace, settings: Settings) -> int:
+    store = _open(settings)
+    server = args.server or settings.server_url
+    if not server:
+        print("civic-kiosk: enroll needs --server (or server_url in the settings)", file=sys.stderr)
+        return 2
+    try:
+        done = enroll(store, server, args.code, name=args.name)
+    except EnrolmentFailed as exc:
+        print(f"civic-kiosk: enrolment refused: {exc.code}: {exc.message}", file=sys.stderr)
+        return 1
+    print(
+        json.dumps(
+            {
+                "device_id": done.device_id,
+                "office": done.office,
+                "server": done.server_url,
+                "signing_key_id": done.signing_key_id,
+            },
+            ensure_ascii=False,
+        )
+    )
+    return 0
+
+
+def cmd_sync(args: argparse.Namespace, settings: Settings) -> int:
+    store = _open(settings)
+    engine = make_engine(store, settings)
+    if not args.once:
+        return _sync_forever(engine)
+    try:
+        result = engine.run_once(force=True)
+    finally:
+        engine.close()
+    status = result.status
+    summary = (
+        f"delivered {result.delivered}, rejected {result.rejected}, "
+        f"pulled {result.pulled_pages} page(s); pending {status.pending}, "
+        f"needs attention {status.needs_attention}"
+    )
+    if result.outcome is RoundOutcome.OK and status.pending == 0:
+        print(f"sync ok: {summary}")
+        return 0
+    why = status.detail or str(result.outcome)
+    if result.outcome is RoundOutcome.OK:
+        why = "new records were queued during the round"
+    print(f"civic-kiosk: sync incomplete ({status.state}: {why}); {summary}", file=sys.stderr)
+    return 1
+
+
+def _sync_forever(engine: SyncEngine) -> int:
+    """Headless background sync until SIGINT/SIGTERM (a kiosk without a window)."""
+    stop = threading.Event()
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(signum, lambda *_: stop.set())
+    worker = SyncWorker(engine).start()
+    try:
+        stop.wait()
+    finally:
+        worker.stop(timeout=2.0)
+    return 0
+
+
+def cmd_status(args: argparse.Namespace, settings: Settings) -> int:
+    store = _open(settings)
+    with store.read() as session:
+        snap = snapshot(session)
+    report: dict[str, Any] = {
+        "enrolled": snap.enrolled,
+        "device_id": snap.device_id,
+        "server": snap.server_url,
+        "office": snap.office,
+        "revoked": snap.revoked,
+        "state": snap.state or ("not_enrolled" if not snap.enrolled else "never_synced"),
+        "pending": snap.pending,
+        "needs_attention": snap.needs_attention,
+        "last_sync": _iso(snap.last_success_at),
+        "last_attempt": _iso(snap.last_attempt_at),
+        "last_error": snap.last_error,
+        "clock_skew_s": round(snap.clock_offset_s, 3),
+        "clock_skew_warning": abs(snap.clock_offset_s) > SKEW_WARNING_S,
+    }
+    if args.json:
+        print(json.dumps(report, ensure_ascii=False, indent=2))
+    else:
+        for key, value in report.items():
+            print(f"{key:>20}: {value}")
+    return 0
+
+
+def cmd_attention(args: argparse.Namespace, settings: Settings) -> int:
+    store = _open(settings)
+    with store.read() as session:
+        items = needs_attention(session)
+    rows = [
+        {
+            "id": item.id,
+            "type": item.type,
+            "receipt_code": item.receipt_code,
+            "code": item.code,
+            "message": item.message,
+            "created_at": _iso(item.created_at),
+        }
+        for item in items
+    ]
+    print(json.dumps(rows, ensure_ascii=False, indent=2))
+    return 0
+
+
+def cmd_retry(args: argparse.Namespace, settings: Settings) -> int:
+    store = _open(settings)
+    ids = list(args.ids)
+    if args.all:
+        with store.read() as session:
+            ids = [item.id for item in needs_attention(session)]
+    moved = retry_rejected(store, ids)
+    print(f"{moved} record(s) queued again")
+    return 0
+
+
+# --- citizen records from a script ------------------------------------------------
+
+
+def cmd_submit(args: argparse.Namespace, settings: Settings) -> int:
+    store = _open(settings)
+
+    def submit(data: dict[str, Any]) -> Receipt:
+        consent = _consent(data.pop("consent", None))
+        if args.kind == "proposal":
+            return submit_proposal(store, _form(ProposalForm, data), consent)
+        form = _form(ComplaintForm, data)
+        if args.kind == "suggestion":
+            return submit_suggestion(store, form, consent)
+        return submit_complaint(store, form, consent)
+
+    return _record(args.json, submit)
+
+
+def cmd_sign_up(args: argparse.Namespace, settings: Settings) -> int:
+    store = _open(settings)
+
+    def submit(data: dict[str, Any]) -> Receipt:
+        consent = _consent(data.pop("consent", None))
+        accept_waitlist = data.pop("accept_waitlist", False)
+        if not isinstance(accept_waitlist, bool):
+            raise InputError("accept_waitlist must be true or false")
+        form = _form(SignupForm, data)
+        return sign_up(store, args.event, form, consent, accept_waitlist=accept_waitlist)
+
+    return _record(args.json, submit)
+
+
+def _record(source: str, submit: Callable[[dict[str, Any]], Receipt]) -> int:
+    try:
+        receipt = submit(_read_json_object(source))
+    except InputError as exc:
+        print(f"civic-kiosk: {exc}", file=sys.stderr)
+        return 1
+    except ValidationFailed as exc:
+        for error in exc.errors:
+            print(f"invalid: {error.field}: {error.key}", file=sys.stderr)
+        return 1
+    except NotEnrolled:
+        print("civic-kiosk: this kiosk is not enrolled (run civic-kiosk enroll)", file=sys.stderr)
+        return 1
+    print(
+        json.dumps(
+            {
+                "id": receipt.id,
+                "receipt_code": receipt.code,
+                "kind": receipt.kind,
+                "status": receipt.status,
+                "created_at": _iso(receipt.created_at),
+                "ticket": receipt.ticket,
+                "manual_code": receipt.manual_code,
+            },
+            ensure_ascii=False,
+        )
+    )
+    return 0
+
+
+def _read_json_object(source: str) -> dict[str, Any]:
+    try:
+        text = sys.stdin.read() if source == "-" else Path(source).read_text(encoding="utf-8")
+        data = json.loads(text)
+    except OSError as exc:
+        raise InputError(f"cannot read {source}: {exc.strerror}") from exc
+    except ValueError as exc:
+        raise InputError(f"{source} is not JSON: {exc}") from exc
+    if not isinstance(data, dict):
+        raise InputError(f"{source} must hold one JSON object")
+    return data
+
+
+def _form(form_type: type[FormT], data: Mapping[str, Any]) -> FormT:
+    names = {f.name for f in fields(form_type)}
+    unknown = sorted(set(data) - names)
+    if unknown:
+        known = ", ".join(sorted(names))
+        raise InputError(f"unknown field(s): {', '.join(unknown)}; known: {known}")
+    wrong = sorted(k for k, v in data.items() if not isinstance(v, str))
+    if wrong:
+        raise InputError(f"field(s) must be text: {', '.join(wrong)}")
+    return form_type(**data)
+
+
+def _consent(value: object) -> Consent:
+    if value is None:
+        return Consent()
+    if not isinstance(value, dict):
+        raise InputError("consent must be an object: {version, required, share_contact}")
+    unknown = sorted(set(value) - {"version", "required", "share_contact"})
+    if unknown:
+        raise InputError(f"unknown consent field(s): {', '.join(unknown)}")
+    version = value.get("version", "")
+    required = value.get("required", False)
+    share = value.get("share_contact", False)
+    if not (isinstance(version, str) and isinstance(required, bool) and isinstance(share, bool)):
+        raise InputError("consent: version is text, required and share_contact are true/false")
+    return Consent(version=version, required=required, share_contact=share)
+
+
+def _iso(value: dt.datetime | None) -> str | None:
+    return value.isoformat() if value is not None else None
+
+
+# --- parser --------------------------------------------------------------------------
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="civic-kiosk", description=__doc__.splitlines()[0])
     parser.add_argument("--config", type=Path, help="settings file (TOML)")
+    parser.add_argument("-v", "--verbose", action="store_true", help="log sync progress")
     sub = parser.add_subparsers(dest="command")
     sub.add_parser("run", help="start the kiosk (the default)").set_defaults(func=cmd_run)
-    demo = sub.add_parser("demo", help="kiosk with an embedded demo server on localhost")
+    demo = sub.add_parser("demo", help="kiosk with a demo central server on localhost")
     demo.add_argument("--data-dir", help="keep demo data here instead of a fresh temp dir")
     demo.set_defaults(func=cmd_demo)
     sub.add_parser("demo-data", help="seed demo categories and events").set_defaults(
         func=cmd_demo_data
     )
+
+    enrol = sub.add_parser("enroll", help="enrol this kiosk with a central server")
+    enrol.add_argument("--server", help="central server URL (default: server_url setting)")
+    enrol.add_argument("--code", required=True, help="one-time enrolment code from staff")
+    enrol.add_argument("--name", help="this kiosk's name on the server (default: host name)")
+    enrol.set_defaults(func=cmd_enroll)
+
+    sync = sub.add_parser("sync", help="deliver queued records and pull reference data")
+    sync.add_argument(
+        "--once", action="store_true", help="one round; exit 0 when the queue is empty"
+    )
+    sync.set_defaults(func=cmd_sync)
+
+    status = sub.add_parser("status", help="enrolment and sync state, from the local store")
+    status.add_argument("--json", action="store_true", help="machine-readable output")
+    status.set_defaults(func=cmd_status)
+
+    sub.add_parser("attention", help="records the server refused (JSON)").set_defaults(
+        func=cmd_attention
+    )
+    retry = sub.add_parser("retry", help="queue refused records again, same ids")
+    retry.add_argument("ids", nargs="*", help="record ids (see attention)")
+    retry.add_argument("--all", action="store_true", help="every refused record")
+    retry.set_defaults(func=cmd_retry)
+
+    submit = sub.add_parser("submit", help="file a complaint, suggestion or proposal")
+    submit.add_argument("kind", choices=["complaint", "suggestion", "proposal"])
+    submit.add_argument("--json", required=True, metavar="FILE", help="form as JSON ('-': stdin)")
+    submit.set_defaults(func=cmd_submit)
+
+    signup = sub.add_parser("sign-up", help="sign a citizen up for an event")
+    signup.add_argument("event", type=int, help="event id")
+    signup.add_argument("--json", required=True, metavar="FILE", help="form as JSON ('-': stdin)")
+    signup.set_defaults(func=cmd_sign_up)
     return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
+    logging.basicConfig(
+        level=logging.INFO if args.verbose else logging.WARNING,
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+    )
     try:
         settings = load_settings(args.config)
     except ConfigError as exc:

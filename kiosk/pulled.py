@@ -1,0 +1,185 @@
+"""Reference data pulled from the central server, applied one page at a time.
+
+A page and its cursor are applied in the caller's single transaction, so a
+crash leaves either the old data with the old cursor or the new data with the
+new cursor: the next pull never skips a change and never misses one.
+
+The sync engine turns the wire format into these plain values; this module
+knows nothing of HTTP or of ``sync/protocol.py``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from dataclasses import dataclass, field
+
+from sqlalchemy import delete, exists, select, update
+from sqlalchemy.orm import Session
+
+from kiosk.models import (
+    Category,
+    Event,
+    Registration,
+    RegistrationStatus,
+    RevokedTicket,
+    SigningKey,
+)
+from kiosk.outbox import sync_state
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class PulledCategory:
+    code: str
+    name_ko: str
+    name_en: str
+    icon: str = ""
+    sort_order: int = 0
+    active: bool = True
+
+
+@dataclass(frozen=True)
+class PulledEvent:
+    id: int
+    title_ko: str
+    title_en: str
+    place_ko: str
+    place_en: str
+    starts_at: dt.datetime
+    ends_at: dt.datetime | None
+    capacity: int
+    taken_remote: int
+    offline_block: int
+    cancelled: bool = False
+
+
+@dataclass(frozen=True)
+class PulledRegistration:
+    id: str
+    event_id: int
+    status: RegistrationStatus
+    receipt_code: str
+    key_id: int | None
+    number: int | None
+    ticket: str
+    masked_name: str
+
+
+@dataclass(frozen=True)
+class PulledKey:
+    key_id: int
+    public_key: str
+    revoked: bool = False
+
+
+@dataclass(frozen=True)
+class PulledTicketRevocation:
+    key_id: int
+    event_id: int
+    number: int
+
+
+@dataclass(frozen=True)
+class PulledPage:
+    """One page of changes; ``deleted_*`` are tombstones (keys only)."""
+
+    cursor: str
+    reset: bool = False
+    categories: list[PulledCategory] = field(default_factory=list)
+    deleted_categories: list[str] = field(default_factory=list)
+    events: list[PulledEvent] = field(default_factory=list)
+    deleted_events: list[int] = field(default_factory=list)
+    registrations: list[PulledRegistration] = field(default_factory=list)
+    deleted_registrations: list[str] = field(default_factory=list)
+    signing_keys: list[PulledKey] = field(default_factory=list)
+    revoked_tickets: list[PulledTicketRevocation] = field(default_factory=list)
+
+
+def pull_cursor(session: Session) -> str:
+    return sync_state(session).pull_cursor
+
+
+def apply_page(session: Session, page: PulledPage) -> None:
+    """Apply one page and store its cursor, in the caller's transaction."""
+    if page.reset:
+        _drop_pulled_reference(session)
+    for category in page.categories:
+        session.merge(Category(**vars(category)))
+    for code in page.deleted_categories:
+        session.execute(delete(Category).where(Category.code == code))
+    for event in page.events:
+        session.merge(Event(**vars(event)))
+    # Registrations after events: a pulled sign-up needs its event row.
+    for registration in page.registrations:
+        _apply_registration(session, registration)
+    for registration_id in page.deleted_registrations:
+        _delete_registration(session, registration_id)
+    for event_id in page.deleted_events:
+        _delete_event(session, event_id)
+    for key in page.signing_keys:
+        session.merge(SigningKey(**vars(key)))
+    for ticket in page.revoked_tickets:
+        session.merge(RevokedTicket(**vars(ticket)))
+    sync_state(session).pull_cursor = page.cursor
+
+
+def _drop_pulled_reference(session: Session) -> None:
+    session.execute(delete(Category))
+    session.execute(delete(SigningKey))
+    session.execute(delete(RevokedTicket))
+    session.execute(delete(Registration).where(~Registration.local))
+    # Sign-ups made here keep their event row (and their receipts); the event
+    # reappears, open again, on a later page of this reset if it still exists.
+    referenced = exists().where(Registration.event_id == Event.id)
+    session.execute(update(Event).where(referenced).values(cancelled=True))
+    session.execute(delete(Event).where(~referenced))
+
+
+def _apply_registration(session: Session, pulled: PulledRegistration) -> None:
+    if session.get(Event, pulled.event_id) is None:
+        # The server sends an event before its sign-ups; skipping one that
+        # breaks that rule is better than failing every pull from now on.
+        log.warning("pulled registration %s for unknown event %s", pulled.id, pulled.event_id)
+        return
+    existing = session.get(Registration, pulled.id)
+    if existing is not None and existing.local:
+        # The echo of a sign-up made here: the server's word on its status is
+        # what counts, the rest (ticket, number, masked name) is already ours.
+        existing.status = pulled.status
+        return
+    clash = session.scalar(
+        select(Registration.id).where(
+            Registration.receipt_code == pulled.receipt_code, Registration.id != pulled.id
+        )
+    )
+    if clash is not None:
+        log.warning("pulled registration %s reuses receipt code of %s", pulled.id, clash)
+        return
+    session.merge(Registration(local=False, manual_code="", **vars(pulled)))
+
+
+def _delete_registration(session: Session, registration_id: str) -> None:
+    existing = session.get(Registration, registration_id)
+    if existing is None:
+        return
+    if existing.local:
+        # A receipt given here stays on record; the sign-up itself is gone.
+        existing.status = RegistrationStatus.CANCELLED
+    else:
+        session.delete(existing)
+
+
+def _delete_event(session: Session, event_id: int) -> None:
+    session.execute(
+        delete(Registration).where(Registration.event_id == event_id, ~Registration.local)
+    )
+    session.flush()
+    still_referenced = session.scalar(
+        select(Registration.id).where(Registration.event_id == event_id).limit(1)
+    )
+    if still_referenced is not None:
+        session.execute(update(Event).where(Event.id == event_id).values(cancelled=True))
+    else:
+        session.execute(delete(Event).where(Event.id == event_id))

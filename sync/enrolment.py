@@ -1,0 +1,124 @@
+"""Enrolling this kiosk with a central server, once or again after a revocation.
+
+The kiosk makes a fresh Ed25519 ticket-signing key, sends its public half
+with the one-time code staff gave, and keeps what the server answers: device
+id, bearer token, the server's sealing key and the id of its signing key.
+
+Re-enrolment replaces the identity but keeps the outbox: records taken while
+revoked go out under the new device with their original ids. The pull cursor
+starts over, because what a device may see (its offline blocks) is per device.
+"""
+
+from __future__ import annotations
+
+import logging
+import socket
+from dataclasses import dataclass
+
+from nacl.signing import SigningKey
+
+from kiosk.identity import current_identity
+from kiosk.models import DeviceIdentity, utcnow
+from kiosk.outbox import sync_state
+from kiosk.sealing import b64
+from kiosk.store import Store, database_path, restrict_permissions
+from sync.client import Clock, SyncClient, SyncFailure, Timeouts
+from sync.protocol import EnrollRequest
+from sync.version import app_version
+
+log = logging.getLogger(__name__)
+
+
+class EnrolmentFailed(Exception):
+    """The server refused or could not be reached; ``code`` is the server's (or the kind)."""
+
+    def __init__(self, code: str, message: str) -> None:
+        super().__init__(f"{code}: {message}" if code else message)
+        self.code = code
+        self.message = message
+
+
+@dataclass(frozen=True)
+class Enrolment:
+    device_id: str
+    office: str
+    server_url: str
+    signing_key_id: int
+    clock_offset_s: float
+
+
+def default_kiosk_name() -> str:
+    return socket.gethostname() or "kiosk"
+
+
+def enroll(
+    store: Store,
+    server_url: str,
+    code: str,
+    *,
+    name: str | None = None,
+    timeouts: Timeouts | None = None,
+    clock: Clock = utcnow,
+) -> Enrolment:
+    signing_key = SigningKey.generate()
+    request = EnrollRequest(
+        enrollment_code=code.strip(),
+        name=(name or default_kiosk_name())[:200],
+        public_key=b64(bytes(signing_key.verify_key)),
+        app_version=app_version(),
+    )
+    client = SyncClient(server_url, timeouts=timeouts, clock=clock)
+    try:
+        reply = client.enroll(request)
+    except SyncFailure as failure:
+        raise EnrolmentFailed(failure.code or str(failure.kind), failure.message) from failure
+    finally:
+        client.close()
+    answer = reply.body
+    now = clock()
+    with store.write() as session:
+        session.merge(
+            DeviceIdentity(
+                id=1,
+                device_id=answer.device_id,
+                token=answer.token,
+                server_url=client.base_url,
+                office=answer.office,
+                server_public_key=answer.server_public_key,
+                signing_key=bytes(signing_key),
+                signing_key_id=answer.signing_key_id,
+                revoked=False,
+                enrolled_at=now,
+            )
+        )
+        state = sync_state(session)
+        state.pull_cursor = ""
+        state.status = ""
+        state.last_error = ""
+        state.clock_offset_s = reply.clock_offset_s
+    path = database_path(store)
+    if path is not None:
+        # The token now sits in the database (and its WAL): kiosk user only.
+        restrict_permissions(path)
+    log.info("enrolled as device %s at %s (%s)", answer.device_id, client.base_url, answer.office)
+    return Enrolment(
+        answer.device_id,
+        answer.office,
+        client.base_url,
+        answer.signing_key_id,
+        reply.clock_offset_s,
+    )
+
+
+def move_to_server(store: Store, server_url: str) -> bool:
+    """Point an enrolled kiosk at its server's new address; False if not enrolled.
+
+    For a server that moved (a new host name, or the demo server's new port):
+    the device, its token and its queue stay as they are.
+    """
+    with store.write() as session:
+        identity = current_identity(session)
+        if identity is None:
+            return False
+        identity.server_url = server_url.rstrip("/")
+        return True

@@ -1,0 +1,38 @@
+"""The kiosk side of the sync tests: an engine that retries in milliseconds, and forms.
+
+Kept apart from ``sync_rig`` (which starts the server) so the kill-soak child
+process imports only what a kiosk imports.
+"""
+
+from __future__ import annotations
+
+import random
+from typing import Any
+
+from kiosk.store import Store
+from kiosk.submissions import ComplaintForm, Consent
+from sync.backoff import Backoff
+from sync.client import Timeouts
+from sync.engine import EngineSettings, SyncEngine
+
+CONSENT = Consent(version="2026-11", required=True)
+# Short enough that a "slow response" test takes well under a second.
+TEST_TIMEOUTS = Timeouts(connect_s=1.0, read_s=0.5)
+
+
+def fast_engine(store: Store, **settings: Any) -> SyncEngine:
+    return SyncEngine(
+        store,
+        settings=EngineSettings(timeouts=TEST_TIMEOUTS, app_version="test", **settings),
+        backoff=Backoff(base_s=0.001, cap_s=0.01, rng=random.Random(0)),
+    )
+
+
+def complaint_form(n: int) -> ComplaintForm:
+    return ComplaintForm(
+        category="road",
+        district="mapo",
+        description=f"보도블록 파손 신고 {n}",
+        name="김민수",
+        phone="010-1234-5678",
+    )
