@@ -1,22 +1,153 @@
-"""Starting the kiosk window (minimal until the touch UI lands)."""
+"""Starting the kiosk: the application, fonts, theme, the window, and the sync wiring.
+
+``build_window`` puts the pieces together without running the event loop, so
+tests, screenshots and benchmarks build exactly what ``run_kiosk`` shows.
+"""
 
 from __future__ import annotations
 
+import logging
 import sys
+from collections.abc import Callable
+from types import TracebackType
 
-from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QApplication, QLabel, QMainWindow
+from PySide6.QtCore import QObject, Signal
+from PySide6.QtNetwork import QNetworkInformation
+from PySide6.QtWidgets import QApplication
 
 from kiosk.config import Settings
+from kiosk.models import utcnow
 from kiosk.store import Store
+from sync.status import SyncControl, SyncStatus
+from ui.fonts import load_fonts
+from ui.i18n import I18n, install
+from ui.idle import IdleTiming
+from ui.keyboard import OnScreenKeyboard
+from ui.screens.accessibility import Accessibility
+from ui.shell import Clock, KioskWindow
+from ui.speech import Speaker
+from ui.theme import ThemeOptions, apply_theme
+from ui.touch import logical_dpi
+
+log = logging.getLogger(__name__)
 
 
-def run_kiosk(settings: Settings, store: Store) -> int:
-    app = QApplication.instance() or QApplication(sys.argv)
-    window = QMainWindow()
-    label = QLabel(f"Civic Kiosk — {settings.office_name or '서울특별시'}")
-    label.setAlignment(Qt.AlignmentFlag.AlignCenter)
-    window.setCentralWidget(label)
-    window.resize(1280, 800)
-    window.show()
+def ensure_app() -> QApplication:
+    existing = QApplication.instance()
+    if isinstance(existing, QApplication):
+        return existing
+    return QApplication(sys.argv)
+
+
+class SyncBridge(QObject):
+    """Turns the engine's worker-thread callback into a queued Qt signal."""
+
+    status_changed = Signal(object)  # SyncStatus
+
+    def sync_status_changed(self, status: SyncStatus) -> None:
+        # Called on the sync worker thread: emitting is thread-safe, and the
+        # receiver lives on the GUI thread, so the slot runs there (queued).
+        try:
+            self.status_changed.emit(status)
+        except RuntimeError:
+            log.debug("sync status after the window closed: %s", status.state)
+
+
+def network_hint(sync: SyncControl) -> Callable[[QNetworkInformation.Reachability], None]:
+    """A slot that tells the engine the network is back (a hint; it still checks)."""
+
+    def changed(reachability: QNetworkInformation.Reachability) -> None:
+        if reachability in (
+            QNetworkInformation.Reachability.Online,
+            QNetworkInformation.Reachability.Site,
+            QNetworkInformation.Reachability.Local,
+        ):
+            sync.network_back()
+
+    return changed
+
+
+def watch_network(sync: SyncControl) -> bool:
+    """Wire QNetworkInformation reachability to ``sync.network_back`` if a backend loads."""
+    if not QNetworkInformation.loadBackendByFeatures(QNetworkInformation.Feature.Reachability):
+        return False
+    # The engine probes for itself; this only saves it waiting for its next timer.
+    QNetworkInformation.instance().reachabilityChanged.connect(network_hint(sync))
+    return True
+
+
+def bind_sync(window: KioskWindow, sync: SyncControl) -> SyncBridge:
+    bridge = SyncBridge(window)
+    bridge.status_changed.connect(window.show_sync_status)
+    sync.add_observer(bridge)
+    window.show_sync_status(sync.status)
+    window.submitted.connect(lambda _receipt: sync.notify_local_commit())
+    return bridge
+
+
+def build_window(
+    settings: Settings,
+    store: Store,
+    *,
+    sync: SyncControl | None = None,
+    timing: IdleTiming | None = None,
+    clock: Clock = utcnow,
+    network: bool = True,
+) -> KioskWindow:
+    app = ensure_app()
+    load_fonts()
+    dpi = logical_dpi(settings.screen_dpi, app.primaryScreen())
+    i18n = install(I18n(settings.language))
+    # A configured hardware keyboard replaces the on-screen one entirely.
+    keyboard = None if settings.physical_keyboard else OnScreenKeyboard(dpi=dpi)
+    window = KioskWindow(
+        settings,
+        store,
+        i18n=i18n,
+        timing=timing or IdleTiming.from_settings(settings),
+        clock=clock,
+        keyboard=keyboard,
+    )
+    i18n.setParent(window)
+    if keyboard is not None:
+        # Shown only while a text field has focus: tiles and lists get the room otherwise.
+        keyboard.targetChanged.connect(keyboard.setVisible)
+        keyboard.setVisible(keyboard.target() is not None)
+    window.announcer = Speaker(window)
+    window.dpi = dpi
+
+    def appearance(options: Accessibility) -> None:
+        apply_theme(app, ThemeOptions(options.large_text, options.high_contrast, dpi))
+
+    window.accessibility_changed.connect(appearance)
+    appearance(window.accessibility)
+    app.installEventFilter(window.watcher)
+    window.watcher.start()
+    if sync is not None:
+        bind_sync(window, sync)
+        if network:
+            watch_network(sync)
+    return window
+
+
+def calm_excepthook(
+    window: KioskWindow,
+) -> Callable[[type[BaseException], BaseException, TracebackType | None], None]:
+    """Anything that escapes a slot: log it, show "please ask staff", never a traceback."""
+
+    def hook(kind: type[BaseException], error: BaseException, tb: TracebackType | None) -> None:
+        log.error("unexpected error in the kiosk UI", exc_info=(kind, error, tb))
+        try:
+            window.show_problem()
+        except Exception:
+            log.exception("could not show the error screen")
+
+    return hook
+
+
+def run_kiosk(settings: Settings, store: Store, sync: SyncControl | None = None) -> int:
+    app = ensure_app()
+    window = build_window(settings, store, sync=sync)
+    sys.excepthook = calm_excepthook(window)
+    window.showFullScreen()
     return app.exec()

@@ -1,0 +1,228 @@
+"""Screenshots of every kiosk screen, both languages, both orientations, under Xvfb.
+
+    python scripts/screenshots.py [--out docs/screenshots] [--all]
+
+Runs the real window (fonts, theme, on-screen keyboard) on a fresh store with
+the demo reference data and a local test enrolment, walks a citizen through
+each screen and saves ``<orientation>-<language>-<screen>.png``. Each
+orientation runs in its own ``xvfb-run`` with a screen of that size
+(``apt-get install -y xvfb``). Without ``--all`` only the key screens are kept
+(home, complaint form with errors, consent, review, receipt, event list, idle
+warning, large text and high contrast), so the repository stays small.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import os
+import subprocess
+import sys
+import tempfile
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+ORIENTATIONS = {"landscape": (1920, 1080), "portrait": (1080, 1920)}
+OFFICE = {"ko": "서울시청 시민청", "en": "Seoul City Hall, Citizens Hall"}
+KEY_SCREENS = {
+    "home",
+    "complaint-category",
+    "complaint-contact-errors",
+    "consent",
+    "review",
+    "receipt",
+    "events",
+    "idle",
+    "home-large-text",
+    "home-high-contrast",
+}
+
+
+def outer(out: Path, keep_all: bool) -> int:
+    """Start one Xvfb per orientation and run this script inside it."""
+    out.mkdir(parents=True, exist_ok=True)
+    for name, (width, height) in ORIENTATIONS.items():
+        command = [
+            "xvfb-run",
+            "-a",
+            "-s",
+            f"-screen 0 {width}x{height}x24",
+            sys.executable,
+            __file__,
+            "--inner",
+            name,
+            "--out",
+            str(out),
+        ]
+        if keep_all:
+            command.append("--all")
+        env = {**os.environ, "QT_QPA_PLATFORM": "xcb"}
+        result = subprocess.run(command, env=env, check=False)
+        if result.returncode != 0:
+            return result.returncode
+    return 0
+
+
+def inner(orientation: str, out: Path, keep_all: bool) -> int:
+
+    from kiosk.config import Settings
+    from kiosk.demo import seed_demo_reference
+    from kiosk.sealing import new_keypair
+    from kiosk.store import open_store
+    from tests.conftest import enroll_locally
+    from ui.app import build_window, ensure_app
+    from ui.idle import IdleTiming
+    from ui.screens.accessibility import Accessibility
+    from ui.shell import KioskWindow
+
+    app = ensure_app()
+    width, height = ORIENTATIONS[orientation]
+    now = dt.datetime.now(dt.UTC)
+    with tempfile.TemporaryDirectory() as tmp:
+        store = open_store(f"sqlite:///{Path(tmp) / 'kiosk.db'}")
+        enroll_locally(store, new_keypair()[1])
+        with store.write() as session:
+            seed_demo_reference(session, now)
+        for language in ("ko", "en"):
+            settings = Settings(
+                data_dir=Path(tmp),
+                language=language,
+                office_name=OFFICE[language],
+                checkin_staff_only=False,
+                screen_dpi=96.0,
+            )
+            window = build_window(
+                settings, store, timing=IdleTiming(3_600_000, 30_000), clock=lambda: now
+            )
+            window.resize(width, height)
+            window.show()
+
+            def save(name: str, window: KioskWindow = window, language: str = language) -> None:
+                if not keep_all and name not in KEY_SCREENS:
+                    return
+                for _ in range(3):
+                    app.processEvents()
+                save_small(window.grab().toImage(), out / f"{orientation}-{language}-{name}.png")
+
+            for name in walk(window, app):
+                save(name)
+            window.set_accessibility(Accessibility(large_text=True))
+            window.start_over()
+            save("home-large-text")
+            window.start("complaint")
+            window.complaint.grid("category").set_value("road")
+            window.complaint.go_forward()
+            save("complaint-where-large-text")
+            window.set_accessibility(Accessibility(high_contrast=True))
+            window.start_over()
+            save("home-high-contrast")
+            window.start("complaint")
+            save("complaint-category-high-contrast")
+            window.close()
+            window.deleteLater()
+            app.processEvents()
+        store.close()
+    return 0
+
+
+def save_small(image: object, path: Path) -> None:
+    """PNG with a small palette and no dithering: flat UI colours stay exact, files small."""
+    from PIL import Image
+    from PySide6.QtGui import QImage
+
+    assert isinstance(image, QImage)
+    image.save(str(path))
+    with Image.open(path) as shot:
+        picture = shot.convert("RGB")
+    picture.quantize(colors=64, dither=Image.Dither.NONE).save(path, optimize=True)
+
+
+def walk(window: object, app: object) -> Iterator[str]:
+    """Drive the window through every screen, naming each as it shows."""
+    from PySide6.QtWidgets import QLineEdit, QPlainTextEdit
+
+    from ui.shell import KioskWindow
+
+    assert isinstance(window, KioskWindow)
+    w = window
+
+    def typed(form_field: Callable[[], object], text: str) -> None:
+        editor = form_field()
+        if isinstance(editor, QLineEdit):
+            editor.setFocus()
+            editor.setText(text)
+        elif isinstance(editor, QPlainTextEdit):
+            editor.setFocus()
+            editor.setPlainText(text)
+
+    korean = w.i18n.language == "ko"
+    yield "home"
+    w.start("complaint")
+    yield "complaint-category"
+    w.complaint.grid("category").set_value("road")
+    w.complaint.go_forward()
+    w.complaint.grid("district").set_value("mapo")
+    address = "망원동 412-3" if korean else "412-3 Mangwon-dong"
+    typed(lambda: w.complaint.field("address").editor, address)
+    yield "complaint-where"
+    w.complaint.go_forward()
+    typed(
+        lambda: w.complaint.field("description").editor,
+        "보도블록이 깨져서 걸려 넘어질 뻔했습니다. 빨리 고쳐 주세요."
+        if korean
+        else "Broken paving stones; I nearly tripped. Please fix them soon.",
+    )
+    yield "complaint-what"
+    w.complaint.go_forward()
+    typed(lambda: w.complaint.field("name").editor, "김민수" if korean else "Minsu Kim")
+    typed(lambda: w.complaint.field("phone").editor, "010-12")
+    w.complaint.go_forward()
+    yield "complaint-contact-errors"
+    typed(lambda: w.complaint.field("phone").editor, "010-1234-5678")
+    w.complaint.go_forward()
+    yield "consent"
+    w.consent.required.setChecked(True)
+    w.consent.optional.setChecked(True)
+    w.consent.nav.next_button.click()
+    yield "review"
+    w.review.nav.next_button.click()
+    yield "receipt"
+    w.end_session()
+    if not korean:
+        w._choose_language("en")  # the header button's own slot
+    w.start("suggestion")
+    yield "suggestion"
+    w.start("proposal")
+    yield "proposal-area"
+    w.start("signup")
+    yield "events"
+    w.events.buttons[0].click()
+    yield "signup-form"
+    w.start("checkin")
+    yield "checkin"
+    w.open_accessibility()
+    yield "accessibility"
+    w.show_problem()
+    yield "problem"
+    w.start("complaint")
+    w._idle()  # what the idle timer calls
+    yield "idle"
+    w.idle_warning.stop()
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--out", type=Path, default=ROOT / "docs" / "screenshots")
+    parser.add_argument("--all", action="store_true", help="keep every screen, not the key ones")
+    parser.add_argument("--inner", choices=sorted(ORIENTATIONS), help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.inner:
+        return inner(args.inner, args.out, args.all)
+    return outer(args.out, args.all)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

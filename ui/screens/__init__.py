@@ -1,0 +1,1 @@
+"""One module per screen or flow of the touch UI; each screen retranslates and wipes."""

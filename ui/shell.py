@@ -1,0 +1,575 @@
+"""The kiosk window: header, status strip, the screens, the keyboard; and the flows.
+
+Layout, top to bottom: a header (office, Start over, 한국어/English, the
+accessibility button), a status strip (online/offline, waiting to send), the
+stack of screens, and the on-screen keyboard docked inside the window.
+
+The flows are plain: form pages → consent (when personal data is asked) →
+review → submit → receipt. Submitting calls the kiosk service on the GUI
+thread (one SQLite commit, milliseconds) and shows the receipt only after it
+returned. Field errors go back beside their fields; anything unexpected is
+logged and the citizen sees a calm "please ask staff" screen that returns home.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Protocol
+
+from PySide6.QtCore import Signal
+from PySide6.QtGui import QResizeEvent
+from PySide6.QtWidgets import (
+    QGridLayout,
+    QHBoxLayout,
+    QLabel,
+    QMainWindow,
+    QStackedWidget,
+    QVBoxLayout,
+    QWidget,
+)
+from typing_extensions import override
+
+from kiosk import lookups
+from kiosk.config import Language, Settings
+from kiosk.identity import NotEnrolled
+from kiosk.lookups import EventItem
+from kiosk.models import utcnow
+from kiosk.signups import sign_up
+from kiosk.store import Store
+from kiosk.submissions import (
+    Consent,
+    Receipt,
+    submit_complaint,
+    submit_proposal,
+    submit_suggestion,
+)
+from kiosk.validation import FieldError, ValidationFailed
+from sync.status import SyncState, SyncStatus
+from ui.i18n import I18n, tr
+from ui.idle import IdleTiming, IdleWatcher
+from ui.screens.accessibility import Accessibility, AccessibilityScreen
+from ui.screens.base import Screen
+from ui.screens.checkin_placeholder import CheckinPlaceholderScreen
+from ui.screens.complaint import ComplaintScreen
+from ui.screens.consent import ConsentScreen
+from ui.screens.error import ErrorScreen
+from ui.screens.form import FormScreen
+from ui.screens.home import HomeScreen
+from ui.screens.idle_warning import IdleWarning
+from ui.screens.proposal import ProposalScreen
+from ui.screens.receipt import ReceiptScreen
+from ui.screens.review import ReviewScreen
+from ui.screens.signup import EventListScreen, SignupFormScreen
+from ui.touch import LowPositionFrame
+from ui.widgets import TrButton, TrLabel, retranslate_tree, set_role
+
+log = logging.getLogger(__name__)
+
+Clock = Callable[[], dt.datetime]
+
+
+class Announcer(Protocol):
+    """Audio guidance: says a sentence, or nothing when no speech engine exists."""
+
+    def say(self, text: str) -> None: ...
+
+
+class _Silent:
+    def say(self, text: str) -> None:
+        pass
+
+
+@dataclass
+class FlowState:
+    """What the current citizen chose beyond the form fields; reset on every wipe."""
+
+    kind: str = ""
+    consent: Consent | None = None
+    event: EventItem | None = None
+    waitlist: bool = False
+
+
+class Header(QWidget):
+    language_chosen = Signal(str)
+
+    def __init__(self, office: str, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        set_role(self, "header")
+        self.title = TrLabel("app.title", "subtitle", self)
+        self.office = QLabel(office, self)
+        set_role(self.office, "hint")
+        self.home = TrButton("header.home", "secondary", self)
+        self.korean = TrButton("language.ko", "choice", self, a11y_key="language.ko.a11y")
+        self.english = TrButton("language.en", "choice", self, a11y_key="language.en.a11y")
+        self.accessibility = TrButton("header.accessibility", "secondary", self)
+        for button in (self.korean, self.english):
+            button.setCheckable(True)
+        self.korean.clicked.connect(lambda: self.language_chosen.emit("ko"))
+        self.english.clicked.connect(lambda: self.language_chosen.emit("en"))
+        self._grid = QGridLayout(self)
+        self._titles = QVBoxLayout()
+        self._titles.addWidget(self.title)
+        self._titles.addWidget(self.office)
+        self._buttons = QHBoxLayout()
+        for button in (self.home, self.korean, self.english, self.accessibility):
+            self._buttons.addWidget(button)
+        self._stacked: bool | None = None
+        self._arrange(stacked=False)
+
+    @override
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        # Side by side when they fit; buttons under the title on a narrow or 200% screen.
+        needed = self._buttons.sizeHint().width() + self.title.sizeHint().width()
+        self._arrange(stacked=event.size().width() < needed)
+
+    def _arrange(self, *, stacked: bool) -> None:
+        if stacked == self._stacked:
+            return
+        self._stacked = stacked
+        self._grid.removeItem(self._titles)
+        self._grid.removeItem(self._buttons)
+        self._grid.addLayout(self._titles, 0, 0)
+        self._grid.addLayout(self._buttons, 1 if stacked else 0, 0 if stacked else 1)
+        self._grid.setColumnStretch(0, 1)
+
+    def show_language(self, language: Language) -> None:
+        self.korean.setChecked(language == "ko")
+        self.english.setChecked(language == "en")
+
+
+class StatusStrip(QWidget):
+    """Online or offline, and how many records wait to be sent."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        set_role(self, "status")
+        row = QHBoxLayout(self)
+        row.setContentsMargins(16, 4, 16, 4)
+        self.state = TrLabel("status.state.unknown", "status", self)
+        self.pending = TrLabel("status.pending", "status", self, count=0)
+        row.addWidget(self.state, 1)
+        row.addWidget(self.pending)
+
+    def show_status(self, state: SyncState | None, pending: int) -> None:
+        self.state.set_key(f"status.state.{state.value if state else 'unknown'}")
+        self.state.setProperty("state", state.value if state else "unknown")
+        self.pending.set_key("status.pending", count=pending)
+
+
+class KioskWindow(QMainWindow):
+    """The whole kiosk on one window; ``submitted`` fires after each committed record."""
+
+    submitted = Signal(object)  # Receipt
+    accessibility_changed = Signal(object)  # Accessibility
+    screen_shown = Signal(str)  # the screen's objectName
+
+    def __init__(
+        self,
+        settings: Settings,
+        store: Store,
+        *,
+        i18n: I18n,
+        timing: IdleTiming | None = None,
+        clock: Clock = utcnow,
+        announcer: Announcer | None = None,
+        keyboard: QWidget | None = None,
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.settings = settings
+        self.store = store
+        self.i18n = i18n
+        self.clock = clock
+        self.announcer: Announcer = announcer or _Silent()
+        self.state = FlowState()
+        self.sync_status: SyncStatus | None = None
+        self.defaults = Accessibility(settings.large_text, settings.high_contrast, False)
+        self.accessibility = self.defaults
+        self._before_accessibility: QWidget | None = None
+        self.dpi = 96.0  # set by the app from settings or the screen; touch sizes use it
+
+        central = QWidget(self)
+        set_role(central, "window")
+        self.setCentralWidget(central)
+        column = QVBoxLayout(central)
+        column.setContentsMargins(0, 0, 0, 0)
+        column.setSpacing(0)
+        body = QWidget()
+        rows = QVBoxLayout(body)
+        rows.setContentsMargins(0, 0, 0, 0)
+        rows.setSpacing(0)
+        office = settings.office_name or lookups.enrolled_office(store)
+        self.header = Header(office, body)
+        self.status = StatusStrip(body)
+        self.stack = QStackedWidget(body)
+        area = QVBoxLayout()
+        area.setContentsMargins(32, 20, 32, 20)
+        area.addWidget(self.stack)
+        rows.addWidget(self.header)
+        rows.addWidget(self.status)
+        rows.addLayout(area, 1)
+        # Wheelchair users reach only the lower part of a tall portrait screen.
+        self.frame = LowPositionFrame(body, central)
+        self.frame.set_low_position(settings.low_position)
+        column.addWidget(self.frame, 1)
+        self.keyboard = keyboard
+        if keyboard is not None:
+            keyboard.setParent(central)
+            column.addWidget(keyboard)
+
+        self._build_screens()
+        self.idle_warning = IdleWarning(central, (timing or IdleTiming(90_000, 30_000)).warning_ms)
+        self.watcher = IdleWatcher((timing or IdleTiming(90_000, 30_000)).timeout_ms, self)
+        self._connect()
+        self.header.show_language(i18n.language)
+        self.retranslate()
+        self.refresh_status()
+        self.show_screen(self.home)
+
+    # --- construction ---------------------------------------------------------------------
+
+    def _build_screens(self) -> None:
+        show_checkin = not self.settings.checkin_staff_only
+        self.home = HomeScreen(show_checkin=show_checkin)
+        self.complaint = ComplaintScreen(anonymous=False)
+        self.suggestion = ComplaintScreen(anonymous=True)
+        self.proposal = ProposalScreen()
+        self.events = EventListScreen()
+        self.signup = SignupFormScreen()
+        self.consent = ConsentScreen()
+        self.review = ReviewScreen()
+        self.receipt = ReceiptScreen()
+        self.problem = ErrorScreen()
+        self.checkin = CheckinPlaceholderScreen()
+        self.accessibility_screen = AccessibilityScreen()
+        self.screens: dict[str, Screen] = {
+            "home": self.home,
+            "complaint": self.complaint,
+            "suggestion": self.suggestion,
+            "proposal": self.proposal,
+            "events": self.events,
+            "signup": self.signup,
+            "consent": self.consent,
+            "review": self.review,
+            "receipt": self.receipt,
+            "problem": self.problem,
+            "checkin": self.checkin,
+            "accessibility": self.accessibility_screen,
+        }
+        for name, screen in self.screens.items():
+            screen.setObjectName(name)
+            self.stack.addWidget(screen)
+        self.complaint.validator = lambda: lookups.complaint_errors(
+            self.complaint.form(), anonymous=False
+        )
+        self.suggestion.validator = lambda: lookups.complaint_errors(
+            self.suggestion.form(), anonymous=True
+        )
+        self.proposal.validator = lambda: lookups.proposal_errors(self.proposal.form())
+        self.signup.validator = lambda: lookups.signup_errors(self.signup.form())
+
+    def _connect(self) -> None:
+        self.header.language_chosen.connect(self._choose_language)
+        self.header.home.clicked.connect(self.start_over)
+        self.header.accessibility.clicked.connect(self.open_accessibility)
+        self.i18n.languageChanged.connect(self.retranslate)
+        self.home.chosen.connect(self.start)
+        for form in self.forms():
+            form.completed.connect(self._form_completed)
+            form.cancelled.connect(self._form_cancelled)
+            form.errors_shown.connect(self._announce_errors)
+        self.events.chosen.connect(self._event_chosen)
+        self.events.cancelled.connect(self.start_over)
+        self.consent.agreed.connect(self._consented)
+        self.consent.back.connect(self._back_to_form)
+        self.consent.errors_shown.connect(self._announce_errors)
+        self.review.back.connect(self._review_back)
+        self.review.submit.connect(self.submit)
+        self.review.errors_shown.connect(self._announce_errors)
+        self.receipt.done.connect(self.end_session)
+        self.problem.home.connect(self.end_session)
+        self.checkin.home.connect(self.start_over)
+        self.accessibility_screen.changed.connect(self.set_accessibility)
+        self.accessibility_screen.closed.connect(self._close_accessibility)
+        self.watcher.idle.connect(self._idle)
+        self.idle_warning.carry_on.connect(self.watcher.start)
+        self.idle_warning.expired.connect(self._idle_expired)
+        self.stack.currentChanged.connect(self._screen_changed)
+
+    def forms(self) -> list[FormScreen]:
+        return [self.complaint, self.suggestion, self.proposal, self.signup]
+
+    # --- navigation -----------------------------------------------------------------------
+
+    def current_screen(self) -> Screen:
+        screen = self.stack.currentWidget()
+        assert isinstance(screen, Screen)
+        return screen
+
+    def show_screen(self, screen: Screen) -> None:
+        if self.stack.currentWidget() is screen:
+            self._screen_changed()
+        self.stack.setCurrentWidget(screen)
+
+    def _screen_changed(self, _index: int = 0) -> None:
+        screen = self.current_screen()
+        self.header.home.setVisible(screen is not self.home)
+        self.announce(screen.announcement())
+        self.screen_shown.emit(screen.objectName())
+
+    def start(self, kind: str) -> None:
+        self.wipe()
+        self.state.kind = kind
+        if kind in ("complaint", "suggestion"):
+            form = self.complaint if kind == "complaint" else self.suggestion
+            form.set_categories(lookups.categories(self.store))
+            self._show_form(form)
+        elif kind == "proposal":
+            self._show_form(self.proposal)
+        elif kind == "signup":
+            self.events.set_events(lookups.events(self.store, self.clock()))
+            self.show_screen(self.events)
+        elif kind == "checkin":
+            self.show_screen(self.checkin)
+
+    def _show_form(self, form: FormScreen) -> None:
+        form.start()
+        self.show_screen(form)
+
+    def current_form(self) -> FormScreen | None:
+        return {
+            "complaint": self.complaint,
+            "suggestion": self.suggestion,
+            "proposal": self.proposal,
+            "signup": self.signup,
+        }.get(self.state.kind)
+
+    def _event_chosen(self, event: EventItem) -> None:
+        self.state.event = event
+        self.state.waitlist = event.full
+        self.signup.set_event(event)
+        self._show_form(self.signup)
+
+    def _form_cancelled(self) -> None:
+        if self.state.kind == "signup":
+            self.show_screen(self.events)
+        else:
+            self.start_over()
+
+    def _needs_consent(self) -> bool:
+        if self.state.kind == "proposal":
+            return self.proposal.gives_contact()
+        return self.state.kind in ("complaint", "signup")
+
+    def _form_completed(self) -> None:
+        if self._needs_consent():
+            self.consent.set_kind(
+                self.state.kind, optional_box=self.state.kind in ("complaint", "proposal")
+            )
+            self.show_screen(self.consent)
+        else:
+            self.state.consent = None
+            self._show_review()
+
+    def _consented(self, consent: Consent) -> None:
+        self.state.consent = consent
+        self._show_review()
+
+    def _back_to_form(self) -> None:
+        form = self.current_form()
+        if form is not None:
+            form.show_last_page()
+            self.show_screen(form)
+
+    def _review_back(self) -> None:
+        if self._needs_consent():
+            self.show_screen(self.consent)
+        else:
+            self._back_to_form()
+
+    def _show_review(self) -> None:
+        form = self.current_form()
+        assert form is not None
+        submit_key = "review.submit.waitlist" if self.state.waitlist else "review.submit"
+        self.review.show_for(f"flow.{self.state.kind}", self._review_rows, submit_key=submit_key)
+        self.show_screen(self.review)
+
+    def _review_rows(self) -> list[tuple[str, str]]:
+        form = self.current_form()
+        rows: list[tuple[str, str]] = list(getattr(form, "review_rows", list)())
+        consent = self.state.consent
+        if consent is None:
+            said = tr("review.consent.none")
+        else:
+            said = tr("review.consent.shared" if consent.share_contact else "review.consent.given")
+        rows.append(("review.consent", said))
+        return rows
+
+    def open_accessibility(self) -> None:
+        if self.current_screen() is not self.accessibility_screen:
+            self._before_accessibility = self.current_screen()
+        self.accessibility_screen.set_options(self.accessibility)
+        self.show_screen(self.accessibility_screen)
+
+    def _close_accessibility(self) -> None:
+        back = self._before_accessibility
+        self.show_screen(back if isinstance(back, Screen) else self.home)
+
+    # --- submitting -----------------------------------------------------------------------
+
+    def submit(self) -> None:
+        try:
+            receipt = self._submit_current()
+        except ValidationFailed as failed:
+            self._show_domain_errors(failed.errors)
+            return
+        except NotEnrolled:
+            log.error("submit refused: this kiosk is not enrolled")
+            self.show_problem("error.kiosk.not_enrolled")
+            return
+        except Exception:
+            # Never a traceback on screen: log it for staff, calm words for the citizen.
+            log.exception("submit failed unexpectedly (%s)", self.state.kind)
+            self.show_problem()
+            return
+        self.receipt.show_receipt(receipt)
+        self.show_screen(self.receipt)
+        self.refresh_status()
+        self.submitted.emit(receipt)
+
+    def _submit_current(self) -> Receipt:
+        now = self.clock()
+        consent = self.state.consent or Consent()
+        kind = self.state.kind
+        if kind == "complaint":
+            return submit_complaint(self.store, self.complaint.form(), consent, now)
+        if kind == "suggestion":
+            return submit_suggestion(self.store, self.suggestion.form(), None, now)
+        if kind == "proposal":
+            return submit_proposal(self.store, self.proposal.form(), consent, now)
+        if kind == "signup" and self.state.event is not None:
+            return sign_up(
+                self.store,
+                self.state.event.id,
+                self.signup.form(),
+                consent,
+                accept_waitlist=self.state.waitlist,
+                now=now,
+            )
+        raise RuntimeError(f"nothing to submit in flow {kind!r}")
+
+    def _show_domain_errors(self, errors: list[FieldError]) -> None:
+        event_errors = [e for e in errors if e.field == "event"]
+        if event_errors:
+            key = event_errors[0].key
+            if key == "event.full":
+                # The last place went while this citizen was typing: offer the waiting list.
+                self.state.waitlist = True
+                self._show_review()
+            self.review.show_error(key)
+            return
+        form = self.current_form()
+        if form is not None and form.show_errors(errors):
+            self.show_screen(form)
+            return
+        if any(e.field == "consent" for e in errors):
+            self.consent.show_required_error()
+            self.show_screen(self.consent)
+            return
+        log.error("validation errors with no field on screen: %s", errors)
+        self.show_problem()
+
+    def show_problem(self, message_key: str = "error.unexpected") -> None:
+        self.problem.show_problem(message_key)
+        self.show_screen(self.problem)
+
+    # --- wiping ---------------------------------------------------------------------------
+
+    def wipe(self) -> None:
+        """Forget everything the current citizen entered, on every screen."""
+        for screen in self.screens.values():
+            screen.wipe()
+        self.state = FlowState()
+
+    def start_over(self) -> None:
+        """The citizen's own "Start over": wipe, but keep their language and display."""
+        self.wipe()
+        self.show_screen(self.home)
+
+    def end_session(self) -> None:
+        """After Done, idle or an error: wipe and set everything back for the next person."""
+        self.wipe()
+        self.i18n.set_language(self.settings.language)
+        self.header.show_language(self.settings.language)
+        self.set_accessibility(self.defaults)
+        self.show_screen(self.home)
+
+    def _idle(self) -> None:
+        if self.current_screen() is self.home and self.i18n.language == self.settings.language:
+            self.watcher.start()  # nothing entered, nothing to warn about
+            return
+        self.watcher.pause()
+        self.idle_warning.start()
+        self.announce(f"{tr('idle.title')} {self.idle_warning.body.text()}")
+
+    def _idle_expired(self) -> None:
+        self.end_session()
+        self.watcher.start()
+
+    # --- language, accessibility, status --------------------------------------------------
+
+    def _choose_language(self, language: str) -> None:
+        chosen: Language = "en" if language == "en" else "ko"
+        self.i18n.set_language(chosen)
+        self.header.show_language(chosen)
+
+    def retranslate(self) -> None:
+        self.setWindowTitle(tr("app.title"))
+        retranslate_tree(self.header)
+        retranslate_tree(self.status)
+        for screen in self.screens.values():
+            screen.retranslate()
+        self.idle_warning.retranslate()
+        if self.keyboard is not None and hasattr(self.keyboard, "retranslate"):
+            self.keyboard.retranslate()
+        self.refresh_status()
+
+    def set_accessibility(self, options: Accessibility) -> None:
+        changed = options != self.accessibility
+        self.accessibility = options
+        self.accessibility_screen.set_options(options)
+        if changed:
+            # Restyling every widget takes a few hundred ms: only when something changed.
+            self.accessibility_changed.emit(options)
+
+    def announce(self, text: str) -> None:
+        if text and self.accessibility.audio:
+            self.announcer.say(text)
+
+    def _announce_errors(self, keys: list[str]) -> None:
+        self.announce(" ".join(tr(key) for key in keys))
+
+    def show_sync_status(self, status: SyncStatus) -> None:
+        self.sync_status = status
+        self.status.show_status(status.state, status.pending)
+
+    def refresh_status(self) -> None:
+        """Show the engine's last status, or the local count when no engine runs."""
+        pending = lookups.pending_count(self.store)
+        state = self.sync_status.state if self.sync_status else None
+        if self.sync_status is None:
+            state = SyncState.OFFLINE
+        self.status.show_status(state, pending)
+
+    # --- layout ---------------------------------------------------------------------------
+
+    @override
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        central = self.centralWidget()
+        if central is not None:
+            self.idle_warning.resize(central.size())
