@@ -13,6 +13,7 @@ Text (QLabel, or any text widget for ``body``)
     ``body``          running text (consent sections, receipt notes)
     ``title``         screen heading, 1.75× body, bold
     ``subtitle``      second-level heading, 1.35×, bold
+    ``code``          a receipt or ticket code to read aloud or copy, 3×, bold, spaced
     ``field-label``   the question above an input, bold
     ``hint``          secondary explanation, 0.9×, muted colour
     ``error``         validation message next to a field, bold, error colour
@@ -83,7 +84,7 @@ MIN_OUTLINE_CONTRAST: Final = 3.0
 
 ROLES: Final = (
     "window", "header", "overlay", "body",
-    "title", "subtitle", "field-label", "hint", "error", "status", "tile-title", "tile-hint",
+    "title", "subtitle", "code", "field-label", "hint", "error", "status", "tile-title", "tile-hint",
     "verdict-ok", "verdict-warn", "verdict-bad",
     "primary", "secondary", "danger", "tile", "choice",
     "keyboard", "key", "key-action", "key-accent",
@@ -263,6 +264,8 @@ _FONT_FACTORS: Final = {
     "body": 1.0,
     "title": 1.75,
     "subtitle": 1.35,
+    # Citizens copy the receipt code onto paper or read it to a phone operator.
+    "code": 3.0,
     "hint": 0.9,
     "button": 1.1,
     "tile-title": 1.5,
@@ -403,6 +406,7 @@ def _text_roles(sheet: _Sheet, sizes: dict[str, int]) -> None:
     for role, size, bold, (fg, bg) in (
         ("title", sizes["title"], True, plain),
         ("subtitle", sizes["subtitle"], True, plain),
+        ("code", sizes["code"], True, plain),
         ("field-label", sizes["body"], True, plain),
         ("hint", sizes["hint"], False, ("muted", "window")),
         ("error", sizes["body"], True, ("error", "window")),
