@@ -48,7 +48,7 @@ QT_RUNTIME = {
     "libspeechd2": "libspeechd.so.2",
 }
 # Binaries the test suite runs: a throw-away PostgreSQL cluster for the server tests.
-TEST_TOOLS = {"postgresql": "/usr/lib/postgresql"}
+TEST_TOOLS = {"postgresql": "/usr/lib/postgresql", "chromium": "/usr/bin/chromium"}
 
 
 def say(message: str) -> None:

@@ -1,4 +1,5 @@
-"""The HTTP API: sync protocol v1 (see DESIGN.md) on FastAPI.
+"""The HTTP API: sync protocol v1 (see DESIGN.md) on FastAPI, plus the staff pages
+(``server/web``) and the Open311 GeoReport v2 read API (``server/open311.py``).
 
 Endpoints are thin: they authenticate, check the envelope, and hand the work
 to ``enrolment``, ``ingest`` and ``pull``. Database work runs in the worker
@@ -18,9 +19,9 @@ from pydantic import ValidationError
 from sqlalchemy.exc import DBAPIError
 from starlette.concurrency import run_in_threadpool
 
-from server import enrolment
+from server import devices, enrolment, open311, web
 from server.auth import AuthError, authenticate
-from server.config import load_settings
+from server.config import ServerSettings, load_settings
 from server.db import Database, open_database
 from server.errors import ApiError, describe_validation, error_response, install_error_handlers
 from server.ingest import DeviceGone, InvalidBatch, ingest
@@ -65,8 +66,11 @@ _ERRORS: dict[int | str, dict[str, Any]] = {
 _ENROLL_STATUS = {"public_key_in_use": 409, "rate_limited": 429}
 
 
-def create_app(db: Database, keys: ServerKeys | None = None) -> FastAPI:
+def create_app(
+    db: Database, keys: ServerKeys | None = None, settings: ServerSettings | None = None
+) -> FastAPI:
     keys = keys or load_or_create_keys(db)
+    settings = settings or ServerSettings()
     app = FastAPI(
         title="Civic Kiosk central server",
         version="1",
@@ -130,12 +134,20 @@ def create_app(db: Database, keys: ServerKeys | None = None) -> FastAPI:
         },
     )
     async def push(
-        request: Request, authorization: Annotated[str | None, Header()] = None
+        request: Request,
+        authorization: Annotated[str | None, Header()] = None,
+        x_civic_pending: Annotated[
+            str | None,
+            Header(description="Records in the kiosk's outbox, shown to staff (optional)."),
+        ] = None,
     ) -> PushResponse:
         device = await run_in_threadpool(_device, db, authorization)
         request.state.device = device.id
         raw = await request.body()
-        results = await run_in_threadpool(_push, db, keys, device, raw)
+        results, app_version = await run_in_threadpool(_push, db, keys, device, raw)
+        await run_in_threadpool(
+            devices.note_report, db, device, app_version, _pending(x_civic_pending)
+        )
         request.state.mutations = len(results)
         for status in MutationStatus:
             setattr(request.state, status.value, sum(r.status is status for r in results))
@@ -156,6 +168,8 @@ def create_app(db: Database, keys: ServerKeys | None = None) -> FastAPI:
         request.state.changes = sum(len(v) for v in page.changes.model_dump().values())
         return page
 
+    app.include_router(open311.routes(db))
+    web.install(app, db, keys, settings)
     app.openapi = lambda: _openapi(app)  # type: ignore[method-assign]
     return app
 
@@ -178,10 +192,21 @@ def _check_protocol(protocol: object) -> None:
         )
 
 
-def _push(db: Database, keys: ServerKeys, device: Device, raw: bytes) -> list[MutationResult]:
+def _pending(header: str | None) -> int | None:
+    """The outbox backlog a kiosk reported, if it sent a sensible one."""
+    if header is None or not header.strip().isdigit():
+        return None
+    return min(int(header.strip()), 10_000_000)
+
+
+def _push(
+    db: Database, keys: ServerKeys, device: Device, raw: bytes
+) -> tuple[list[MutationResult], str]:
     body = _push_body(raw, device)
+    app_version = body.get("app_version")
     try:
-        return ingest(db, keys, device, body["mutations"])
+        results = ingest(db, keys, device, body["mutations"])
+        return results, app_version if isinstance(app_version, str) else ""
     except InvalidBatch as exc:
         raise ApiError(400, "invalid_request", str(exc)) from None
     except DeviceGone:
@@ -236,4 +261,5 @@ def create_app_from_env() -> FastAPI:
     """Factory for ``uvicorn --factory`` (several worker processes): settings from env."""
     settings = load_settings(os.environ)
     configure_logging(settings.log_level)
-    return create_app(open_database(settings.database_url_resolved, migrate=False))
+    return create_app(open_database(settings.database_url_resolved, migrate=False),
+                      settings=settings)

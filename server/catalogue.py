@@ -89,6 +89,47 @@ def _check_event(new: NewEvent) -> None:
         raise CatalogueError("an event must end after it starts")
 
 
+def update_event(db: Database, event_id: int, new: NewEvent) -> None:
+    """Change an event's details; kiosks pull the new version on their next sync."""
+    _check_event(new)
+    with db.write() as session:
+        event = _event(session, event_id)
+        confirmed = session.scalar(
+            select(func.count()).select_from(Registration).where(
+                Registration.event_id == event_id,
+                Registration.status == RegistrationStatus.CONFIRMED,
+            )
+        ) or 0
+        if new.capacity < confirmed:
+            raise CatalogueError(
+                f"{confirmed} places are confirmed already; the capacity cannot be lower"
+            )
+        event.title_ko, event.title_en = new.title_ko.strip(), new.title_en.strip()
+        event.place_ko, event.place_en = new.place_ko.strip(), new.place_en.strip()
+        event.starts_at, event.ends_at = new.starts_at, new.ends_at
+        event.capacity, event.offline_block = new.capacity, new.offline_block
+        event.office = new.office.strip()
+        event.updated_at = utcnow()
+        record_change(session, Entity.EVENT, event.id)
+
+
+def get_event(db: Database, event_id: int) -> Event:
+    with db.read() as session:
+        return _event(session, event_id)
+
+
+def event_blocks(db: Database, event_id: int) -> list[EventBlock]:
+    """The kiosks with an offline block of their own for this event."""
+    with db.read() as session:
+        return list(
+            session.scalars(
+                select(EventBlock)
+                .where(EventBlock.event_id == event_id)
+                .order_by(EventBlock.device_id)
+            )
+        )
+
+
 def cancel_event(db: Database, event_id: int) -> None:
     with db.write() as session:
         event = _event(session, event_id)

@@ -32,6 +32,10 @@ from server.models import ChangeLogEntry, Entity, LogState
 
 STAMP_BATCH = 5000
 _CURSOR_PREFIX = "c1."
+# Change-log entity of an admission (key: the check-in id), scoped like the
+# registrations of its event. A plain string because ``server.models.Entity``
+# does not list it yet; it should become ``Entity.CHECKIN`` with this value.
+CHECKIN_ENTITY = "checkin"
 
 
 def office_scope(office: str) -> str:

@@ -9,9 +9,12 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import getpass
 import logging
 import os
+import signal
 import sys
+import threading
 import unicodedata
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
@@ -21,10 +24,11 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy.exc import DBAPIError
 
-from server import catalogue, devices, export
+from server import accounts, catalogue, destinations, devices, export, forwarder
 from server.config import ConfigError, ServerSettings, load_settings
 from server.db import Database, DatabaseUrlError, open_database
 from server.enrolment import DEFAULT_CODE_TTL, create_enrollment_code
+from server.models import StaffRole
 
 SEOUL = ZoneInfo("Asia/Seoul")
 _T = TypeVar("_T")
@@ -41,7 +45,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         settings = load_settings().with_overrides(database_url=getattr(args, "db", None))
         command: Callable[[argparse.Namespace, ServerSettings], int] = args.run
         return command(args, settings)
-    except (CliError, ConfigError, DatabaseUrlError, catalogue.CatalogueError, ValueError) as exc:
+    except (CliError, ConfigError, DatabaseUrlError, catalogue.CatalogueError,
+            accounts.AccountError, destinations.DestinationError, ValueError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1
     except DBAPIError as exc:
@@ -65,6 +70,10 @@ def _parser() -> argparse.ArgumentParser:
     serve.add_argument(
         "--demo", action="store_true", help="load demo categories and events into an empty database"
     )
+    serve.add_argument(
+        "--forward", action="store_true",
+        help="also run the Open311 forwarder in this process (see `forward run`)",
+    )
     serve.set_defaults(run=_serve)
 
     code = commands.add_parser(
@@ -86,6 +95,8 @@ def _parser() -> argparse.ArgumentParser:
 
     _event_parsers(commands, db)
     _category_parsers(commands, db)
+    _user_parsers(commands, db)
+    _forward_parsers(commands, db)
 
     out = commands.add_parser(
         "export", parents=[db], help="write stored submissions, sign-ups and check-ins"
@@ -157,6 +168,66 @@ def _category_parsers(commands: argparse._SubParsersAction[argparse.ArgumentPars
     remove.set_defaults(run=_category_remove)
 
 
+def _user_parsers(commands: argparse._SubParsersAction[argparse.ArgumentParser],
+                  db: argparse.ArgumentParser) -> None:
+    user = commands.add_parser("user", help="manage staff accounts for the web pages")
+    sub = user.add_subparsers(dest="user_command", required=True, metavar="ACTION")
+    add = sub.add_parser("add", parents=[db], help="add a staff account")
+    add.add_argument("username")
+    add.add_argument("--role", required=True, choices=[str(r) for r in StaffRole])
+    add.add_argument("--display-name", default="")
+    add.add_argument(
+        "--password-stdin", action="store_true",
+        help="read the password from the first line of stdin (else it is asked for)",
+    )
+    add.set_defaults(run=_user_add)
+    passwd = sub.add_parser("passwd", parents=[db], help="set a new password (logs out)")
+    passwd.add_argument("username")
+    passwd.add_argument("--password-stdin", action="store_true")
+    passwd.set_defaults(run=_user_passwd)
+    sub.add_parser("list", parents=[db], help="list staff accounts").set_defaults(run=_user_list)
+    for action, text in (("disable", "disable an account and end its sessions"),
+                         ("enable", "enable a disabled account"),
+                         ("unlock", "lift a lockout after failed log-ins")):
+        cmd = sub.add_parser(action, parents=[db], help=text)
+        cmd.add_argument("username")
+        cmd.set_defaults(run=_user_change, action=action)
+
+
+def _forward_parsers(commands: argparse._SubParsersAction[argparse.ArgumentParser],
+                     db: argparse.ArgumentParser) -> None:
+    forward = commands.add_parser("forward", help="forward complaints to Open311 endpoints")
+    sub = forward.add_subparsers(dest="forward_command", required=True, metavar="ACTION")
+    dest = sub.add_parser("destination", parents=[db], help="add or change a destination")
+    dest.add_argument("name")
+    dest.add_argument("--endpoint", required=True,
+                      help="GeoReport v2 base URL (…/requests.json is appended)")
+    dest.add_argument("--api-key", default="", help="or CIVIC_FORWARD_API_KEY")
+    dest.add_argument("--jurisdiction-id", default="")
+    dest.add_argument("--inactive", action="store_true", help="stop sending to it")
+    dest.set_defaults(run=_forward_destination)
+    route = sub.add_parser("route", parents=[db], help="send a category to a destination")
+    route.add_argument("--category", required=True)
+    route.add_argument("--destination", required=True)
+    route.add_argument("--service-code", required=True)
+    route.add_argument(
+        "--attribute", action="append", default=[], metavar="CODE=SOURCE",
+        help="attribute[CODE] from one of receipt_code, category, district, office, "
+             "created_at, kind, or =TEXT for a fixed value (repeatable)",
+    )
+    route.set_defaults(run=_forward_route)
+    unroute = sub.add_parser("unroute", parents=[db], help="stop sending a category")
+    unroute.add_argument("--category", required=True)
+    unroute.add_argument("--destination", required=True)
+    unroute.set_defaults(run=_forward_unroute)
+    sub.add_parser("list", parents=[db], help="destinations, routes and delivery counts") \
+        .set_defaults(run=_forward_list)
+    run = sub.add_parser("run", parents=[db], help="run the forwarder")
+    run.add_argument("--once", action="store_true", help="one round, then exit")
+    run.add_argument("--interval", type=int, help="seconds between rounds (default 30)")
+    run.set_defaults(run=_forward_run)
+
+
 def _when(text: str) -> dt.datetime:
     try:
         value = dt.datetime.fromisoformat(text)
@@ -214,18 +285,38 @@ def _serve(args: argparse.Namespace, settings: ServerSettings) -> int:
     configure_logging(settings.log_level)
     common = {"host": settings.host, "port": settings.port, "log_config": None,
               "access_log": False, "server_header": False}
+    stop = threading.Event()
     with _open(settings) as db:
         if args.demo and catalogue.seed_demo(db):
             logging.getLogger("server.cli").info("loaded demo categories and events")
         if settings.workers == 1:
-            uvicorn.Server(uvicorn.Config(create_app(db), **common)).run()  # type: ignore[arg-type]
+            if args.forward:
+                _forward_in_background(db, settings, stop)
+            try:
+                app = create_app(db, settings=settings)
+                uvicorn.Server(uvicorn.Config(app, **common)).run()  # type: ignore[arg-type]
+            finally:
+                stop.set()
             return 0
     # Worker processes build their app from the environment (server.app.create_app_from_env).
     os.environ["CIVIC_SERVER_DATABASE_URL"] = settings.database_url_resolved
     os.environ["CIVIC_SERVER_LOG_LEVEL"] = settings.log_level
-    uvicorn.run("server.app:create_app_from_env", factory=True, workers=settings.workers,
-                **common)  # type: ignore[arg-type]
+    os.environ["CIVIC_SERVER_COOKIE_SECURE"] = settings.cookie_secure
+    # The forwarder runs once, in the supervising process, not in every worker.
+    forward_db = open_database(settings.database_url_resolved) if args.forward else None
+    if forward_db is not None:
+        _forward_in_background(forward_db, settings, stop)
+    try:
+        uvicorn.run("server.app:create_app_from_env", factory=True, workers=settings.workers,
+                    **common)  # type: ignore[arg-type]
+    finally:
+        stop.set()
     return 0
+
+
+def _forward_in_background(db: Database, settings: ServerSettings, stop: threading.Event) -> None:
+    threading.Thread(target=forwarder.run_forever, name="forwarder", daemon=True,
+                     args=(db, settings.forward_interval, stop)).start()
 
 
 def _enrollment_code(args: argparse.Namespace, settings: ServerSettings) -> int:
@@ -348,6 +439,125 @@ def _export(args: argparse.Namespace, settings: ServerSettings) -> int:
             with open(fd, "w", encoding="utf-8", newline="") as out:
                 count = write(records, out)
     print(f"exported {count} records", file=sys.stderr)
+    return 0
+
+
+def _password(args: argparse.Namespace) -> str:
+    if args.password_stdin:
+        return sys.stdin.readline().rstrip("\r\n")
+    if not sys.stdin.isatty():
+        raise CliError("no terminal to ask for the password: use --password-stdin")
+    first = getpass.getpass("Password: ")
+    if getpass.getpass("Again: ") != first:
+        raise CliError("the passwords differ")
+    return first
+
+
+def _user_add(args: argparse.Namespace, settings: ServerSettings) -> int:
+    password = _password(args)
+    _using(settings, lambda db: accounts.create_user(
+        db, args.username, password, args.role, args.display_name))
+    print(f"added {args.role} {accounts.normalize_username(args.username)}")
+    return 0
+
+
+def _user_passwd(args: argparse.Namespace, settings: ServerSettings) -> int:
+    password = _password(args)
+    _using(settings, lambda db: accounts.set_password(db, args.username, password))
+    print(f"new password set for {args.username}; its sessions were ended")
+    return 0
+
+
+def _user_list(_args: argparse.Namespace, settings: ServerSettings) -> int:
+    now = dt.datetime.now(dt.UTC)
+    rows = [
+        (u.username, u.display_name, u.role, _kst(u.created_at),
+         "disabled" if u.disabled_at else
+         ("locked until " + _kst(u.locked_until) if u.locked_until and u.locked_until > now
+          else "active"))
+        for u in _using(settings, accounts.list_users)
+    ]
+    if not rows:
+        print("no staff accounts (add one with `civic-kiosk-server user add`)")
+        return 0
+    _table(rows, ("USER", "NAME", "ROLE", "CREATED", "STATE"), sys.stdout)
+    return 0
+
+
+def _user_change(args: argparse.Namespace, settings: ServerSettings) -> int:
+    if args.action == "unlock":
+        _using(settings, lambda db: accounts.unlock(db, args.username))
+    else:
+        _using(settings, lambda db: accounts.set_disabled(
+            db, args.username, args.action == "disable"))
+    print(f"{args.action}d {args.username}")
+    return 0
+
+
+def _forward_destination(args: argparse.Namespace, settings: ServerSettings) -> int:
+    api_key = args.api_key or os.environ.get("CIVIC_FORWARD_API_KEY", "")
+    _using(settings, lambda db: destinations.save_destination(
+        db, args.name, args.endpoint, api_key, args.jurisdiction_id, not args.inactive))
+    print(f"saved destination {args.name}")
+    return 0
+
+
+def _forward_route(args: argparse.Namespace, settings: ServerSettings) -> int:
+    attributes = {}
+    for item in args.attribute:
+        code, sep, source = item.partition("=")
+        if not sep:
+            raise CliError(f"--attribute {item!r}: write CODE=SOURCE")
+        attributes[code.strip()] = source.strip() if source.strip() else "="
+    _using(settings, lambda db: destinations.save_route(
+        db, args.category, args.destination, args.service_code, attributes))
+    print(f"{args.category} complaints go to {args.destination} as {args.service_code}")
+    return 0
+
+
+def _forward_unroute(args: argparse.Namespace, settings: ServerSettings) -> int:
+    _using(settings, lambda db: destinations.remove_route(db, args.category, args.destination))
+    print(f"{args.category} complaints no longer go to {args.destination}")
+    return 0
+
+
+def _forward_list(_args: argparse.Namespace, settings: ServerSettings) -> int:
+    with _open(settings) as db:
+        dests = destinations.list_destinations(db)
+        routes = destinations.list_routes(db)
+        counts = destinations.delivery_counts(db)
+    states = ("pending", "accepted", "sent", "failed")
+    _table([(d.name, d.endpoint, "yes" if d.active else "no",
+             *(counts.get(d.name, {}).get(s, 0) for s in states)) for d in dests],
+           ("DESTINATION", "ENDPOINT", "ACTIVE", *(s.upper() for s in states)), sys.stdout)
+    print()
+    _table([(r.category, r.destination, r.service_code,
+             " ".join(f"{k}={v}" for k, v in sorted(r.attributes.items()))) for r in routes],
+           ("CATEGORY", "DESTINATION", "SERVICE CODE", "ATTRIBUTES"), sys.stdout)
+    return 0
+
+
+def _forward_run(args: argparse.Namespace, settings: ServerSettings) -> int:
+    from server.logs import configure_logging
+
+    configure_logging(settings.log_level)
+    interval = args.interval if args.interval is not None else settings.forward_interval
+    if interval < 1:
+        raise CliError("--interval must be at least 1")
+    with _open(settings) as db:
+        if args.once:
+            runner = forwarder.Forwarder(db)
+            try:
+                print(f"forwarder: {runner.run_once()}")
+            finally:
+                runner.close()
+            return 0
+        stop = threading.Event()
+        signal.signal(signal.SIGTERM, lambda *_: stop.set())
+        try:
+            forwarder.run_forever(db, interval, stop)
+        except KeyboardInterrupt:
+            stop.set()
     return 0
 
 

@@ -16,6 +16,7 @@ import platformdirs
 
 APP_NAME = "civic-kiosk-server"
 ENV_PREFIX = "CIVIC_SERVER_"
+COOKIE_SECURE_MODES = ("auto", "always", "never")
 
 
 class ConfigError(Exception):
@@ -31,6 +32,12 @@ class ServerSettings:
     port: int = 8080
     workers: int = 1
     log_level: str = "info"
+    # Staff session cookies: "auto" marks them Secure when the request came over
+    # HTTPS (directly or as X-Forwarded-Proto from a trusted proxy); "always"
+    # for a TLS proxy that does not say so; "never" only for tests on loopback.
+    cookie_secure: str = "auto"
+    # Seconds between rounds of the Open311 forwarder (`serve --forward`, `forward run`).
+    forward_interval: int = 30
 
     @property
     def database_url_resolved(self) -> str:
@@ -78,4 +85,9 @@ def _coerce(key: str, type_name: str, value: Any, source: str) -> Any:
         if number < 0 or (key == "workers" and number < 1) or (key == "port" and number > 65535):
             raise ConfigError(f"{source}: '{key}' is out of range: {number}")
         return number
+    if key == "cookie_secure" and value not in COOKIE_SECURE_MODES:
+        raise ConfigError(
+            f"{source}: 'cookie_secure' must be one of {', '.join(COOKIE_SECURE_MODES)}, "
+            f"got {value!r}"
+        )
     return str(value)

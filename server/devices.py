@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from server.changes import record_change
 from server.db import Database
@@ -26,6 +26,8 @@ class DeviceSummary:
     enrolled_at: dt.datetime
     last_push_at: dt.datetime | None
     revoked_at: dt.datetime | None
+    pending_reported: int | None = None
+    pending_reported_at: dt.datetime | None = None
 
 
 def list_devices(db: Database) -> list[DeviceSummary]:
@@ -36,6 +38,7 @@ def list_devices(db: Database) -> list[DeviceSummary]:
                 id=d.id, name=d.name, office=d.office, signing_key_id=d.signing_key_id,
                 app_version=d.app_version, enrolled_at=d.enrolled_at,
                 last_push_at=d.last_push_at, revoked_at=d.revoked_at,
+                pending_reported=d.pending_reported, pending_reported_at=d.pending_reported_at,
             )
             for d in devices
         ]
@@ -62,3 +65,23 @@ def revoke_device(db: Database, device_id: str, now: dt.datetime | None = None) 
             key.revoked_at = now
             record_change(session, Entity.SIGNING_KEY, key.id)
         return True
+
+
+def note_report(
+    db: Database, device: Device, app_version: str, pending: int | None,
+    now: dt.datetime | None = None,
+) -> None:
+    """Keep what a kiosk said about itself on a push: its version and its outbox backlog.
+
+    Written only when something changed or a backlog was reported, so a quiet
+    kiosk costs no extra write per push.
+    """
+    values: dict[str, object] = {}
+    if app_version and app_version != device.app_version:
+        values["app_version"] = app_version[:64]
+    if pending is not None:
+        values["pending_reported"] = pending
+        values["pending_reported_at"] = now or utcnow()
+    if values:
+        with db.write() as session:
+            session.execute(update(Device).where(Device.id == device.id).values(**values))

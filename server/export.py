@@ -136,12 +136,12 @@ def write_csv(records: Iterable[dict[str, Any]], out: TextIO) -> int:
     writer.writeheader()
     count = 0
     for record in records:
-        writer.writerow({k: _cell(_plain(v)) for k, v in record.items()})
+        writer.writerow({k: csv_cell(_plain(v)) for k, v in record.items()})
         count += 1
     return count
 
 
-def _cell(value: Any) -> Any:
+def csv_cell(value: Any) -> Any:
     # Citizens' text opened in a spreadsheet must not run as a formula.
     if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
         return "'" + value

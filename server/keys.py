@@ -3,23 +3,37 @@
 The X25519 sealing key opens what kiosks seal to it; the Ed25519 signing key
 (key id 1) signs tickets the server issues itself. Both live in the database,
 so any number of workers or machines behind a load balancer agree on them.
+
+Also here: issuing a ticket under key 1 (online sign-ups, staff pages) and
+revoking a single ticket, the two things staff do with ticket keys.
 """
 
 from __future__ import annotations
 
 import contextlib
+import datetime as dt
 import secrets
 from dataclasses import dataclass
 
 from nacl.public import PrivateKey
 from nacl.signing import SigningKey as Ed25519Key
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
 
 from kiosk.sealing import b64
+from kiosk.tickets import TicketType, event_ticket, issue_ticket
 from server.changes import record_change
 from server.db import Database
-from server.models import Entity, ServerIdentity, SigningKey
+from server.models import (
+    Entity,
+    Event,
+    Registration,
+    RevokedTicket,
+    ServerIdentity,
+    SigningKey,
+    utcnow,
+)
 
 SERVER_SIGNING_KEY_ID = 1
 
@@ -80,3 +94,57 @@ def _create_identity(db: Database) -> None:
                 )
             )
             record_change(session, Entity.SIGNING_KEY, SERVER_SIGNING_KEY_ID)
+
+
+# --- tickets the server issues and revokes ----------------------------------------------
+
+
+@dataclass(frozen=True)
+class ServerTicket:
+    """A ticket signed with the server's key: what a registration row stores and prints."""
+
+    key_id: int
+    number: int
+    text: str
+    manual_code: str
+
+
+def issue_server_ticket(
+    session: Session, keys: ServerKeys, event: Event, ticket_type: int = TicketType.STANDARD
+) -> ServerTicket:
+    """The next ticket under key 1 for ``event``, in the caller's transaction.
+
+    The caller stores it on the ``Registration`` it inserts in the same
+    transaction (``key_id``, ``number``, ``ticket``) and records the change for
+    kiosks. Two concurrent issuers may pick the same number; the unique ticket
+    constraint on registrations refuses the second insert, which the caller
+    retries. Same layout as a kiosk's ticket (``kiosk.tickets.event_ticket``),
+    so every kiosk verifies it with the pulled key 1, offline.
+    """
+    highest = session.scalar(
+        select(func.max(Registration.number)).where(
+            Registration.key_id == SERVER_SIGNING_KEY_ID, Registration.event_id == event.id
+        )
+    )
+    number = (highest or 0) + 1
+    payload = event_ticket(
+        SERVER_SIGNING_KEY_ID, event.id, number, event.starts_at, event.ends_at, ticket_type
+    )
+    issued = issue_ticket(payload, keys.signing_key)
+    return ServerTicket(SERVER_SIGNING_KEY_ID, number, issued.text, issued.manual_code)
+
+
+def revoke_ticket(
+    db: Database, key_id: int, event_id: int, number: int, reason: str = "staff",
+    now: dt.datetime | None = None,
+) -> bool:
+    """Cancel one ticket: every kiosk refuses it after its next pull. False if it already was."""
+    with db.write() as session:
+        if session.get(RevokedTicket, (key_id, event_id, number)) is not None:
+            return False
+        session.add(
+            RevokedTicket(key_id=key_id, event_id=event_id, number=number, reason=reason[:64],
+                          revoked_at=now or utcnow())
+        )
+        record_change(session, Entity.REVOKED_TICKET, f"{key_id}:{event_id}:{number}")
+        return True

@@ -90,6 +90,29 @@ class Outcome(enum.StrEnum):
     REJECTED = "rejected"
 
 
+class SubmissionStatus(enum.StrEnum):
+    """Where staff are with a submission; the citizen sees it by receipt code."""
+
+    RECEIVED = "received"
+    IN_PROGRESS = "in_progress"
+    ANSWERED = "answered"
+    CLOSED = "closed"
+
+
+class StaffRole(enum.StrEnum):
+    ADMIN = "admin"  # devices, enrolment codes, staff accounts (and everything officers do)
+    OFFICER = "officer"  # submissions and events
+
+
+class DeliveryState(enum.StrEnum):
+    """A complaint's delivery to one external Open311 endpoint."""
+
+    PENDING = "pending"  # not yet accepted; retried with backoff
+    ACCEPTED = "accepted"  # the endpoint gave a token; its request id is still to come
+    SENT = "sent"  # the endpoint gave a service_request_id
+    FAILED = "failed"  # refused for good (4xx); staff must look, never counted as sent
+
+
 class Entity(enum.StrEnum):
     """What a change-log row points at; pull reads the row's current state."""
 
@@ -142,6 +165,9 @@ class Device(Base):
     enrolled_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
     last_push_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime, nullable=True)
     revoked_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    # Records waiting in the kiosk's outbox, as it last told us (X-Civic-Pending on a push).
+    pending_reported: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    pending_reported_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime, nullable=True)
 
 
 class EnrollmentCode(Base):
@@ -282,6 +308,32 @@ class Submission(Base):
     details: Mapped[dict[str, Any]] = mapped_column(JSON)
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
     received_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
+    # The answer staff wrote for the citizen; shown publicly by receipt code.
+    status_note: Mapped[str] = mapped_column(Text, default="")
+    updated_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime, nullable=True)
+
+    # Staff pages list newest first and page by (created_at, id) keyset; the
+    # common filters get their own leading column so a page stays an index range.
+    __table_args__ = (
+        Index("ix_submissions_created_id", "created_at", "id"),
+        Index("ix_submissions_kind_created_id", "kind", "created_at", "id"),
+        Index("ix_submissions_status_created_id", "status", "created_at", "id"),
+        Index("ix_submissions_category_created_id", "category", "created_at", "id"),
+    )
+
+
+class SubmissionUpdate(Base):
+    """One status change staff made, with the note the citizen will see: the audit trail."""
+
+    __tablename__ = "submission_updates"
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    submission_id: Mapped[str] = mapped_column(ForeignKey("submissions.id"), index=True)
+    old_status: Mapped[str] = mapped_column(String(32))
+    new_status: Mapped[str] = mapped_column(String(32))
+    note: Mapped[str] = mapped_column(Text, default="")
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("staff_users.id"), nullable=True)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 
 class Registration(Base):
@@ -388,3 +440,98 @@ class LogState(Base):
     last_position: Mapped[int] = mapped_column(BigInteger, default=0)
     # Entries at or below this position were deleted: older cursors must reset.
     compacted_through: Mapped[int] = mapped_column(BigInteger, default=0)
+
+
+# --- staff web pages -------------------------------------------------------------------
+
+
+class StaffUser(Base):
+    __tablename__ = "staff_users"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    username: Mapped[str] = mapped_column(String(64), unique=True)
+    display_name: Mapped[str] = mapped_column(String(200), default="")
+    role: Mapped[str] = mapped_column(String(16))
+    # "scrypt$n$r$p$salt$hash" (server/accounts.py); never the password itself.
+    password_hash: Mapped[str] = mapped_column(String(255))
+    failed_logins: Mapped[int] = mapped_column(Integer, default=0)
+    locked_until: Mapped[dt.datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    disabled_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class StaffSession(Base):
+    """A logged-in browser. The cookie holds the token; the row makes logout real everywhere."""
+
+    __tablename__ = "staff_sessions"
+
+    # sha256 of the session token: a database dump hands out no live sessions.
+    token_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("staff_users.id"), index=True)
+    csrf_token: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    last_seen_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    expires_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+    revoked_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime, nullable=True)
+
+
+# --- forwarding to the city's Open311 endpoints ----------------------------------------
+
+
+class ForwardDestination(Base):
+    """An external Open311 GeoReport v2 endpoint that takes complaints."""
+
+    __tablename__ = "forward_destinations"
+
+    name: Mapped[str] = mapped_column(String(64), primary_key=True)
+    # Base URL: requests go to <endpoint>/requests.json, tokens to <endpoint>/tokens/<t>.json.
+    endpoint: Mapped[str] = mapped_column(String(500))
+    api_key: Mapped[str] = mapped_column(String(200), default="")
+    jurisdiction_id: Mapped[str] = mapped_column(String(200), default="")
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class ForwardRoute(Base):
+    """Complaints of ``category`` go to ``destination`` as its ``service_code``."""
+
+    __tablename__ = "forward_routes"
+
+    category: Mapped[str] = mapped_column(String(64), primary_key=True)
+    destination: Mapped[str] = mapped_column(
+        ForeignKey("forward_destinations.name"), primary_key=True
+    )
+    service_code: Mapped[str] = mapped_column(String(64))
+    # attribute code -> one of our fields (server/forwarder.py ATTRIBUTE_SOURCES) or "=literal".
+    attributes: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    # Complaints received before the route existed are not sent: an external
+    # system must not be flooded with old cases when a route is added.
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class Delivery(Base):
+    """One complaint's delivery to one destination; sent only once the endpoint said so."""
+
+    __tablename__ = "deliveries"
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    submission_id: Mapped[str] = mapped_column(ForeignKey("submissions.id"))
+    destination: Mapped[str] = mapped_column(ForeignKey("forward_destinations.name"))
+    service_code: Mapped[str] = mapped_column(String(64))
+    state: Mapped[str] = mapped_column(String(16))
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    next_attempt_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+    # A forwarder that claimed the row holds it until then; another may take it after.
+    leased_until: Mapped[dt.datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    service_request_id: Mapped[str] = mapped_column(String(200), default="")
+    token: Mapped[str] = mapped_column(String(200), default="")
+    last_status: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    last_error: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    sent_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime, nullable=True)
+
+    __table_args__ = (
+        UniqueConstraint("submission_id", "destination", name="uq_deliveries_destination"),
+        Index("ix_deliveries_due", "state", "next_attempt_at"),
+    )

@@ -19,6 +19,7 @@ from typing import Any
 
 from nacl.public import PrivateKey
 from pydantic import BaseModel, ValidationError
+from sqlalchemy import bindparam, select, update
 
 from kiosk.payloads import (
     PAYLOAD_MODELS,
@@ -31,13 +32,39 @@ from kiosk.payloads import (
     SignupPayload,
     SignupSealed,
 )
-from kiosk.sealing import SealError, canonical_json, unseal
+from kiosk.sealing import SealError, canonical_json, unb64, unseal
+from kiosk.tickets import ParsedTicket, parse_ticket, verify_signature
 from server.batch import Batch, Ticket
-from server.changes import office_scope
+from server.changes import CHECKIN_ENTITY, office_scope
 from server.errors import describe_validation
-from server.models import Entity, RegistrationStatus, SubmissionKind
+from server.keys import SERVER_SIGNING_KEY_ID
+from server.models import (
+    Admission,
+    CheckIn,
+    Entity,
+    RegistrationStatus,
+    SigningKey,
+    SubmissionKind,
+    table_of,
+)
 from server.names import mask_name
 from sync.protocol import Mutation, ResultCode
+
+# A check-in taken back at its kiosk: a flag reason of its own, kept beside any
+# other (``duplicate_admission undone``), so the row says both what happened and
+# that it was undone. No schema change: ``flag_reason`` holds space-separated words.
+UNDONE = "undone"
+
+_checkins = table_of(CheckIn)
+_admissions = table_of(Admission)
+_signing_keys = table_of(SigningKey)
+_CHECKIN = select(
+    _checkins.c.device_id, _checkins.c.key_id, _checkins.c.event_id, _checkins.c.number,
+    _checkins.c.flag_reason,
+).where(_checkins.c.id == bindparam("id"))
+_SIGNING_KEY = select(_signing_keys.c.public_key, _signing_keys.c.revoked_at).where(
+    _signing_keys.c.id == bindparam("id")
+)
 
 
 class Rejection(Exception):
@@ -154,6 +181,8 @@ def lookups(prepared: Sequence[Prepared]) -> tuple[set[int], set[Ticket], set[Ti
             if payload.key_id is not None and payload.number is not None:
                 issued.add((payload.key_id, payload.event_id, payload.number))
         elif isinstance(payload, CheckinPayload):
+            # The event's office scopes the check-in's change-log entry.
+            events.add(payload.event_id)
             admitted.add((payload.key_id, payload.event_id, payload.number))
     return events, issued, admitted
 
@@ -227,7 +256,9 @@ def _apply_signup(
     status = RegistrationStatus(payload.status)
     revoke = False
     if status is RegistrationStatus.CONFIRMED:
-        _check_ticket(batch, payload)
+        former_key = _check_ticket(batch, payload)
+        if former_key is not None:
+            result.code, result.message = ResultCode.FORMER_SIGNING_KEY, former_key
         block = batch.block(event)
         if batch.confirmed_here(event.id) >= block:
             # The kiosk promised a place it did not hold: the waiting list keeps
@@ -267,26 +298,64 @@ def _apply_signup(
     return result
 
 
-def _check_ticket(batch: Batch, payload: SignupPayload) -> None:
+def _check_ticket(batch: Batch, payload: SignupPayload) -> str | None:
+    """Refuse a ticket this kiosk may not have issued; a note if it used a former key."""
     if payload.key_id is None or payload.number is None:
         raise Rejection(
             ResultCode.INVALID_PAYLOAD, "a confirmed sign-up needs a ticket key_id and number"
         )
+    note = None
     if payload.key_id != batch.pusher.signing_key_id:
-        raise Rejection(
-            ResultCode.WRONG_SIGNING_KEY,
-            f"ticket key {payload.key_id} is not this kiosk's key {batch.pusher.signing_key_id}",
-        )
-    # This key is this device's alone and the device row is locked: no race here.
+        note = _former_key(batch, payload, payload.key_id)
+    # Only the holder of a key's private half signs under it, and the device row
+    # is locked: no race here (the unique ticket constraint backs this up).
     if batch.ticket_held((payload.key_id, payload.event_id, payload.number)):
         raise Rejection(
             ResultCode.TICKET_CONFLICT,
             f"ticket {payload.key_id}/{payload.event_id}/{payload.number} belongs to another "
             "sign-up",
         )
+    return note
+
+
+def _former_key(batch: Batch, payload: SignupPayload, key_id: int) -> str:
+    """Accept a ticket under a key other than the pusher's only if it proves the pusher held it.
+
+    A kiosk that is re-enrolled (after a revocation, or with a fresh code)
+    gets a new key but keeps its outbox, so sign-ups it took before go out
+    under the new device with tickets signed by its former key. The rule: the
+    key must be a kiosk key registered here (never the server's own), and the
+    ticket in the payload must be exactly this ticket, signed by that key.
+    Keys are made on the kiosk and never leave it, so a valid signature means
+    the same kiosk store: no other device can pass off sign-ups under another
+    kiosk's key, revoked or not. A revoked former key is still accepted, so the
+    citizen's sign-up is kept, but its ticket will not scan (kiosks refuse
+    revoked keys): the message says so, for staff to re-issue.
+    """
+    refusal = Rejection(
+        ResultCode.WRONG_SIGNING_KEY,
+        f"ticket key {key_id} is not this kiosk's key {batch.pusher.signing_key_id}, "
+        "and the ticket does not prove this kiosk held it",
+    )
+    if key_id == SERVER_SIGNING_KEY_ID:
+        raise refusal
+    key = batch.conn.execute(_SIGNING_KEY, {"id": key_id}).first()
+    ticket = parse_ticket(payload.ticket)
+    if key is None or not isinstance(ticket, ParsedTicket):
+        raise refusal
+    if ticket.identity != (key_id, payload.event_id, payload.number):
+        raise refusal
+    if not verify_signature(ticket, unb64(key.public_key)):
+        raise refusal
+    note = f"ticket signed with key {key_id}, which this kiosk held before it was re-enrolled"
+    if key.revoked_at is not None:
+        note += "; that key is revoked, so kiosks will refuse this ticket until it is re-issued"
+    return note
 
 
 def _apply_checkin(batch: Batch, mutation: Mutation, payload: CheckinPayload) -> Applied:
+    if payload.undo_of is not None:
+        return _apply_undo(batch, payload, str(payload.undo_of))
     ticket = (payload.key_id, payload.event_id, payload.number)
     admission = batch.admit(ticket)
     result = Applied()
@@ -307,4 +376,63 @@ def _apply_checkin(batch: Batch, mutation: Mutation, payload: CheckinPayload) ->
             "flag_reason": str(result.code),
         },
     )
+    _log_checkin(batch, str(mutation.id), payload.event_id)
     return result
+
+
+def _apply_undo(batch: Batch, payload: CheckinPayload, original_id: str) -> Applied:
+    """Mark an admission this kiosk took back as undone; it no longer counts.
+
+    The check-in row stays (the door log keeps what happened) with ``undone``
+    added to its flag reasons, and the ticket's admission count goes down, so
+    a later genuine admission of it is not flagged as a second one. An
+    admission flagged before the undo arrived stays flagged: staff look at it.
+    """
+    if batch.bulk:
+        # The admission may be in this very batch, still held back for the bulk insert.
+        batch.flush()
+    original = batch.conn.execute(_CHECKIN, {"id": original_id}).first()
+    if original is None or original.device_id != batch.pusher.device_id:
+        raise Rejection(
+            ResultCode.UNKNOWN_CHECKIN, f"this kiosk logged no admission {original_id} to undo"
+        )
+    ticket = (payload.key_id, payload.event_id, payload.number)
+    if (original.key_id, original.event_id, original.number) != ticket:
+        raise Rejection(
+            ResultCode.INVALID_PAYLOAD, f"admission {original_id} is of another ticket"
+        )
+    reasons = original.flag_reason.split()
+    if UNDONE in reasons:
+        return Applied()  # taken back already, by an earlier undo
+    # Written straight away (like ``Batch.admit``); nothing after this can refuse the undo.
+    batch.conn.execute(
+        update(_checkins)
+        .where(_checkins.c.id == original_id)
+        .values(flag_reason=" ".join([*reasons, UNDONE]))
+    )
+    key_id, event_id, number = ticket
+    batch.conn.execute(
+        update(_admissions)
+        .where(_admissions.c.key_id == key_id, _admissions.c.event_id == event_id,
+               _admissions.c.number == number, _admissions.c.count > 0)
+        .values(count=_admissions.c.count - 1)
+    )
+    _log_checkin(batch, original_id, payload.event_id)
+    return Applied()
+
+
+def is_undone(flag_reason: str) -> bool:
+    """Whether a stored check-in was taken back (its flag reasons include ``undone``)."""
+    return UNDONE in flag_reason.split()
+
+
+def _log_checkin(batch: Batch, checkin_id: str, event_id: int) -> None:
+    """Kiosks that check this event in must pull this admission (again)."""
+    event = batch.event(event_id)
+    if event is None:
+        return  # an unknown event: no kiosk has it to check in
+    batch.insert(
+        "change",
+        {"entity": CHECKIN_ENTITY, "entity_key": checkin_id,
+         "scope": office_scope(event.office), "created_at": batch.now},
+    )

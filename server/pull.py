@@ -19,6 +19,7 @@ from sqlalchemy import Select, func, or_, select, tuple_
 from sqlalchemy.orm import Session
 
 from server.changes import (
+    CHECKIN_ENTITY,
     Cursor,
     decode_cursor,
     has_entries_after,
@@ -30,6 +31,7 @@ from server.changes import (
 from server.db import Database
 from server.models import (
     Category,
+    CheckIn,
     Device,
     Entity,
     Event,
@@ -40,9 +42,11 @@ from server.models import (
     SigningKey,
     utcnow,
 )
+from server.mutations import UNDONE, is_undone
 from sync.protocol import (
     CategoryChange,
     Changes,
+    CheckinChange,
     EventChange,
     PullResponse,
     RegistrationChange,
@@ -100,6 +104,7 @@ def _log_page(session: Session, puller: Puller, cursor: Cursor, limit: int) -> P
         registrations=_registrations_by_key(session, keys[Entity.REGISTRATION]),
         signing_keys=_signing_keys_by_key(session, keys[Entity.SIGNING_KEY]),
         revoked_tickets=_revoked_by_key(session, keys[Entity.REVOKED_TICKET]),
+        checkins=_checkins_by_key(session, keys[CHECKIN_ENTITY]),
     )
     position = entries[-1].position if entries else cursor.position
     assert position is not None
@@ -164,6 +169,24 @@ def _revoked_by_key(session: Session, keys: Sequence[str]) -> list[RevokedTicket
         )
     )
     return [_revoked(t) for t in rows]
+
+
+def _checkins_by_key(session: Session, keys: Sequence[str]) -> list[CheckinChange]:
+    if not keys:
+        return []
+    found = {
+        c.id: (c, d)
+        for c, d in session.execute(_with_device(select(CheckIn).where(CheckIn.id.in_(keys))))
+    }
+    return [
+        _checkin(*found[key]) if key in found else CheckinChange(id=key, deleted=True)
+        for key in keys
+    ]
+
+
+def _with_device(query: Select[CheckIn]) -> Select[CheckIn, Device | None]:
+    # Outer join: a check-in is never dropped for want of its device's name.
+    return query.add_columns(Device).outerjoin(Device, Device.id == CheckIn.device_id)
 
 
 def revoked_ticket_key(key_id: int, event_id: int, number: int) -> str:
@@ -283,12 +306,33 @@ def _snapshot_registrations(
     return (rows[-1].id if rows else after), more
 
 
+def _snapshot_checkins(
+    session: Session, puller: Puller, page: _Page, after: str | None, room: int
+) -> tuple[str | None, bool]:
+    """The admissions of every event this device may check in (as for registrations)."""
+    query = _with_device(
+        select(CheckIn)
+        .join(Event, Event.id == CheckIn.event_id)
+        .where(or_(Event.office == "", Event.office == puller.office))
+        .order_by(CheckIn.id)
+        .limit(room + 1)
+    )
+    if after is not None:
+        query = query.where(CheckIn.id > after)
+    rows, more = _take(session.execute(query).all(), room)
+    page.changes.checkins.extend(_checkin(c, d) for c, d in rows)
+    page.count += len(rows)
+    return (rows[-1][0].id if rows else after), more
+
+
+# Check-ins come last: a kiosk applies a ticket's admissions after its registration.
 _STAGES: tuple[_Stage, ...] = (
     _snapshot_categories,
     _snapshot_events,
     _snapshot_signing_keys,
     _snapshot_revoked,
     _snapshot_registrations,
+    _snapshot_checkins,
 )
 
 
@@ -351,3 +395,14 @@ def _signing_key(k: SigningKey) -> SigningKeyChange:
 
 def _revoked(t: RevokedTicket) -> RevokedTicketChange:
     return RevokedTicketChange(key_id=t.key_id, event_id=t.event_id, number=t.number)
+
+
+def _checkin(c: CheckIn, device: Device | None) -> CheckinChange:
+    reasons = c.flag_reason.split()
+    return CheckinChange(
+        id=c.id, event_id=c.event_id, key_id=c.key_id, number=c.number,
+        device_id=c.device_id, device_name=device.name if device else "",
+        device_office=device.office if device else "", scanned_at=c.scanned_at,
+        server_time=c.received_at, flagged=c.flagged,
+        flag_reason=" ".join(r for r in reasons if r != UNDONE), undone=is_undone(c.flag_reason),
+    )

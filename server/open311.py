@@ -1,0 +1,223 @@
+"""Open311 GeoReport v2, read side: categories as services, complaints as requests.
+
+City systems read what kiosks collected without an account: so no response
+carries a name, phone number, e-mail or the citizen's free text (the spec's
+``description``), only the case's category, status, the staff answer
+(``status_notes``), its times and the address given for the problem.
+
+Formal complaints and anonymous suggestions are requests; policy proposals
+are not. ``service_request_id`` is the submission's id (a UUID), never the
+citizen's receipt code. Only the JSON format is served.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from fastapi import APIRouter, Query
+from fastapi.responses import JSONResponse
+from sqlalchemy import select
+from starlette.concurrency import run_in_threadpool
+
+from server.db import Database
+from server.models import Category, Submission, SubmissionKind, SubmissionStatus, utcnow
+
+SEOUL = ZoneInfo("Asia/Seoul")
+PREFIX = "/open311/v2"
+MAX_SPAN = dt.timedelta(days=90)
+MAX_RECORDS = 1000
+MAX_IDS = 100
+REQUEST_KINDS = (SubmissionKind.COMPLAINT.value, SubmissionKind.SUGGESTION.value)
+CLOSED = frozenset({SubmissionStatus.ANSWERED.value, SubmissionStatus.CLOSED.value})
+
+# The fields GeoReport v2 defines for each response (tests check ours against these).
+SERVICE_FIELDS = ("service_code", "service_name", "description", "metadata", "type",
+                  "keywords", "group")
+DEFINITION_FIELDS = ("service_code", "attributes")
+REQUEST_FIELDS = ("service_request_id", "status", "status_notes", "service_name",
+                  "service_code", "description", "agency_responsible", "service_notice",
+                  "requested_datetime", "updated_datetime", "expected_datetime", "address",
+                  "address_id", "zipcode", "lat", "long", "media_url")
+ERROR_FIELDS = ("code", "description")
+
+
+class Open311Error(Exception):
+    def __init__(self, status: int, description: str) -> None:
+        super().__init__(description)
+        self.status = status
+        self.description = description
+
+
+def error(status: int, description: str) -> JSONResponse:
+    return JSONResponse([{"code": status, "description": description}], status_code=status)
+
+
+def w3c(value: dt.datetime | None) -> str | None:
+    return value.astimezone(SEOUL).isoformat(timespec="seconds") if value else None
+
+
+def parse_time(text: str | None, name: str) -> dt.datetime | None:
+    if not text:
+        return None
+    try:
+        value = dt.datetime.fromisoformat(text.strip().replace("Z", "+00:00"))
+    except ValueError:
+        raise Open311Error(
+            400, f"{name}: not a W3C date/time (e.g. 2026-11-27T09:00:00+09:00)"
+        ) from None
+    return value if value.tzinfo is not None else value.replace(tzinfo=SEOUL)
+
+
+def _list(text: str | None, limit: int = MAX_IDS) -> list[str]:
+    values = [v.strip() for v in (text or "").split(",") if v.strip()]
+    if len(values) > limit:
+        raise Open311Error(400, f"at most {limit} values per list")
+    return values
+
+
+# --- reading ---------------------------------------------------------------------------
+
+
+def _names(session: Any, locale: str) -> dict[str, str]:
+    categories = session.scalars(select(Category)).all()
+    return {c.code: c.name_en if locale == "en" else c.name_ko for c in categories}
+
+
+def services(db: Database, locale: str = "ko") -> list[dict[str, Any]]:
+    with db.read() as session:
+        categories = session.scalars(
+            select(Category).where(Category.active.is_(True))
+            .order_by(Category.sort_order, Category.code)
+        ).all()
+    return [
+        {
+            "service_code": c.code,
+            "service_name": c.name_en if locale == "en" else c.name_ko,
+            "description": c.name_ko if locale == "en" else c.name_en,
+            "metadata": False,
+            "type": "realtime",
+            "keywords": "",
+            "group": "",
+        }
+        for c in categories
+    ]
+
+
+def definition(db: Database, code: str) -> dict[str, Any]:
+    with db.read() as session:
+        if session.get(Category, code) is None:
+            raise Open311Error(404, f"no service {code!r}")
+    # No extra attributes are asked for on the kiosk beyond what the request carries.
+    return {"service_code": code, "attributes": []}
+
+
+def as_request(s: Submission, names: dict[str, str]) -> dict[str, Any]:
+    return {
+        "service_request_id": s.id,
+        "status": "closed" if s.status in CLOSED else "open",
+        "status_notes": s.status_note or None,
+        "service_name": names.get(s.category, s.category),
+        "service_code": s.category,
+        "requested_datetime": w3c(s.created_at),
+        "updated_datetime": w3c(s.updated_at or s.received_at),
+        "address": str(s.details.get("address", "")) or None,
+    }
+
+
+def find_requests(
+    db: Database,
+    *,
+    ids: Sequence[str] = (),
+    service_codes: Sequence[str] = (),
+    statuses: Sequence[str] = (),
+    start: dt.datetime | None = None,
+    end: dt.datetime | None = None,
+    locale: str = "ko",
+    now: dt.datetime | None = None,
+) -> list[dict[str, Any]]:
+    query = select(Submission).where(Submission.kind.in_(REQUEST_KINDS))
+    if ids:
+        # The spec: with service_request_id, the other parameters are ignored.
+        query = query.where(Submission.id.in_(list(ids)))
+    else:
+        end = end or (start + MAX_SPAN if start else (now or utcnow()))
+        start = start or end - MAX_SPAN
+        if end < start:
+            raise Open311Error(400, "end_date is before start_date")
+        if end - start > MAX_SPAN:
+            raise Open311Error(400, "the date range may span at most 90 days")
+        query = query.where(Submission.created_at >= start, Submission.created_at <= end)
+        if service_codes:
+            query = query.where(Submission.category.in_(list(service_codes)))
+        unknown = set(statuses) - {"open", "closed"}
+        if unknown:
+            raise Open311Error(400, "status is open and/or closed")
+        if statuses and len(set(statuses)) == 1:
+            closed = Submission.status.in_(sorted(CLOSED))
+            query = query.where(closed if statuses[0] == "closed" else ~closed)
+    query = query.order_by(Submission.created_at.desc(), Submission.id.desc()).limit(MAX_RECORDS)
+    with db.read() as session:
+        rows = session.scalars(query).all()
+        names = _names(session, locale)
+    return [as_request(s, names) for s in rows]
+
+
+# --- HTTP ------------------------------------------------------------------------------
+
+
+def routes(db: Database) -> APIRouter:
+    router = APIRouter(prefix=PREFIX, tags=["open311"])
+
+    def _answer(work: Any) -> JSONResponse:
+        try:
+            return JSONResponse(work())
+        except Open311Error as exc:
+            return error(exc.status, exc.description)
+
+    @router.get("/services.json", summary="GeoReport v2: service list")
+    async def service_list(locale: str = "ko", jurisdiction_id: str = "") -> JSONResponse:
+        return await run_in_threadpool(_answer, lambda: services(db, locale))
+
+    @router.get("/services/{service_code}.json", summary="GeoReport v2: service definition")
+    async def service_definition(service_code: str, jurisdiction_id: str = "") -> JSONResponse:
+        return await run_in_threadpool(_answer, lambda: definition(db, service_code[:64]))
+
+    @router.get("/requests.json", summary="GeoReport v2: service requests")
+    async def request_list(
+        service_request_id: str | None = Query(None, max_length=4000),
+        service_code: str | None = Query(None, max_length=2000),
+        start_date: str | None = Query(None, max_length=40),
+        end_date: str | None = Query(None, max_length=40),
+        status: str | None = Query(None, max_length=40),
+        jurisdiction_id: str = "",
+        locale: str = "ko",
+    ) -> JSONResponse:
+        def work() -> list[dict[str, Any]]:
+            return find_requests(
+                db, ids=_list(service_request_id), service_codes=_list(service_code),
+                statuses=_list(status), start=parse_time(start_date, "start_date"),
+                end=parse_time(end_date, "end_date"), locale=locale,
+            )
+
+        return await run_in_threadpool(_answer, work)
+
+    @router.get("/requests/{service_request_id}.json", summary="GeoReport v2: one request")
+    async def one_request(
+        service_request_id: str, jurisdiction_id: str = "", locale: str = "ko"
+    ) -> JSONResponse:
+        def work() -> list[dict[str, Any]]:
+            found = find_requests(db, ids=[service_request_id[:64]], locale=locale)
+            if not found:
+                raise Open311Error(404, f"no service request {service_request_id[:64]!r}")
+            return found
+
+        return await run_in_threadpool(_answer, work)
+
+    @router.post("/requests.json", summary="GeoReport v2: not accepted here", status_code=403)
+    async def no_posting() -> JSONResponse:
+        return error(403, "requests are filed at the kiosks; this endpoint is read-only")
+
+    return router

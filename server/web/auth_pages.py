@@ -1,0 +1,90 @@
+"""Logging in and out, and switching the page language."""
+
+from __future__ import annotations
+
+import secrets
+
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse, Response
+from starlette.concurrency import run_in_threadpool
+
+from server.accounts import LoginOutcome, check_login
+from server.web.i18n import LANGUAGES
+from server.web.sessions import csrf_matches, end_session, sign, start_session, unsign
+from server.web.site import LANG_COOKIE, SESSION_PURPOSE, PageError, Web, safe_next, same_origin
+
+LOGIN_COOKIE = "civic_login"
+LOGIN_PURPOSE = "login"
+
+
+def routes(web: Web) -> APIRouter:
+    router = APIRouter(include_in_schema=False)
+
+    @router.get("/")
+    async def home(request: Request) -> Response:
+        return web.redirect("/staff" if await web.session(request) else "/login")
+
+    @router.get("/login", response_class=HTMLResponse)
+    async def login_form(request: Request) -> Response:
+        if await web.session(request):
+            return web.redirect(safe_next(request.query_params.get("next")))
+        return _login_page(web, request, safe_next(request.query_params.get("next")))
+
+    @router.post("/login")
+    async def login(request: Request) -> Response:
+        form = await request.form()
+        nonce = unsign(web.secret, LOGIN_PURPOSE, request.cookies.get(LOGIN_COOKIE))
+        next_path = safe_next(form.get("next"))
+        # The log-in form has no session yet: its token must match the signed
+        # cookie set with the form (double submit), so another site cannot log
+        # a browser into an account of its choosing.
+        if nonce is None or not csrf_matches(nonce, form.get("csrf_token")) \
+                or not same_origin(request):
+            raise PageError(403, "error.csrf")
+        username = str(form.get("username", ""))
+        result = await run_in_threadpool(
+            check_login, web.db, username, str(form.get("password", ""))
+        )
+        if result.outcome != LoginOutcome.OK or result.staff is None:
+            error = {
+                LoginOutcome.LOCKED: "login.locked",
+                LoginOutcome.DISABLED: "login.disabled",
+            }.get(result.outcome, "login.wrong")
+            return _login_page(web, request, next_path, error, username[:64], status=401)
+        token = await run_in_threadpool(start_session, web.db, result.staff)
+        response = web.redirect(next_path)
+        web.set_cookie(response, request, web.session_cookie(request),
+                       sign(web.secret, SESSION_PURPOSE, token))
+        response.delete_cookie(LOGIN_COOKIE, path="/")
+        return response
+
+    @router.post("/logout")
+    async def logout(request: Request) -> Response:
+        active, _form = await web.form(request)
+        await run_in_threadpool(end_session, web.db, active.token_hash)
+        response = web.redirect("/login?done=logged_out")
+        response.delete_cookie(web.session_cookie(request), path="/")
+        return response
+
+    @router.get("/lang/{lang}")
+    async def language(request: Request, lang: str) -> Response:
+        response = web.redirect(safe_next(request.query_params.get("next"), "/"))
+        if lang in LANGUAGES:
+            response.set_cookie(LANG_COOKIE, lang, max_age=365 * 86400, path="/",
+                                samesite="lax", secure=web.secure(request), httponly=True)
+        return response
+
+    return router
+
+
+def _login_page(
+    web: Web, request: Request, next_path: str, error: str | None = None, username: str = "",
+    status: int = 200,
+) -> Response:
+    nonce = secrets.token_urlsafe(24)
+    response = web.render(request, "login.html", {
+        "login_token": nonce, "next": next_path, "username": username, "error": error,
+    }, status=status)
+    web.set_cookie(response, request, LOGIN_COOKIE, sign(web.secret, LOGIN_PURPOSE, nonce),
+                   max_age=3600)
+    return response

@@ -1,0 +1,205 @@
+"""Events for officers: create, edit, cancel, per-kiosk offline blocks, attendees, CSV."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping
+from typing import Any
+
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse, Response, StreamingResponse
+from starlette.concurrency import run_in_threadpool
+from starlette.datastructures import FormData
+
+from server import attendance, catalogue
+from server.catalogue import CatalogueError, NewEvent
+from server.devices import list_devices
+from server.models import Event
+from server.web.site import SEOUL, PageError, Web
+
+
+class FormProblem(ValueError):
+    """A field staff typed cannot be used; ``key`` is the message key."""
+
+    def __init__(self, key: str) -> None:
+        super().__init__(key)
+        self.key = key
+
+
+def _local_time(text: str, required: bool) -> dt.datetime | None:
+    """A datetime-local field (Seoul time, as staff type it) as an aware datetime."""
+    text = text.strip()
+    if not text:
+        if required:
+            raise FormProblem("event.error.starts")
+        return None
+    try:
+        value = dt.datetime.fromisoformat(text)
+    except ValueError:
+        raise FormProblem("event.error.time") from None
+    return value.replace(tzinfo=SEOUL) if value.tzinfo is None else value
+
+
+def _number(text: str, key: str) -> int:
+    try:
+        return int(text.strip())
+    except ValueError:
+        raise FormProblem(key) from None
+
+
+def parse_event(form: Mapping[str, Any]) -> NewEvent:
+    def text(name: str, limit: int = 300) -> str:
+        return str(form.get(name, "")).strip()[:limit]
+
+    starts = _local_time(text("starts"), required=True)
+    if starts is None:
+        raise FormProblem("event.error.starts")
+    new = NewEvent(
+        title_ko=text("title_ko"), title_en=text("title_en"),
+        place_ko=text("place_ko"), place_en=text("place_en"),
+        starts_at=starts,
+        ends_at=_local_time(text("ends"), required=False),
+        capacity=_number(text("capacity"), "event.error.capacity"),
+        offline_block=_number(text("offline_block") or "0", "event.error.block"),
+        office=text("office", 200),
+    )
+    if not new.title_ko or not new.title_en:
+        raise FormProblem("event.error.titles")
+    if new.capacity < 1:
+        raise FormProblem("event.error.capacity")
+    if not 0 <= new.offline_block <= new.capacity:
+        raise FormProblem("event.error.block")
+    if new.ends_at is not None and new.ends_at <= new.starts_at:
+        raise FormProblem("event.error.ends")
+    return new
+
+
+def _form_values(event: Event | None, form: FormData | None = None) -> dict[str, str]:
+    if form is not None:
+        return {k: str(v) for k, v in form.items() if k != "csrf_token"}
+    if event is None:
+        return {"offline_block": "0"}
+
+    def local(value: dt.datetime | None) -> str:
+        return value.astimezone(SEOUL).strftime("%Y-%m-%dT%H:%M") if value else ""
+
+    return {
+        "title_ko": event.title_ko, "title_en": event.title_en, "place_ko": event.place_ko,
+        "place_en": event.place_en, "starts": local(event.starts_at), "ends": local(event.ends_at),
+        "capacity": str(event.capacity), "offline_block": str(event.offline_block),
+        "office": event.office,
+    }
+
+
+def routes(web: Web) -> APIRouter:
+    router = APIRouter(include_in_schema=False)
+
+    async def offices() -> list[str]:
+        return sorted({d.office for d in await run_in_threadpool(list_devices, web.db)})
+
+    async def form_page(request: Request, event: Event | None, values: dict[str, str],
+                        error: str | None = None, status: int = 200) -> Response:
+        return web.render(request, "event_form.html", {
+            "event": event, "values": values, "offices": await offices(), "error": error,
+        }, status=status)
+
+    async def load(event_id: int) -> Event:
+        try:
+            return await run_in_threadpool(catalogue.get_event, web.db, event_id)
+        except CatalogueError:
+            raise PageError(404, "error.not_found") from None
+
+    @router.get("/staff/events", response_class=HTMLResponse)
+    async def event_list(request: Request) -> Response:
+        await web.staff(request)
+        events = await run_in_threadpool(catalogue.list_events, web.db)
+        return web.render(request, "events.html", {"events": events})
+
+    @router.get("/staff/events/new", response_class=HTMLResponse)
+    async def new_event_form(request: Request) -> Response:
+        await web.staff(request)
+        return await form_page(request, None, _form_values(None))
+
+    @router.post("/staff/events/new")
+    async def create_event(request: Request) -> Response:
+        _active, form = await web.form(request)
+        try:
+            new = parse_event(form)
+            event_id = await run_in_threadpool(catalogue.add_event, web.db, new)
+        except FormProblem as problem:
+            return await form_page(request, None, _form_values(None, form), problem.key, 400)
+        except CatalogueError:
+            return await form_page(request, None, _form_values(None, form),
+                                   "event.error.other", 400)
+        return web.redirect(f"/staff/events/{event_id}?done=event_created")
+
+    @router.get("/staff/events/{event_id}", response_class=HTMLResponse)
+    async def event_page(request: Request, event_id: int) -> Response:
+        await web.staff(request)
+        return await _event_page(web, request, await load(event_id))
+
+    @router.get("/staff/events/{event_id}/edit", response_class=HTMLResponse)
+    async def edit_form(request: Request, event_id: int) -> Response:
+        await web.staff(request)
+        event = await load(event_id)
+        return await form_page(request, event, _form_values(event))
+
+    @router.post("/staff/events/{event_id}/edit")
+    async def edit_event(request: Request, event_id: int) -> Response:
+        _active, form = await web.form(request)
+        event = await load(event_id)
+        try:
+            await run_in_threadpool(catalogue.update_event, web.db, event_id, parse_event(form))
+        except FormProblem as problem:
+            return await form_page(request, event, _form_values(event, form), problem.key, 400)
+        except CatalogueError:
+            return await form_page(request, event, _form_values(event, form),
+                                   "event.error.below_confirmed", 400)
+        return web.redirect(f"/staff/events/{event_id}?done=event_saved")
+
+    @router.post("/staff/events/{event_id}/cancel")
+    async def cancel_event(request: Request, event_id: int) -> Response:
+        await web.form(request)
+        await load(event_id)
+        await run_in_threadpool(catalogue.cancel_event, web.db, event_id)
+        return web.redirect(f"/staff/events/{event_id}?done=event_cancelled")
+
+    @router.post("/staff/events/{event_id}/blocks")
+    async def set_block(request: Request, event_id: int) -> Response:
+        _active, form = await web.form(request)
+        event = await load(event_id)
+        try:
+            places = _number(str(form.get("places", "")), "event.error.block")
+            await run_in_threadpool(catalogue.set_device_block, web.db, event_id,
+                                    str(form.get("device", ""))[:64], places)
+        except (FormProblem, CatalogueError):
+            return await _event_page(web, request, event, "event.error.block", 400)
+        return web.redirect(f"/staff/events/{event_id}?done=block_saved")
+
+    @router.get("/staff/events/{event_id}/attendees.csv")
+    async def attendee_csv(request: Request, event_id: int) -> Response:
+        await web.staff(request)
+        await load(event_id)
+        return StreamingResponse(
+            attendance.attendee_csv(web.db, event_id),
+            media_type="text/csv; charset=utf-8",
+            headers={"Content-Disposition": f'attachment; filename="event-{event_id}.csv"'},
+        )
+
+    return router
+
+
+async def _event_page(
+    web: Web, request: Request, event: Event, error: str | None = None, status: int = 200
+) -> Response:
+    people = await run_in_threadpool(attendance.attendees, web.db, event.id)
+    blocks = await run_in_threadpool(catalogue.event_blocks, web.db, event.id)
+    devices = await run_in_threadpool(list_devices, web.db)
+    names = {d.id: f"{d.name} · {d.office}" for d in devices}
+    return web.render(request, "event.html", {
+        "event": event, "attendees": people, "blocks": blocks, "devices": devices,
+        "device_names": names, "error": error,
+        "confirmed": sum(a.status == "confirmed" for a in people),
+        "waitlisted": sum(a.status == "waitlisted" for a in people),
+        "checked_in": sum(bool(a.checkins) for a in people),
+    }, status=status)
