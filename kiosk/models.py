@@ -149,7 +149,13 @@ class Registration(Base):
 
 
 class CheckIn(Base):
-    """One scan that admitted someone; an event log, never updated in place."""
+    """One scan that admitted someone: made here (``local``) or pulled from another kiosk.
+
+    The id is the ``checkin.create`` mutation's id, so the server's echo of a
+    local admission finds its row. Only what the server learns later changes
+    in place: ``server_time``, ``flagged`` (a second admission of the ticket),
+    ``undone`` (taken back at the door) and the issuing device's name.
+    """
 
     __tablename__ = "checkins"
 
@@ -158,9 +164,14 @@ class CheckIn(Base):
     key_id: Mapped[int] = mapped_column(Integer)
     number: Mapped[int] = mapped_column(Integer)
     device_id: Mapped[str] = mapped_column(String(64), default="")
+    # The admitting kiosk's name and office, for "already checked in at HH:MM (kiosk X)";
+    # empty until the server names it (a local admission is "this kiosk").
+    device_name: Mapped[str] = mapped_column(String(200), default="")
     scanned_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
     server_time: Mapped[dt.datetime | None] = mapped_column(UTCDateTime, nullable=True)
     flagged: Mapped[bool] = mapped_column(Boolean, default=False)
+    # Why the server flagged it (duplicate_admission, revoked_ticket); for the staff screen.
+    flag_reason: Mapped[str] = mapped_column(String(64), default="")
     undone: Mapped[bool] = mapped_column(Boolean, default=False)
     local: Mapped[bool] = mapped_column(Boolean, default=True)
 
@@ -260,3 +271,24 @@ class RevokedTicket(Base):
     key_id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
     event_id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
     number: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+
+
+class StaffPin(Base):
+    """One row once a staff PIN is set: its salted scrypt hash and the lockout state.
+
+    The failed-try count lives here rather than in memory, so restarting the
+    kiosk (or making it crash) never buys anyone a fresh set of guesses.
+    """
+
+    __tablename__ = "staff_pin"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, default=1)
+    salt: Mapped[bytes] = mapped_column(LargeBinary)
+    pin_hash: Mapped[bytes] = mapped_column(LargeBinary)
+    # The scrypt cost the hash was made with, so a later release can raise it.
+    cost_n: Mapped[int] = mapped_column(Integer)
+    cost_r: Mapped[int] = mapped_column(Integer)
+    cost_p: Mapped[int] = mapped_column(Integer)
+    failed_tries: Mapped[int] = mapped_column(Integer, default=0)
+    locked_until: Mapped[dt.datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    set_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)

@@ -9,8 +9,9 @@ receipt lookup need) and a ``sealed`` part with everything personal.
 from __future__ import annotations
 
 import datetime as dt
+import uuid
 from enum import StrEnum
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -91,11 +92,24 @@ class SignupSealed(_Strict):
 
 
 class CheckinPayload(_Strict):
+    """An admission at the door, or (with ``undo_of``) taking one back.
+
+    An undo names the admission's mutation id and repeats its ticket; its
+    ``scanned_at`` is when staff undid it. Admissions leave ``undo_of`` out of
+    the JSON altogether (``checkin_json``), so they read exactly as before.
+    """
+
     event_id: int
     key_id: int
     number: int
     scanned_at: dt.datetime
     source: Literal["scan", "manual"] = "scan"
+    undo_of: uuid.UUID | None = None
+
+
+def checkin_json(payload: CheckinPayload) -> dict[str, Any]:
+    """The payload as stored and sent: ``undo_of`` only when there is one."""
+    return payload.model_dump(mode="json", exclude_none=True)
 
 
 PAYLOAD_MODELS: dict[MutationType, type[_Strict]] = {

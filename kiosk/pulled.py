@@ -1,5 +1,9 @@
 """Reference data pulled from the central server, applied one page at a time.
 
+Besides categories and events this is everything offline check-in reads:
+signing keys (revoked ones stay, marked), revoked tickets, the registrations
+of events this kiosk may check in, and the check-in log of those events.
+
 A page and its cursor are applied in the caller's single transaction, so a
 crash leaves either the old data with the old cursor or the new data with the
 new cursor: the next pull never skips a change and never misses one.
@@ -19,6 +23,7 @@ from sqlalchemy.orm import Session
 
 from kiosk.models import (
     Category,
+    CheckIn,
     Event,
     Registration,
     RegistrationStatus,
@@ -26,6 +31,7 @@ from kiosk.models import (
     SigningKey,
 )
 from kiosk.outbox import sync_state
+from kiosk.tickets import manual_code_of_text
 
 log = logging.getLogger(__name__)
 
@@ -82,6 +88,23 @@ class PulledTicketRevocation:
 
 
 @dataclass(frozen=True)
+class PulledCheckin:
+    """An admission logged on the server: another kiosk's, or the echo of one made here."""
+
+    id: str
+    event_id: int
+    key_id: int
+    number: int
+    device_id: str
+    device_name: str
+    scanned_at: dt.datetime
+    server_time: dt.datetime | None
+    flagged: bool = False
+    flag_reason: str = ""
+    undone: bool = False
+
+
+@dataclass(frozen=True)
 class PulledPage:
     """One page of changes; ``deleted_*`` are tombstones (keys only)."""
 
@@ -95,6 +118,8 @@ class PulledPage:
     deleted_registrations: list[str] = field(default_factory=list)
     signing_keys: list[PulledKey] = field(default_factory=list)
     revoked_tickets: list[PulledTicketRevocation] = field(default_factory=list)
+    checkins: list[PulledCheckin] = field(default_factory=list)
+    deleted_checkins: list[str] = field(default_factory=list)
 
 
 def pull_cursor(session: Session) -> str:
@@ -122,6 +147,10 @@ def apply_page(session: Session, page: PulledPage) -> None:
         session.merge(SigningKey(**vars(key)))
     for ticket in page.revoked_tickets:
         session.merge(RevokedTicket(**vars(ticket)))
+    for checkin in page.checkins:
+        _apply_checkin(session, checkin)
+    for checkin_id in page.deleted_checkins:
+        session.execute(delete(CheckIn).where(CheckIn.id == checkin_id, ~CheckIn.local))
     sync_state(session).pull_cursor = page.cursor
 
 
@@ -130,6 +159,9 @@ def _drop_pulled_reference(session: Session) -> None:
     session.execute(delete(SigningKey))
     session.execute(delete(RevokedTicket))
     session.execute(delete(Registration).where(~Registration.local))
+    # Admissions made here stay: they are this kiosk's own log, and the reset
+    # sends their echoes (with the server's flags) again anyway.
+    session.execute(delete(CheckIn).where(~CheckIn.local))
     # Sign-ups made here keep their event row (and their receipts); the event
     # reappears, open again, on a later page of this reset if it still exists.
     referenced = exists().where(Registration.event_id == Event.id)
@@ -157,7 +189,25 @@ def _apply_registration(session: Session, pulled: PulledRegistration) -> None:
     if clash is not None:
         log.warning("pulled registration %s reuses receipt code of %s", pulled.id, clash)
         return
-    session.merge(Registration(local=False, manual_code="", **vars(pulled)))
+    # The code printed beside the QR is derived from the ticket, so staff can
+    # type it here for a ticket another kiosk (or the server) issued.
+    manual_code = manual_code_of_text(pulled.ticket)
+    session.merge(Registration(local=False, manual_code=manual_code, **vars(pulled)))
+
+
+def _apply_checkin(session: Session, pulled: PulledCheckin) -> None:
+    existing = session.get(CheckIn, pulled.id)
+    if existing is not None and existing.local:
+        # The echo of an admission made here: the server adds its time, its
+        # flag and the name it knows this kiosk by. An undo made here stands
+        # even if the server has not heard of it yet.
+        existing.server_time = pulled.server_time
+        existing.flagged = pulled.flagged
+        existing.flag_reason = pulled.flag_reason
+        existing.undone = existing.undone or pulled.undone
+        existing.device_name = pulled.device_name
+        return
+    session.merge(CheckIn(local=False, **vars(pulled)))
 
 
 def _delete_registration(session: Session, registration_id: str) -> None:
@@ -175,6 +225,7 @@ def _delete_event(session: Session, event_id: int) -> None:
     session.execute(
         delete(Registration).where(Registration.event_id == event_id, ~Registration.local)
     )
+    session.execute(delete(CheckIn).where(CheckIn.event_id == event_id, ~CheckIn.local))
     session.flush()
     still_referenced = session.scalar(
         select(Registration.id).where(Registration.event_id == event_id).limit(1)

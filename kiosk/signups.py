@@ -1,4 +1,9 @@
-"""Event sign-up: a confirmed place within this kiosk's offline block, or the waiting list."""
+"""Event sign-up: a confirmed place within this kiosk's offline block, or the waiting list.
+
+A confirmed place comes with its ticket, signed here with the kiosk's own key
+(no network needed), stored with the registration and carried in the
+``signup.create`` payload. The waiting list gets no ticket.
+"""
 
 from __future__ import annotations
 
@@ -6,18 +11,23 @@ import datetime as dt
 import uuid
 from dataclasses import dataclass
 
+from nacl.signing import SigningKey
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from kiosk import validation as v
-from kiosk.identity import require_identity
-from kiosk.models import Event, Registration, RegistrationStatus, utcnow
+from kiosk.identity import NotEnrolled, require_identity
+from kiosk.models import DeviceIdentity, Event, Registration, RegistrationStatus, utcnow
 from kiosk.outbox import enqueue
 from kiosk.payloads import MutationType, SignupPayload, SignupSealed
 from kiosk.reference import seats_left
 from kiosk.sealing import seal
 from kiosk.store import Store
 from kiosk.submissions import Consent, Receipt, unused_receipt_code
+from kiosk.tickets import IssuedTicket, event_ticket, issue_ticket
+
+# An Ed25519 private key is kept as its 32-byte seed.
+SEED_LENGTH = 32
 
 
 @dataclass(frozen=True)
@@ -73,8 +83,11 @@ def sign_up(
             created_at=when,
         )
         if confirmed:
+            issued = _issue(session, identity, event)
             registration.key_id = identity.signing_key_id
-            registration.number = _next_number(session, identity.signing_key_id, event.id)
+            registration.number = issued.number
+            registration.ticket = issued.ticket.text
+            registration.manual_code = issued.ticket.manual_code
         session.add(registration)
         payload = SignupPayload(
             receipt_code=registration.receipt_code,
@@ -116,6 +129,27 @@ def _open_event(session: Session, event_id: int, now: dt.datetime) -> Event:
     if event.starts_at <= now:
         raise v.ValidationFailed([v.FieldError("event", "event.closed")])
     return event
+
+
+@dataclass(frozen=True)
+class _Issued:
+    number: int
+    ticket: IssuedTicket
+
+
+def _issue(session: Session, identity: DeviceIdentity, event: Event) -> _Issued:
+    """The next ticket of this kiosk for ``event``, signed with the kiosk's own key.
+
+    Numbers count per (key, event), so a kiosk re-enrolled with a new key
+    starts again at 1 without ever repeating a ticket identity.
+    """
+    if len(identity.signing_key) != SEED_LENGTH:
+        raise NotEnrolled("this kiosk has no ticket-signing key; enrol it again")
+    number = _next_number(session, identity.signing_key_id, event.id)
+    payload = event_ticket(
+        identity.signing_key_id, event.id, number, event.starts_at, event.ends_at
+    )
+    return _Issued(number, issue_ticket(payload, SigningKey(identity.signing_key)))
 
 
 def _next_number(session: Session, key_id: int, event_id: int) -> int:

@@ -34,6 +34,7 @@ import hashlib
 import struct
 from dataclasses import dataclass
 from typing import Literal, NamedTuple
+from zoneinfo import ZoneInfo
 
 import qrcode
 from nacl.exceptions import BadSignatureError
@@ -43,6 +44,8 @@ from PIL import Image
 from kiosk.receipts import ALPHABET, BODY_LENGTH, check_character
 
 PREFIX = "CK1"
+# Ticket days are days in Seoul, wherever the kiosk's or the server's clock is set.
+SEOUL = ZoneInfo("Asia/Seoul")
 EPOCH = dt.date(2020, 1, 1)
 PAYLOAD = struct.Struct(">IIIBHB")
 SIGNATURE_LENGTH = 64
@@ -183,6 +186,25 @@ def issue_ticket(payload: TicketPayload, signing_key: SigningKey) -> IssuedTicke
     return IssuedTicket(_text(payload, signature), manual_code(key_id, event_id, number, signature))
 
 
+def event_ticket(
+    key_id: int,
+    event_id: int,
+    number: int,
+    starts_at: dt.datetime,
+    ends_at: dt.datetime | None,
+    ticket_type: int = TicketType.STANDARD,
+) -> TicketPayload:
+    """The payload of a place at an event: valid on its first day, or every day if it spans several.
+
+    Kiosks and the server build tickets the same way, so a ticket never depends
+    on who issued it.
+    """
+    first = starts_at.astimezone(SEOUL).date()
+    last = (ends_at or starts_at).astimezone(SEOUL).date()
+    flags = TicketFlags.EVENT_PASS if last > first else TicketFlags.NONE
+    return TicketPayload(key_id, event_id, number, ticket_type, first, int(flags))
+
+
 def parse_ticket(text: str) -> ParsedTicket | TicketProblem:
     """Read a scanned or typed string; never raises, whatever it is given.
 
@@ -259,6 +281,12 @@ def manual_code(key_id: int, event_id: int, number: int, signature: bytes) -> st
 def manual_code_of(ticket: ParsedTicket) -> str:
     key_id, event_id, number = ticket.identity
     return manual_code(key_id, event_id, number, ticket.signature)
+
+
+def manual_code_of_text(text: str) -> str:
+    """The manual code of a stored ticket string; empty if it is not a ticket at all."""
+    parsed = parse_ticket(text)
+    return manual_code_of(parsed) if isinstance(parsed, ParsedTicket) else ""
 
 
 def ticket_qr(text: str) -> qrcode.QRCode:

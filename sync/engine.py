@@ -41,6 +41,7 @@ from sync.protocol import (
     MAX_BATCH,
     MAX_PUSH_BYTES,
     PROTOCOL_VERSION,
+    CheckinChange,
     Mutation,
     MutationStatus,
     PullResponse,
@@ -552,7 +553,33 @@ def to_pulled_page(response: PullResponse) -> pulled.PulledPage:
         pulled.PulledTicketRevocation(t.key_id, t.event_id, t.number)
         for t in changes.revoked_tickets
     )
+    for checkin in changes.checkins:
+        if checkin.deleted:
+            page.deleted_checkins.append(str(checkin.id))
+        elif checkin.scanned_at is None:
+            log.warning("pulled check-in %s has no scan time; ignored", checkin.id)
+        else:
+            page.checkins.append(_pulled_checkin(checkin))
     return page
+
+
+def _pulled_checkin(checkin: CheckinChange) -> pulled.PulledCheckin:
+    assert checkin.scanned_at is not None
+    name = checkin.device_name or checkin.device_id
+    return pulled.PulledCheckin(
+        id=str(checkin.id),
+        event_id=checkin.event_id,
+        key_id=checkin.key_id,
+        number=checkin.number,
+        device_id=checkin.device_id,
+        # "kiosk X (office)": staff at one door may not know another office's kiosk names.
+        device_name=(f"{name} ({checkin.device_office})" if checkin.device_office else name)[:200],
+        scanned_at=_aware(checkin.scanned_at),
+        server_time=_aware(checkin.server_time) if checkin.server_time else None,
+        flagged=checkin.flagged,
+        flag_reason=checkin.flag_reason,
+        undone=checkin.undone,
+    )
 
 
 def _aware(value: dt.datetime) -> dt.datetime:

@@ -43,6 +43,7 @@ __all__ = [
     "SEALED_MODELS",
     "CategoryChange",
     "Changes",
+    "CheckinChange",
     "CheckinPayload",
     "ComplaintPayload",
     "ComplaintSealed",
@@ -147,6 +148,9 @@ class ResultCode(StrEnum):
     WAITLISTED = "waitlisted"  # a sign-up beyond the device's offline block
     DUPLICATE_ADMISSION = "duplicate_admission"  # a ticket admitted before
     REVOKED_TICKET = "revoked_ticket"  # admitted, but the ticket was revoked
+    # a sign-up whose ticket this kiosk signed under the key it held before it
+    # was re-enrolled (the signature proves it); kept, and said so:
+    FORMER_SIGNING_KEY = "former_signing_key"
     # rejected:
     CONFLICT = "conflict"  # same id, different payload
     INVALID_MUTATION = "invalid_mutation"  # the envelope (type, seq, time) is wrong
@@ -155,6 +159,7 @@ class ResultCode(StrEnum):
     UNKNOWN_EVENT = "unknown_event"
     WRONG_SIGNING_KEY = "wrong_signing_key"  # a ticket under a key not this device's
     TICKET_CONFLICT = "ticket_conflict"  # another sign-up holds this ticket number
+    UNKNOWN_CHECKIN = "unknown_checkin"  # an undo of an admission this device never logged
     INTERNAL_ERROR = "internal_error"  # a server bug; the mutation is kept for staff
 
 
@@ -229,12 +234,40 @@ class RevokedTicketChange(_Wire):
     number: int
 
 
+class CheckinChange(_Wire):
+    """An admission logged on the server, for an event the pulling device may check in.
+
+    The id is the ``checkin.create`` mutation's, so a kiosk recognises the echo
+    of its own. ``flagged`` marks a second admission of the ticket (or one of a
+    revoked ticket); ``undone`` an admission its kiosk took back.
+    """
+
+    id: uuid.UUID
+    deleted: bool = False
+    event_id: int = 0
+    key_id: int = 0
+    number: int = 0
+    device_id: str = ""
+    # The admitting kiosk as staff name it, for "already checked in at 10:02 (kiosk X)".
+    device_name: str = ""
+    device_office: str = ""
+    scanned_at: dt.datetime | None = None
+    # When the server logged it.
+    server_time: dt.datetime | None = None
+    flagged: bool = False
+    flag_reason: str = ""
+    undone: bool = False
+
+
 class Changes(_Wire):
     categories: list[CategoryChange] = Field(default_factory=list)
     events: list[EventChange] = Field(default_factory=list)
     registrations: list[RegistrationChange] = Field(default_factory=list)
     signing_keys: list[SigningKeyChange] = Field(default_factory=list)
     revoked_tickets: list[RevokedTicketChange] = Field(default_factory=list)
+    # The check-in log of events the device may check in (after the registrations
+    # in a snapshot). Kiosks built before this field refuse pages carrying it.
+    checkins: list[CheckinChange] = Field(default_factory=list)
 
 
 class PullResponse(_Wire):

@@ -17,6 +17,9 @@ from kiosk.sealing import new_keypair, unseal
 from kiosk.store import Store, open_store
 
 NOW = dt.datetime(2026, 11, 27, 9, 0, tzinfo=dt.UTC)
+# The enrolled test kiosk's Ed25519 ticket-signing seed and the id the server "gave" it.
+KIOSK_SEED = bytes(range(32))
+KIOSK_KEY_ID = 7
 
 
 @dataclass
@@ -44,8 +47,8 @@ def enroll_locally(store: Store, public_key: str, device_id: str = "kiosk-test-1
                 server_url="http://127.0.0.1:9",
                 office="시청 테스트",
                 server_public_key=public_key,
-                signing_key=b"",
-                signing_key_id=7,
+                signing_key=KIOSK_SEED,
+                signing_key_id=KIOSK_KEY_ID,
                 revoked=False,
                 enrolled_at=NOW,
             )

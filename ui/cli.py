@@ -3,11 +3,12 @@
 This is the composition root: it reads settings, opens the store and then
 hands over to the touch UI (``run``, ``demo``) or to a headless command for
 operators and scripts (``enroll``, ``sync``, ``status``, ``submit``,
-``sign-up``, ``attention``, ``retry``). Qt is imported only by the commands
+``sign-up``, ``check-in``, ``attention``, ``retry``). Qt is imported only by the commands
 that show a window.
 
 Exit codes: 0 done, 1 the command could not do what was asked (the reason is
-printed), 2 bad configuration or usage.
+printed; for ``check-in``, any verdict but an admission), 2 bad configuration
+or usage.
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ from dataclasses import fields
 from pathlib import Path
 from typing import Any, TypeVar
 
+from kiosk.checkin import Ambiguous, Verdict, VerdictKind, events_today, record_admission
 from kiosk.config import ConfigError, Settings, load_settings
 from kiosk.demo import seed_demo_reference
 from kiosk.identity import NotEnrolled
@@ -325,6 +327,74 @@ def _iso(value: dt.datetime | None) -> str | None:
     return value.isoformat() if value is not None else None
 
 
+# --- check-in at the door ---------------------------------------------------------
+
+
+def cmd_check_in(args: argparse.Namespace, settings: Settings) -> int:
+    """The check-in screen's pipeline, headless: exit 0 only for an admitted ticket."""
+    store = _open(settings)
+    now = dt.datetime.now(dt.UTC)
+    event_id = args.event
+    if event_id is None:
+        today = events_today(store, now)
+        if len(today) != 1:
+            listed = ", ".join(f"{e.id} ({e.title_en})" for e in today) or "none"
+            print(f"civic-kiosk: check-in needs --event: events today: {listed}", file=sys.stderr)
+            return 2
+        event_id = today[0].id
+    try:
+        verdict = record_admission(store, event_id, args.code, now)
+    except LookupError:
+        print(f"civic-kiosk: event {event_id} is not on this kiosk (sync first?)", file=sys.stderr)
+        return 1
+    except NotEnrolled:
+        print("civic-kiosk: this kiosk is not enrolled (run civic-kiosk enroll)", file=sys.stderr)
+        return 1
+    if args.json:
+        print(json.dumps(_verdict_json(verdict), ensure_ascii=False))
+    else:
+        print(_verdict_line(verdict))
+    admitted = isinstance(verdict, Verdict) and verdict.kind is VerdictKind.ADMIT
+    return 0 if admitted else 1
+
+
+def _verdict_json(verdict: Verdict | Ambiguous) -> dict[str, Any]:
+    if isinstance(verdict, Ambiguous):
+        # Several tickets share the typed code: staff choose by masked name.
+        return {"kind": "ambiguous", "candidates": [_verdict_json(c) for c in verdict.candidates]}
+    previous = verdict.previous
+    ticket = verdict.identity
+    return {
+        "kind": str(verdict.kind),
+        "reason": str(verdict.reason) if verdict.reason else None,
+        "message_key": verdict.message_key,
+        "masked_name": verdict.masked_name,
+        "ticket_type": verdict.ticket_type_key.removeprefix("ticket.type.") or None,
+        "ticket": ticket._asdict() if ticket else None,
+        "previous": {
+            "at": _iso(previous.at),
+            "device": previous.device,
+            "this_kiosk": previous.this_kiosk,
+        }
+        if previous
+        else None,
+        "checkin_id": verdict.checkin_id,
+    }
+
+
+def _verdict_line(verdict: Verdict | Ambiguous) -> str:
+    if isinstance(verdict, Ambiguous):
+        names = ", ".join(c.masked_name or "?" for c in verdict.candidates)
+        return f"ambiguous: the code matches {len(verdict.candidates)} tickets ({names})"
+    if verdict.kind is VerdictKind.INVALID:
+        return f"invalid: {verdict.reason}"
+    line = f"{verdict.kind}: {verdict.masked_name or '-'}"
+    if verdict.previous is not None:
+        where = "this kiosk" if verdict.previous.this_kiosk else verdict.previous.device
+        line += f" (first admitted {_iso(verdict.previous.at)} at {where or 'this kiosk'})"
+    return line
+
+
 # --- parser --------------------------------------------------------------------------
 
 
@@ -374,6 +444,16 @@ def build_parser() -> argparse.ArgumentParser:
     signup.add_argument("event", type=int, help="event id")
     signup.add_argument("--json", required=True, metavar="FILE", help="form as JSON ('-': stdin)")
     signup.set_defaults(func=cmd_sign_up)
+
+    checkin = sub.add_parser(
+        "check-in", help="check a ticket in: exit 0 only when it is admitted (and recorded)"
+    )
+    checkin.add_argument("code", help="the scanned ticket (CK1...) or its printed manual code")
+    checkin.add_argument(
+        "--event", type=int, help="event id (default: the one event happening today)"
+    )
+    checkin.add_argument("--json", action="store_true", help="print the verdict as JSON")
+    checkin.set_defaults(func=cmd_check_in)
     return parser
 
 

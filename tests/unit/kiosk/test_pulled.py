@@ -3,13 +3,18 @@
 from __future__ import annotations
 
 import datetime as dt
+import uuid
+from pathlib import Path
 
 import pytest
-from sqlalchemy import select
+from nacl.signing import SigningKey as Ed25519Key
+from sqlalchemy import select, text
 from sqlalchemy.exc import IntegrityError
 
+from kiosk.checkin import Verdict, record_admission, undo_admission
 from kiosk.models import (
     Category,
+    CheckIn,
     Event,
     Registration,
     RegistrationStatus,
@@ -19,6 +24,7 @@ from kiosk.models import (
 )
 from kiosk.pulled import (
     PulledCategory,
+    PulledCheckin,
     PulledEvent,
     PulledKey,
     PulledPage,
@@ -28,8 +34,9 @@ from kiosk.pulled import (
     pull_cursor,
 )
 from kiosk.signups import SignupForm, sign_up
-from kiosk.store import Store
+from kiosk.store import Store, open_store, upgrade
 from kiosk.submissions import Consent
+from kiosk.tickets import TicketPayload, issue_ticket
 from tests.conftest import NOW
 
 STARTS = NOW + dt.timedelta(days=5)
@@ -179,3 +186,153 @@ def test_reset_drops_pulled_reference_data_but_keeps_local_sign_ups(store: Store
         assert session.get(Event, 2) is None
         state = session.get(SyncState, 1)
         assert state is not None and state.pull_cursor == "r1"
+
+
+# --- what check-in needs: manual codes and the admission log ------------------------------
+
+OTHER_KIOSK_KEY = Ed25519Key(bytes(range(64, 96)))
+REG_ID = "0b7f3c1e-2f5b-4c55-9a0e-3f4a8f7d6c21"
+
+
+def other_kiosks_ticket(number: int = 9, event_id: int = 1) -> tuple[str, str]:
+    payload = TicketPayload(3, event_id, number, 0, STARTS.date())
+    issued = issue_ticket(payload, OTHER_KIOSK_KEY)
+    return issued.text, issued.manual_code
+
+
+def test_a_pulled_ticket_can_be_found_by_its_printed_code(store: Store) -> None:
+    text_, code = other_kiosks_ticket()
+    apply(store, PulledPage(cursor="c1", registrations=[registration(REG_ID, ticket=text_)]))
+    with store.read() as session:
+        pulled = session.get(Registration, REG_ID)
+        assert pulled is not None
+        assert pulled.manual_code == code
+
+
+def test_a_pulled_registration_without_a_readable_ticket_has_no_code(store: Store) -> None:
+    apply(store, PulledPage(cursor="c1", registrations=[registration(REG_ID, ticket="CK1XYZ")]))
+    with store.read() as session:
+        pulled = session.get(Registration, REG_ID)
+        assert pulled is not None and pulled.manual_code == ""
+
+
+def checkin(checkin_id: str, **changes: object) -> PulledCheckin:
+    values: dict[str, object] = {
+        "id": checkin_id,
+        "event_id": 1,
+        "key_id": 3,
+        "number": 9,
+        "device_id": "kiosk-b",
+        "device_name": "정문 (성북구청)",
+        "scanned_at": STARTS,
+        "server_time": STARTS + dt.timedelta(minutes=5),
+        **changes,
+    }
+    return PulledCheckin(**values)  # type: ignore[arg-type]
+
+
+def checkins(store: Store) -> dict[str, CheckIn]:
+    with store.read() as session:
+        return {c.id: c for c in session.scalars(select(CheckIn))}
+
+
+def test_another_kiosks_admissions_are_kept_as_not_local(store: Store) -> None:
+    theirs = str(uuid.uuid4())
+    apply(store, PulledPage(cursor="c1", checkins=[checkin(theirs, flagged=True)]))
+    row = checkins(store)[theirs]
+    assert (row.local, row.device_name, row.flagged, row.server_time) == (
+        False,
+        "정문 (성북구청)",
+        True,
+        STARTS + dt.timedelta(minutes=5),
+    )
+
+
+def local_admission(store: Store) -> str:
+    consent = Consent(version="2026-11", required=True)
+    receipt = sign_up(store, 1, SignupForm("김민수", "010-1234-5678"), consent, now=NOW)
+    with store.read() as session:
+        event = session.get(Event, 1)
+        assert event is not None
+    verdict = record_admission(store, 1, receipt.ticket, event.starts_at)
+    assert isinstance(verdict, Verdict) and verdict.checkin_id is not None
+    return verdict.checkin_id
+
+
+def test_the_echo_of_an_admission_here_brings_the_servers_time_name_and_flag(
+    store: Store,
+) -> None:
+    mine = local_admission(store)
+    row = checkins(store)[mine]
+    echo = checkin(
+        mine,
+        key_id=row.key_id,
+        number=row.number,
+        device_id="kiosk-test-1",
+        device_name="민원실 1 (시청)",
+        flagged=True,
+        flag_reason="duplicate_admission",
+    )
+    apply(store, PulledPage(cursor="c1", checkins=[echo]))
+    row = checkins(store)[mine]
+    assert (row.local, row.flagged, row.flag_reason, row.device_name) == (
+        True,
+        True,
+        "duplicate_admission",
+        "민원실 1 (시청)",
+    )
+    assert row.server_time == echo.server_time
+
+
+def test_an_undo_made_here_stands_against_an_echo_that_predates_it(store: Store) -> None:
+    mine = local_admission(store)
+    row = checkins(store)[mine]
+    undo_admission(store, mine, row.scanned_at)
+    apply(store, PulledPage(cursor="c1", checkins=[checkin(mine, undone=False)]))
+    assert checkins(store)[mine].undone
+
+
+def test_reset_and_tombstones_drop_pulled_admissions_but_never_ours(store: Store) -> None:
+    mine = local_admission(store)
+    theirs, gone = str(uuid.uuid4()), str(uuid.uuid4())
+    apply(store, PulledPage(cursor="c1", checkins=[checkin(theirs), checkin(gone)]))
+    apply(store, PulledPage(cursor="c2", deleted_checkins=[gone, mine]))
+    assert set(checkins(store)) == {mine, theirs}
+
+    apply(store, PulledPage(cursor="r1", reset=True))
+
+    assert set(checkins(store)) == {mine}
+
+
+def test_a_deleted_event_takes_its_pulled_admissions_along(store: Store) -> None:
+    theirs = str(uuid.uuid4())
+    apply(store, PulledPage(cursor="c1", checkins=[checkin(theirs, event_id=2)]))
+    apply(store, PulledPage(cursor="c2", deleted_events=[2]))
+    assert checkins(store) == {}
+
+
+def test_upgrading_gives_tickets_pulled_earlier_their_manual_code(tmp_path: Path) -> None:
+    old = open_store(f"sqlite:///{tmp_path / 'old.db'}", migrate=False)
+    upgrade(old.engine, "0003")
+    text_, code = other_kiosks_ticket()
+    with old.engine.begin() as conn:
+        conn.execute(
+            text(
+                "INSERT INTO events (id, title_ko, title_en, place_ko, place_en, starts_at,"
+                " capacity, taken_remote, offline_block, cancelled)"
+                " VALUES (1, 't', 't', '', '', '2026-12-01 05:00:00', 10, 0, 0, 0)"
+            )
+        )
+        conn.execute(
+            text(
+                "INSERT INTO registrations (id, event_id, status, receipt_code, key_id, number,"
+                " ticket, manual_code, masked_name, local, created_at) VALUES"
+                " (:id, 1, 'confirmed', 'ABCDEFG2', 3, 9, :ticket, '', '이*영', 0,"
+                " '2026-11-27 09:00:00')"
+            ),
+            {"id": REG_ID, "ticket": text_},
+        )
+    upgrade(old.engine)
+    with old.engine.connect() as conn:
+        assert conn.execute(text("SELECT manual_code FROM registrations")).scalar() == code
+    old.close()
