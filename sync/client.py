@@ -28,6 +28,7 @@ from sync.protocol import (
     PATH_HEALTH,
     PATH_PULL,
     PATH_PUSH,
+    PENDING_HEADER,
     PROTOCOL_VERSION,
     EnrollRequest,
     EnrollResponse,
@@ -123,7 +124,7 @@ class Reply(Generic[Model]):
 class Transport(Protocol):
     """What the engine needs of a client (tests stand in an in-memory server)."""
 
-    def push(self, body: bytes) -> Reply[PushResponse]: ...
+    def push(self, body: bytes, pending: int | None = None) -> Reply[PushResponse]: ...
 
     def pull(self, cursor: str, limit: int = DEFAULT_PULL_LIMIT) -> Reply[PullResponse]: ...
 
@@ -160,9 +161,14 @@ class SyncClient:
             "POST", PATH_ENROLL, EnrollResponse, body=request.model_dump_json(), auth=False
         )
 
-    def push(self, body: bytes) -> Reply[PushResponse]:
-        """Send an already serialised PushRequest (the engine measures its size first)."""
-        return self._call("POST", PATH_PUSH, PushResponse, body=body)
+    def push(self, body: bytes, pending: int | None = None) -> Reply[PushResponse]:
+        """Send an already serialised PushRequest (the engine measures its size first).
+
+        ``pending`` (the whole outbox, not just this batch) lets staff see on the
+        server's devices page which kiosk is falling behind.
+        """
+        extra = {} if pending is None else {PENDING_HEADER: str(pending)}
+        return self._call("POST", PATH_PUSH, PushResponse, body=body, extra_headers=extra)
 
     def pull(self, cursor: str, limit: int = DEFAULT_PULL_LIMIT) -> Reply[PullResponse]:
         params = {"limit": str(limit), "protocol": str(PROTOCOL_VERSION)}
@@ -179,8 +185,9 @@ class SyncClient:
         body: str | bytes | None = None,
         params: Mapping[str, str] | None = None,
         auth: bool = True,
+        extra_headers: Mapping[str, str] | None = None,
     ) -> Reply[Model]:
-        headers = {"Accept": "application/json"}
+        headers = {"Accept": "application/json", **(extra_headers or {})}
         if body is not None:
             headers["Content-Type"] = "application/json"
         if auth:

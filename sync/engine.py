@@ -349,6 +349,7 @@ class SyncEngine:
         while True:
             with self.store.read() as session:
                 batch = outbox.due_batch(session, self._batch_limit)
+                pending = outbox.pending_count(session)
             if not batch:
                 return
             body, batch = self._encode(device_id, batch)
@@ -358,7 +359,7 @@ class SyncEngine:
             with self.store.write() as session:
                 outbox.mark_in_flight(session, ids, self._clock())
             try:
-                reply = client.push(body)
+                reply = client.push(body, pending=pending)
             except SyncFailure as failure:
                 if failure.kind is FailureKind.TOO_LARGE:
                     self._shrink(batch, failure)

@@ -38,6 +38,7 @@ __all__ = [
     "PATH_HEALTH",
     "PATH_PULL",
     "PATH_PUSH",
+    "PENDING_HEADER",
     "PAYLOAD_MODELS",
     "PROTOCOL_VERSION",
     "SEALED_MODELS",
@@ -84,6 +85,8 @@ PATH_ENROLL: Final = "/v1/devices/enroll"
 PATH_PUSH: Final = "/v1/sync/push"
 PATH_PULL: Final = "/v1/sync/pull"
 PATH_HEALTH: Final = "/v1/health"
+# Optional on a push: how many records wait in the kiosk's outbox (shown to staff).
+PENDING_HEADER: Final = "X-Civic-Pending"
 
 
 class _Wire(BaseModel):

@@ -109,7 +109,7 @@ class FakeClient:
         self.central = central
         self.closed = False
 
-    def push(self, body: bytes) -> Reply[PushResponse]:
+    def push(self, body: bytes, pending: int | None = None) -> Reply[PushResponse]:
         if self.central.fail_before:
             raise self.central.fail_before.pop(0)
         answer = self.central.handle_push(body)

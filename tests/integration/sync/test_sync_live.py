@@ -20,7 +20,7 @@ from kiosk.models import (
 )
 from kiosk.signups import SignupForm, sign_up
 from server import catalogue
-from server.devices import revoke_device
+from server.devices import list_devices, revoke_device
 from server.models import MutationRecord
 from server.models import Registration as ServerRegistration
 from sync.engine import RoundOutcome, SyncEngine
@@ -115,6 +115,12 @@ class TestPush:
         with rig.store.read() as session:
             mine = session.get(Registration, receipt.id)
             assert mine is not None and mine.local
+
+    def test_each_push_tells_staff_how_many_records_were_waiting(self, rig: SyncRig) -> None:
+        rig.submit(3)
+        rig.sync_until_done()
+        [device] = list_devices(rig.server_db)
+        assert device.pending_reported == 3  # the queue as it stood when the push left
 
     def test_clock_skew_against_server_time_is_shown(self, rig: SyncRig) -> None:
         ahead = SyncEngine(
