@@ -1,6 +1,6 @@
 """Many SIGKILLs during submits; every reported receipt must survive each one.
 
-    python -m bench.kill_durability [--rounds 300]
+python -m bench.kill_durability [--rounds 300]
 """
 
 from __future__ import annotations

@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+import json
+import os
 import statistics
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
+
+# bench/report.py runs every benchmark with BENCH_JSON=1 and reads these lines.
+JSON_PREFIX = "BENCH_JSON "
 
 
 @dataclass(frozen=True)
@@ -27,6 +32,11 @@ def median(samples: Sequence[float]) -> float:
     return statistics.median(samples)
 
 
+def emit_json(title: str, rows: Sequence[Row]) -> None:
+    """One machine-readable line: ``BENCH_JSON {"title": ..., "rows": [{figure, target, ...}]}``."""
+    print(JSON_PREFIX + json.dumps({"title": title, "rows": [asdict(r) for r in rows]}), flush=True)
+
+
 def print_table(title: str, rows: Sequence[Row]) -> None:
     headers = ("figure", "target", "result", "")
     body = [
@@ -39,3 +49,5 @@ def print_table(title: str, rows: Sequence[Row]) -> None:
     print("|" + "|".join("-" * (w + 2) for w in widths) + "|")
     for b in body:
         print("| " + " | ".join(c.ljust(w) for c, w in zip(b, widths, strict=True)) + " |")
+    if os.environ.get("BENCH_JSON") == "1":
+        emit_json(title, rows)

@@ -8,7 +8,9 @@ in a field office would only be noticed by a citizen.
 
 from __future__ import annotations
 
+import json
 import os
+import re
 import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field, fields, replace
@@ -47,6 +49,13 @@ class Settings:
     screen_dpi: float = 0.0
     retention_days: int = 30
     log_dir: Path = field(default_factory=lambda: Path(platformdirs.user_log_dir(APP_NAME)))
+    # Staff mode ends by itself after this long without a touch, key or scan.
+    staff_timeout_s: int = 120
+    # Full screen, frameless, on top: a real kiosk. Off for the desktop demo,
+    # where the window stays a window (it still ignores close and Escape).
+    kiosk_mode: bool = True
+    # A USB keyboard-wedge scanner reads tickets on the check-in screen.
+    wedge_scanner: bool = True
 
     @property
     def database_url_resolved(self) -> str:
@@ -60,6 +69,12 @@ class Settings:
 
 def default_config_path() -> Path:
     return Path(platformdirs.user_config_dir(APP_NAME)) / "kiosk.toml"
+
+
+def settings_path(environ: Mapping[str, str] | None = None) -> Path:
+    """The file settings are read from when no path is given (and saved to by staff)."""
+    environ = os.environ if environ is None else environ
+    return _path_from_env(environ) or default_config_path()
 
 
 def load_settings(path: Path | None = None, environ: Mapping[str, str] | None = None) -> Settings:
@@ -153,3 +168,57 @@ def _coerce(key: str, type_name: str, value: Any, source: str) -> Any:
             raise wrong("one of " + ", ".join(_LITERALS[type_name]))
         return value
     return value
+
+
+# --- saving what staff changed ------------------------------------------------------------
+
+_TABLE_HEADER = re.compile(r"^\s*\[")
+
+
+def _toml_value(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int | float):
+        return repr(value)
+    # A JSON string is a valid TOML basic string (json.dumps never writes "\/").
+    return json.dumps(str(value), ensure_ascii=False)
+
+
+def save_settings(path: Path, settings: Settings, before: Settings) -> list[str]:
+    """Write the settings that differ from ``before`` into the TOML file at ``path``.
+
+    Only those keys are touched: a key already in the file has its line
+    replaced, a new one is added; every other line, comment and setting stays
+    as the operator wrote it (values that came from the environment are not
+    copied into the file). The new file is checked by reading it back before
+    it atomically replaces the old one. Returns the keys written.
+    """
+    changed = {
+        f.name: getattr(settings, f.name)
+        for f in fields(Settings)
+        if getattr(settings, f.name) != getattr(before, f.name)
+    }
+    if not changed:
+        return []
+    lines = path.read_text(encoding="utf-8").splitlines() if path.exists() else []
+    top_level_end = next((i for i, line in enumerate(lines) if _TABLE_HEADER.match(line)), None)
+    top = lines if top_level_end is None else lines[:top_level_end]
+    rest = [] if top_level_end is None else lines[top_level_end:]
+    for key, value in changed.items():
+        line = f"{key} = {_toml_value(value)}"
+        pattern = re.compile(rf"^\s*{re.escape(key)}\s*=")
+        index = next((i for i, old in enumerate(top) if pattern.match(old)), None)
+        if index is None:
+            top.append(line)
+        else:
+            top[index] = line
+    text = "\n".join([*top, *rest]) + "\n"
+    _coerce_all(tomllib.loads(text), source=str(path))  # never write what cannot be read back
+    path.parent.mkdir(parents=True, exist_ok=True)
+    temporary = path.with_name(path.name + ".part")
+    with temporary.open("w", encoding="utf-8") as handle:
+        handle.write(text)
+        handle.flush()
+        os.fsync(handle.fileno())
+    temporary.replace(path)
+    return sorted(changed)

@@ -2,27 +2,35 @@
 
 ``build_window`` puts the pieces together without running the event loop, so
 tests, screenshots and benchmarks build exactly what ``run_kiosk`` shows.
+``run_kiosk`` adds what only a real kiosk run wants: the log file, the locked
+full-screen window (``kiosk_mode``) and the screensaver inhibition.
 """
 
 from __future__ import annotations
 
 import logging
 import sys
+import time
 from collections.abc import Callable
+from pathlib import Path
 from types import TracebackType
 
 from PySide6.QtCore import QObject, Signal
 from PySide6.QtNetwork import QNetworkInformation
 from PySide6.QtWidgets import QApplication
 
-from kiosk.config import Settings
+from kiosk.config import Settings, settings_path
 from kiosk.models import utcnow
 from kiosk.store import Store
+from sync.client import Timeouts
 from sync.status import SyncControl, SyncStatus
+from ui.camera import CameraScanner
 from ui.fonts import load_fonts
 from ui.i18n import I18n, install
 from ui.idle import IdleTiming
 from ui.keyboard import OnScreenKeyboard
+from ui.lockdown import inhibit_screensaver, kiosk_window_flags
+from ui.logs import install_file_log, route_qt_messages
 from ui.screens.accessibility import Accessibility
 from ui.shell import Clock, KioskWindow
 from ui.speech import Speaker
@@ -78,6 +86,7 @@ def watch_network(sync: SyncControl) -> bool:
 
 def bind_sync(window: KioskWindow, sync: SyncControl) -> SyncBridge:
     bridge = SyncBridge(window)
+    window.attach_sync(sync)
     bridge.status_changed.connect(window.show_sync_status)
     sync.add_observer(bridge)
     window.show_sync_status(sync.status)
@@ -93,6 +102,10 @@ def build_window(
     timing: IdleTiming | None = None,
     clock: Clock = utcnow,
     network: bool = True,
+    monotonic: Callable[[], float] = time.monotonic,
+    camera: CameraScanner | None = None,
+    config_path: Path | None = None,
+    enrol_timeouts: Timeouts | None = None,
 ) -> KioskWindow:
     app = ensure_app()
     load_fonts()
@@ -107,6 +120,10 @@ def build_window(
         timing=timing or IdleTiming.from_settings(settings),
         clock=clock,
         keyboard=keyboard,
+        monotonic=monotonic,
+        camera=camera,
+        config_path=config_path,
+        enrol_timeouts=enrol_timeouts,
     )
     i18n.setParent(window)
     if keyboard is not None:
@@ -122,6 +139,9 @@ def build_window(
     window.accessibility_changed.connect(appearance)
     appearance(window.accessibility)
     app.installEventFilter(window.watcher)
+    app.installEventFilter(window.staff_mode)
+    # Installed last, so it sees keys first: Escape never reaches a screen outside staff mode.
+    app.installEventFilter(window.lockdown)
     window.watcher.start()
     if sync is not None:
         bind_sync(window, sync)
@@ -145,9 +165,27 @@ def calm_excepthook(
     return hook
 
 
-def run_kiosk(settings: Settings, store: Store, sync: SyncControl | None = None) -> int:
+def run_kiosk(
+    settings: Settings,
+    store: Store,
+    sync: SyncControl | None = None,
+    *,
+    config_path: Path | None = None,
+) -> int:
+    """Run until staff choose "Exit kiosk"; staff settings are saved to ``config_path``."""
     app = ensure_app()
-    window = build_window(settings, store, sync=sync)
+    install_file_log(settings.log_dir, redact_others=True)
+    route_qt_messages()
+    window = build_window(settings, store, sync=sync, config_path=config_path or settings_path())
     sys.excepthook = calm_excepthook(window)
-    window.showFullScreen()
+    window.exited.connect(app.quit)
+    if settings.kiosk_mode:
+        kiosk_window_flags(window)
+        window.showFullScreen()
+        inhibit_screensaver()
+    else:
+        # The desktop demo: a window, still closed only from staff mode.
+        window.resize(1280, 800)
+        window.show()
+    log.info("kiosk started (kiosk mode %s)", "on" if settings.kiosk_mode else "off")
     return app.exec()

@@ -35,7 +35,11 @@ from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TextIO
+from typing import TYPE_CHECKING, TextIO
+
+if TYPE_CHECKING:
+    from PySide6.QtGui import QImage
+    from PySide6.QtWidgets import QApplication
 
 # Before anything imports Qt: a self-test needs no screen.
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
@@ -62,7 +66,7 @@ class Context:
     event_id: int = 0
     event_start: dt.datetime | None = None
     ticket: str = ""
-    cleanups: list[Callable[[], None]] = field(default_factory=list)
+    cleanups: list[Callable[[], object]] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -231,17 +235,14 @@ STEPS: tuple[Step, ...] = (
 # --- helpers ---------------------------------------------------------------------------
 
 
-def _app() -> object:
+def _app() -> QApplication:
     from ui.app import ensure_app
 
     return ensure_app()
 
 
-def _colour_count(image: object) -> int:
+def _colour_count(image: QImage) -> int:
     """Distinct colours on a coarse grid: cheap, and enough to tell a screen from a blank."""
-    from PySide6.QtGui import QImage
-
-    assert isinstance(image, QImage)
     seen: set[int] = set()
     step = 7
     for y in range(0, image.height(), step):

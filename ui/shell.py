@@ -9,19 +9,28 @@ review → submit → receipt. Submitting calls the kiosk service on the GUI
 thread (one SQLite commit, milliseconds) and shows the receipt only after it
 returned. Field errors go back beside their fields; anything unexpected is
 logged and the citizen sees a calm "please ask staff" screen that returns home.
+
+Staff mode: a long press on the title or office name in the header asks for
+the staff PIN (``ui.staff``); staff mode shows the staff screen and event
+check-in, and ends by itself after ``staff_timeout_s`` without input, or when
+home is shown. Outside it, the window cannot be closed and Escape does
+nothing (``ui.lockdown``); "Exit kiosk" on the staff screen is the only way out.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import logging
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Protocol
 
 from PySide6.QtCore import Signal
-from PySide6.QtGui import QResizeEvent
+from PySide6.QtGui import QCloseEvent, QResizeEvent
 from PySide6.QtWidgets import (
+    QApplication,
     QGridLayout,
     QHBoxLayout,
     QLabel,
@@ -33,7 +42,7 @@ from PySide6.QtWidgets import (
 from typing_extensions import override
 
 from kiosk import lookups
-from kiosk.config import Language, Settings
+from kiosk.config import ConfigError, Language, Settings, save_settings
 from kiosk.identity import NotEnrolled
 from kiosk.lookups import EventItem
 from kiosk.models import utcnow
@@ -47,12 +56,16 @@ from kiosk.submissions import (
     submit_suggestion,
 )
 from kiosk.validation import FieldError, ValidationFailed
-from sync.status import SyncState, SyncStatus
+from sync.client import Timeouts
+from sync.enrolment import Enrolment
+from sync.status import SyncControl, SyncState, SyncStatus
+from ui.camera import CameraScanner
 from ui.i18n import I18n, tr
 from ui.idle import IdleTiming, IdleWatcher
+from ui.lockdown import LockDown
 from ui.screens.accessibility import Accessibility, AccessibilityScreen
 from ui.screens.base import Screen
-from ui.screens.checkin_placeholder import CheckinPlaceholderScreen
+from ui.screens.checkin import CheckinScreen
 from ui.screens.complaint import ComplaintScreen
 from ui.screens.consent import ConsentScreen
 from ui.screens.error import ErrorScreen
@@ -63,6 +76,11 @@ from ui.screens.proposal import ProposalScreen
 from ui.screens.receipt import ReceiptScreen
 from ui.screens.review import ReviewScreen
 from ui.screens.signup import EventListScreen, SignupFormScreen
+from ui.staff.desk import StaffDesk
+from ui.staff.gesture import LongPress
+from ui.staff.mode import StaffMode
+from ui.staff.pin import PinScreen
+from ui.staff.screen import StaffScreen
 from ui.touch import LowPositionFrame
 from ui.widgets import TrButton, TrLabel, retranslate_tree, set_role
 
@@ -166,6 +184,7 @@ class KioskWindow(QMainWindow):
     submitted = Signal(object)  # Receipt
     accessibility_changed = Signal(object)  # Accessibility
     screen_shown = Signal(str)  # the screen's objectName
+    exited = Signal()  # staff chose "Exit kiosk" and the window closed
 
     def __init__(
         self,
@@ -178,12 +197,22 @@ class KioskWindow(QMainWindow):
         announcer: Announcer | None = None,
         keyboard: QWidget | None = None,
         parent: QWidget | None = None,
+        monotonic: Callable[[], float] = time.monotonic,
+        camera: CameraScanner | None = None,
+        config_path: Path | None = None,
+        enrol_timeouts: Timeouts | None = None,
     ) -> None:
         super().__init__(parent)
         self.settings = settings
         self.store = store
         self.i18n = i18n
         self.clock = clock
+        self.config_path = config_path
+        self.lockdown = LockDown(self)
+        self._monotonic = monotonic
+        self._camera = camera
+        self._enrol_timeouts = enrol_timeouts
+        self.desk = StaffDesk(store, clock, lambda: self.settings)
         self.announcer: Announcer = announcer or _Silent()
         self.state = FlowState()
         self.sync_status: SyncStatus | None = None
@@ -224,6 +253,14 @@ class KioskWindow(QMainWindow):
         self._build_screens()
         self.idle_warning = IdleWarning(central, (timing or IdleTiming(90_000, 30_000)).warning_ms)
         self.watcher = IdleWatcher((timing or IdleTiming(90_000, 30_000)).timeout_ms, self)
+        self.idle_timeout_ms = (timing or IdleTiming(90_000, 30_000)).timeout_ms
+        self.staff_mode = StaffMode(
+            store, clock, self.staff_pin, settings.staff_timeout_s * 1000, self
+        )
+        # Hidden: a long press on the title or the office name (the office may be empty).
+        self.gesture = LongPress(self)
+        self.gesture.watch(self.header.title)
+        self.gesture.watch(self.header.office)
         self._connect()
         self.header.show_language(i18n.language)
         self.retranslate()
@@ -244,8 +281,16 @@ class KioskWindow(QMainWindow):
         self.review = ReviewScreen()
         self.receipt = ReceiptScreen()
         self.problem = ErrorScreen()
-        self.checkin = CheckinPlaceholderScreen()
+        self.checkin = CheckinScreen(
+            self.store,
+            lambda: self.settings,
+            self.clock,
+            monotonic=self._monotonic,
+            camera=self._camera,
+        )
         self.accessibility_screen = AccessibilityScreen()
+        self.staff_pin = PinScreen()
+        self.staff = StaffScreen(self.desk, enrol_timeouts=self._enrol_timeouts)
         self.screens: dict[str, Screen] = {
             "home": self.home,
             "complaint": self.complaint,
@@ -259,6 +304,8 @@ class KioskWindow(QMainWindow):
             "problem": self.problem,
             "checkin": self.checkin,
             "accessibility": self.accessibility_screen,
+            "staff_pin": self.staff_pin,
+            "staff": self.staff,
         }
         for name, screen in self.screens.items():
             screen.setObjectName(name)
@@ -292,7 +339,19 @@ class KioskWindow(QMainWindow):
         self.review.errors_shown.connect(self._announce_errors)
         self.receipt.done.connect(self.end_session)
         self.problem.home.connect(self.end_session)
-        self.checkin.home.connect(self.start_over)
+        self.checkin.back.connect(self._checkin_back)
+        self.checkin.activity.connect(self._someone_there)
+        self.checkin.verdict_shown.connect(self.announce)
+        self.gesture.held.connect(self.staff_mode.request)
+        self.staff_mode.pin_requested.connect(lambda: self.show_screen(self.staff_pin))
+        self.staff_mode.entered.connect(self._staff_entered)
+        self.staff_mode.left.connect(self._staff_left)
+        self.staff_pin.cancelled.connect(self.start_over)
+        self.staff.leave.connect(self.staff_mode.leave)
+        self.staff.open_checkin.connect(self._open_checkin)
+        self.staff.exit_kiosk.connect(self.exit_kiosk)
+        self.staff.settings.saved.connect(self.apply_settings)
+        self.staff.enrolment.enrolled.connect(self._enrolled)
         self.accessibility_screen.changed.connect(self.set_accessibility)
         self.accessibility_screen.closed.connect(self._close_accessibility)
         self.watcher.idle.connect(self._idle)
@@ -317,6 +376,9 @@ class KioskWindow(QMainWindow):
 
     def _screen_changed(self, _index: int = 0) -> None:
         screen = self.current_screen()
+        if self.staff_mode.active and screen not in (self.staff, self.checkin):
+            self.staff_mode.leave()  # the staff session ends wherever staff leave its screens
+            return
         self.header.home.setVisible(screen is not self.home)
         self.announce(screen.announcement())
         self.screen_shown.emit(screen.objectName())
@@ -334,7 +396,7 @@ class KioskWindow(QMainWindow):
             self.events.set_events(lookups.events(self.store, self.clock()))
             self.show_screen(self.events)
         elif kind == "checkin":
-            self.show_screen(self.checkin)
+            self._open_checkin()
 
     def _show_form(self, form: FormScreen) -> None:
         form.start()
@@ -509,6 +571,9 @@ class KioskWindow(QMainWindow):
         self.show_screen(self.home)
 
     def _idle(self) -> None:
+        if self.staff_mode.active:
+            self.watcher.start()  # staff mode keeps its own, longer limit
+            return
         if self.current_screen() is self.home and self.i18n.language == self.settings.language:
             self.watcher.start()  # nothing entered, nothing to warn about
             return
@@ -519,6 +584,91 @@ class KioskWindow(QMainWindow):
     def _idle_expired(self) -> None:
         self.end_session()
         self.watcher.start()
+
+    # --- check-in and staff mode --------------------------------------------------------
+
+    def _open_checkin(self) -> None:
+        self.checkin.start()
+        self.show_screen(self.checkin)
+
+    def _checkin_back(self) -> None:
+        if self.staff_mode.active:
+            self.show_screen(self.staff)
+        else:
+            self.start_over()
+
+    def _someone_there(self) -> None:
+        """A scan at the door counts as use, for the citizen's and the staff timeout."""
+        self.staff_mode.touch()
+        if not self.idle_warning.isVisible():
+            self.watcher.start()
+
+    def _staff_entered(self) -> None:
+        self.lockdown.staff_active = True
+        self.staff.show_page("dashboard")
+        self.show_screen(self.staff)
+
+    def _staff_left(self) -> None:
+        self.lockdown.staff_active = False
+        self.end_session()
+
+    def exit_kiosk(self) -> None:
+        """Staff chose "Exit kiosk": the one close request the window honours."""
+        log.info("staff closed the kiosk")
+        self.lockdown.permit_exit()
+        self.close()
+
+    def _enrolled(self, enrolment: Enrolment) -> None:
+        if not self.settings.office_name:
+            self.header.office.setText(enrolment.office)
+        self.refresh_status()
+
+    def apply_settings(self, chosen: Settings) -> None:
+        """Staff saved settings: write the changed keys to the file, apply what can be applied."""
+        before = self.settings
+        saved = True
+        if self.config_path is not None:
+            try:
+                written = save_settings(self.config_path, chosen, before)
+            except (OSError, ConfigError) as error:
+                log.error("settings not saved to %s: %s", self.config_path, error)
+                saved = False
+            else:
+                log.info("settings saved: %s", ", ".join(written) or "nothing changed")
+        self.settings = chosen
+        # A new citizen session starts with these; staff see them when they leave.
+        self.defaults = Accessibility(chosen.large_text, chosen.high_contrast, False)
+        if chosen.idle_timeout_s != before.idle_timeout_s:
+            self.set_idle_timeout_ms(chosen.idle_timeout_s * 1000)
+        self.staff.settings.show_settings(chosen)
+        self.staff.settings.show_saved(saved)
+
+    def set_idle_timeout_ms(self, timeout_ms: int) -> None:
+        """A new idle watcher with the new timeout, wired like the first one."""
+        self.idle_timeout_ms = timeout_ms
+        app = QApplication.instance()
+        old = self.watcher
+        self.watcher = IdleWatcher(timeout_ms, self)
+        self.watcher.idle.connect(self._idle)
+        self.idle_warning.carry_on.disconnect(old.start)
+        self.idle_warning.carry_on.connect(self.watcher.start)
+        if app is not None:
+            app.removeEventFilter(old)
+            app.installEventFilter(self.watcher)
+        old.deleteLater()
+        self.watcher.start()
+
+    @override
+    def closeEvent(self, event: QCloseEvent) -> None:
+        # The window manager's close button and Alt+F4 arrive here: only staff may close.
+        if not self.lockdown.may_close:
+            event.ignore()
+            return
+        super().closeEvent(event)
+        self.exited.emit()
+
+    def attach_sync(self, sync: SyncControl) -> None:
+        self.desk.sync = sync
 
     # --- language, accessibility, status --------------------------------------------------
 
@@ -556,6 +706,8 @@ class KioskWindow(QMainWindow):
     def show_sync_status(self, status: SyncStatus) -> None:
         self.sync_status = status
         self.status.show_status(status.state, status.pending)
+        if self.current_screen() is self.staff:
+            self.staff.refresh()
 
     def refresh_status(self) -> None:
         """Show the engine's last status, or the local count when no engine runs."""

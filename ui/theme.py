@@ -24,6 +24,8 @@ Verdicts (QLabel or QFrame; check-in results, "received" banners)
     ``verdict-ok``    green, 1.5×, bold
     ``verdict-warn``  amber
     ``verdict-bad``   red
+    A verdict label with the dynamic property ``headline`` set to true is
+    drawn 3× body size: the check-in verdict, read from two metres away.
 Buttons (QPushButton; every button is at least one touch target in both directions)
     ``primary``       the one main action of a screen (next, submit)
     ``secondary``     everything else (also the default for an unroled button)
@@ -271,6 +273,7 @@ _FONT_FACTORS: Final = {
     "tile-title": 1.5,
     "tile-hint": 0.9,
     "verdict": 1.5,
+    "headline": 3.0,
     # Compatibility jamo are drawn small in Hangul fonts; the bigger size evens them out.
     "key": 1.4,
     "key-action": 0.9,
@@ -439,6 +442,9 @@ def _text_roles(sheet: _Sheet, sizes: dict[str, int]) -> None:
             "padding: 16px 24px",
             "border-radius: 12px",
         )
+        # Same colours as the role (recorded above); only the size differs.
+        headline = f'QLabel[role="{role}"][headline="true"]'
+        sheet.block(headline, f"font-size: {_px(sizes['headline'])}")
     # Labels inside a tile are transparent: the tile paints, and its pressed colour shows through.
     for role, size, bold in (
         ("tile-title", sizes["tile-title"], True),
