@@ -8,7 +8,8 @@ each screen and saves ``<orientation>-<language>-<screen>.png``. Each
 orientation runs in its own ``xvfb-run`` with a screen of that size
 (``apt-get install -y xvfb``). Without ``--all`` only the key screens are kept
 (home, complaint form with errors, consent, review, receipt, event list, idle
-warning, large text and high contrast), so the repository stays small.
+warning, large text and high contrast, the check-in verdicts and the staff
+dashboard), so the repository stays small.
 """
 
 from __future__ import annotations
@@ -38,7 +39,12 @@ KEY_SCREENS = {
     "idle",
     "home-large-text",
     "home-high-contrast",
+    "checkin-admit",
+    "checkin-already",
+    "checkin-invalid",
+    "staff-dashboard",
 }
+STAFF_PIN = "135790"
 
 
 def outer(out: Path, keep_all: bool) -> int:
@@ -71,9 +77,11 @@ def inner(orientation: str, out: Path, keep_all: bool) -> int:
     from kiosk.config import Settings
     from kiosk.demo import seed_demo_reference
     from kiosk.sealing import new_keypair
+    from kiosk.staff import set_pin
     from kiosk.store import open_store
     from tests.conftest import enroll_locally
     from ui.app import build_window, ensure_app
+    from ui.camera import CameraScanner
     from ui.idle import IdleTiming
     from ui.screens.accessibility import Accessibility
     from ui.shell import KioskWindow
@@ -86,6 +94,9 @@ def inner(orientation: str, out: Path, keep_all: bool) -> int:
         enroll_locally(store, new_keypair()[1])
         with store.write() as session:
             seed_demo_reference(session, now)
+        tickets = door_tickets(store, now)
+        staff_figures(store, now)
+        set_pin(store, STAFF_PIN, now)
         for language in ("ko", "en"):
             settings = Settings(
                 data_dir=Path(tmp),
@@ -95,7 +106,11 @@ def inner(orientation: str, out: Path, keep_all: bool) -> int:
                 screen_dpi=96.0,
             )
             window = build_window(
-                settings, store, timing=IdleTiming(3_600_000, 30_000), clock=lambda: now
+                settings,
+                store,
+                timing=IdleTiming(3_600_000, 30_000),
+                clock=lambda: now,
+                camera=CameraScanner(devices=list),  # a screenshot machine has no camera
             )
             window.resize(width, height)
             window.show()
@@ -108,6 +123,8 @@ def inner(orientation: str, out: Path, keep_all: bool) -> int:
                 save_small(window.grab().toImage(), out / f"{orientation}-{language}-{name}.png")
 
             for name in walk(window, app):
+                save(name)
+            for name in door(window, tickets):
                 save(name)
             window.set_accessibility(Accessibility(large_text=True))
             window.start_over()
@@ -211,6 +228,80 @@ def walk(window: object, app: object) -> Iterator[str]:
     w._idle()  # what the idle timer calls
     yield "idle"
     w.idle_warning.stop()
+
+
+def door_tickets(store: object, now: dt.datetime) -> list[str]:
+    """Today's event at the door, with three sign-ups made the day before."""
+    from kiosk.models import Event
+    from kiosk.signups import SignupForm, sign_up
+    from kiosk.store import Store
+    from kiosk.submissions import Consent
+
+    assert isinstance(store, Store)
+    with store.write() as session:
+        session.merge(
+            Event(
+                id=500, title_ko="성북구 현장 시장실", title_en="Mayor's field office, Seongbuk",
+                place_ko="성북구청 대강당", place_en="Seongbuk-gu Office hall",
+                starts_at=now - dt.timedelta(minutes=30), ends_at=now + dt.timedelta(hours=2),
+                capacity=120, offline_block=40, taken_remote=0, cancelled=False,
+            )
+        )  # fmt: skip
+    consent = Consent(version="screenshots", required=True)
+    people = (("김민수", "010-2345-6789"), ("이영희", "010-3456-7890"), ("박서준", "010-4567-8901"))
+    return [
+        sign_up(store, 500, SignupForm(name, phone), consent, now=now - dt.timedelta(days=1)).ticket
+        for name, phone in people
+    ]
+
+
+def staff_figures(store: object, now: dt.datetime) -> None:
+    """Something for the dashboard to show: a last success, waiting records, one refused."""
+    from kiosk.outbox import DeliveryResult, record_results
+    from kiosk.store import Store
+    from kiosk.submissions import ComplaintForm, Consent, submit_complaint
+    from kiosk.sync_state import record_round
+
+    assert isinstance(store, Store)
+    consent = Consent(version="screenshots", required=True)
+    form = ComplaintForm(
+        category="road", district="mapo", description="…", name="김민수", phone="010-2345-6789"
+    )
+    refused = submit_complaint(store, form, consent, now=now - dt.timedelta(hours=3))
+    submit_complaint(store, form, consent, now=now - dt.timedelta(minutes=42))
+    submit_complaint(store, form, consent, now=now - dt.timedelta(minutes=5))
+    with store.write() as session:
+        record_results(
+            session,
+            [DeliveryResult(refused.id, False, "invalid_payload", "unknown category 'road2'")],
+            now,
+        )
+        record_round(session, "offline", now, success=True)
+        record_round(session, "offline", now - dt.timedelta(minutes=1), success=False,
+                     error="network")  # fmt: skip
+
+
+def door(window: object, tickets: list[str]) -> Iterator[str]:
+    """The check-in desk's three verdicts, then the staff dashboard."""
+    from ui.shell import KioskWindow
+
+    assert isinstance(window, KioskWindow)
+    window.end_session()
+    window.staff_mode.try_pin(STAFF_PIN)
+    window.staff.checkin.click()
+    window.checkin.event_buttons[0].click()
+    window.checkin.handle_scan(tickets[0])
+    yield "checkin-admit"
+    window.checkin.handle_scan(tickets[0])
+    yield "checkin-already"
+    forged = tickets[1][:-1] + ("A" if tickets[1][-1] != "A" else "B")
+    window.checkin.handle_scan(forged)
+    yield "checkin-invalid"
+    window.checkin.undo_last()  # so the next language's pass is welcomed too
+    window.checkin.desk_back.click()
+    window.staff.show_page("dashboard")
+    yield "staff-dashboard"
+    window.staff_mode.leave()
 
 
 def main() -> int:

@@ -91,6 +91,7 @@ def bind_sync(window: KioskWindow, sync: SyncControl) -> SyncBridge:
     sync.add_observer(bridge)
     window.show_sync_status(sync.status)
     window.submitted.connect(lambda _receipt: sync.notify_local_commit())
+    window.committed.connect(sync.notify_local_commit)
     return bridge
 
 

@@ -395,6 +395,32 @@ def _verdict_line(verdict: Verdict | Ambiguous) -> str:
     return line
 
 
+# --- staff PIN ---------------------------------------------------------------------
+
+
+def cmd_set_pin(args: argparse.Namespace, settings: Settings) -> int:
+    """Set the staff PIN: typed twice at a terminal (not echoed), or one line on stdin."""
+    import getpass
+
+    from kiosk.staff import InvalidPin, set_pin
+
+    store = _open(settings)
+    if args.stdin:
+        pin = sys.stdin.readline().strip()
+    else:
+        pin = getpass.getpass("new staff PIN (6-12 digits): ")
+        if getpass.getpass("the same PIN again: ") != pin:
+            print("civic-kiosk: the two PINs differ; nothing changed", file=sys.stderr)
+            return 1
+    try:
+        set_pin(store, pin)
+    except InvalidPin as exc:
+        print(f"civic-kiosk: {exc}; nothing changed", file=sys.stderr)
+        return 1
+    print("staff PIN set")
+    return 0
+
+
 # --- parser --------------------------------------------------------------------------
 
 
@@ -454,6 +480,10 @@ def build_parser() -> argparse.ArgumentParser:
     )
     checkin.add_argument("--json", action="store_true", help="print the verdict as JSON")
     checkin.set_defaults(func=cmd_check_in)
+
+    pin = sub.add_parser("set-pin", help="set the staff PIN (staff mode on the touch screen)")
+    pin.add_argument("--stdin", action="store_true", help="read the PIN from stdin, one line")
+    pin.set_defaults(func=cmd_set_pin)
     return parser
 
 

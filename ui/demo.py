@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from kiosk.config import Settings
+from kiosk.staff import has_pin, set_pin
 from kiosk.store import Store, open_store
 from sync.client import wait_for_health
 from sync.enrolment import EnrolmentFailed, enroll, move_to_server
@@ -29,6 +30,8 @@ from sync.worker import SyncWorker, start_sync
 log = logging.getLogger(__name__)
 
 DEMO_OFFICE = "서울시청 시민청 (데모)"
+# A fixed, public PIN: the demo has nothing to protect, and its window closes only from staff mode.
+DEMO_PIN = "123456"
 START_TIMEOUT_S = 30.0
 
 
@@ -129,17 +132,22 @@ def run_demo(settings: Settings, data_dir: Path | None) -> int:
 
     directory = data_dir or Path(tempfile.mkdtemp(prefix="civic-kiosk-demo-"))
     directory.mkdir(parents=True, exist_ok=True)
+    # A window on the desktop, not a locked full-screen kiosk (still left through staff mode).
     demo_settings = settings.with_overrides(
-        data_dir=str(directory), database_url="", office_name=DEMO_OFFICE
+        data_dir=str(directory), database_url="", office_name=DEMO_OFFICE, kiosk_mode=False
     )
     store = open_store(demo_settings.database_url_resolved)
     server = start_demo_server(directory)
     worker: SyncWorker | None = None
     try:
         connect_kiosk(store, server)
+        if not has_pin(store):
+            set_pin(store, DEMO_PIN)
+        log.warning("demo: staff mode is a long press on the title, PIN %s", DEMO_PIN)
         worker = start_sync(store, demo_settings)
         log.info("demo server at %s; data in %s", server.url, directory)
-        return run_kiosk(demo_settings, store, sync=worker)
+        # Staff settings saved in the demo stay with the demo, not in the real kiosk config.
+        return run_kiosk(demo_settings, store, sync=worker, config_path=directory / "kiosk.toml")
     finally:
         if worker is not None:
             worker.stop(timeout=2.0)

@@ -100,24 +100,25 @@ def check_store(ctx: Context) -> str:
 
 
 def check_reference(ctx: Context) -> str:
-    from sqlalchemy import func, select
-
     from kiosk.demo import seed_demo_reference
-    from kiosk.models import Category, Event
+    from kiosk.lookups import categories, events
     from kiosk.store import Store
 
     store = ctx.store
     assert isinstance(store, Store)
+    now = dt.datetime.now(dt.UTC)
     with store.write() as session:
-        seed_demo_reference(session, dt.datetime.now(dt.UTC))
-    with store.read() as session:
-        categories = session.scalar(select(func.count()).select_from(Category)) or 0
-        event = session.scalars(select(Event).order_by(Event.starts_at).limit(1)).first()
-        _require(event is not None, "demo_data.json has no events")
-        assert event is not None
-        ctx.event_id, ctx.event_start = event.id, event.starts_at
-    _require(categories > 0, "demo_data.json has no categories")
-    return f"{categories} categories and demo events from assets/demo_data.json"
+        seed_demo_reference(session, now)
+    # Read back the way the screens read it (kiosk.lookups), not with our own queries.
+    shown_categories, shown_events = categories(store), events(store, now)
+    _require(bool(shown_categories), "no categories to show (assets/demo_data.json)")
+    _require(bool(shown_events), "no upcoming events to show (assets/demo_data.json)")
+    first = min(shown_events, key=lambda event: event.starts_at)
+    ctx.event_id, ctx.event_start = first.id, first.starts_at
+    return (
+        f"{len(shown_categories)} categories and {len(shown_events)} events "
+        "from assets/demo_data.json"
+    )
 
 
 def check_ticket(ctx: Context) -> str:

@@ -185,6 +185,7 @@ class KioskWindow(QMainWindow):
     accessibility_changed = Signal(object)  # Accessibility
     screen_shown = Signal(str)  # the screen's objectName
     exited = Signal()  # staff chose "Exit kiosk" and the window closed
+    committed = Signal()  # a check-in or an undo was committed: the sync engine may push
 
     def __init__(
         self,
@@ -341,6 +342,7 @@ class KioskWindow(QMainWindow):
         self.problem.home.connect(self.end_session)
         self.checkin.back.connect(self._checkin_back)
         self.checkin.activity.connect(self._someone_there)
+        self.checkin.recorded.connect(self._checkin_recorded)
         self.checkin.verdict_shown.connect(self.announce)
         self.gesture.held.connect(self.staff_mode.request)
         self.staff_mode.pin_requested.connect(lambda: self.show_screen(self.staff_pin))
@@ -603,7 +605,12 @@ class KioskWindow(QMainWindow):
         if not self.idle_warning.isVisible():
             self.watcher.start()
 
+    def _checkin_recorded(self) -> None:
+        self.refresh_status()
+        self.committed.emit()
+
     def _staff_entered(self) -> None:
+        self.refresh_status()
         self.lockdown.staff_active = True
         self.staff.show_page("dashboard")
         self.show_screen(self.staff)

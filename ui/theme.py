@@ -86,7 +86,8 @@ MIN_OUTLINE_CONTRAST: Final = 3.0
 
 ROLES: Final = (
     "window", "header", "overlay", "body",
-    "title", "subtitle", "code", "field-label", "hint", "error", "status", "tile-title", "tile-hint",
+    "title", "subtitle", "code", "field-label", "hint", "error", "status",
+    "tile-title", "tile-hint",
     "verdict-ok", "verdict-warn", "verdict-bad",
     "primary", "secondary", "danger", "tile", "choice",
     "keyboard", "key", "key-action", "key-accent",

@@ -1,0 +1,129 @@
+"""The check-in verdict, big enough to read from two metres: green, amber or red, in words.
+
+Colour is never the only signal: the headline says Welcome, Already checked
+in or Not valid, and the line under it says the ticket type and masked name,
+or the reason. Roles come from the theme (``verdict-ok``/``-warn``/``-bad``);
+the headline is the theme's 3× verdict size.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QFrame, QLabel, QSizePolicy, QVBoxLayout, QWidget
+
+from kiosk.checkin import SEOUL, Verdict, VerdictKind
+from ui.i18n import tr
+from ui.widgets import set_role
+
+ROLES = {
+    VerdictKind.ADMIT: "verdict-ok",
+    VerdictKind.ALREADY: "verdict-warn",
+    VerdictKind.INVALID: "verdict-bad",
+}
+
+
+def restyle(widget: QWidget, role: str) -> None:
+    """Change a widget's role and have the style sheet look at it again."""
+    set_role(widget, role)
+    widget.style().unpolish(widget)
+    widget.style().polish(widget)
+
+
+def clock_time(moment: dt.datetime) -> str:
+    """14:05 in Seoul: the door's time, whatever the kiosk's clock zone."""
+    return moment.astimezone(SEOUL).strftime("%H:%M")
+
+
+def headline(verdict: Verdict) -> str:
+    if verdict.kind is VerdictKind.INVALID:
+        return tr("checkin.invalid")
+    if verdict.kind is VerdictKind.ALREADY and verdict.previous is not None:
+        previous = verdict.previous
+        kiosk = tr("checkin.this_kiosk") if previous.this_kiosk else previous.device
+        return tr("checkin.already", time=clock_time(previous.at), kiosk=kiosk or "?")
+    return tr(verdict.message_key)
+
+
+def detail(verdict: Verdict) -> str:
+    if verdict.kind is VerdictKind.INVALID:
+        return tr(verdict.message_key)
+    parts = [tr(verdict.ticket_type_key)] if verdict.ticket_type_key else []
+    if verdict.masked_name:
+        parts.append(verdict.masked_name)
+    return " · ".join(parts)
+
+
+class VerdictPanel(QFrame):
+    """Ready (neutral), or the last verdict in its colour; ``kind`` says which, for tests too."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setAttribute(Qt.WidgetAttribute.WA_StyledBackground)
+        self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
+        layout = QVBoxLayout(self)
+        layout.addStretch(1)
+        self.headline = QLabel(self)
+        self.headline.setProperty("headline", True)
+        self.detail = QLabel(self)
+        for label in (self.headline, self.detail):
+            label.setWordWrap(True)
+            label.setAlignment(Qt.AlignmentFlag.AlignCenter)
+            label.setTextFormat(Qt.TextFormat.PlainText)
+            layout.addWidget(label)
+        layout.addStretch(1)
+        self.verdict: Verdict | None = None
+        self._note_key = ""
+        self._problem_key = ""
+        self.show_ready()
+
+    @property
+    def kind(self) -> str:
+        if self._problem_key:
+            return "problem"
+        return "ready" if self.verdict is None else str(self.verdict.kind)
+
+    @property
+    def role(self) -> str:
+        return str(self.property("role") or "")
+
+    def show_ready(self, note_key: str = "") -> None:
+        """Waiting for a scan; ``note_key`` says what just happened (e.g. an undo)."""
+        self.verdict = None
+        self._note_key = note_key
+        self._problem_key = ""
+        for widget, role in ((self, "window"), (self.headline, "title"), (self.detail, "body")):
+            restyle(widget, role)
+        self.retranslate()
+
+    def show_verdict(self, verdict: Verdict) -> None:
+        self.verdict = verdict
+        self._problem_key = ""
+        self._paint(ROLES[verdict.kind])
+
+    def show_problem(self, key: str) -> None:
+        """Nothing could be judged (not enrolled, the event gone): red, with why."""
+        self.verdict = None
+        self._problem_key = key
+        self._paint("verdict-bad")
+
+    def _paint(self, role: str) -> None:
+        for widget in (self, self.headline, self.detail):
+            restyle(widget, role)
+        self.retranslate()
+
+    def retranslate(self) -> None:
+        if self._problem_key:
+            top, bottom = tr("checkin.problem"), tr(self._problem_key)
+        elif self.verdict is None:
+            top = tr(self._note_key) if self._note_key else tr("checkin.ready")
+            bottom = tr("checkin.ready.hint")
+        else:
+            top, bottom = headline(self.verdict), detail(self.verdict)
+        self.headline.setText(top)
+        self.detail.setText(bottom)
+        self.detail.setVisible(bool(bottom))
+        self.setAccessibleName(f"{top}. {bottom}" if bottom else top)
+        self.headline.setAccessibleName(top)
+        self.detail.setAccessibleName(bottom)

@@ -1,0 +1,150 @@
+"""Kiosk settings staff may change: defaults for each new citizen, scanners, orientation.
+
+Save hands a new ``Settings`` to the shell, which writes only the changed
+keys to the kiosk's TOML file (``kiosk.config.save_settings``) and applies
+what it can at once: the language, text size and contrast every new session
+starts with, the idle timeout, and which scanners the check-in screen uses.
+The orientation is written for the next start: the display itself is turned
+by the installer's display configuration, and the screens lay themselves out
+by the window's shape either way.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from PySide6.QtCore import Signal
+from PySide6.QtWidgets import QButtonGroup, QVBoxLayout, QWidget
+
+from kiosk.config import Language, Settings
+from ui.screens.accessibility import Switch
+from ui.staff.grid import FittingGrid
+from ui.widgets import TrButton, TrLabel, retranslate_tree
+
+IDLE_CHOICES = (60, 90, 120, 180, 300)
+
+
+class Options(FittingGrid):
+    """Exclusive big buttons, as many to a row as fit; each option is a value and its key."""
+
+    def __init__(self, options: list[tuple[str, str]], parent: QWidget | None = None) -> None:
+        super().__init__(3, parent)
+        self._group = QButtonGroup(self)
+        self.buttons: dict[str, TrButton] = {}
+        for value, key in options:
+            button = TrButton(key, "choice", self)
+            button.setCheckable(True)
+            self._group.addButton(button)
+            self.add(button)
+            self.buttons[value] = button
+
+    def value(self) -> str:
+        for value, button in self.buttons.items():
+            if button.isChecked():
+                return value
+        return ""
+
+    def set_value(self, value: str) -> None:
+        if value in self.buttons:
+            self.buttons[value].setChecked(True)
+
+
+class SettingsPage(QWidget):
+    saved = Signal(object)  # Settings
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._base = Settings()
+        outer = QVBoxLayout(self)
+        outer.setContentsMargins(0, 0, 0, 0)
+        outer.addWidget(TrLabel("staff.settings.title", "subtitle", self))
+        body = QWidget(self)
+        layout = QVBoxLayout(body)
+        layout.setContentsMargins(0, 0, 0, 0)
+        self.language = self._options(
+            layout, "staff.settings.language", [("ko", "language.ko"), ("en", "language.en")]
+        )
+        self.idle = self._options(
+            layout,
+            "staff.settings.idle",
+            [(str(s), f"staff.settings.idle.{s}") for s in IDLE_CHOICES],
+        )
+        layout.addWidget(TrLabel("staff.settings.defaults", "field-label", body))
+        self.large_text = Switch("a11y.large_text", body)
+        self.high_contrast = Switch("a11y.high_contrast", body)
+        layout.addWidget(self.large_text)
+        layout.addWidget(self.high_contrast)
+        layout.addWidget(TrLabel("staff.settings.scanners", "field-label", body))
+        self.wedge = Switch("staff.settings.wedge", body)
+        self.camera = Switch("staff.settings.camera", body)
+        layout.addWidget(self.wedge)
+        layout.addWidget(self.camera)
+        self.orientation = self._options(
+            layout,
+            "staff.settings.orientation",
+            [(o, f"staff.settings.orientation.{o}") for o in ("auto", "landscape", "portrait")],
+        )
+        self.orientation_note = TrLabel("staff.settings.orientation.note", "hint", body)
+        layout.addWidget(self.orientation_note)
+        layout.addStretch(1)
+        outer.addWidget(body, 1)
+        self.message = TrLabel("", "hint", self)
+        outer.addWidget(self.message)
+        self.save = TrButton("staff.settings.save", "primary", self)
+        self.save.clicked.connect(self._save)
+        outer.addWidget(self.save)
+
+    def _options(self, layout: QVBoxLayout, key: str, options: list[tuple[str, str]]) -> Options:
+        label = TrLabel(key, "field-label", self)
+        row = Options(options, self)
+        layout.addWidget(label)
+        layout.addWidget(row)
+        return row
+
+    def show_settings(self, settings: Settings) -> None:
+        self._base = settings
+        self.language.set_value(settings.language)
+        idle = min(IDLE_CHOICES, key=lambda s: abs(s - settings.idle_timeout_s))
+        self.idle.set_value(str(idle))
+        self.large_text.setChecked(settings.large_text)
+        self.high_contrast.setChecked(settings.high_contrast)
+        self.wedge.setChecked(settings.wedge_scanner)
+        self.camera.setChecked(settings.camera)
+        self.orientation.set_value(settings.orientation)
+        self.message.set_key("")
+
+    def chosen(self) -> Settings:
+        base = self._base
+        language: Language = "en" if self.language.value() == "en" else "ko"
+        orientation = self.orientation.value()
+        idle = int(self.idle.value() or base.idle_timeout_s)
+        return replace(
+            base,
+            language=language,
+            idle_timeout_s=idle if idle != _nearest(base.idle_timeout_s) else base.idle_timeout_s,
+            large_text=self.large_text.isChecked(),
+            high_contrast=self.high_contrast.isChecked(),
+            wedge_scanner=self.wedge.isChecked(),
+            camera=self.camera.isChecked(),
+            orientation=(
+                "landscape" if orientation == "landscape"
+                else "portrait" if orientation == "portrait" else "auto"
+            ),
+        )  # fmt: skip
+
+    def show_saved(self, ok: bool) -> None:
+        self.message.set_key("staff.settings.saved" if ok else "staff.settings.not_saved")
+
+    def _save(self) -> None:
+        self.saved.emit(self.chosen())
+
+    def retranslate(self) -> None:
+        retranslate_tree(self)
+
+    def wipe(self) -> None:
+        self.message.set_key("")
+
+
+def _nearest(seconds: int) -> int:
+    """The choice shown for a configured timeout that is not one of the choices."""
+    return min(IDLE_CHOICES, key=lambda s: abs(s - seconds))
