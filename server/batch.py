@@ -151,6 +151,8 @@ class Batch:
         self._looked_up_revoked: set[Ticket] = set()
         self._queued: dict[str, list[dict[str, Any]]] = defaultdict(list)
         self._staged: list[tuple[str, dict[str, Any]]] | None = None
+        # Refused before and sent again unchanged: their copy is already kept.
+        self.kept_before: set[str] = set()
 
     # --- one mutation --------------------------------------------------------------------
 

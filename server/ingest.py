@@ -102,7 +102,9 @@ def _apply_batch(
         if conn.execute(_TOUCH_DEVICE, {"device_id": pusher.device_id, "now": now}).rowcount != 1:
             raise DeviceGone(pusher.device_id)
         known = _known(conn, [p.id for p in prepared])
+        released = _release_refused(conn, prepared, known)
         batch = Batch(conn, pusher, now, bulk=bulk)
+        batch.kept_before = released
         if bulk:
             batch.prefetch(*lookups([p for p in prepared if p.id not in known]))
         results: list[MutationResult] = []
@@ -127,6 +129,30 @@ def _known(conn: Connection, ids: Sequence[str]) -> dict[str, _Known]:
         return {}
     rows = conn.execute(_KNOWN, {"ids": sorted(set(ids))})
     return {r.id: _Known(r.payload_hash, r.outcome, r.code, r.message) for r in rows}
+
+
+def _release_refused(
+    conn: Connection, prepared: Sequence[Prepared], known: dict[str, _Known]
+) -> set[str]:
+    """Let a refused mutation that comes back unchanged be judged again.
+
+    Staff retry a record from the kiosk's "needs attention" list after fixing
+    the cause here (a category restored, an event re-opened). A refusal changed
+    nothing but the ledger, so forgetting it is safe; the copy in
+    ``rejected_mutations`` stays as history. A conflict (same id, other payload)
+    is never released. Returns the released ids.
+    """
+    again = [
+        p.id for p in prepared
+        if (k := known.get(p.id)) is not None
+        and k.outcome == Outcome.REJECTED
+        and k.payload_hash == p.payload_hash
+    ]
+    if again:
+        conn.execute(_mutations.delete().where(_mutations.c.id.in_(again)))
+        for mutation_id in again:
+            del known[mutation_id]
+    return set(again)
 
 
 def _one(
@@ -208,6 +234,8 @@ def _store(batch: Batch, item: Prepared, outcome: Outcome, code: str, message: s
 
 
 def _keep_rejected(batch: Batch, item: Prepared, code: str, message: str) -> None:
+    if item.id in batch.kept_before:
+        return
     batch.insert(
         "rejected",
         {

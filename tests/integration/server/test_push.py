@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import uuid
 from collections.abc import Iterator
@@ -11,6 +12,7 @@ from nacl.public import PrivateKey
 from sqlalchemy import func, select
 
 from kiosk.sealing import b64, seal
+from server.catalogue import NewEvent, add_event
 from server.models import MutationRecord, RejectedMutation, Submission
 from sync.protocol import MAX_BATCH, MAX_PUSH_BYTES, PATH_PUSH
 from tests.integration.server.live import LiveServer
@@ -107,8 +109,9 @@ def test_schema_invalid_payload_is_rejected_and_kept(live: LiveServer, kiosk: Si
     assert _count(live, Submission) == 0
 
 
-def test_resending_a_rejected_mutation_gets_the_same_answer(kiosk: SimKiosk,
-                                                            live: LiveServer) -> None:
+def test_a_rejected_mutation_sent_again_unchanged_is_refused_again_while_the_cause_remains(
+    kiosk: SimKiosk, live: LiveServer
+) -> None:
     bad = kiosk.complaint(receipt_code="not-a-code")
     [first] = kiosk.push([bad])
 
@@ -116,6 +119,47 @@ def test_resending_a_rejected_mutation_gets_the_same_answer(kiosk: SimKiosk,
 
     assert again == first
     assert _count(live, RejectedMutation) == 1
+
+
+_STARTS = dt.datetime(2027, 3, 2, 5, 0, tzinfo=dt.UTC)
+
+
+def test_a_rejected_mutation_sent_again_after_a_fix_on_the_server_is_applied(
+    kiosk: SimKiosk, live: LiveServer
+) -> None:
+    existing = add_event(
+        live.db,
+        NewEvent(title_ko="가", title_en="A", starts_at=_STARTS, capacity=5, offline_block=2),
+    )
+    early = kiosk.signup(existing + 1, 1)  # made offline against an event not created yet
+    [refused] = kiosk.push([early])
+    assert (refused["status"], refused["code"]) == ("rejected", "unknown_event")
+
+    created = add_event(
+        live.db,
+        NewEvent(title_ko="나", title_en="B", starts_at=_STARTS, capacity=5, offline_block=2),
+    )
+    assert created == existing + 1
+    [retried] = kiosk.push([early])
+
+    assert retried["status"] == "applied"
+    assert _count(live, RejectedMutation) == 1  # the refusal stays on record
+    with live.db.read() as session:
+        record = session.get(MutationRecord, early["id"])
+    assert record is not None and record.outcome == "applied"
+
+
+def test_a_conflicting_resend_never_releases_the_original(
+    kiosk: SimKiosk, live: LiveServer
+) -> None:
+    bad = kiosk.complaint(receipt_code="not-a-code")
+    kiosk.push([bad])
+    changed = json.loads(json.dumps(bad))
+    changed["payload"]["district"] = "mapo"
+
+    [answer] = kiosk.push([changed])
+
+    assert (answer["status"], answer["code"]) == ("rejected", "conflict")
 
 
 def test_unsealable_payload_is_rejected(live: LiveServer, kiosk: SimKiosk) -> None:
@@ -182,10 +226,20 @@ def test_more_than_max_batch_is_413_with_the_limit(live: LiveServer, kiosk: SimK
 
 
 def test_body_over_the_byte_limit_is_413(kiosk: SimKiosk) -> None:
-    body = json.dumps({"protocol": 1, "device_id": kiosk.device_id, "mutations": [],
-                       "padding": "x" * MAX_PUSH_BYTES})
-    reply = requests.post(kiosk.base_url + PATH_PUSH, data=body, timeout=30,
-                          headers={**kiosk.headers, "Content-Type": "application/json"})
+    body = json.dumps(
+        {
+            "protocol": 1,
+            "device_id": kiosk.device_id,
+            "mutations": [],
+            "padding": "x" * MAX_PUSH_BYTES,
+        }
+    )
+    reply = requests.post(
+        kiosk.base_url + PATH_PUSH,
+        data=body,
+        timeout=30,
+        headers={**kiosk.headers, "Content-Type": "application/json"},
+    )
 
     error = expect_error(reply, 413, "request_too_large")
     assert error["error"]["max_bytes"] == MAX_PUSH_BYTES
@@ -196,8 +250,9 @@ def test_chunked_body_over_the_limit_is_413(kiosk: SimKiosk) -> None:
         for _ in range(MAX_PUSH_BYTES // 65536 + 2):
             yield b"x" * 65536
 
-    reply = requests.post(kiosk.base_url + PATH_PUSH, data=chunks(), timeout=30,
-                          headers=kiosk.headers)
+    reply = requests.post(
+        kiosk.base_url + PATH_PUSH, data=chunks(), timeout=30, headers=kiosk.headers
+    )
 
     expect_error(reply, 413, "request_too_large")
 
@@ -222,8 +277,9 @@ def test_missing_or_bad_token_is_401(kiosk: SimKiosk) -> None:
 
 
 def test_body_that_is_not_json_is_400(kiosk: SimKiosk) -> None:
-    reply = requests.post(kiosk.base_url + PATH_PUSH, data=b"{nope", timeout=10,
-                          headers=kiosk.headers)
+    reply = requests.post(
+        kiosk.base_url + PATH_PUSH, data=b"{nope", timeout=10, headers=kiosk.headers
+    )
 
     expect_error(reply, 400, "invalid_request")
 

@@ -16,7 +16,6 @@ from pathlib import Path
 import pytest
 from PySide6.QtCore import Qt
 from pytestqt.qtbot import QtBot
-from sqlalchemy import delete
 
 from kiosk.config import Settings
 from kiosk.models import Event, utcnow
@@ -25,7 +24,6 @@ from kiosk.signups import SignupForm, sign_up
 from kiosk.staff import set_pin
 from kiosk.submissions import submit_complaint
 from server.models import Event as ServerEvent
-from server.models import MutationRecord
 from sync.engine import EngineSettings, SyncEngine
 from sync.worker import SyncWorker
 from tests.integration.staff.door import CALM, CONSENT, PIN, TEST_COST, WallClock
@@ -117,15 +115,9 @@ def add_local_only_event(rig: SyncRig, starts_at: dt.datetime) -> None:
         )  # fmt: skip
 
 
-def fix_on_server(rig: SyncRig, starts_at: dt.datetime, mutation_id: str) -> None:
-    """What the city's IT team does: create the missing event, and release the refused id.
-
-    The server answers a mutation id it has seen with its first answer, for
-    ever, so a plain resend would be refused again. It has no screen or
-    command yet for letting one refused id be judged afresh; until it does,
-    this test does by hand what that action must do: forget the ledger entry
-    (``mutations``), keep the copy of what was refused (``rejected_mutations``).
-    """
+def fix_on_server(rig: SyncRig, starts_at: dt.datetime) -> None:
+    """What the city's IT team does: create the missing event (a refused record
+    that comes back unchanged is judged again by the server)."""
     with rig.server_db.write() as session:
         session.add(
             ServerEvent(
@@ -133,7 +125,6 @@ def fix_on_server(rig: SyncRig, starts_at: dt.datetime, mutation_id: str) -> Non
                 starts_at=starts_at, capacity=30, offline_block=10,
             )
         )  # fmt: skip
-        session.execute(delete(MutationRecord).where(MutationRecord.id == mutation_id))
 
 
 def test_a_refused_record_shows_the_servers_reason_exports_sealed_and_retries_after_a_fix(
@@ -162,7 +153,7 @@ def test_a_refused_record_shows_the_servers_reason_exports_sealed_and_retries_af
     assert [item["id"] for item in opened["items"]] == [receipt.id]
     assert opened["items"][0]["result_code"] == "unknown_event"
 
-    fix_on_server(rig, starts, receipt.id)
+    fix_on_server(rig, starts)
     qtbot.mouseClick(row.retry, Qt.MouseButton.LeftButton)  # type: ignore[no-untyped-call]
     # The server has it before the kiosk has the answer: wait for both ends.
     qtbot.waitUntil(lambda: receipt.id in rig.server_records(), timeout=10_000)
