@@ -74,7 +74,7 @@ def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
     store = _open(settings)
     worker = start_sync(store, settings)
     try:
-        return run_kiosk(settings, store, sync=worker)
+        return run_kiosk(settings, store, sync=worker, config_path=args.config)
     finally:
         worker.stop(timeout=2.0)
 
