@@ -10,14 +10,13 @@ import tempfile
 import time
 from pathlib import Path
 
+from bench.table import Row, print_table
 from kiosk.demo import seed_demo_reference
 from kiosk.models import utcnow
 from kiosk.sealing import new_keypair
 from kiosk.store import open_store
 from tests.conftest import enroll_locally
 from tests.support.kill_rounds import run_kill_rounds
-
-from bench.table import Row, print_table
 
 
 def main() -> None:

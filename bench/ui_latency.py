@@ -40,7 +40,8 @@ window.show()
 window.repaint()
 def shown():
     print("HOME" if window.current_screen() is window.home else "OTHER", flush=True)
-    app.quit()
+    # exit(), not quit(): the locked-down kiosk window refuses a quit request.
+    app.exit(0)
 QTimer.singleShot(0, shown)
 app.exec()
 """

@@ -428,6 +428,11 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="civic-kiosk", description=__doc__.splitlines()[0])
     parser.add_argument("--config", type=Path, help="settings file (TOML)")
     parser.add_argument("-v", "--verbose", action="store_true", help="log sync progress")
+    parser.add_argument(
+        "--self-test",
+        action="store_true",
+        help="offscreen check of store, migrations, home screen and ticket verification",
+    )
     sub = parser.add_subparsers(dest="command")
     sub.add_parser("run", help="start the kiosk (the default)").set_defaults(func=cmd_run)
     demo = sub.add_parser("demo", help="kiosk with a demo central server on localhost")
@@ -490,6 +495,11 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
+    if args.self_test:
+        # Before reading settings: a broken kiosk.toml must not fail a new release's check.
+        from ui.selftest import run_self_test
+
+        return run_self_test()
     logging.basicConfig(
         level=logging.INFO if args.verbose else logging.WARNING,
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",

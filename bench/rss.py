@@ -1,0 +1,69 @@
+"""Idle memory of a running kiosk on the home screen: source install and bundle (Linux).
+
+    python -m bench.rss [--settle 10] [--bundle dist/civic-kiosk]
+
+Starts ``civic-kiosk run`` on a demo store, waits for the home screen, lets
+it idle for ``--settle`` seconds (sync worker waiting, idle timer armed) and
+reads ``/proc/<pid>/status``: VmRSS (resident, shared libraries counted in
+full) against the target, and PSS from ``smaps_rollup`` (shared pages split
+among the processes that map them) for comparison.
+"""
+
+from __future__ import annotations
+
+import argparse
+import tempfile
+import time
+from pathlib import Path
+
+from bench.startup import DEFAULT_BUNDLE, Kiosk, prepare, start, stop
+from bench.table import Row, print_table
+
+TARGET_MB = 200
+MB = 1_000_000
+
+
+def proc_kb(path: Path, field: str) -> int:
+    for line in path.read_text(encoding="utf-8").splitlines():
+        if line.startswith(field + ":"):
+            return int(line.split()[1])
+    raise LookupError(f"{field} not in {path}")
+
+
+def idle_memory(kiosk: Kiosk, settle_s: float) -> tuple[float, float]:
+    """(RSS, PSS) in MB after ``settle_s`` seconds on the home screen."""
+    with tempfile.TemporaryDirectory(prefix=f"civic-rss-{kiosk.kind}-") as tmp:
+        data_dir = Path(tmp)
+        prepare(kiosk, data_dir)
+        process, _ = start(kiosk, data_dir, probe="stay")
+        try:
+            time.sleep(settle_s)
+            if process.poll() is not None:
+                raise RuntimeError(f"{kiosk.kind} kiosk exited while idle ({process.returncode})")
+            proc = Path("/proc") / str(process.pid)
+            rss = proc_kb(proc / "status", "VmRSS") * 1024 / MB
+            pss = proc_kb(proc / "smaps_rollup", "Pss") * 1024 / MB
+        finally:
+            stop(process)
+    return rss, pss
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--settle", type=float, default=10.0)
+    parser.add_argument("--bundle", type=Path, default=DEFAULT_BUNDLE)
+    args = parser.parse_args()
+    rows = []
+    for kind in ("source", "bundle"):
+        kiosk = Kiosk.source() if kind == "source" else Kiosk.bundle(args.bundle)
+        if kiosk is None:
+            rows.append(Row(f"idle RSS, {kind}", f"< {TARGET_MB} MB", "not available (no bundle)"))
+            continue
+        rss, pss = idle_memory(kiosk, args.settle)
+        rows.append(Row(f"idle RSS, {kind}", f"< {TARGET_MB} MB", f"{rss:.0f} MB", rss < TARGET_MB))
+        rows.append(Row(f"idle PSS, {kind}", "-", f"{pss:.0f} MB"))
+    print_table(f"Idle memory on the home screen ({args.settle:.0f} s after it showed)", rows)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,9 @@
+# PySide6.QtNetwork as PyInstaller's own hook collects it, less what the kiosk does not
+# ship (installer/bundle_policy.py), filtered before dependency analysis.
+from bundle_policy import keep_hook_entries
+from PyInstaller.utils.hooks.qt import add_qt6_dependencies, pyside6_library_info
+
+hiddenimports, binaries, datas = add_qt6_dependencies(__file__)
+binaries += pyside6_library_info.collect_qtnetwork_files()
+binaries = keep_hook_entries(binaries)
+datas = keep_hook_entries(datas)
