@@ -25,31 +25,39 @@ from sqlalchemy.orm import Session, sessionmaker
 MIGRATIONS_DIR = Path(__file__).with_name("migrations")
 BUSY_TIMEOUT_MS = 10_000
 
-# Durability comes first: a citizen who saw "received" must not lose the record
-# to a power cut, which WAL with synchronous=NORMAL allows for the last commits.
-PRAGMAS = (
-    "PRAGMA journal_mode=WAL",
-    "PRAGMA synchronous=FULL",
-    "PRAGMA foreign_keys=ON",
-    f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}",
-)
 
 
-def _on_connect(dbapi_connection: sqlite3.Connection, _record: Any) -> None:
-    # Let SQLAlchemy's "begin" hook below issue BEGIN instead of pysqlite's
-    # own implicit one, which would ignore IMMEDIATE.
-    dbapi_connection.isolation_level = None
-    cursor = dbapi_connection.cursor()
-    try:
-        for pragma in PRAGMAS:
-            cursor.execute(pragma)
-    finally:
-        cursor.close()
+def durable_sqlite(engine: Engine, busy_timeout_ms: int = BUSY_TIMEOUT_MS) -> None:
+    """Make every connection of a SQLite engine durable, and BEGIN modes honoured.
 
+    Durability comes first: a citizen who saw "received" must not lose the
+    record to a power cut, which WAL with synchronous=NORMAL allows for the
+    last commits. The central server's SQLite file uses the same settings.
+    """
+    pragmas = (
+        "PRAGMA journal_mode=WAL",
+        "PRAGMA synchronous=FULL",
+        "PRAGMA foreign_keys=ON",
+        f"PRAGMA busy_timeout={busy_timeout_ms}",
+    )
 
-def _on_begin(conn: Connection) -> None:
-    mode = conn.get_execution_options().get("sqlite_begin", "DEFERRED")
-    conn.exec_driver_sql(f"BEGIN {mode}")
+    def on_connect(dbapi_connection: sqlite3.Connection, _record: Any) -> None:
+        # Let the "begin" hook below issue BEGIN instead of pysqlite's own
+        # implicit one, which would ignore IMMEDIATE.
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        try:
+            for pragma in pragmas:
+                cursor.execute(pragma)
+        finally:
+            cursor.close()
+
+    def on_begin(conn: Connection) -> None:
+        mode = conn.get_execution_options().get("sqlite_begin", "DEFERRED")
+        conn.exec_driver_sql(f"BEGIN {mode}")
+
+    event.listen(engine, "connect", on_connect)
+    event.listen(engine, "begin", on_begin)
 
 
 def create_sqlite_engine(url: str) -> Engine:
@@ -64,8 +72,7 @@ def create_sqlite_engine(url: str) -> Engine:
             # The file holds tokens and keys: readable by the kiosk user only.
             path.touch(mode=0o600)
     engine = create_engine(url, connect_args={"timeout": BUSY_TIMEOUT_MS / 1000})
-    event.listen(engine, "connect", _on_connect)
-    event.listen(engine, "begin", _on_begin)
+    durable_sqlite(engine)
     return engine
 
 

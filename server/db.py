@@ -8,36 +8,26 @@ READ COMMITTED; where two writers could race, the code takes row locks.
 
 from __future__ import annotations
 
-import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
 
 from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from sqlalchemy import Engine, create_engine, event, text
+from sqlalchemy import Engine, create_engine, text
 from sqlalchemy.engine import Connection, make_url
 from sqlalchemy.exc import ArgumentError
 from sqlalchemy.orm import Session, sessionmaker
+
+from kiosk.store import durable_sqlite
 
 MIGRATIONS_DIR = Path(__file__).with_name("migrations")
 BUSY_TIMEOUT_MS = 30_000
 # Any constant will do; it names the lock that keeps two starting workers from
 # migrating the same PostgreSQL database at once.
 _MIGRATION_LOCK_KEY = 0x4349_5649_434B_494F  # "CIVICKIO"
-
-# synchronous=FULL: a kiosk marks a record delivered once the server answered,
-# so what the server acknowledged must survive a power cut.
-SQLITE_PRAGMAS = (
-    "PRAGMA journal_mode=WAL",
-    "PRAGMA synchronous=FULL",
-    "PRAGMA foreign_keys=ON",
-    f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}",
-)
-
 
 class DatabaseUrlError(ValueError):
     """The database URL names no database we can use."""
@@ -59,23 +49,6 @@ def normalize_url(url: str) -> str:
     return parsed.render_as_string(hide_password=False)
 
 
-def _sqlite_on_connect(dbapi_connection: sqlite3.Connection, _record: Any) -> None:
-    # Let the "begin" hook below issue BEGIN instead of pysqlite's implicit one,
-    # which would ignore IMMEDIATE.
-    dbapi_connection.isolation_level = None
-    cursor = dbapi_connection.cursor()
-    try:
-        for pragma in SQLITE_PRAGMAS:
-            cursor.execute(pragma)
-    finally:
-        cursor.close()
-
-
-def _sqlite_on_begin(conn: Connection) -> None:
-    mode = conn.get_execution_options().get("sqlite_begin", "DEFERRED")
-    conn.exec_driver_sql(f"BEGIN {mode}")
-
-
 def create_db_engine(url: str) -> Engine:
     url = normalize_url(url)
     parsed = make_url(url)
@@ -93,8 +66,9 @@ def create_db_engine(url: str) -> Engine:
             pool_size=8,
             max_overflow=32,
         )
-        event.listen(engine, "connect", _sqlite_on_connect)
-        event.listen(engine, "begin", _sqlite_on_begin)
+        # synchronous=FULL: a kiosk marks a record delivered once the server
+        # answered, so what the server acknowledged must survive a power cut.
+        durable_sqlite(engine, BUSY_TIMEOUT_MS)
         return engine
     return create_engine(url, pool_size=10, max_overflow=30, pool_pre_ping=True)
 
