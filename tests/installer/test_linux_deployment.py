@@ -54,6 +54,11 @@ def test_the_unit_restarts_forever_as_the_kiosk_user_after_the_graphical_session
     assert "xset s off s noblank -dpms" in text
 
 
+def test_exit_kiosk_from_staff_mode_is_the_one_exit_that_is_not_restarted() -> None:
+    text = unit_text()
+    assert "RestartPreventExitStatus=0" in text
+
+
 @pytest.mark.skipif(shutil.which("systemd-analyze") is None, reason="no systemd-analyze")
 def test_the_unit_passes_systemd_analyze_verify(tmp_path: Path) -> None:
     # verify wants ExecStart to exist: point it at a stand-in of the installed bundle.
