@@ -33,6 +33,9 @@ class HomeScreen(Screen):
         grid = QGridLayout()
         grid.setSpacing(20)
         layout.addLayout(grid, 1)
+        for column in range(columns):
+            # Equal columns: without stretch, 200 % text lets a long hint widen its column.
+            grid.setColumnStretch(column, 1)
         self.tiles: dict[str, TileButton] = {}
         shown = [t for t in TILES if show_checkin or t[0] != "checkin"]
         for index, (flow, title, hint) in enumerate(shown):
