@@ -248,7 +248,9 @@ def test_check_in_tile_is_hidden_when_staff_only(qtbot: QtBot, kiosk_db: KioskDB
     assert "checkin" not in kiosk.home.tiles
 
 
-def test_check_in_tile_opens_the_check_in_screen_when_not_staff_only(citizen: Citizen, kiosk: KioskWindow) -> None:
+def test_check_in_tile_opens_the_check_in_screen_when_not_staff_only(
+    citizen: Citizen, kiosk: KioskWindow
+) -> None:
     citizen.home_tile("checkin")
     assert citizen.screen == "checkin"
 
