@@ -101,7 +101,7 @@ def upgrade(engine: Engine, revision: str = "head") -> None:
 
 
 class Store:
-    """The kiosk database: one engine, a write and a read session factory."""
+    """One engine, a write and a read session factory (the server's Database is one too)."""
 
     def __init__(self, engine: Engine) -> None:
         self.engine = engine

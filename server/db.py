@@ -8,8 +8,6 @@ READ COMMITTED; where two writers could race, the code takes row locks.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 
 from alembic import command
@@ -19,9 +17,8 @@ from alembic.script import ScriptDirectory
 from sqlalchemy import Engine, create_engine, text
 from sqlalchemy.engine import Connection, make_url
 from sqlalchemy.exc import ArgumentError
-from sqlalchemy.orm import Session, sessionmaker
 
-from kiosk.store import durable_sqlite
+from kiosk.store import Store, durable_sqlite
 
 MIGRATIONS_DIR = Path(__file__).with_name("migrations")
 BUSY_TIMEOUT_MS = 30_000
@@ -105,30 +102,16 @@ def upgrade(engine: Engine, revision: str = "head") -> None:
         command.upgrade(migration_config(conn), revision)
 
 
-class Database:
-    """One engine and the two kinds of session the server uses."""
+class Database(Store):
+    """The server's database: the kiosk store's write/read session pair, on any backend.
 
-    def __init__(self, engine: Engine) -> None:
-        self.engine = engine
-        self._writer = sessionmaker(
-            engine.execution_options(sqlite_begin="IMMEDIATE"), expire_on_commit=False
-        )
-        self._reader = sessionmaker(engine, expire_on_commit=False)
+    The ``sqlite_begin`` option the writer carries only matters to SQLite's
+    begin hook; PostgreSQL ignores it.
+    """
 
     @property
     def dialect(self) -> str:
         return self.engine.dialect.name
-
-    @contextmanager
-    def write(self) -> Iterator[Session]:
-        """One write transaction: committed when the block ends, rolled back on error."""
-        with self._writer.begin() as session:
-            yield session
-
-    @contextmanager
-    def read(self) -> Iterator[Session]:
-        with self._reader() as session:
-            yield session
 
     def ping(self) -> bool:
         try:
@@ -137,9 +120,6 @@ class Database:
         except Exception:  # any failure means "not reachable" to a health check
             return False
         return True
-
-    def close(self) -> None:
-        self.engine.dispose()
 
 
 def open_database(url: str, migrate: bool = True) -> Database:
