@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 from kiosk import validation as v
 from kiosk.identity import NotEnrolled, require_identity
 from kiosk.models import DeviceIdentity, Event, Registration, RegistrationStatus, utcnow
+from kiosk.names import mask_name
 from kiosk.outbox import enqueue
 from kiosk.payloads import MutationType, SignupPayload, SignupSealed
 from kiosk.reference import seats_left
@@ -160,15 +161,3 @@ def _next_number(session: Session, key_id: int, event_id: int) -> int:
     )
     return (highest or 0) + 1
 
-
-def mask_name(name: str) -> str:
-    """김민수 → 김*수, 이수 → 이*, Jane Doe → J*** D**: enough for staff to recognise."""
-    if not name:
-        return ""
-    if " " in name:
-        return " ".join(mask_name(part) for part in name.split())
-    if len(name) <= 2:
-        return name[0] + "*" * (len(name) - 1)
-    if name.isascii():
-        return name[0] + "*" * (len(name) - 1)
-    return name[0] + "*" * (len(name) - 2) + name[-1]

@@ -21,6 +21,7 @@ from nacl.public import PrivateKey
 from pydantic import BaseModel, ValidationError
 from sqlalchemy import bindparam, select, update
 
+from kiosk.names import mask_name
 from kiosk.payloads import (
     PAYLOAD_MODELS,
     SEALED_MODELS,
@@ -47,7 +48,6 @@ from server.models import (
     SubmissionKind,
     table_of,
 )
-from server.names import mask_name
 from sync.protocol import Mutation, ResultCode
 
 # A check-in taken back at its kiosk: a flag reason of its own, kept beside any

@@ -13,9 +13,10 @@ from kiosk.checkin import SEOUL, Reason, VerdictKind, decide_scan
 from kiosk.identity import NotEnrolled
 from kiosk.models import DeviceIdentity, Event, OutboxMutation, Registration
 from kiosk.models import SigningKey as KeyRow
+from kiosk.names import mask_name
 from kiosk.payloads import MutationType, SignupPayload
 from kiosk.reference import seats_left, upcoming_events
-from kiosk.signups import SignupForm, mask_name, sign_up
+from kiosk.signups import SignupForm, sign_up
 from kiosk.submissions import Consent
 from kiosk.tickets import (
     ParsedTicket,
@@ -133,6 +134,8 @@ def test_name_phone_and_consent_are_required(kiosk_db: KioskDB) -> None:
         ("남궁민수", "남**수"),
         ("Jane Doe", "J*** D**"),
         ("김", "김"),
+        ("", ""),
+        (" 김민수 ", "김*수"),
     ],
 )
 def test_masked_names_show_enough_to_recognise(name: str, masked: str) -> None:

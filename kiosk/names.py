@@ -1,7 +1,7 @@
 """Masked names: enough for check-in staff to recognise someone, nothing more.
 
-The same rule as the kiosk's own (``kiosk.signups.mask_name``), which the
-server may not import (it pulls in the kiosk store); a test keeps the two equal.
+One rule for the kiosk (registrations it makes) and the server (registrations
+it hands out in the pull); a pure module so the server can import it.
 """
 
 from __future__ import annotations
