@@ -44,7 +44,14 @@ class Kiosk:
 def kiosk_env(data_dir: Path, probe: str) -> dict[str, str]:
     settings = data_dir / "kiosk.toml"
     settings.touch()
-    env = {k: v for k, v in os.environ.items() if not k.startswith("CIVIC_KIOSK_")}
+    # A pip-installed kiosk has its bytecode compiled at install time and a
+    # bundle carries it; a developer's PYTHONDONTWRITEBYTECODE would make every
+    # start recompile the source (~0.2 s) and time the workstation, not the kiosk.
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith("CIVIC_KIOSK_") and k != "PYTHONDONTWRITEBYTECODE"
+    }
     env.update(
         {
             "CIVIC_KIOSK_CONFIG": str(settings),

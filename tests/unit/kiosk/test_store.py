@@ -11,7 +11,7 @@ from alembic.runtime.migration import MigrationContext
 from sqlalchemy import text
 
 from kiosk.models import Base
-from kiosk.store import head_revision, open_store, upgrade
+from kiosk.store import SCHEMA_HEAD, current_revision, head_revision, open_store, upgrade
 
 
 def test_every_connection_is_wal_full_sync_with_foreign_keys_and_busy_timeout(
@@ -59,6 +59,26 @@ def test_start_up_migrates_to_head_and_a_second_start_changes_nothing(tmp_path: 
     again = open_store(url)
     with again.engine.connect() as conn:
         assert MigrationContext.configure(conn).get_current_revision() == head_revision()
+
+
+def test_the_start_up_shortcut_knows_the_newest_migration() -> None:
+    # open_store skips Alembic when the file is at SCHEMA_HEAD: a migration
+    # added without moving SCHEMA_HEAD would never run on existing kiosks.
+    assert head_revision() == SCHEMA_HEAD
+
+
+def test_current_revision_reads_a_new_file_as_none_and_a_migrated_one_as_head(
+    tmp_path: Path,
+) -> None:
+    store = open_store(f"sqlite:///{tmp_path / 'k.db'}", migrate=False)
+    with store.engine.connect() as conn:
+        assert current_revision(conn) is None
+    upgrade(store.engine, "0001")
+    with store.engine.connect() as conn:
+        assert current_revision(conn) == "0001"
+    upgrade(store.engine)
+    with store.engine.connect() as conn:
+        assert current_revision(conn) == SCHEMA_HEAD
 
 
 def test_models_and_migrations_describe_the_same_schema(tmp_path: Path) -> None:
