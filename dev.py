@@ -47,8 +47,14 @@ QT_RUNTIME = {
     "libpulse0": "libpulse.so.0",
     "libspeechd2": "libspeechd.so.2",
 }
-# Binaries the test suite runs: a throw-away PostgreSQL cluster for the server tests.
-TEST_TOOLS = {"postgresql": "/usr/lib/postgresql", "chromium": "/usr/bin/chromium"}
+# Binaries the test suite runs: a throw-away PostgreSQL cluster for the server tests,
+# Chromium for the staff web pages, an X server and xrandr for turning the display.
+TEST_TOOLS = {
+    "postgresql": "/usr/lib/postgresql",
+    "chromium": "/usr/bin/chromium",
+    "xvfb": "/usr/bin/Xvfb",
+    "x11-xserver-utils": "/usr/bin/xrandr",
+}
 
 
 def say(message: str) -> None:

@@ -22,7 +22,8 @@ import platformdirs
 APP_NAME = "civic-kiosk"
 ENV_PREFIX = "CIVIC_KIOSK_"
 Language = Literal["ko", "en"]
-Orientation = Literal["auto", "landscape", "portrait"]
+# How staff want the display turned (ui/display.py); "auto" leaves it to the system.
+Orientation = Literal["auto", "landscape", "portrait", "portrait_flipped"]
 
 
 class ConfigError(Exception):

@@ -180,6 +180,8 @@ def run_kiosk(
     window = build_window(settings, store, sync=sync, config_path=config_path or settings_path())
     sys.excepthook = calm_excepthook(window)
     window.exited.connect(app.quit)
+    # Before the first paint, so the home screen is laid out for the turned display.
+    window.turn_display(settings.orientation)
     if settings.kiosk_mode:
         kiosk_window_flags(window)
         window.showFullScreen()

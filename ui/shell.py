@@ -28,7 +28,7 @@ from pathlib import Path
 from typing import Protocol
 
 from PySide6.QtCore import Signal
-from PySide6.QtGui import QCloseEvent, QResizeEvent
+from PySide6.QtGui import QCloseEvent, QGuiApplication, QResizeEvent
 from PySide6.QtWidgets import (
     QApplication,
     QGridLayout,
@@ -42,7 +42,7 @@ from PySide6.QtWidgets import (
 from typing_extensions import override
 
 from kiosk import lookups
-from kiosk.config import ConfigError, Language, Settings, save_settings
+from kiosk.config import ConfigError, Language, Orientation, Settings, save_settings
 from kiosk.identity import NotEnrolled
 from kiosk.lookups import EventItem
 from kiosk.models import utcnow
@@ -60,6 +60,7 @@ from sync.client import Timeouts
 from sync.enrolment import Enrolment
 from sync.status import SyncControl, SyncState, SyncStatus
 from ui.camera import CameraScanner
+from ui.display import Outcome, apply_orientation
 from ui.i18n import I18n, tr
 from ui.idle import IdleTiming, IdleWatcher
 from ui.lockdown import LockDown
@@ -98,6 +99,10 @@ class Announcer(Protocol):
 class _Silent:
     def say(self, text: str) -> None:
         pass
+
+
+def turn_display(orientation: Orientation) -> Outcome:
+    return apply_orientation(orientation, QGuiApplication.platformName())
 
 
 @dataclass
@@ -215,6 +220,8 @@ class KioskWindow(QMainWindow):
         self._enrol_timeouts = enrol_timeouts
         self.desk = StaffDesk(store, clock, lambda: self.settings)
         self.announcer: Announcer = announcer or _Silent()
+        # Replaceable, so tests can watch the display being turned without a display to turn.
+        self.turn_display: Callable[[Orientation], Outcome] = turn_display
         self.state = FlowState()
         self.sync_status: SyncStatus | None = None
         self.defaults = Accessibility(settings.large_text, settings.high_contrast, False)
@@ -647,8 +654,13 @@ class KioskWindow(QMainWindow):
         self.defaults = Accessibility(chosen.large_text, chosen.high_contrast, False)
         if chosen.idle_timeout_s != before.idle_timeout_s:
             self.set_idle_timeout_ms(chosen.idle_timeout_s * 1000)
+        turned = Outcome.UNCHANGED
+        if chosen.orientation != before.orientation:
+            turned = self.turn_display(chosen.orientation)
         self.staff.settings.show_settings(chosen)
-        self.staff.settings.show_saved(saved)
+        self.staff.settings.show_saved(
+            saved, turn_by_hand=turned in (Outcome.UNSUPPORTED, Outcome.FAILED)
+        )
 
     def set_idle_timeout_ms(self, timeout_ms: int) -> None:
         """A new idle watcher with the new timeout, wired like the first one."""

@@ -82,8 +82,9 @@ install_packages() {
     local -a wanted=() packages=()
     mapfile -t wanted < <(sed -e 's/#.*//' -e '/^[[:space:]]*$/d' "$HERE/runtime-packages.txt")
     # The session: a bare X server with input drivers, the display manager,
-    # xset (blanking), unclutter (pointer), speech for audio guidance.
-    wanted+=(xserver-xorg-core xserver-xorg-input-libinput x11-xserver-utils unclutter
+    # xset (blanking) and xrandr + xinput (turning the display and its touch
+    # input, ui/display.py), unclutter (pointer), speech for audio guidance.
+    wanted+=(xserver-xorg-core xserver-xorg-input-libinput x11-xserver-utils xinput unclutter
         speech-dispatcher espeak-ng pulseaudio "$DM")
     run apt-get update -qq
     local name

@@ -10,6 +10,7 @@ import datetime as dt
 import tomllib
 from collections.abc import Iterator
 from pathlib import Path
+from typing import get_args
 
 import pytest
 from PySide6.QtCore import Qt
@@ -17,10 +18,12 @@ from pytestqt.qtbot import QtBot
 from sqlalchemy import update
 
 from kiosk.checkin import record_admission
+from kiosk.config import Orientation
 from kiosk.models import CheckIn
 from kiosk.submissions import ComplaintForm, submit_complaint, submit_suggestion
 from tests.conftest import NOW, KioskDB
 from tests.integration.staff.door import CONSENT, EVENT_ID, PIN, Door, open_door
+from ui.display import Outcome
 from ui.i18n import translate
 from ui.staff.screen import StaffScreen
 
@@ -112,6 +115,37 @@ def test_saved_settings_write_only_what_changed_and_apply_to_the_next_citizen(
     qtbot.waitUntil(window.idle_warning.isVisible, timeout=2000)
 
 
+def test_a_new_orientation_turns_the_display_at_once(qtbot: QtBot, door: Door) -> None:
+    turned: list[str] = []
+
+    def turn(orientation: Orientation) -> Outcome:
+        turned.append(orientation)
+        return Outcome.TURNED
+
+    door.window.turn_display = turn
+    page = staff(door, "settings").settings
+    qtbot.mouseClick(page.save, Qt.MouseButton.LeftButton)  # type: ignore[no-untyped-call]
+    assert turned == []  # nothing changed, nothing turned
+    page.orientation.buttons["portrait"].click()
+    qtbot.mouseClick(page.save, Qt.MouseButton.LeftButton)  # type: ignore[no-untyped-call]
+    assert turned == ["portrait"]
+    assert page.message.text() == ko("staff.settings.saved")
+    assert door.window.settings.orientation == "portrait"
+
+
+def test_where_the_kiosk_cannot_turn_the_display_staff_are_told_to_turn_it_by_hand(
+    qtbot: QtBot, door: Door
+) -> None:
+    # The real turn_display, on the offscreen platform: no X11, nothing to run.
+    page = staff(door, "settings").settings
+    page.orientation.buttons["portrait_flipped"].click()
+    qtbot.mouseClick(page.save, Qt.MouseButton.LeftButton)  # type: ignore[no-untyped-call]
+    assert page.message.text() == ko("staff.settings.saved.turn_by_hand")
+    path = door.window.config_path
+    assert path is not None
+    assert tomllib.loads(path.read_text(encoding="utf-8")) == {"orientation": "portrait_flipped"}
+
+
 def test_every_key_the_staff_and_check_in_screens_build_from_parts_exists() -> None:
     from kiosk.checkin import Reason, UndoOutcome
     from kiosk.payloads import MutationType
@@ -132,6 +166,6 @@ def test_every_key_the_staff_and_check_in_screens_build_from_parts_exists() -> N
     keys += [f"staff.today.{name}" for name in TODAY_FIGURES]
     keys += [f"staff.menu.{name}" for name in PAGES]
     keys += [f"staff.settings.idle.{seconds}" for seconds in IDLE_CHOICES]
-    keys += [f"staff.settings.orientation.{o}" for o in ("auto", "landscape", "portrait")]
+    keys += [f"staff.settings.orientation.{o}" for o in get_args(Orientation)]
     keys += [f"staff.enrol.{name}" for name in ("device", "office", "server")]
     assert [key for key in keys if key not in catalog()] == []

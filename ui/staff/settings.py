@@ -4,19 +4,20 @@ Save hands a new ``Settings`` to the shell, which writes only the changed
 keys to the kiosk's TOML file (``kiosk.config.save_settings``) and applies
 what it can at once: the language, text size and contrast every new session
 starts with, the idle timeout, and which scanners the check-in screen uses.
-The orientation is written for the next start: the display itself is turned
-by the installer's display configuration, and the screens lay themselves out
-by the window's shape either way.
+The orientation is applied at once too, where the kiosk may turn the display
+itself (``ui.display``: X11); elsewhere the page says to turn it in the
+system's settings. The screens lay themselves out by the window's shape.
 """
 
 from __future__ import annotations
 
 from dataclasses import replace
+from typing import get_args
 
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QButtonGroup, QVBoxLayout, QWidget
 
-from kiosk.config import Language, Settings
+from kiosk.config import Language, Orientation, Settings
 from ui.screens.accessibility import Switch
 from ui.staff.grid import FittingGrid
 from ui.widgets import TrButton, TrLabel, retranslate_tree
@@ -82,7 +83,7 @@ class SettingsPage(QWidget):
         self.orientation = self._options(
             layout,
             "staff.settings.orientation",
-            [(o, f"staff.settings.orientation.{o}") for o in ("auto", "landscape", "portrait")],
+            [(o, f"staff.settings.orientation.{o}") for o in get_args(Orientation)],
         )
         self.orientation_note = TrLabel("staff.settings.orientation.note", "hint", body)
         layout.addWidget(self.orientation_note)
@@ -116,7 +117,9 @@ class SettingsPage(QWidget):
     def chosen(self) -> Settings:
         base = self._base
         language: Language = "en" if self.language.value() == "en" else "ko"
-        orientation = self.orientation.value()
+        orientation = next(
+            (o for o in get_args(Orientation) if o == self.orientation.value()), base.orientation
+        )
         idle = int(self.idle.value() or base.idle_timeout_s)
         return replace(
             base,
@@ -126,14 +129,16 @@ class SettingsPage(QWidget):
             high_contrast=self.high_contrast.isChecked(),
             wedge_scanner=self.wedge.isChecked(),
             camera=self.camera.isChecked(),
-            orientation=(
-                "landscape" if orientation == "landscape"
-                else "portrait" if orientation == "portrait" else "auto"
-            ),
-        )  # fmt: skip
+            orientation=orientation,
+        )
 
-    def show_saved(self, ok: bool) -> None:
-        self.message.set_key("staff.settings.saved" if ok else "staff.settings.not_saved")
+    def show_saved(self, ok: bool, *, turn_by_hand: bool = False) -> None:
+        if not ok:
+            self.message.set_key("staff.settings.not_saved")
+        elif turn_by_hand:
+            self.message.set_key("staff.settings.saved.turn_by_hand")
+        else:
+            self.message.set_key("staff.settings.saved")
 
     def _save(self) -> None:
         self.saved.emit(self.chosen())
