@@ -56,7 +56,7 @@ def menu_request(reason: QContextMenuEvent.Reason) -> QContextMenuEvent:
 
 
 def enter_staff_mode(door: Door) -> None:
-    door.window.staff_mode.try_pin(PIN)
+    door.enter_pin(PIN)
     assert door.window.staff_mode.active
 
 

@@ -16,7 +16,7 @@ import pytest
 from pytestqt.qtbot import QtBot
 
 from tests.conftest import KioskDB
-from tests.integration.staff.door import EVENT_ID, PEOPLE, PIN, Door, open_door
+from tests.integration.staff.door import EVENT_ID, PEOPLE, PIN, Door, enter_pin, open_door
 from tests.ui.kiosk_fixtures import Citizen, type_keys
 from ui.logs import LOG_FILE, install_file_log, remove_file_log
 
@@ -76,8 +76,8 @@ def test_a_full_flow_leaves_no_personal_data_in_the_log(
     window.end_session()
 
     window.staff_mode.request()
-    window.staff_mode.try_pin("999999")
-    window.staff_mode.try_pin(PIN)
+    enter_pin(qtbot, window, "999999")
+    enter_pin(qtbot, window, PIN)
     window.staff.checkin.click()
     window.checkin.event_buttons[0].click()
     assert window.checkin.chosen_event is not None

@@ -44,10 +44,12 @@ def long_press(qtbot: QtBot, window: KioskWindow, hold_ms: int = HOLD_MS + 100) 
 
 
 def type_pin(qtbot: QtBot, window: KioskWindow, pin: str) -> None:
+    """Digits and OK as staff tap them, then the wait for the answer (checked off the GUI)."""
     pad = window.staff_pin
     for digit in pin:
         qtbot.mouseClick(pad.keys[digit], Qt.MouseButton.LeftButton)  # type: ignore[no-untyped-call]
-    qtbot.mouseClick(pad.ok, Qt.MouseButton.LeftButton)  # type: ignore[no-untyped-call]
+    with qtbot.waitSignal(window.staff_mode.checked, timeout=10_000):
+        qtbot.mouseClick(pad.ok, Qt.MouseButton.LeftButton)  # type: ignore[no-untyped-call]
 
 
 def screen(window: KioskWindow) -> str:
@@ -77,7 +79,11 @@ def test_a_long_press_and_the_right_pin_open_staff_mode_and_leaving_goes_home(
     assert not any(PIN[:3] in text for text in texts(window))
     for digit in PIN[3:]:
         qtbot.mouseClick(pad.keys[digit], Qt.MouseButton.LeftButton)  # type: ignore[no-untyped-call]
-    qtbot.mouseClick(pad.ok, Qt.MouseButton.LeftButton)  # type: ignore[no-untyped-call]
+    with qtbot.waitSignal(window.staff_mode.checked, timeout=10_000):
+        qtbot.mouseClick(pad.ok, Qt.MouseButton.LeftButton)  # type: ignore[no-untyped-call]
+        # The check runs on its own thread: meanwhile the pad says so and takes no digits.
+        assert pad.message.text() == ko("staff.pin.checking")
+        assert not pad.keys["1"].isEnabled()
     assert screen(window) == "staff"
     assert window.staff_mode.active and window.lockdown.staff_active
     assert window.staff.current_page() == "dashboard"
@@ -195,3 +201,31 @@ def test_a_scan_at_the_door_keeps_staff_mode_alive(qtbot: QtBot, door: Door) -> 
     assert screen(window) == "checkin"
     window.checkin.desk_back.click()
     assert screen(window) == "staff"  # back to the staff screen, not home
+
+
+def test_a_right_pin_answered_after_the_pad_was_cancelled_opens_nothing(
+    qtbot: QtBot, door: Door
+) -> None:
+    window = door.window
+    long_press(qtbot, window)
+    pad = window.staff_pin
+    for digit in PIN:
+        qtbot.mouseClick(pad.keys[digit], Qt.MouseButton.LeftButton)  # type: ignore[no-untyped-call]
+    with qtbot.waitSignal(window.staff_mode.checked, timeout=10_000):
+        qtbot.mouseClick(pad.ok, Qt.MouseButton.LeftButton)  # type: ignore[no-untyped-call]
+        qtbot.mouseClick(pad.cancel, Qt.MouseButton.LeftButton)  # type: ignore[no-untyped-call]
+    assert screen(window) == "home"
+    assert not window.staff_mode.active and not window.lockdown.staff_active
+
+
+def test_a_store_that_cannot_answer_shows_a_calm_message_and_the_pad_stays_usable(
+    qtbot: QtBot, door: Door
+) -> None:
+    window = door.window
+    long_press(qtbot, window)
+    with door.store.engine.begin() as conn:  # a damaged store: the table is gone
+        conn.exec_driver_sql("ALTER TABLE staff_pin RENAME TO staff_pin_elsewhere")
+    type_pin(qtbot, window, PIN)
+    assert screen(window) == "staff_pin"
+    assert window.staff_pin.message.text() == ko("staff.pin.unavailable")
+    assert window.staff_pin.ok.isEnabled()

@@ -40,7 +40,7 @@ def door(qtbot: QtBot, kiosk_db: KioskDB, tmp_path: Path) -> Iterator[Door]:
 
 
 def staff(door: Door, page: str) -> StaffScreen:
-    door.window.staff_mode.try_pin(PIN)
+    door.enter_pin(PIN)
     screen = door.window.staff
     screen.menu[page].click()
     return screen

@@ -5,18 +5,24 @@
 locked, the PIN pad counts down; once in, any touch, key or scan keeps staff
 mode alive, and ``timeout_ms`` without one ends it (the shell then wipes and
 goes home, as after a citizen's session).
+
+The check runs on a thread of its own: scrypt is slow on purpose (~100 ms,
+more on a small kiosk PC), and the window must keep painting and the door
+scanner keep reading meanwhile. The pad shows "checking" and takes no digits
+until the answer is back (``checked``).
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import logging
+import threading
 from collections.abc import Callable
 
 from PySide6.QtCore import QEvent, QObject, QTimer, Signal
 from typing_extensions import override
 
-from kiosk.staff import check_pin, pin_state
+from kiosk.staff import PinCheck, check_pin, pin_state
 from kiosk.store import Store
 from ui.idle import ACTIVITY
 from ui.staff.pin import PinScreen
@@ -32,6 +38,8 @@ class StaffMode(QObject):
     pin_requested = Signal()
     entered = Signal()
     left = Signal()
+    checked = Signal()  # a try was answered (right, wrong or failed) and shown
+    _answer = Signal(object)  # PinCheck | Exception, from the checking thread
 
     def __init__(
         self,
@@ -54,6 +62,10 @@ class StaffMode(QObject):
         self._countdown = QTimer(self)
         self._countdown.setInterval(1000)
         self._countdown.timeout.connect(self.refresh_lock)
+        self._checking = False
+        self._pad_session = 0
+        # Emitted on the checking thread; queued, so the answer is handled on the GUI thread.
+        self._answer.connect(self._answered)
         pin_screen.submitted.connect(self.try_pin)
 
     @property
@@ -78,8 +90,41 @@ class StaffMode(QObject):
             self._countdown.start()
         self.pin_requested.emit()
 
+    @property
+    def checking(self) -> bool:
+        return self._checking
+
     def try_pin(self, pin: str) -> None:
-        check = check_pin(self._store, pin, self._clock())
+        """Check ``pin`` off the GUI thread; ``checked`` fires once the answer is shown."""
+        if self._checking:
+            return
+        self._checking = True
+        self.pin_screen.show_checking()
+        self._pad_session = self.pin_screen.session
+        now = self._clock()
+        threading.Thread(target=self._check, args=(pin, now), name="staff-pin", daemon=True).start()
+
+    def _check(self, pin: str, now: dt.datetime) -> None:
+        try:
+            answer: PinCheck | Exception = check_pin(self._store, pin, now)
+        except Exception as error:  # the store failed: say so on the pad, never crash
+            answer = error
+        self._answer.emit(answer)
+
+    def _answered(self, answer: PinCheck | Exception) -> None:
+        self._checking = False
+        if self.pin_screen.session != self._pad_session:
+            # The pad was wiped while checking (Cancel, idle, Start over): the
+            # person has gone, and a right PIN must not open staff mode behind them.
+            log.info("staff PIN answer arrived after the pad was closed; ignored")
+        elif isinstance(answer, Exception):
+            log.error("staff PIN could not be checked", exc_info=answer)
+            self.pin_screen.show_unavailable()
+        else:
+            self._judge(answer)
+        self.checked.emit()
+
+    def _judge(self, check: PinCheck) -> None:
         if check.ok:
             log.info("staff mode entered")
             self.pin_screen.wipe()

@@ -30,6 +30,7 @@ class PinScreen(Screen):
         super().__init__(parent)
         self._pin = ""
         self._message: tuple[str, dict[str, object]] = ("", {})
+        self.session = 0  # counts wipes: an answer for an earlier session is stale
         self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
         layout = QVBoxLayout(self)
         layout.addWidget(TrLabel("staff.pin.title", "title", self))
@@ -124,6 +125,15 @@ class PinScreen(Screen):
             self._set_message("")
             self._set_locked(False)
 
+    def show_checking(self) -> None:
+        """While the PIN is checked: no more digits, and a word that something happens."""
+        self._set_message("staff.pin.checking")
+        self._set_locked(True)
+
+    def show_unavailable(self) -> None:
+        self._set_message("staff.pin.unavailable")
+        self._set_locked(False)
+
     def _set_locked(self, locked: bool) -> None:
         for button in (*self.keys.values(), self.delete, self.ok):
             button.setEnabled(not locked)
@@ -149,6 +159,7 @@ class PinScreen(Screen):
         self._render()
 
     def wipe(self) -> None:
+        self.session += 1
         self._pin = ""
         self._message = ("", {})
         self._set_locked(False)

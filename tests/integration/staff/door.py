@@ -75,6 +75,11 @@ class Door:
     monotonic: Monotonic
     receipts: list[Receipt] = field(default_factory=list)
     sync: FakeSync = field(default_factory=FakeSync)
+    qtbot: QtBot | None = None
+
+    def enter_pin(self, pin: str = PIN) -> None:
+        assert self.qtbot is not None
+        enter_pin(self.qtbot, self.window, pin)
 
     def ticket(self, index: int = 0) -> str:
         return self.receipts[index].ticket
@@ -145,7 +150,13 @@ def open_door(
     window.resize(*size)
     window.show()
     qtbot.waitExposed(window)
-    return Door(window, kiosk_db.store, clock, monotonic, receipts, sync)
+    return Door(window, kiosk_db.store, clock, monotonic, receipts, sync, qtbot)
+
+
+def enter_pin(qtbot: QtBot, window: KioskWindow, pin: str = PIN) -> None:
+    """Try ``pin`` and wait for the answer: the check runs off the GUI thread."""
+    with qtbot.waitSignal(window.staff_mode.checked, timeout=10_000):
+        window.staff_mode.try_pin(pin)
 
 
 def key(widget: QWidget, code: int, text: str = "", modifiers: Any = None) -> None:

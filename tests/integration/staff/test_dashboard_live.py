@@ -26,7 +26,7 @@ from kiosk.submissions import submit_complaint
 from server.models import Event as ServerEvent
 from sync.engine import EngineSettings, SyncEngine
 from sync.worker import SyncWorker
-from tests.integration.staff.door import CALM, CONSENT, PIN, TEST_COST, WallClock
+from tests.integration.staff.door import CALM, CONSENT, PIN, TEST_COST, WallClock, enter_pin
 from tests.support.quick_engine import complaint_form
 from tests.support.sync_rig import TEST_TIMEOUTS, SyncRig
 from ui.app import build_window
@@ -62,7 +62,7 @@ def staff_window(
     window.resize(1920, 1080)
     window.show()
     qtbot.waitExposed(window)
-    window.staff_mode.try_pin(PIN)
+    enter_pin(qtbot, window)
     assert window.current_screen() is window.staff
     return window
 

@@ -20,7 +20,7 @@ from kiosk.models import utcnow
 from kiosk.staff import check_pin, set_pin
 from kiosk.store import Store, open_store
 from tests.integration.server.live import LiveServer
-from tests.integration.staff.door import CALM, PIN, TEST_COST
+from tests.integration.staff.door import CALM, PIN, TEST_COST, enter_pin
 from tests.support.sync_rig import TEST_TIMEOUTS, open_server_db
 from ui.app import build_window
 from ui.i18n import translate
@@ -62,7 +62,7 @@ def enrolment_page(qtbot: QtBot, store: Store, tmp_path: Path) -> tuple[KioskWin
     window.resize(1920, 1080)
     window.show()
     qtbot.waitExposed(window)
-    window.staff_mode.try_pin(PIN)
+    enter_pin(qtbot, window)
     qtbot.mouseClick(window.staff.menu["enrolment"], Qt.MouseButton.LeftButton)  # type: ignore[no-untyped-call]
     return window, window.staff.enrolment
 
