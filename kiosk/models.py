@@ -33,22 +33,27 @@ def utcnow() -> dt.datetime:
 
 
 class UTCDateTime(TypeDecorator[dt.datetime]):
-    """Store aware datetimes as UTC; SQLite would otherwise hand back naive ones."""
+    """Aware UTC datetimes in, aware UTC datetimes out; the server subclasses it for PostgreSQL."""
 
-    impl = DateTime
+    impl = DateTime(timezone=False)
     cache_ok = True
 
     def process_bind_param(self, value: dt.datetime | None, dialect: Dialect) -> dt.datetime | None:
         if value is None:
             return None
         if value.tzinfo is None:
-            raise ValueError("naive datetime given; the kiosk stores UTC only")
-        return value.astimezone(dt.UTC).replace(tzinfo=None)
+            raise ValueError("naive datetime given; only aware UTC datetimes are stored")
+        value = value.astimezone(dt.UTC)
+        # SQLite has no time zones (it would hand back naive datetimes): store
+        # naive UTC there and re-attach UTC when reading.
+        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
 
     def process_result_value(
         self, value: dt.datetime | None, dialect: Dialect
     ) -> dt.datetime | None:
-        return None if value is None else value.replace(tzinfo=dt.UTC)
+        if value is None:
+            return None
+        return value.replace(tzinfo=dt.UTC) if value.tzinfo is None else value.astimezone(dt.UTC)
 
 
 def str_enum(cls: type[enum.StrEnum]) -> Enum:

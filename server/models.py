@@ -24,12 +24,12 @@ from sqlalchemy import (
     String,
     Table,
     Text,
-    TypeDecorator,
     UniqueConstraint,
     text,
 )
-from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+from kiosk import models as kiosk_models
 
 # SQLite makes only an INTEGER PRIMARY KEY an auto-numbered rowid alias.
 BigId = BigInteger().with_variant(Integer(), "sqlite")
@@ -39,29 +39,11 @@ def utcnow() -> dt.datetime:
     return dt.datetime.now(dt.UTC)
 
 
-class UTCDateTime(TypeDecorator[dt.datetime]):
-    """Aware UTC datetimes in, aware UTC datetimes out, on both databases."""
+class UTCDateTime(kiosk_models.UTCDateTime):
+    """The kiosk's aware-UTC type, as ``timestamptz`` on PostgreSQL."""
 
     impl = DateTime(timezone=True)
     cache_ok = True
-
-    def process_bind_param(self, value: dt.datetime | None, dialect: Dialect) -> dt.datetime | None:
-        if value is None:
-            return None
-        if value.tzinfo is None:
-            raise ValueError("naive datetime given; the server stores UTC only")
-        value = value.astimezone(dt.UTC)
-        # SQLite has no time zones: store naive UTC, re-attach UTC when reading.
-        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
-
-    def process_result_value(
-        self, value: dt.datetime | None, dialect: Dialect
-    ) -> dt.datetime | None:
-        if value is None:
-            return None
-        if value.tzinfo is None:
-            return value.replace(tzinfo=dt.UTC)
-        return value.astimezone(dt.UTC)
 
 
 class Base(DeclarativeBase):
