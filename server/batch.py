@@ -40,6 +40,7 @@ from server.models import (
     RegistrationStatus,
     RejectedMutation,
     RevokedTicket,
+    SigningKey,
     Submission,
     table_of,
 )
@@ -52,6 +53,10 @@ _events = table_of(Event)
 _blocks = table_of(EventBlock)
 _admissions = table_of(Admission)
 _revoked = table_of(RevokedTicket)
+_signing_keys = table_of(SigningKey)
+_SIGNING_KEY = select(_signing_keys.c.public_key, _signing_keys.c.revoked_at).where(
+    _signing_keys.c.id == bindparam("id")
+)
 _DIALECTS: dict[str, ModuleType] = {"postgresql": postgresql, "sqlite": sqlite}
 _TICKET = ["key_id", "event_id", "number"]
 
@@ -128,6 +133,12 @@ class Pusher:
 
 
 @dataclass(frozen=True)
+class SigningKeyInfo:
+    public_key: str  # base64 Ed25519
+    revoked: bool
+
+
+@dataclass(frozen=True)
 class EventInfo:
     id: int
     office: str
@@ -153,6 +164,16 @@ class Batch:
         self._staged: list[tuple[str, dict[str, Any]]] | None = None
         # Refused before and sent again unchanged: their copy is already kept.
         self.kept_before: set[str] = set()
+        self._signing_keys: dict[int, SigningKeyInfo | None] = {}
+
+    def signing_key(self, key_id: int) -> SigningKeyInfo | None:
+        """A ticket-signing public key, looked up once per batch."""
+        if key_id not in self._signing_keys:
+            row = self.conn.execute(_SIGNING_KEY, {"id": key_id}).first()
+            self._signing_keys[key_id] = (
+                None if row is None else SigningKeyInfo(row.public_key, row.revoked_at is not None)
+            )
+        return self._signing_keys[key_id]
 
     # --- one mutation --------------------------------------------------------------------
 

@@ -44,7 +44,6 @@ from server.models import (
     CheckIn,
     Entity,
     RegistrationStatus,
-    SigningKey,
     SubmissionKind,
     table_of,
 )
@@ -57,14 +56,10 @@ UNDONE = "undone"
 
 _checkins = table_of(CheckIn)
 _admissions = table_of(Admission)
-_signing_keys = table_of(SigningKey)
 _CHECKIN = select(
     _checkins.c.device_id, _checkins.c.key_id, _checkins.c.event_id, _checkins.c.number,
     _checkins.c.flag_reason,
 ).where(_checkins.c.id == bindparam("id"))
-_SIGNING_KEY = select(_signing_keys.c.public_key, _signing_keys.c.revoked_at).where(
-    _signing_keys.c.id == bindparam("id")
-)
 
 
 class Rejection(Exception):
@@ -307,6 +302,13 @@ def _check_ticket(batch: Batch, payload: SignupPayload) -> str | None:
     note = None
     if payload.key_id != batch.pusher.signing_key_id:
         note = _former_key(batch, payload, payload.key_id)
+    elif not _signed_by(batch, payload, payload.key_id):
+        # The citizen holds this very text: a ticket that does not verify would
+        # be refused at every door, so it is not kept as if it were a place.
+        raise Rejection(
+            ResultCode.INVALID_PAYLOAD,
+            f"the ticket is not this sign-up's ticket signed by this kiosk's key {payload.key_id}",
+        )
     # Only the holder of a key's private half signs under it, and the device row
     # is locked: no race here (the unique ticket constraint backs this up).
     if batch.ticket_held((payload.key_id, payload.event_id, payload.number)):
@@ -316,6 +318,17 @@ def _check_ticket(batch: Batch, payload: SignupPayload) -> str | None:
             "sign-up",
         )
     return note
+
+
+def _signed_by(batch: Batch, payload: SignupPayload, key_id: int) -> bool:
+    """Whether the payload's ticket is exactly this sign-up's ticket, signed under ``key_id``."""
+    key = batch.signing_key(key_id)
+    ticket = parse_ticket(payload.ticket)
+    if key is None or not isinstance(ticket, ParsedTicket):
+        return False
+    if ticket.identity != (key_id, payload.event_id, payload.number):
+        return False
+    return verify_signature(ticket, unb64(key.public_key))
 
 
 def _former_key(batch: Batch, payload: SignupPayload, key_id: int) -> str:
@@ -332,23 +345,15 @@ def _former_key(batch: Batch, payload: SignupPayload, key_id: int) -> str:
     citizen's sign-up is kept, but its ticket will not scan (kiosks refuse
     revoked keys): the message says so, for staff to re-issue.
     """
-    refusal = Rejection(
-        ResultCode.WRONG_SIGNING_KEY,
-        f"ticket key {key_id} is not this kiosk's key {batch.pusher.signing_key_id}, "
-        "and the ticket does not prove this kiosk held it",
-    )
-    if key_id == SERVER_SIGNING_KEY_ID:
-        raise refusal
-    key = batch.conn.execute(_SIGNING_KEY, {"id": key_id}).first()
-    ticket = parse_ticket(payload.ticket)
-    if key is None or not isinstance(ticket, ParsedTicket):
-        raise refusal
-    if ticket.identity != (key_id, payload.event_id, payload.number):
-        raise refusal
-    if not verify_signature(ticket, unb64(key.public_key)):
-        raise refusal
+    if key_id == SERVER_SIGNING_KEY_ID or not _signed_by(batch, payload, key_id):
+        raise Rejection(
+            ResultCode.WRONG_SIGNING_KEY,
+            f"ticket key {key_id} is not this kiosk's key {batch.pusher.signing_key_id}, "
+            "and the ticket does not prove this kiosk held it",
+        )
     note = f"ticket signed with key {key_id}, which this kiosk held before it was re-enrolled"
-    if key.revoked_at is not None:
+    key = batch.signing_key(key_id)
+    if key is not None and key.revoked:
         note += "; that key is revoked, so kiosks will refuse this ticket until it is re-issued"
     return note
 

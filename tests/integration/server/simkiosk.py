@@ -28,6 +28,7 @@ from kiosk.payloads import (
 )
 from kiosk.receipts import new_receipt_code
 from kiosk.sealing import b64, seal
+from kiosk.tickets import TicketPayload, TicketType, encode_ticket
 from sync.protocol import PATH_ENROLL, PATH_PULL, PATH_PUSH, PROTOCOL_VERSION
 
 TIMEOUT = (5.0, 60.0)
@@ -112,16 +113,26 @@ class SimKiosk:
         ).model_dump(mode="json")
         return self.mutation(MutationType.PROPOSAL, payload)
 
+    def ticket(self, event_id: int, number: int, key_id: int | None = None) -> str:
+        """A real ticket text signed with this kiosk's key (under ``key_id`` if given)."""
+        payload = TicketPayload(key_id or self.signing_key_id, event_id, number,
+                                TicketType.STANDARD, NOW.date())
+        return encode_ticket(payload, self.signing_key)
+
     def signup(self, event_id: int, number: int | None, status: str = "confirmed",
-               name: str = "박지민", key_id: int | None = None) -> dict[str, Any]:
+               name: str = "박지민", key_id: int | None = None,
+               ticket: str | None = None) -> dict[str, Any]:
         confirmed = status == "confirmed"
         sealed = SignupSealed(name=name, phone="010-9876-5432")
+        if confirmed and ticket is None:
+            assert number is not None
+            ticket = self.ticket(event_id, number, key_id)
         payload = SignupPayload(
             receipt_code=new_receipt_code(), event_id=event_id,
             status="confirmed" if confirmed else "waitlisted",
             key_id=(key_id or self.signing_key_id) if confirmed else None,
             number=number if confirmed else None,
-            ticket=f"CK1TEST{number}" if confirmed else "", consent_version="2026-01",
+            ticket=(ticket or "") if confirmed else "", consent_version="2026-01",
             created_at=NOW, sealed=seal(self.server_public_key, sealed.model_dump()),
         ).model_dump(mode="json")
         return self.mutation(MutationType.SIGNUP, payload)

@@ -135,6 +135,26 @@ def test_ticket_under_another_key_is_rejected(live: LiveServer, kiosk: SimKiosk)
     assert (result["status"], result["code"]) == ("rejected", "wrong_signing_key")
 
 
+def test_a_ticket_under_the_kiosks_own_key_must_verify(live: LiveServer, kiosk: SimKiosk) -> None:
+    event = _event(live, block=5)
+    genuine = kiosk.ticket(event, 3)
+    forged = genuine[:-1] + ("A" if genuine[-1] != "A" else "B")
+    other_place = kiosk.ticket(event, 4)  # signed, but for another number
+
+    results = kiosk.push([
+        kiosk.signup(event, 1, ticket="CK1NOT-A-TICKET"),
+        kiosk.signup(event, 3, ticket=forged),
+        kiosk.signup(event, 3, ticket=other_place),
+        kiosk.signup(event, 3, ticket=genuine),
+    ])
+
+    assert [(r["status"], r["code"]) for r in results] == [
+        ("rejected", "invalid_payload"), ("rejected", "invalid_payload"),
+        ("rejected", "invalid_payload"), ("applied", ""),
+    ]
+    assert "signed by this kiosk's key" in results[0]["message"]
+
+
 def test_a_ticket_number_is_used_once(live: LiveServer, kiosk: SimKiosk) -> None:
     event = _event(live)
 
