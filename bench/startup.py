@@ -41,17 +41,20 @@ class Kiosk:
         return cls("bundle", (str(program),)) if program.is_file() else None
 
 
+def installed_env() -> dict[str, str]:
+    """This environment as an installed kiosk has it: with compiled bytecode.
+
+    A pip-installed kiosk has its bytecode compiled at install time and a
+    bundle carries it; a developer's PYTHONDONTWRITEBYTECODE would make every
+    start recompile the source (~0.2 s) and time the workstation, not the kiosk.
+    """
+    return {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
+
+
 def kiosk_env(data_dir: Path, probe: str) -> dict[str, str]:
     settings = data_dir / "kiosk.toml"
     settings.touch()
-    # A pip-installed kiosk has its bytecode compiled at install time and a
-    # bundle carries it; a developer's PYTHONDONTWRITEBYTECODE would make every
-    # start recompile the source (~0.2 s) and time the workstation, not the kiosk.
-    env = {
-        k: v
-        for k, v in os.environ.items()
-        if not k.startswith("CIVIC_KIOSK_") and k != "PYTHONDONTWRITEBYTECODE"
-    }
+    env = {k: v for k, v in installed_env().items() if not k.startswith("CIVIC_KIOSK_")}
     env.update(
         {
             "CIVIC_KIOSK_CONFIG": str(settings),

@@ -19,17 +19,20 @@ import tempfile
 import time
 from pathlib import Path
 
+from bench.startup import installed_env
 from bench.submit_latency import seeded_store
 from bench.table import Row, median, percentile, print_table
 
 ROOT = Path(__file__).resolve().parents[1]
 
+# The domain before Qt, as `civic-kiosk run` imports them (ui/cli.py): PySide6
+# hooks every import made after it.
 CHILD = """
 import sys, time
 from pathlib import Path
-from PySide6.QtCore import QTimer
 from kiosk.config import Settings
 from kiosk.store import open_store
+from PySide6.QtCore import QTimer
 from ui.app import build_window, ensure_app
 
 app = ensure_app()
@@ -48,7 +51,7 @@ app.exec()
 
 
 def cold_starts(db_url: str, data_dir: Path, count: int) -> list[float]:
-    env = {**os.environ, "QT_QPA_PLATFORM": os.environ.get("QT_QPA_PLATFORM", "offscreen")}
+    env = {**installed_env(), "QT_QPA_PLATFORM": os.environ.get("QT_QPA_PLATFORM", "offscreen")}
     env["PYTHONPATH"] = str(ROOT)
     times = []
     for _ in range(count):
