@@ -56,11 +56,17 @@ def main() -> int:
         from ui.selftest import run_self_test
 
         return run_self_test()
+    # ui.cli first, as the civic-kiosk console script does: it imports the domain
+    # and sync packages (SQLAlchemy, Alembic, pydantic, requests) before any Qt.
+    # Once PySide6 is imported, its __feature__ import hook calls
+    # inspect.getsource() on every module imported after it, which leaves that
+    # module's whole source in linecache for good: ~30 MB more resident in a
+    # source install if the probe imported Qt first (a bundle has no sources).
+    from ui.cli import main as cli_main
+
     probe = os.environ.get(PROBE_VARIABLE, "")
     if probe in ("exit", "stay"):
         install_probe(probe)
-    from ui.cli import main as cli_main
-
     return cli_main()
 
 
