@@ -6,7 +6,7 @@ A new process per start, from spawning it to its first paint of the home
 screen (fonts, theme, store with migrations checked, every screen built,
 sync worker started). One start is run first and not counted, so the figure
 is for a warm page cache, as on a kiosk that restarts its program; a first
-start after boot reads ~170 MB from disk more slowly. The bundle is measured
+start after boot reads ~140 MB from disk more slowly. The bundle is measured
 when it has been built (python installer/build_bundle.py).
 """
 

@@ -118,10 +118,19 @@ DROPPED: Final[tuple[tuple[str, str], ...]] = (
     ("PySide6/Qt/plugins/platforms/libqwayland*", "kiosk session is X11"),
     ("PySide6/Qt/plugins/platforms/libqvnc*", "not a kiosk display"),
     ("PySide6/Qt/plugins/platforms/libqvkkhrdisplay*", "not a kiosk display"),
+    # The kiosk draws on X11 (xcb) or, without X, on EGL (eglfs); the self-test
+    # and the benchmarks use offscreen. A frame-buffer or "minimal" platform
+    # has no GPU path for the camera preview and is started by nothing we ship.
+    ("PySide6/Qt/plugins/platforms/libqlinuxfb*", "not a kiosk display"),
+    ("PySide6/Qt/plugins/platforms/libqminimal*", "not a kiosk display"),
+    # TUIO is touch over UDP from a camera table; the kiosk's touch screen is
+    # evdev (eglfs) or XInput (xcb).
+    ("PySide6/Qt/plugins/generic/libqtuiotouchplugin*", "no TUIO touch source"),
     ("PySide6/Qt/plugins/platformthemes/*", "the kiosk draws its own theme"),
     ("PySide6/Qt/plugins/texttospeech/libqtexttospeech_mock*", "test engine"),
     # Images the kiosk shows are SVG (icons, ticks) and PNG (built into QtGui).
     ("PySide6/Qt/plugins/imageformats/libqicns*", "no such images"),
+    ("PySide6/Qt/plugins/imageformats/libqico*", "no such images"),
     ("PySide6/Qt/plugins/imageformats/libqtga*", "no such images"),
     ("PySide6/Qt/plugins/imageformats/libqtiff*", "no such images"),
     ("PySide6/Qt/plugins/imageformats/libqwbmp*", "no such images"),
@@ -183,3 +192,51 @@ def keep_hook_entries(entries: Iterable[tuple[str, str]]) -> list[tuple[str, str
 def unwanted_pyside6_modules(available: Iterable[str]) -> list[str]:
     """``PySide6.<name>`` for every binding that is installed but not used by the kiosk."""
     return sorted(f"PySide6.{name}" for name in available if name not in PYSIDE6_MODULES_KEPT)
+
+
+# --- ICU data (Linux: libicudata.so.<N>, rebuilt by installer/icu_data.py) -----------------
+
+# The languages the kiosk is used in (assets/i18n); "root" is the data every
+# locale falls back to. A locale's data is kept only for these.
+ICU_LANGUAGES: Final = frozenset({"root", "en", "ko"})
+
+# A locale item of a resource tree: "ko.res", "en_GB.res", "sr_Latn_BA.res",
+# "de_.res"; not "pool.res", "res_index.res", "supplementalData.res".
+_ICU_LOCALE = re.compile(r"^(root|[a-z]{2,3}(_[A-Za-z0-9]*)*)\.res$")
+_ICU_TREE_DATA = ("pool.res", "res_index.res")
+
+
+def icu_drop_reason(item: str) -> str | None:
+    """Why the bundle's ICU data leaves out ``item`` ("icudt73l/coll/de.res"), or ``None``.
+
+    What Qt asks of ICU is fixed by the ICU functions libQt6Core imports
+    (``nm -D --undefined-only libQt6Core.so.6``): case mapping, QCollator,
+    QTimeZone names, QStringConverter for charsets Qt does not implement
+    itself. Nothing else in the bundle links ICU. Every item left out is one
+    those functions cannot reach, or reach only for a language the kiosk
+    never shows; ICU falls back to ``root`` for those, as for any locale it
+    has no data for.
+    """
+    parts = item.split("/")[1:]  # without the "icudt73l" package name
+    if not parts:
+        return None
+    tree, leaf = ("/".join(parts[:-1]), parts[-1])
+    if leaf.endswith(".cnv"):
+        # UTF-8/16/32 and Latin-1 are Qt's own code; Python decodes everything
+        # the kiosk reads (sqlite3, json, requests). No legacy charset
+        # (EUC-KR, Shift-JIS, EBCDIC...) ever goes through QStringConverter.
+        return "legacy charset table: the kiosk decodes no text through Qt"
+    if tree == "brkitr" and leaf.endswith(".dict"):
+        return "word-break dictionary (CJK, Thai...): Qt calls no ICU break iterator"
+    if tree == "translit":
+        return "transliteration: Qt calls no ICU transliterator"
+    if leaf == "unames.icu":
+        return "Unicode character names: Qt never asks for them"
+    if leaf.endswith((".spp", ".cfu")):
+        return "StringPrep/spoof checks: Qt has its own IDNA code"
+    match = _ICU_LOCALE.match(leaf)
+    if match and leaf not in _ICU_TREE_DATA:
+        language = leaf.removesuffix(".res").split("_")[0]
+        if language not in ICU_LANGUAGES:
+            return "locale data for a language the kiosk does not show"
+    return None

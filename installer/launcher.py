@@ -56,9 +56,13 @@ def main() -> int:
         from ui.selftest import run_self_test
 
         return run_self_test()
-    # The command line first, the probe second: ui.cli imports the non-Qt
-    # modules, and imported after PySide6 each would pass through PySide's
-    # import hook (~0.2 ms a module), which the real `civic-kiosk run` avoids.
+    # ui.cli first, as the civic-kiosk console script does: it imports the domain
+    # and sync packages (SQLAlchemy, Alembic, pydantic, requests) before any Qt.
+    # Once PySide6 is imported, its __feature__ import hook calls
+    # inspect.getsource() on every module imported after it, which leaves that
+    # module's whole source in linecache for good: ~30 MB more resident in a
+    # source install if the probe imported Qt first (a bundle has no sources),
+    # and ~0.2 ms more per module at start.
     from ui.cli import main as cli_main
 
     probe = os.environ.get(PROBE_VARIABLE, "")

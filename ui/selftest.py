@@ -12,8 +12,13 @@ file, no database, no network. In a temporary directory it
    the store, and checks that a forged copy is refused (PyNaCl's libsodium);
 4. draws the ticket's QR and reads it back with zxing-cpp (Pillow, the
    camera's decoder);
-5. checks that Qt Multimedia loads and has a media backend plugin (the camera);
-6. builds the real kiosk window and renders the home screen offscreen: the
+5. checks that Qt Multimedia loads its media backend (the FFmpeg plugin and
+   its libraries: the camera) and lists cameras (none is fine here);
+6. checks that Qt TextToSpeech finds an engine plugin (audio guidance; the
+   engine itself may not run on this machine);
+7. checks ICU's Korean data through Qt (collation, time-zone names): the
+   Linux bundle ships a reduced ICU data library (installer/icu_data.py);
+8. builds the real kiosk window and renders the home screen offscreen: the
    Hangul font registered, the Korean title from the catalog, a non-blank
    picture, and no error logged on the way.
 
@@ -171,19 +176,43 @@ def check_qr(ctx: Context) -> str:
 
 
 def check_multimedia(ctx: Context) -> str:
-    from PySide6.QtCore import QCoreApplication
+    # First, as the check-in screen does: it quiets Qt Multimedia's probe warnings.
+    import ui.camera  # noqa: F401
 
     _app()
-    import ui.camera  # noqa: F401 - imports Qt Multimedia the way the check-in screen does
+    from PySide6.QtMultimedia import QMediaDevices, QMediaFormat
 
-    plugins = sorted(
-        entry.name
-        for directory in QCoreApplication.libraryPaths()
-        if (Path(directory) / "multimedia").is_dir()
-        for entry in (Path(directory) / "multimedia").iterdir()
+    # A plugin file that is there but cannot be loaded (a library of FFmpeg
+    # or Qt Quick left out of the bundle) leaves Qt with no backend: then it
+    # lists no formats at all. Listing cameras goes through the backend too.
+    cameras = QMediaDevices.videoInputs()
+    formats = QMediaFormat().supportedFileFormats(QMediaFormat.ConversionMode.Decode)
+    _require(bool(formats), "Qt Multimedia loaded no media backend: the camera cannot start")
+    return f"Qt Multimedia backend loaded ({len(formats)} formats); {len(cameras)} camera(s) here"
+
+
+def check_speech(ctx: Context) -> str:
+    from ui.speech import TEST_ENGINE, available_engines
+
+    engines = [name for name in available_engines() if name != TEST_ENGINE]
+    _require(bool(engines), "Qt TextToSpeech has no engine plugin: audio guidance is silent")
+    return f"Qt TextToSpeech engine plugin(s): {', '.join(engines)}"
+
+
+def check_icu(ctx: Context) -> str:
+    from PySide6.QtCore import QCollator, QLocale, QTimeZone
+
+    korean = QLocale("ko_KR")
+    words = ["하늘", "가방", "다리", "나무"]
+    ordered = sorted(words, key=QCollator(korean).sortKey)
+    _require(ordered == ["가방", "나무", "다리", "하늘"], f"Korean collation gave {ordered}")
+    if not sys.platform.startswith("linux"):  # Qt uses the OS's own data elsewhere
+        return "Korean collation"
+    name = QTimeZone(b"Asia/Seoul").displayName(
+        QTimeZone.TimeType.StandardTime, QTimeZone.NameType.LongName, korean
     )
-    _require(bool(plugins), "Qt Multimedia has no media backend plugin: the camera cannot start")
-    return f"Qt Multimedia loaded; backend {', '.join(plugins)}"
+    _require("대한민국" in name, f"no Korean name for Asia/Seoul (got {name!r})")
+    return f"Korean collation; Asia/Seoul is {name!r}"
 
 
 def check_home_screen(ctx: Context) -> str:
@@ -229,6 +258,8 @@ STEPS: tuple[Step, ...] = (
     Step("ticket", check_ticket),
     Step("ticket QR", check_qr),
     Step("camera stack", check_multimedia),
+    Step("audio guidance", check_speech),
+    Step("ICU data", check_icu),
     Step("home screen", check_home_screen),
 )
 

@@ -7,6 +7,7 @@ import pytest
 from installer.bundle_policy import (
     PYSIDE6_MODULES_KEPT,
     drop_reason,
+    icu_drop_reason,
     is_os_library,
     keep_hook_entries,
     unwanted_pyside6_modules,
@@ -27,6 +28,8 @@ QT = "PySide6/Qt"
         f"{QT}/plugins/platformthemes/libqgtk3.so",
         f"{QT}/plugins/sqldrivers/libqsqlite.so",
         f"{QT}/plugins/platforms/libqwayland.so",
+        f"{QT}/plugins/platforms/libqlinuxfb.so",
+        f"{QT}/plugins/generic/libqtuiotouchplugin.so",
     ],
 )
 def test_the_bundle_leaves_out_what_the_kiosk_never_loads(destination: str) -> None:
@@ -43,6 +46,8 @@ def test_the_bundle_leaves_out_what_the_kiosk_never_loads(destination: str) -> N
         f"{QT}/plugins/imageformats/libqsvg.so",  # icons and check marks
         f"{QT}/plugins/texttospeech/libqtexttospeech_speechd.so",  # audio guidance
         f"{QT}/plugins/platforminputcontexts/libcomposeplatforminputcontextplugin.so",
+        f"{QT}/plugins/platforms/libqeglfs.so",  # a kiosk without X
+        f"{QT}/plugins/generic/libqevdevtouchplugin.so",  # its touch screen
         "assets/fonts/NanumSquareR.ttf",
         "kiosk/migrations/versions/0001_initial_schema.py",
     ],
@@ -85,3 +90,45 @@ def test_os_libraries_are_told_from_wheel_and_interpreter_libraries(
     source: str, from_os: bool
 ) -> None:
     assert is_os_library(source) is from_os
+
+
+ICU = "icudt73l"
+
+
+@pytest.mark.parametrize(
+    "item",
+    [
+        f"{ICU}/coll/de.res",  # another language's collation
+        f"{ICU}/zone/ja.res",
+        f"{ICU}/sr_Latn_BA.res",
+        f"{ICU}/coll/de_.res",  # an alias item of a left-out language
+        f"{ICU}/ibm-949_P110-1999.cnv",  # a legacy charset: Qt never decodes one for us
+        f"{ICU}/brkitr/cjdict.dict",
+        f"{ICU}/translit/root.res",
+        f"{ICU}/unames.icu",
+    ],
+)
+def test_icu_data_leaves_out_what_qt_cannot_reach_for_the_kiosk(item: str) -> None:
+    assert icu_drop_reason(item) is not None
+
+
+@pytest.mark.parametrize(
+    "item",
+    [
+        f"{ICU}/coll/ko.res",  # QCollator in Korean
+        f"{ICU}/coll/root.res",  # every locale's fallback
+        f"{ICU}/coll/ucadata.icu",
+        f"{ICU}/zone/ko.res",  # QTimeZone names in Korean
+        f"{ICU}/zone/en_GB.res",
+        f"{ICU}/zone/pool.res",  # shared by every locale of the tree
+        f"{ICU}/res_index.res",
+        f"{ICU}/zoneinfo64.res",
+        f"{ICU}/supplementalData.res",
+        f"{ICU}/metaZones.res",
+        f"{ICU}/cnvalias.icu",  # charset names, also of UTF-8
+        f"{ICU}/brkitr/word.brk",  # break rules, not dictionaries
+        f"{ICU}/ko.res",
+    ],
+)
+def test_icu_data_keeps_korean_english_and_what_every_locale_needs(item: str) -> None:
+    assert icu_drop_reason(item) is None
