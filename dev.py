@@ -48,8 +48,10 @@ QT_RUNTIME = {
     "libspeechd2": "libspeechd.so.2",
 }
 # Binaries the test suite runs: a throw-away PostgreSQL cluster for the server tests,
-# Chromium for the staff web pages, an X server and xrandr for turning the display.
+# Chromium for the staff web pages, an X server and xrandr for turning the display,
+# binutils for the bundle build (PyInstaller; the reduced ICU data library).
 TEST_TOOLS = {
+    "binutils": "/usr/bin/ld",
     "postgresql": "/usr/lib/postgresql",
     "chromium": "/usr/bin/chromium",
     "xvfb": "/usr/bin/Xvfb",
