@@ -302,6 +302,8 @@ class Submission(Base):
     # The complaint category, or the policy area of a proposal.
     category: Mapped[str] = mapped_column(String(64), default="")
     district: Mapped[str] = mapped_column(String(32), default="")
+    # The 행정동 code within the district (kiosk.dongs); empty when not given.
+    dong: Mapped[str] = mapped_column(String(32), default="")
     consent_version: Mapped[str] = mapped_column(String(32), default="")
     status: Mapped[str] = mapped_column(String(32), default="received")
     # What the kiosk sealed (description, contact, ...), as the sealed model dumps it.

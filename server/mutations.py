@@ -215,7 +215,7 @@ def _apply_complaint(
     kind = SubmissionKind.SUGGESTION if payload.anonymous else SubmissionKind.COMPLAINT
     _insert_submission(
         batch, mutation, kind, payload.receipt_code, payload.category, payload.district,
-        payload.consent_version, payload.created_at, sealed,
+        payload.consent_version, payload.created_at, sealed, dong=payload.dong or "",
     )
     return Applied()
 
@@ -233,12 +233,14 @@ def _apply_proposal(
 def _insert_submission(
     batch: Batch, mutation: Mutation, kind: SubmissionKind, receipt_code: str, category: str,
     district: str, consent_version: str, created_at: dt.datetime, sealed: BaseModel,
+    *, dong: str = "",
 ) -> None:
     batch.insert(
         "submission",
         {
             "id": str(mutation.id), "kind": str(kind), "receipt_code": receipt_code,
             "device_id": batch.pusher.device_id, "category": category, "district": district,
+            "dong": dong,
             "consent_version": consent_version, "status": "received",
             "details": sealed.model_dump(mode="json"), "created_at": created_at,
             "received_at": batch.now,

@@ -113,6 +113,7 @@ class Row:
     received_at: dt.datetime
     office: str = ""
     device_name: str = ""
+    dong: str = ""
 
 
 @dataclass(frozen=True)
@@ -163,7 +164,7 @@ def page_query(filters: Filters, after: Cursor | None, size: int) -> Any:
     query: Any = select(
         Submission.id, Submission.kind, Submission.receipt_code, Submission.category,
         Submission.district, Submission.device_id, Submission.status, Submission.created_at,
-        Submission.received_at,
+        Submission.received_at, Submission.dong,
     )
     query = filtered(query, filters)
     if after is not None:
@@ -191,6 +192,7 @@ def list_page(
             r.created_at, r.received_at,
             office=devices[r.device_id].office if r.device_id in devices else "",
             device_name=devices[r.device_id].name if r.device_id in devices else "",
+            dong=r.dong,
         )
         for r in found[:size]
     ]
@@ -274,7 +276,7 @@ def change_status(
 # --- CSV -------------------------------------------------------------------------------
 
 CSV_COLUMNS = (
-    "id", "kind", "receipt_code", "status", "category", "district", "office", "device_id",
+    "id", "kind", "receipt_code", "status", "category", "district", "dong", "office", "device_id",
     "created_at", "received_at", "title", "description", "address", "name", "phone", "email",
     "share_contact", "status_note",
 )
@@ -311,7 +313,8 @@ def csv_lines(db: Database, filters: Filters) -> Iterator[str]:
 def _csv_row(s: Submission, office: str) -> Sequence[object]:
     d = s.details
     return (
-        s.id, s.kind, s.receipt_code, s.status, s.category, s.district, office, s.device_id,
+        s.id, s.kind, s.receipt_code, s.status, s.category, s.district, s.dong, office,
+        s.device_id,
         kst(s.created_at), kst(s.received_at), d.get("title", ""), d.get("description", ""),
         d.get("address", ""), d.get("name", ""), d.get("phone", ""), d.get("email", ""),
         "yes" if d.get("share_contact") else "", s.status_note,

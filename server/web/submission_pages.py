@@ -10,6 +10,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response, StreamingResponse
 from starlette.concurrency import run_in_threadpool
 
+from kiosk.dongs import dong_of
 from kiosk.reference import POLICY_AREAS, SEOUL_DISTRICTS
 from server import submissions
 from server.accounts import list_users
@@ -55,9 +56,9 @@ def filter_query(filters: Filters) -> str:
 
 
 def labels(categories: list[Category], lang: str) -> tuple[
-    Callable[[str, str], str], Callable[[str], str]
+    Callable[[str, str], str], Callable[[str, str], str]
 ]:
-    """Names for category and district codes in the page's language (codes if unknown)."""
+    """Names for category and place codes in the page's language (codes if unknown)."""
     complaint = {c.code: c.name_ko if lang == "ko" else c.name_en for c in categories}
     areas = {a.code: a.name(lang) for a in POLICY_AREAS}
     districts = {d.code: d.name(lang) for d in SEOUL_DISTRICTS}
@@ -66,8 +67,13 @@ def labels(categories: list[Category], lang: str) -> tuple[
         names = areas if kind == SubmissionKind.PROPOSAL else complaint
         return names.get(code, code or "–")
 
-    def district_name(code: str) -> str:
-        return districts.get(code, code or "–")
+    def district_name(code: str, dong: str = "") -> str:
+        """The district, and its dong after a middle dot when one was given."""
+        name = districts.get(code, code or "–")
+        if not dong:
+            return name
+        known = dong_of(code, dong)
+        return f"{name} · {known.name(lang) if known else dong}"
 
     return category_name, district_name
 

@@ -160,7 +160,9 @@ def test_anonymous_suggestion_has_no_contact_fields_and_says_so(
 ) -> None:
     citizen.home_tile("suggestion")
     form = citizen.form()
-    assert {f.name for f in form.fields()} == {"category", "district", "address", "description"}
+    assert {f.name for f in form.fields()} == {
+        "category", "district", "dong", "address", "description"
+    }
     notes = [label.text() for label in form.findChildren(type(form.title)) if label.isVisible()]
     assert translate("suggestion.note", "ko") in notes
     citizen.choose("category", "park")
@@ -208,3 +210,57 @@ def test_hangul_typed_on_the_on_screen_keyboard_is_stored_composed(
     assert sealed["name"] == "최윤서"
     assert unicodedata.is_normalized("NFC", sealed["description"] + sealed["name"])
     assert sealed["phone"] == "01024681357"
+
+
+def test_choosing_a_district_offers_its_dongs_and_a_new_district_clears_the_dong(
+    citizen: Citizen, kiosk: KioskWindow, kiosk_db: KioskDB
+) -> None:
+    citizen.home_tile("complaint")
+    citizen.choose("category", "road")
+    citizen.next()
+    form = citizen.form()
+    assert not form.field("dong").isVisible()  # nothing to choose from before a district
+    citizen.choose("district", "mapo")
+    dong = form.field("dong")
+    assert dong.isVisible()
+    shown = [b.text() for b in form.grid("dong").buttons()]
+    assert shown[0] == translate("field.dong.none", "ko")  # a citizen may not know it
+    assert shown[1] == "공덕동" and "망원1동" in shown and len(shown) == 1 + 16
+    citizen.choose("dong", "mangwon-1")
+    citizen.choose("district", "gangnam")
+    assert form.value("dong") == ""
+    assert "망원1동" not in [b.text() for b in form.grid("dong").buttons()]
+    citizen.choose("dong", "gaepo-3")
+    citizen.tap(kiosk.header.english)
+    assert form.grid("dong").button_for("gaepo-3").text() == "Gaepo 3-dong"
+    assert form.grid("dong").button_for("gaepo-3").isChecked()
+    # In the reader's own alphabetical order: 압구정동 comes first in English, 개포1동 in Korean.
+    assert form.grid("dong").buttons()[1].text() == "Apgujeong-dong"
+    citizen.next()
+    citizen.type_into("description", "Broken pavement")
+    citizen.next()
+    citizen.type_into("name", "Kim Minsu")
+    citizen.type_into("phone", "010-1234-5678")
+    citizen.next()
+    citizen.agree()
+    shown = [label.text() for label in kiosk.review.findChildren(type(kiosk.review.error))]
+    assert "Gangnam-gu" in shown and "Gaepo 3-dong" in shown
+    citizen.submit()
+    stored = only_record(kiosk_db)
+    assert stored.submission is not None and stored.submission.dong == "gaepo-3"
+    assert stored.submission.district == "gangnam"
+
+
+def test_start_over_hides_the_dongs_of_the_last_citizen(
+    citizen: Citizen, kiosk: KioskWindow
+) -> None:
+    citizen.home_tile("complaint")
+    citizen.choose("category", "road")
+    citizen.next()
+    citizen.choose("district", "guro")
+    citizen.choose("dong", "hang")
+    kiosk.start_over()
+    citizen.home_tile("complaint")
+    form = citizen.form()
+    assert form.value("district") == "" and form.value("dong") == ""
+    assert not form.field("dong").isVisible()

@@ -49,6 +49,11 @@ def visit_every_screen(citizen: Citizen, kiosk: KioskWindow) -> Iterator[str]:
         yield f"complaint-page-{citizen.form().pages.currentIndex()}"
         if citizen.form().pages.currentIndex() == 0:
             citizen.choose("category", "road")
+        if citizen.form().pages.currentIndex() == 1:
+            # Songpa has the longest dong list (27) to share a page with the districts.
+            citizen.choose("district", "songpa")
+            yield "complaint-dongs"
+            citizen.choose("dong", "jamsil-2")
         if citizen.form().pages.currentIndex() == 2:
             citizen.type_into("description", "설명")
         if citizen.form().pages.currentIndex() == 3:

@@ -7,17 +7,34 @@ that it is not a formal complaint and gets no personal reply.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 
-from PySide6.QtWidgets import QWidget
+from PySide6.QtCore import QTimer
+from PySide6.QtWidgets import QScrollArea, QWidget
 
+from kiosk.dongs import dongs_of
 from kiosk.lookups import CategoryItem
 from kiosk.reference import SEOUL_DISTRICTS
 from kiosk.submissions import ComplaintForm
+from ui.i18n import language
 from ui.screens.form import FormScreen
-from ui.widgets import DIGITS, EMAIL, Choice, choice_field, line_field, text_field
+from ui.widgets import DIGITS, EMAIL, Choice, Field, choice_field, line_field, text_field
 
 DISTRICT_CHOICES = tuple(Choice(d.code, d.ko, d.en) for d in SEOUL_DISTRICTS)
+
+
+def _natural(text: str) -> tuple[str | int, ...]:
+    # "Sanggye 10-dong" after "Sanggye 9-dong", as a person reads a list.
+    return tuple(int(part) if part.isdigit() else part for part in re.split(r"(\d+)", text))
+
+
+def dong_choices(district: str) -> tuple[Choice, ...]:
+    """The district's dongs in the reading order of the current language."""
+    choices = [Choice(d.code, d.ko, d.en) for d in dongs_of(district)]
+    if language() != "ko":  # the list is stored in 가나다 order already
+        choices.sort(key=lambda c: _natural(c.en))
+    return tuple(choices)
 
 
 def category_choices(items: Sequence[CategoryItem]) -> tuple[Choice, ...]:
@@ -31,12 +48,16 @@ class ComplaintScreen(FormScreen):
         self.category = choice_field("category", "field.category", (), self, columns=2)
         note = "suggestion.note" if anonymous else ""
         self.add_page([self.category], note_key=note, note_role="verdict-warn")
-        self.add_page(
-            [
-                choice_field("district", "field.district", DISTRICT_CHOICES, self, columns=5),
-                line_field("address", "field.address", self),
-            ]
+        self.district = choice_field(
+            "district", "field.district", DISTRICT_CHOICES, self, columns=5
         )
+        # The dong question appears once a district is chosen, with that district's dongs.
+        self.dong = choice_field(
+            "dong", "field.dong", (), self, columns=5, none_key="field.dong.none"
+        )
+        self.dong.hide()
+        self.add_page([self.district, self.dong, line_field("address", "field.address", self)])
+        self.grid("district").changed.connect(self._district_chosen)
         self.add_page([text_field("description", "field.description", self)])
         if not anonymous:
             self.add_page(
@@ -48,6 +69,34 @@ class ComplaintScreen(FormScreen):
                 note_key="complaint.contact.hint",
             )
 
+    def _district_chosen(self, district: str) -> None:
+        grid = self.grid("dong")
+        grid.set_choices(dong_choices(district))
+        grid.set_value("")  # a dong of the district chosen before cannot stay
+        self.dong.clear_error()
+        self.dong.setVisible(bool(grid.buttons()))
+        # Once laid out, so the scroll area knows where the dongs are.
+        QTimer.singleShot(0, lambda: self._bring_into_view(self.dong))
+
+    def _bring_into_view(self, widget: Field) -> None:
+        # On a landscape screen the dongs open below the fold: scroll them into sight.
+        parent = widget.parentWidget()
+        while parent is not None and not isinstance(parent, QScrollArea):
+            parent = parent.parentWidget()
+        if isinstance(parent, QScrollArea) and widget.isVisible():
+            parent.ensureWidgetVisible(widget.label, 0, 0)
+
+    def retranslate(self) -> None:
+        district = self.value("district")
+        if district:
+            self.grid("dong").set_choices(dong_choices(district))  # keeps the chosen dong
+        super().retranslate()
+
+    def wipe(self) -> None:
+        super().wipe()
+        self.grid("dong").set_choices(())
+        self.dong.hide()
+
     def set_categories(self, items: Sequence[CategoryItem]) -> None:
         self.grid("category").set_choices(category_choices(items))
 
@@ -58,6 +107,7 @@ class ComplaintScreen(FormScreen):
         return ComplaintForm(
             category=self.value("category"),
             district=self.value("district"),
+            dong=self.value("dong"),
             address=self.value("address"),
             description=self.value("description"),
             **contact,
@@ -67,6 +117,7 @@ class ComplaintScreen(FormScreen):
         rows = [
             ("field.category", self.choice_text("category")),
             ("field.district", self.choice_text("district")),
+            ("field.dong", self.choice_text("dong")),
             ("field.address", self.value("address")),
             ("field.description", self.value("description")),
         ]

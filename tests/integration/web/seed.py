@@ -12,6 +12,7 @@ from kiosk.payloads import (
     MutationType,
     ProposalPayload,
     ProposalSealed,
+    complaint_json,
 )
 from kiosk.receipts import new_receipt_code
 from kiosk.sealing import seal
@@ -29,17 +30,17 @@ def complaint(kiosk: SimKiosk, created_at: dt.datetime, *, category: str = "road
               district: str = "jung", description: str = "보도블록이 깨졌어요",
               name: str = "김민수", phone: str = "010-1234-5678", email: str = "",
               address: str = "세종대로 110", share_contact: bool = True,
-              anonymous: bool = False) -> dict[str, Any]:
+              anonymous: bool = False, dong: str | None = None) -> dict[str, Any]:
     sealed = ComplaintSealed(
         description=description, address=address,
         name="" if anonymous else name, phone="" if anonymous else phone,
         email="" if anonymous else email, share_contact=share_contact and not anonymous,
     )
-    payload = ComplaintPayload(
+    payload = complaint_json(ComplaintPayload(
         receipt_code=new_receipt_code(), anonymous=anonymous, category=category,
-        district=district, consent_version="2026-01", created_at=created_at,
+        district=district, dong=dong, consent_version="2026-01", created_at=created_at,
         sealed=seal(kiosk.server_public_key, sealed.model_dump()),
-    ).model_dump(mode="json")
+    ))
     return kiosk.mutation(MutationType.COMPLAINT, payload)
 
 

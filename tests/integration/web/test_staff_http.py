@@ -181,6 +181,33 @@ def test_detail_shows_the_unsealed_complaint(site: Site, officer: StaffClient) -
         assert text in page.text
 
 
+def test_the_dong_shows_with_its_district_on_the_list_the_case_and_the_csv(
+    site: Site, officer: StaffClient
+) -> None:
+    submission_id, receipt = _push_complaint(site, district="gangnam", dong="gaepo-3")
+
+    case = officer.get(f"/staff/submissions/{submission_id}")
+    listed = officer.get("/staff/submissions?district=gangnam")
+    english = officer.get(f"/staff/submissions/{submission_id}", cookies={"civic_lang": "en"})
+    exported = officer.get("/staff/submissions.csv?district=gangnam")
+
+    assert "강남구 · 개포3동" in case.text and "강남구 · 개포3동" in listed.text
+    assert "Gangnam-gu · Gaepo 3-dong" in english.text
+    rows = list(csv.DictReader(io.StringIO(exported.content.decode("utf-8-sig"))))
+    assert [r["dong"] for r in rows if r["receipt_code"] == receipt] == ["gaepo-3"]
+
+
+def test_a_complaint_from_a_kiosk_without_the_dong_question_is_taken(
+    site: Site, officer: StaffClient
+) -> None:
+    mutation = complaint(site.kiosk, NOW, district="mapo")
+    assert "dong" not in mutation["payload"]  # as kiosks before the dong question wrote it
+
+    assert site.kiosk.push([mutation])[0]["status"] == "applied"
+    case = officer.get(f"/staff/submissions/{mutation['id']}")
+    assert "마포구" in case.text and "마포구 ·" not in case.text
+
+
 def test_status_moves_on_with_a_note_the_citizen_sees(site: Site, officer: StaffClient) -> None:
     submission_id, receipt = _push_complaint(site, name="홍길동", phone="010-5555-0001")
 
