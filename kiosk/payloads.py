@@ -16,6 +16,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from kiosk.dongs import DONG_CODE_MAX
+from kiosk.photos import SEALED_PHOTO_MAX
 from kiosk.validation import ADDRESS_MAX, DESCRIPTION_MAX, EMAIL_MAX, NAME_MAX, TITLE_MAX
 
 
@@ -45,6 +46,9 @@ class ComplaintPayload(_Strict):
     consent_version: str = Field(default="", max_length=32)
     created_at: dt.datetime
     sealed: str = Field(max_length=40_000)
+    # An optional photo (kiosk.photos), a JPEG sealed on its own (sealing.seal_bytes):
+    # kept out of ``sealed`` so the text opens without it.
+    photo: str | None = Field(default=None, min_length=1, max_length=SEALED_PHOTO_MAX)
 
 
 def complaint_json(payload: ComplaintPayload) -> dict[str, Any]:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy import select
@@ -23,9 +23,10 @@ from kiosk.payloads import (
     ProposalSealed,
     complaint_json,
 )
+from kiosk.photos import photo_error
 from kiosk.receipts import new_receipt_code
 from kiosk.reference import DISTRICT_CODES, POLICY_AREA_CODES
-from kiosk.sealing import seal
+from kiosk.sealing import seal, seal_bytes
 from kiosk.store import Store
 
 
@@ -60,6 +61,8 @@ class ComplaintForm:
     name: str = ""
     phone: str = ""
     email: str = ""
+    # A JPEG from kiosk.photos, in memory only until it is sealed.
+    photo: bytes = field(default=b"", repr=False)
 
 
 @dataclass(frozen=True)
@@ -92,6 +95,10 @@ def submit_complaint(
     where = _check_where(check, form)
     description = _description(check, form.description)
     contact = _check_contact(check, form.name, form.phone, form.email, required=True)
+    if form.photo:
+        problem = photo_error(form.photo)
+        if problem is not None:
+            check.fail("photo", problem)
     _check_consent(check, consent)
     check.raise_if_failed()
     sealed = ComplaintSealed(
@@ -100,7 +107,9 @@ def submit_complaint(
         share_contact=consent.share_contact,
         **vars(contact),
     )
-    return _store_complaint(store, form.category, where, False, sealed, consent, now)
+    return _store_complaint(
+        store, form.category, where, False, sealed, consent, now, photo=form.photo
+    )
 
 
 def submit_suggestion(
@@ -113,9 +122,12 @@ def submit_suggestion(
     check = v.Checker()
     where = _check_where(check, form)
     description = _description(check, form.description)
-    for field in ("name", "phone", "email"):
-        if getattr(form, field).strip():
-            check.fail(field, "contact.not_allowed")
+    for name in ("name", "phone", "email"):
+        if getattr(form, name).strip():
+            check.fail(name, "contact.not_allowed")
+    if form.photo:
+        # A photo may show people: personal data, which a suggestion asks no consent for.
+        check.fail("photo", "photo.not_allowed")
     check.raise_if_failed()
     sealed = ComplaintSealed(description=description, address=where["address"])
     return _store_complaint(store, form.category, where, True, sealed, consent or Consent(), now)
@@ -162,6 +174,8 @@ def _store_complaint(
     sealed: ComplaintSealed,
     consent: Consent,
     now: dt.datetime | None,
+    *,
+    photo: bytes = b"",
 ) -> Receipt:
     when = now or utcnow()
     kind = SubmissionKind.SUGGESTION if anonymous else SubmissionKind.COMPLAINT
@@ -181,6 +195,8 @@ def _store_complaint(
             consent_version=submission.consent_version,
             created_at=when,
             sealed=seal(identity.server_public_key, sealed.model_dump()),
+            # Sealed here, inside the write: only the sealed form ever reaches the disk.
+            photo=seal_bytes(identity.server_public_key, photo) if photo else None,
         )
         _enqueue(session, MutationType.COMPLAINT, complaint_json(payload), submission, when)
     return _receipt(submission)

@@ -41,6 +41,7 @@ from server.models import (
     RejectedMutation,
     RevokedTicket,
     Submission,
+    SubmissionPhoto,
     table_of,
 )
 
@@ -73,6 +74,7 @@ def _ignoring_duplicates(model: type[Any], keys: list[str]) -> dict[str, Any]:
 _INSERTS: dict[str, dict[str, Any]] = {
     "mutation": _plain(MutationRecord),
     "submission": _plain(Submission),
+    "photo": _plain(SubmissionPhoto),
     "registration": _plain(Registration),
     "revoked_ticket": _ignoring_duplicates(RevokedTicket, _TICKET),
     "checkin": _plain(CheckIn),

@@ -324,6 +324,16 @@ class Submission(Base):
     )
 
 
+class SubmissionPhoto(Base):
+    """The photo a complaint came with, opened from its seal: personal data, staff only."""
+
+    __tablename__ = "submission_photos"
+
+    submission_id: Mapped[str] = mapped_column(ForeignKey("submissions.id"), primary_key=True)
+    # JPEG as the kiosk made it (kiosk.photos): downscaled, no metadata.
+    jpeg: Mapped[bytes] = mapped_column(LargeBinary)
+
+
 class SubmissionUpdate(Base):
     """One status change staff made, with the note the citizen will see: the audit trail."""
 

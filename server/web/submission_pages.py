@@ -115,6 +115,17 @@ def routes(web: Web) -> APIRouter:
         await web.staff(request)
         return await _detail_page(web, request, submission_id)
 
+    @router.get("/staff/submissions/{submission_id}/photo.jpg")
+    async def submission_photo(request: Request, submission_id: str) -> Response:
+        # The same staff who read the case may see its photo; nobody else.
+        await web.staff(request)
+        jpeg = await run_in_threadpool(submissions.photo, web.db, submission_id[:36])
+        if jpeg is None:
+            raise PageError(404, "error.not_found")
+        return Response(jpeg, media_type="image/jpeg", headers={
+            "Cache-Control": "no-store", "Content-Disposition": "inline",
+        })
+
     @router.post("/staff/submissions/{submission_id}/status")
     async def submission_status(request: Request, submission_id: str) -> Response:
         active, form = await web.form(request)
@@ -146,6 +157,6 @@ async def _detail_page(
         "s": found.submission, "details": found.submission.details, "device": found.device,
         "updates": found.updates, "deliveries": found.deliveries, "allowed": found.allowed,
         "users": users, "category_name": category_name, "district_name": district_name,
-        "error": error,
+        "error": error, "has_photo": found.has_photo,
     }, status=status)
 

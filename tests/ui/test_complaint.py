@@ -19,6 +19,7 @@ from tests.ui.kiosk_fixtures import (
     make_window,
     only_record,
 )
+from tests.ui.photo_source import StillPhotoSource
 from tests.ui.toolkit_fixtures import TapKeys
 from ui.i18n import translate
 from ui.keyboard import OnScreenKeyboard
@@ -264,3 +265,14 @@ def test_start_over_hides_the_dongs_of_the_last_citizen(
     form = citizen.form()
     assert form.value("district") == "" and form.value("dong") == ""
     assert not form.field("dong").isVisible()
+
+
+def test_done_leaves_no_photo_behind(qtbot: QtBot, kiosk_db: KioskDB) -> None:
+    kiosk = make_window(qtbot, kiosk_db, photo_source=StillPhotoSource())
+    citizen = Citizen(qtbot, kiosk)
+    citizen.file_complaint(photo=True)
+    citizen.agree()
+    citizen.submit()
+    citizen.tap(kiosk.receipt.done_button)
+    panel = kiosk.complaint.photo
+    assert panel is not None and panel.jpeg == b"" and panel.view.pixmap().isNull()

@@ -10,18 +10,22 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
-from PySide6.QtCore import QTimer
-from PySide6.QtWidgets import QScrollArea, QWidget
+from PySide6.QtCore import QSize, QTimer
+from PySide6.QtGui import QPixmap
+from PySide6.QtWidgets import QScrollArea, QVBoxLayout, QWidget
 
 from kiosk.dongs import dongs_of
 from kiosk.lookups import CategoryItem
 from kiosk.reference import SEOUL_DISTRICTS
 from kiosk.submissions import ComplaintForm
 from ui.i18n import language
+from ui.photo import PhotoSource
 from ui.screens.form import FormScreen
+from ui.screens.photo import PhotoPanel
 from ui.widgets import DIGITS, EMAIL, Choice, Field, choice_field, line_field, text_field
 
 DISTRICT_CHOICES = tuple(Choice(d.code, d.ko, d.en) for d in SEOUL_DISTRICTS)
+THUMBNAIL = QSize(320, 240)
 
 
 def _natural(text: str) -> tuple[str | int, ...]:
@@ -42,9 +46,17 @@ def category_choices(items: Sequence[CategoryItem]) -> tuple[Choice, ...]:
 
 
 class ComplaintScreen(FormScreen):
-    def __init__(self, *, anonymous: bool, parent: QWidget | None = None) -> None:
+    def __init__(
+        self,
+        *,
+        anonymous: bool,
+        photo_source: PhotoSource | None = None,
+        parent: QWidget | None = None,
+    ) -> None:
         super().__init__("flow.suggestion" if anonymous else "flow.complaint", parent)
         self.anonymous = anonymous
+        self.photo: PhotoPanel | None = None
+        self._photo_page: QWidget | None = None
         self.category = choice_field("category", "field.category", (), self, columns=2)
         note = "suggestion.note" if anonymous else ""
         self.add_page([self.category], note_key=note, note_role="verdict-warn")
@@ -59,6 +71,16 @@ class ComplaintScreen(FormScreen):
         self.add_page([self.district, self.dong, line_field("address", "field.address", self)])
         self.grid("district").changed.connect(self._district_chosen)
         self.add_page([text_field("description", "field.description", self)])
+        # A photo may show people: personal data, asked for only where consent is asked
+        # (the formal complaint), and only on a kiosk with a camera (set_photo_enabled).
+        if not anonymous and photo_source is not None:
+            self._photo_page = self.add_page([])
+            self.photo = PhotoPanel(photo_source, self._photo_page)
+            layout = self._photo_page.layout()
+            assert isinstance(layout, QVBoxLayout)
+            layout.insertWidget(0, self.photo)
+            self.photo.skipped.connect(self.go_forward)
+            self.set_page_skipped(self._photo_page, True)
         if not anonymous:
             self.add_page(
                 [
@@ -86,6 +108,14 @@ class ComplaintScreen(FormScreen):
         if isinstance(parent, QScrollArea) and widget.isVisible():
             parent.ensureWidgetVisible(widget.label, 0, 0)
 
+    def set_photo_enabled(self, enabled: bool) -> None:
+        """Whether the photo page is part of the flow (a camera is configured and there)."""
+        if self._photo_page is not None:
+            self.set_page_skipped(self._photo_page, not enabled)
+
+    def photo_page_shown(self) -> bool:
+        return self._photo_page is not None and self.current_page() is self._photo_page
+
     def retranslate(self) -> None:
         district = self.value("district")
         if district:
@@ -96,6 +126,8 @@ class ComplaintScreen(FormScreen):
         super().wipe()
         self.grid("dong").set_choices(())
         self.dong.hide()
+        if self.photo is not None:
+            self.photo.clear()
 
     def set_categories(self, items: Sequence[CategoryItem]) -> None:
         self.grid("category").set_choices(category_choices(items))
@@ -110,17 +142,27 @@ class ComplaintScreen(FormScreen):
             dong=self.value("dong"),
             address=self.value("address"),
             description=self.value("description"),
+            photo=self._photo_taken(),
             **contact,
         )
 
-    def review_rows(self) -> list[tuple[str, str]]:
-        rows = [
+    def _photo_taken(self) -> bytes:
+        page = self._photo_page
+        if self.photo is None or page is None or self.is_skipped(page):
+            return b""
+        return self.photo.jpeg
+
+    def review_rows(self) -> list[tuple[str, str | QPixmap]]:
+        rows: list[tuple[str, str | QPixmap]] = [
             ("field.category", self.choice_text("category")),
             ("field.district", self.choice_text("district")),
             ("field.dong", self.choice_text("dong")),
             ("field.address", self.value("address")),
             ("field.description", self.value("description")),
         ]
+        photo = self._photo_taken()
+        if photo and self.photo is not None:
+            rows.append(("field.photo", self.photo.thumbnail(THUMBNAIL)))
         if not self.anonymous:
             rows += [(f"field.{name}", self.value(name)) for name in ("name", "phone", "email")]
         return rows
