@@ -5,8 +5,8 @@ from __future__ import annotations
 import unicodedata
 
 import pytest
-from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QLineEdit, QPlainTextEdit
+from PySide6.QtCore import QPoint, Qt
+from PySide6.QtWidgets import QLineEdit, QPlainTextEdit, QScrollArea
 from pytestqt.qtbot import QtBot
 
 from kiosk.models import SubmissionKind
@@ -276,3 +276,25 @@ def test_done_leaves_no_photo_behind(qtbot: QtBot, kiosk_db: KioskDB) -> None:
     citizen.tap(kiosk.receipt.done_button)
     panel = kiosk.complaint.photo
     assert panel is not None and panel.jpeg == b"" and panel.view.pixmap().isNull()
+
+
+def test_at_large_text_the_dongs_scroll_into_sight_once_a_district_is_chosen(
+    qtbot: QtBot, kiosk_db: KioskDB
+) -> None:
+    kiosk = make_window(qtbot, kiosk_db, large_text=True)  # landscape: the shortest screen
+    citizen = Citizen(qtbot, kiosk)
+    citizen.home_tile("complaint")
+    citizen.choose("category", "road")
+    citizen.next()
+    form = citizen.form()
+    citizen.choose("district", "songpa")
+    question = form.field("dong").label
+    page = next(a for a in form.findChildren(QScrollArea) if a.isAncestorOf(question))
+    bar = page.verticalScrollBar()
+
+    def question_on_top() -> bool:
+        at = question.mapTo(page.viewport(), QPoint(0, 0)).y()
+        return at <= 0 < at + question.height() or bar.value() == bar.maximum() > 0
+
+    # The question scrolled to the top, so as many dongs as fit are in sight below it.
+    qtbot.waitUntil(question_on_top, timeout=2000)

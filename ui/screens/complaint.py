@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
-from PySide6.QtCore import QSize, QTimer
+from PySide6.QtCore import QPoint, QSize, QTimer
 from PySide6.QtGui import QPixmap
 from PySide6.QtWidgets import QScrollArea, QVBoxLayout, QWidget
 
@@ -101,12 +101,15 @@ class ComplaintScreen(FormScreen):
         QTimer.singleShot(0, lambda: self._bring_into_view(self.dong))
 
     def _bring_into_view(self, widget: Field) -> None:
-        # On a landscape screen the dongs open below the fold: scroll them into sight.
+        # On a landscape screen (or at 200% text) the dongs open below the fold:
+        # scroll their question to the top, so as many of them as fit are in sight.
         parent = widget.parentWidget()
         while parent is not None and not isinstance(parent, QScrollArea):
             parent = parent.parentWidget()
-        if isinstance(parent, QScrollArea) and widget.isVisible():
-            parent.ensureWidgetVisible(widget.label, 0, 0)
+        content = parent.widget() if isinstance(parent, QScrollArea) else None
+        if isinstance(parent, QScrollArea) and content is not None and widget.isVisible():
+            top = widget.mapTo(content, QPoint(0, 0)).y()
+            parent.verticalScrollBar().setValue(top)
 
     def set_photo_enabled(self, enabled: bool) -> None:
         """Whether the photo page is part of the flow (a camera is configured and there)."""
