@@ -193,6 +193,8 @@ class Submission(Base):
     receipt_code: Mapped[str] = mapped_column(String(8), unique=True)
     category_code: Mapped[str] = mapped_column(String(64), default="")
     district: Mapped[str] = mapped_column(String(32), default="")
+    # The 행정동 within the district (kiosk.dongs code); not personal, like the district.
+    dong: Mapped[str] = mapped_column(String(32), default="")
     consent_version: Mapped[str] = mapped_column(String(32), default="")
     status: Mapped[DeliveryStatus] = mapped_column(
         str_enum(DeliveryStatus), default=DeliveryStatus.QUEUED

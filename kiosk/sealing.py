@@ -36,6 +36,18 @@ def seal(server_public_key_b64: str, value: dict[str, Any]) -> str:
     return b64(box.encrypt(canonical_json(value).encode("utf-8")))
 
 
+def seal_bytes(server_public_key_b64: str, data: bytes) -> str:
+    """Raw bytes (a photo) sealed as they are: no JSON around them, a third smaller."""
+    return b64(SealedBox(PublicKey(unb64(server_public_key_b64))).encrypt(data))
+
+
+def unseal_bytes(private_key: PrivateKey, sealed_b64: str) -> bytes:
+    try:
+        return bytes(SealedBox(private_key).decrypt(unb64(sealed_b64)))
+    except (CryptoError, ValueError) as exc:
+        raise SealError(str(exc)) from exc
+
+
 def unseal(private_key: PrivateKey, sealed_b64: str) -> dict[str, Any]:
     try:
         plain = SealedBox(private_key).decrypt(unb64(sealed_b64))

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from kiosk import validation as v
+from kiosk.dongs import dong_error
 from kiosk.identity import require_identity
 from kiosk.models import Category, Registration, Submission, SubmissionKind, utcnow
 from kiosk.outbox import enqueue
@@ -20,10 +21,12 @@ from kiosk.payloads import (
     MutationType,
     ProposalPayload,
     ProposalSealed,
+    complaint_json,
 )
+from kiosk.photos import photo_error
 from kiosk.receipts import new_receipt_code
 from kiosk.reference import DISTRICT_CODES, POLICY_AREA_CODES
-from kiosk.sealing import seal
+from kiosk.sealing import seal, seal_bytes
 from kiosk.store import Store
 
 
@@ -52,10 +55,14 @@ class ComplaintForm:
     category: str = ""
     description: str = ""
     district: str = ""
+    # Optional: a citizen may not know their 행정동; the address text stays.
+    dong: str = ""
     address: str = ""
     name: str = ""
     phone: str = ""
     email: str = ""
+    # A JPEG from kiosk.photos, in memory only until it is sealed.
+    photo: bytes = field(default=b"", repr=False)
 
 
 @dataclass(frozen=True)
@@ -85,9 +92,13 @@ def submit_complaint(
 ) -> Receipt:
     """A formal complaint (민원): needs a name and a phone or e-mail, and consent."""
     check = v.Checker()
-    where = _check_where(check, form.category, form.district, form.address)
+    where = _check_where(check, form)
     description = _description(check, form.description)
     contact = _check_contact(check, form.name, form.phone, form.email, required=True)
+    if form.photo:
+        problem = photo_error(form.photo)
+        if problem is not None:
+            check.fail("photo", problem)
     _check_consent(check, consent)
     check.raise_if_failed()
     sealed = ComplaintSealed(
@@ -96,7 +107,9 @@ def submit_complaint(
         share_contact=consent.share_contact,
         **vars(contact),
     )
-    return _store_complaint(store, form.category, where["district"], False, sealed, consent, now)
+    return _store_complaint(
+        store, form.category, where, False, sealed, consent, now, photo=form.photo
+    )
 
 
 def submit_suggestion(
@@ -107,16 +120,17 @@ def submit_suggestion(
 ) -> Receipt:
     """An anonymous suggestion: no contact details may be given, none are kept."""
     check = v.Checker()
-    where = _check_where(check, form.category, form.district, form.address)
+    where = _check_where(check, form)
     description = _description(check, form.description)
-    for field in ("name", "phone", "email"):
-        if getattr(form, field).strip():
-            check.fail(field, "contact.not_allowed")
+    for name in ("name", "phone", "email"):
+        if getattr(form, name).strip():
+            check.fail(name, "contact.not_allowed")
+    if form.photo:
+        # A photo may show people: personal data, which a suggestion asks no consent for.
+        check.fail("photo", "photo.not_allowed")
     check.raise_if_failed()
     sealed = ComplaintSealed(description=description, address=where["address"])
-    return _store_complaint(
-        store, form.category, where["district"], True, sealed, consent or Consent(), now
-    )
+    return _store_complaint(store, form.category, where, True, sealed, consent or Consent(), now)
 
 
 def submit_proposal(
@@ -155,11 +169,13 @@ def submit_proposal(
 def _store_complaint(
     store: Store,
     category: str,
-    district: str,
+    where: dict[str, str],
     anonymous: bool,
     sealed: ComplaintSealed,
     consent: Consent,
     now: dt.datetime | None,
+    *,
+    photo: bytes = b"",
 ) -> Receipt:
     when = now or utcnow()
     kind = SubmissionKind.SUGGESTION if anonymous else SubmissionKind.COMPLAINT
@@ -168,17 +184,21 @@ def _store_complaint(
         if session.get(Category, category) is None:
             # Checked again inside the write: a pull may have removed it meanwhile.
             raise v.ValidationFailed([v.FieldError("category", "category.unknown")])
-        submission = _new_submission(session, kind, category, district, consent, when)
+        submission = _new_submission(session, kind, category, where["district"], consent, when)
+        submission.dong = where["dong"]
         payload = ComplaintPayload(
             receipt_code=submission.receipt_code,
             anonymous=anonymous,
             category=category,
-            district=district,
+            district=where["district"],
+            dong=where["dong"] or None,
             consent_version=submission.consent_version,
             created_at=when,
             sealed=seal(identity.server_public_key, sealed.model_dump()),
+            # Sealed here, inside the write: only the sealed form ever reaches the disk.
+            photo=seal_bytes(identity.server_public_key, photo) if photo else None,
         )
-        _enqueue(session, MutationType.COMPLAINT, payload.model_dump(mode="json"), submission, when)
+        _enqueue(session, MutationType.COMPLAINT, complaint_json(payload), submission, when)
     return _receipt(submission)
 
 
@@ -241,12 +261,17 @@ def _description(check: v.Checker, text: str) -> str:
     )
 
 
-def _check_where(check: v.Checker, category: str, district: str, address: str) -> dict[str, str]:
-    if not category:
+def _check_where(check: v.Checker, form: ComplaintForm) -> dict[str, str]:
+    if not form.category:
         check.fail("category", "category.required")
+    district = _check_district(check, form.district)
+    problem = dong_error(district, form.dong)
+    if problem is not None:
+        check.fail("dong", problem)
     return {
-        "district": _check_district(check, district),
-        "address": check.text("address", address, max_length=v.ADDRESS_MAX),
+        "district": district,
+        "dong": form.dong,
+        "address": check.text("address", form.address, max_length=v.ADDRESS_MAX),
     }
 
 

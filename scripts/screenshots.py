@@ -7,9 +7,11 @@ the demo reference data and a local test enrolment, walks a citizen through
 each screen and saves ``<orientation>-<language>-<screen>.png``. Each
 orientation runs in its own ``xvfb-run`` with a screen of that size
 (``apt-get install -y xvfb``). Without ``--all`` only the key screens are kept
-(home, complaint form with errors, consent, review, receipt, event list, idle
-warning, large text and high contrast, the check-in verdicts and the staff
-dashboard), so the repository stays small.
+(home, complaint category, place with its dongs (also at large text), photo
+and contact errors, consent, review, receipt, event list, idle warning, large
+text and high contrast, the check-in verdicts and the staff dashboard), so the
+repository stays small. The photo page uses a painted picture in place of a
+camera (tests/ui/photo_source.py).
 """
 
 from __future__ import annotations
@@ -31,6 +33,9 @@ OFFICE = {"ko": "서울시청 시민청", "en": "Seoul City Hall, Citizens Hall"
 KEY_SCREENS = {
     "home",
     "complaint-category",
+    "complaint-where",
+    "complaint-where-large-text",
+    "complaint-photo",
     "complaint-contact-errors",
     "consent",
     "review",
@@ -80,6 +85,7 @@ def inner(orientation: str, out: Path, keep_all: bool) -> int:
     from kiosk.staff import set_pin
     from kiosk.store import open_store
     from tests.conftest import enroll_locally
+    from tests.ui.photo_source import StillPhotoSource
     from ui.app import build_window, ensure_app
     from ui.camera import CameraScanner
     from ui.idle import IdleTiming
@@ -111,6 +117,7 @@ def inner(orientation: str, out: Path, keep_all: bool) -> int:
                 timing=IdleTiming(3_600_000, 30_000),
                 clock=lambda: now,
                 camera=CameraScanner(devices=list),  # a screenshot machine has no camera
+                photo_source=StillPhotoSource(),  # ...so the photo page shows a painted one
             )
             window.resize(width, height)
             window.show()
@@ -132,6 +139,8 @@ def inner(orientation: str, out: Path, keep_all: bool) -> int:
             window.start("complaint")
             window.complaint.grid("category").set_value("road")
             window.complaint.go_forward()
+            window.complaint.grid("district").button_for("gangnam").click()
+            window.complaint.grid("dong").button_for("gaepo-3").click()
             save("complaint-where-large-text")
             window.set_accessibility(Accessibility(high_contrast=True))
             window.start_over()
@@ -181,7 +190,9 @@ def walk(window: object, app: object) -> Iterator[str]:
     yield "complaint-category"
     w.complaint.grid("category").set_value("road")
     w.complaint.go_forward()
-    w.complaint.grid("district").set_value("mapo")
+    # Clicked, as a citizen would: the district's dongs appear below it.
+    w.complaint.grid("district").button_for("mapo").click()
+    w.complaint.grid("dong").button_for("mangwon-1").click()
     address = "망원동 412-3" if korean else "412-3 Mangwon-dong"
     typed(lambda: w.complaint.field("address").editor, address)
     yield "complaint-where"
@@ -193,6 +204,11 @@ def walk(window: object, app: object) -> Iterator[str]:
         else "Broken paving stones; I nearly tripped. Please fix them soon.",
     )
     yield "complaint-what"
+    w.complaint.go_forward()
+    yield "complaint-photo"
+    assert w.complaint.photo is not None
+    w.complaint.photo.take.click()
+    yield "complaint-photo-taken"
     w.complaint.go_forward()
     typed(lambda: w.complaint.field("name").editor, "김민수" if korean else "Minsu Kim")
     typed(lambda: w.complaint.field("phone").editor, "010-12")

@@ -42,6 +42,7 @@ from server.models import (
     RevokedTicket,
     SigningKey,
     Submission,
+    SubmissionPhoto,
     table_of,
 )
 
@@ -78,6 +79,7 @@ def _ignoring_duplicates(model: type[Any], keys: list[str]) -> dict[str, Any]:
 _INSERTS: dict[str, dict[str, Any]] = {
     "mutation": _plain(MutationRecord),
     "submission": _plain(Submission),
+    "photo": _plain(SubmissionPhoto),
     "registration": _plain(Registration),
     "revoked_ticket": _ignoring_duplicates(RevokedTicket, _TICKET),
     "checkin": _plain(CheckIn),

@@ -212,7 +212,7 @@ def _forward_parsers(commands: argparse._SubParsersAction[argparse.ArgumentParse
     route.add_argument("--service-code", required=True)
     route.add_argument(
         "--attribute", action="append", default=[], metavar="CODE=SOURCE",
-        help="attribute[CODE] from one of receipt_code, category, district, office, "
+        help="attribute[CODE] from one of receipt_code, category, district, dong, office, "
              "created_at, kind, or =TEXT for a fixed value (repeatable)",
     )
     route.set_defaults(run=_forward_route)

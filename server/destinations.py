@@ -27,7 +27,9 @@ from server.models import (
 )
 
 # What a route may map an Open311 attribute to (else "=text" for a fixed value).
-ATTRIBUTE_SOURCES = ("receipt_code", "category", "district", "office", "created_at", "kind")
+ATTRIBUTE_SOURCES = (
+    "receipt_code", "category", "district", "dong", "office", "created_at", "kind",
+)
 _NAME = re.compile(r"^[a-z0-9][a-z0-9_-]{0,63}$")
 
 

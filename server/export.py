@@ -24,7 +24,7 @@ FORMATS = ("jsonl", "csv")
 
 COLUMNS = (
     "id", "kind", "receipt_code", "device_id", "created_at", "received_at", "status",
-    "category", "district", "consent_version", "title", "description", "address", "name",
+    "category", "district", "dong", "consent_version", "title", "description", "address", "name",
     "phone", "email", "share_contact", "event_id", "key_id", "number", "ticket", "source",
     "admission", "flag_reason", "code", "message", "raw",
 )
@@ -61,7 +61,8 @@ def _submissions(
         yield {
             "id": s.id, "kind": s.kind, "receipt_code": s.receipt_code, "device_id": s.device_id,
             "created_at": s.created_at, "received_at": s.received_at, "status": s.status,
-            "category": s.category, "district": s.district, "consent_version": s.consent_version,
+            "category": s.category, "district": s.district, "dong": s.dong,
+            "consent_version": s.consent_version,
             **s.details,
         }
 

@@ -41,6 +41,7 @@ import requests
 from sqlalchemy import and_, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
+from kiosk.dongs import dong_of
 from kiosk.reference import SEOUL_DISTRICTS
 from server.db import Database
 from server.models import (
@@ -133,12 +134,15 @@ def request_fields(
     if not address:
         # GeoReport needs a location; a kiosk complaint always has its district or office.
         district = _DISTRICTS.get(submission.district, "")
-        address = f"서울특별시 {district}".strip() if district else office
+        known = dong_of(submission.district, submission.dong) if district else None
+        place = f"{district} {known.ko}" if known else district
+        address = f"서울특별시 {place}".strip() if district else office
     fields.append(("address_string", clip(address, 500)))
     fields.append(("description", clip(str(details.get("description", "")))))
     values = {
         "receipt_code": submission.receipt_code, "category": submission.category,
-        "district": submission.district, "office": office, "kind": submission.kind,
+        "district": submission.district, "dong": submission.dong, "office": office,
+        "kind": submission.kind,
         "created_at": submission.created_at.isoformat(),
     }
     for code, source in sorted(attributes.items()):

@@ -284,6 +284,8 @@ class Submission(Base):
     # The complaint category, or the policy area of a proposal.
     category: Mapped[str] = mapped_column(String(64), default="")
     district: Mapped[str] = mapped_column(String(32), default="")
+    # The 행정동 code within the district (kiosk.dongs); empty when not given.
+    dong: Mapped[str] = mapped_column(String(32), default="")
     consent_version: Mapped[str] = mapped_column(String(32), default="")
     status: Mapped[str] = mapped_column(String(32), default="received")
     # What the kiosk sealed (description, contact, ...), as the sealed model dumps it.
@@ -302,6 +304,16 @@ class Submission(Base):
         Index("ix_submissions_status_created_id", "status", "created_at", "id"),
         Index("ix_submissions_category_created_id", "category", "created_at", "id"),
     )
+
+
+class SubmissionPhoto(Base):
+    """The photo a complaint came with, opened from its seal: personal data, staff only."""
+
+    __tablename__ = "submission_photos"
+
+    submission_id: Mapped[str] = mapped_column(ForeignKey("submissions.id"), primary_key=True)
+    # JPEG as the kiosk made it (kiosk.photos): downscaled, no metadata.
+    jpeg: Mapped[bytes] = mapped_column(LargeBinary)
 
 
 class SubmissionUpdate(Base):

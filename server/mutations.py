@@ -33,7 +33,8 @@ from kiosk.payloads import (
     SignupPayload,
     SignupSealed,
 )
-from kiosk.sealing import SealError, canonical_json, unb64, unseal
+from kiosk.photos import photo_error
+from kiosk.sealing import SealError, canonical_json, unb64, unseal, unseal_bytes
 from kiosk.tickets import ParsedTicket, parse_ticket, verify_signature
 from server.batch import Batch, Ticket
 from server.changes import CHECKIN_ENTITY, office_scope
@@ -82,6 +83,8 @@ class Prepared:
     payload: BaseModel | None = None
     sealed: BaseModel | None = None
     rejection: Rejection | None = None
+    # A complaint's photo, opened and checked (kiosk.photos); empty without one.
+    photo: bytes = field(default=b"", repr=False)
 
     @property
     def type(self) -> str:
@@ -139,7 +142,26 @@ def prepare(raw: Mapping[str, Any], sealing_key: PrivateKey) -> Prepared:
             ResultCode.INVALID_PAYLOAD, "sealed " + describe_validation(exc.errors())
         )
         return Prepared(id_, raw, digest, mutation, payload, rejection=rejection)
-    return Prepared(id_, raw, digest, mutation, payload, sealed)
+    photo = b""
+    if isinstance(payload, ComplaintPayload) and payload.photo:
+        try:
+            photo = _open_photo(sealing_key, payload.photo)
+        except Rejection as rejection:
+            return Prepared(id_, raw, digest, mutation, payload, rejection=rejection)
+    return Prepared(id_, raw, digest, mutation, payload, sealed, photo=photo)
+
+
+def _open_photo(sealing_key: PrivateKey, sealed_photo: str) -> bytes:
+    try:
+        photo = unseal_bytes(sealing_key, sealed_photo)
+    except SealError:
+        raise Rejection(
+            ResultCode.UNSEALABLE, "the sealed photo cannot be opened with this server's key"
+        ) from None
+    problem = photo_error(photo)
+    if problem is not None:
+        raise Rejection(ResultCode.INVALID_PAYLOAD, f"photo: {problem}")
+    return photo
 
 
 def _envelope_rejection(exc: ValidationError) -> Rejection:
@@ -186,7 +208,7 @@ def apply(batch: Batch, prepared: Prepared) -> Applied:
     mutation, payload, sealed = prepared.mutation, prepared.payload, prepared.sealed
     assert mutation is not None and payload is not None
     if isinstance(payload, ComplaintPayload) and isinstance(sealed, ComplaintSealed):
-        return _apply_complaint(batch, mutation, payload, sealed)
+        return _apply_complaint(batch, mutation, payload, sealed, prepared.photo)
     if isinstance(payload, ProposalPayload) and isinstance(sealed, ProposalSealed):
         return _apply_proposal(batch, mutation, payload, sealed)
     if isinstance(payload, SignupPayload) and isinstance(sealed, SignupSealed):
@@ -197,11 +219,13 @@ def apply(batch: Batch, prepared: Prepared) -> Applied:
 
 
 def _apply_complaint(
-    batch: Batch, mutation: Mutation, payload: ComplaintPayload, sealed: ComplaintSealed
+    batch: Batch, mutation: Mutation, payload: ComplaintPayload, sealed: ComplaintSealed,
+    photo: bytes = b"",
 ) -> Applied:
-    if payload.anonymous and (sealed.name or sealed.phone or sealed.email):
+    if payload.anonymous and (sealed.name or sealed.phone or sealed.email or photo):
         raise Rejection(
-            ResultCode.INVALID_PAYLOAD, "an anonymous suggestion must not carry contact details"
+            ResultCode.INVALID_PAYLOAD,
+            "an anonymous suggestion must not carry contact details or a photo",
         )
     if not payload.anonymous and not (sealed.name and (sealed.phone or sealed.email)):
         raise Rejection(
@@ -210,8 +234,10 @@ def _apply_complaint(
     kind = SubmissionKind.SUGGESTION if payload.anonymous else SubmissionKind.COMPLAINT
     _insert_submission(
         batch, mutation, kind, payload.receipt_code, payload.category, payload.district,
-        payload.consent_version, payload.created_at, sealed,
+        payload.consent_version, payload.created_at, sealed, dong=payload.dong or "",
     )
+    if photo:
+        batch.insert("photo", {"submission_id": str(mutation.id), "jpeg": photo})
     return Applied()
 
 
@@ -228,12 +254,14 @@ def _apply_proposal(
 def _insert_submission(
     batch: Batch, mutation: Mutation, kind: SubmissionKind, receipt_code: str, category: str,
     district: str, consent_version: str, created_at: dt.datetime, sealed: BaseModel,
+    *, dong: str = "",
 ) -> None:
     batch.insert(
         "submission",
         {
             "id": str(mutation.id), "kind": str(kind), "receipt_code": receipt_code,
             "device_id": batch.pusher.device_id, "category": category, "district": district,
+            "dong": dong,
             "consent_version": consent_version, "status": "received",
             "details": sealed.model_dump(mode="json"), "created_at": created_at,
             "received_at": batch.now,

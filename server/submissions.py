@@ -30,6 +30,7 @@ from server.models import (
     Registration,
     Submission,
     SubmissionKind,
+    SubmissionPhoto,
     SubmissionStatus,
     SubmissionUpdate,
     utcnow,
@@ -113,6 +114,7 @@ class Row:
     received_at: dt.datetime
     office: str = ""
     device_name: str = ""
+    dong: str = ""
 
 
 @dataclass(frozen=True)
@@ -128,6 +130,7 @@ class Detail:
     updates: list[SubmissionUpdate]
     deliveries: list[Delivery]
     allowed: list[SubmissionStatus] = field(default_factory=list)
+    has_photo: bool = False
 
 
 def day_start(day: dt.date) -> dt.datetime:
@@ -163,7 +166,7 @@ def page_query(filters: Filters, after: Cursor | None, size: int) -> Any:
     query: Any = select(
         Submission.id, Submission.kind, Submission.receipt_code, Submission.category,
         Submission.district, Submission.device_id, Submission.status, Submission.created_at,
-        Submission.received_at,
+        Submission.received_at, Submission.dong,
     )
     query = filtered(query, filters)
     if after is not None:
@@ -191,6 +194,7 @@ def list_page(
             r.created_at, r.received_at,
             office=devices[r.device_id].office if r.device_id in devices else "",
             device_name=devices[r.device_id].name if r.device_id in devices else "",
+            dong=r.dong,
         )
         for r in found[:size]
     ]
@@ -227,9 +231,22 @@ def detail(db: Database, submission_id: str) -> Detail | None:
             )
         )
         device = session.get(Device, submission.device_id)
+        has_photo = session.scalar(
+            select(SubmissionPhoto.submission_id).where(
+                SubmissionPhoto.submission_id == submission_id
+            )
+        ) is not None
     order = list(SubmissionStatus)
     allowed = sorted(TRANSITIONS[SubmissionStatus(submission.status)], key=order.index)
-    return Detail(submission, device, updates, deliveries, allowed)
+    return Detail(submission, device, updates, deliveries, allowed, has_photo)
+
+
+def photo(db: Database, submission_id: str) -> bytes | None:
+    """The JPEG a complaint came with, or None."""
+    with db.read() as session:
+        return session.scalar(
+            select(SubmissionPhoto.jpeg).where(SubmissionPhoto.submission_id == submission_id)
+        )
 
 
 def change_status(
@@ -274,9 +291,9 @@ def change_status(
 # --- CSV -------------------------------------------------------------------------------
 
 CSV_COLUMNS = (
-    "id", "kind", "receipt_code", "status", "category", "district", "office", "device_id",
+    "id", "kind", "receipt_code", "status", "category", "district", "dong", "office", "device_id",
     "created_at", "received_at", "title", "description", "address", "name", "phone", "email",
-    "share_contact", "status_note",
+    "share_contact", "status_note", "photo",
 )
 _BATCH = 500
 # Excel opens a CSV as UTF-8 only when it starts with a byte order mark.
@@ -293,14 +310,19 @@ def csv_lines(db: Database, filters: Filters) -> Iterator[str]:
     writer = csv.writer(buffer, lineterminator="\r\n")
     buffer.write(BOM)
     writer.writerow(CSV_COLUMNS)
-    query = filtered(select(Submission, Device.office).outerjoin(
-        Device, Device.id == Submission.device_id), filters)
+    # Whether there is a photo, not the photo: staff open it on the case page.
+    query = filtered(
+        select(Submission, Device.office, SubmissionPhoto.submission_id)
+        .outerjoin(Device, Device.id == Submission.device_id)
+        .outerjoin(SubmissionPhoto, SubmissionPhoto.submission_id == Submission.id),
+        filters,
+    )
     query = query.order_by(Submission.created_at.desc(), Submission.id.desc())
     with db.read() as session:
-        for n, (s, office) in enumerate(
+        for n, (s, office, photo_of) in enumerate(
             session.execute(query.execution_options(yield_per=_BATCH)), start=1
         ):
-            writer.writerow([csv_cell(v) for v in _csv_row(s, office or "")])
+            writer.writerow([csv_cell(v) for v in _csv_row(s, office or "", photo_of is not None)])
             if n % _BATCH == 0:
                 yield buffer.getvalue()
                 buffer.seek(0)
@@ -308,13 +330,14 @@ def csv_lines(db: Database, filters: Filters) -> Iterator[str]:
     yield buffer.getvalue()
 
 
-def _csv_row(s: Submission, office: str) -> Sequence[object]:
+def _csv_row(s: Submission, office: str, has_photo: bool) -> Sequence[object]:
     d = s.details
     return (
-        s.id, s.kind, s.receipt_code, s.status, s.category, s.district, office, s.device_id,
+        s.id, s.kind, s.receipt_code, s.status, s.category, s.district, s.dong, office,
+        s.device_id,
         kst(s.created_at), kst(s.received_at), d.get("title", ""), d.get("description", ""),
         d.get("address", ""), d.get("name", ""), d.get("phone", ""), d.get("email", ""),
-        "yes" if d.get("share_contact") else "", s.status_note,
+        "yes" if d.get("share_contact") else "", s.status_note, "yes" if has_photo else "",
     )
 
 

@@ -74,8 +74,10 @@ __all__ = [
 PROTOCOL_VERSION: Final = 1
 # A kiosk sends at most this many mutations per push...
 MAX_BATCH: Final = 100
-# ...and at most this many bytes of request body. A batch of MAX_BATCH payloads
-# of the largest size kiosk.payloads allows (40,000 characters sealed) fits.
+# ...and at most this many bytes of request body. A batch of MAX_BATCH text-only
+# payloads (40,000 characters sealed at most) fits; complaints with photos (up
+# to ~535,000 characters sealed each) do not, so the engine sends fewer per push
+# by size (sync.engine), and a single one is always far below the limit.
 MAX_PUSH_BYTES: Final = 5 * 1024 * 1024
 DEFAULT_PULL_LIMIT: Final = 200
 MAX_PULL_LIMIT: Final = 1000

@@ -31,6 +31,7 @@ from ui.idle import IdleTiming
 from ui.keyboard import OnScreenKeyboard
 from ui.lockdown import inhibit_screensaver, kiosk_window_flags
 from ui.logs import install_file_log, route_qt_messages
+from ui.photo import PhotoSource
 from ui.screens.accessibility import Accessibility
 from ui.shell import Clock, KioskWindow
 from ui.speech import Speaker
@@ -105,6 +106,7 @@ def build_window(
     network: bool = True,
     monotonic: Callable[[], float] = time.monotonic,
     camera: CameraScanner | None = None,
+    photo_source: PhotoSource | None = None,
     config_path: Path | None = None,
     enrol_timeouts: Timeouts | None = None,
 ) -> KioskWindow:
@@ -123,6 +125,7 @@ def build_window(
         keyboard=keyboard,
         monotonic=monotonic,
         camera=camera,
+        photo_source=photo_source,
         config_path=config_path,
         enrol_timeouts=enrol_timeouts,
     )

@@ -9,6 +9,10 @@ every other byte of YUYV/UYVY, the RGB bytes of packed RGB formats) through a
 Only formats not listed in ``_LAYOUTS`` (MJPEG, 10-bit planar...) fall back to
 ``toImage()``.
 
+``CameraPreview`` paints a few of the same frames, small and mirrored, for
+people to aim their QR; it converts at most ten frames a second on the GUI
+thread and never holds up the decoder.
+
 Decoding runs on one worker thread (zxing-cpp releases the GIL, so the GUI
 stays smooth); a frame that arrives while the worker is busy is dropped, never
 queued, so the camera can never build a backlog.
@@ -25,7 +29,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import zxingcpp
-from PySide6.QtCore import QLoggingCategory, QObject, QThreadPool, Signal, Slot
+from PySide6.QtCore import QLoggingCategory, QObject, QSize, Qt, QThreadPool, Signal, Slot
 
 # Qt Multimedia probes optional system libraries when it loads (PipeWire for
 # camera discovery, VA-API for hardware video decoding) and warns when they are
@@ -35,7 +39,7 @@ from PySide6.QtCore import QLoggingCategory, QObject, QThreadPool, Signal, Slot
 # setFilterRules rules: whoever adds app-wide rules must keep this one.)
 QLoggingCategory.setFilterRules("qt.multimedia.symbolsresolver.warning=false")
 
-from PySide6.QtGui import QImage  # noqa: E402
+from PySide6.QtGui import QImage, QPixmap  # noqa: E402
 from PySide6.QtMultimedia import (  # noqa: E402
     QCamera,
     QCameraDevice,
@@ -46,6 +50,10 @@ from PySide6.QtMultimedia import (  # noqa: E402
     QVideoFrameFormat,
     QVideoSink,
 )
+from PySide6.QtWidgets import QLabel, QWidget  # noqa: E402
+
+from ui.i18n import tr  # noqa: E402
+from ui.widgets import set_role  # noqa: E402
 
 log = logging.getLogger(__name__)
 
@@ -273,3 +281,65 @@ class CameraScanner(QObject):
         if status != self._status:
             self._status = status
             self.status_changed.emit(status)
+
+
+class CameraPreview(QLabel):
+    """What the camera sees, small and mirrored like a mirror, so people can aim their QR.
+
+    It paints at most ``PREVIEW_FPS`` frames a second from the scanner's own sink
+    (QVideoSink): the decoder still gets every frame it can take, on its thread.
+    """
+
+    SIZE = QSize(320, 240)
+    PREVIEW_FPS = 10
+
+    def __init__(self, parent: QWidget | None = None, *, monotonic: Callable[[], float]) -> None:
+        super().__init__(parent)
+        self._monotonic = monotonic
+        self._painted_at = -1.0
+        self.sink = QVideoSink(self)
+        self.sink.videoFrameChanged.connect(self._frame)
+        self.setFixedSize(self.SIZE)
+        self.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        set_role(self, "preview")
+        self.retranslate()
+
+    def retranslate(self) -> None:
+        self.setAccessibleName(tr("camera.preview"))
+
+    def _frame(self, frame: QVideoFrame) -> None:
+        now = self._monotonic()
+        if not self.isVisible() or now - self._painted_at < 1 / self.PREVIEW_FPS:
+            return
+        small = _small_luma(frame, self.SIZE)
+        if small is None:
+            image = frame.toImage()  # MJPEG, YUYV...: Qt converts (on the CPU without a GPU)
+            small = _scaled(image, self.SIZE) if not image.isNull() else None
+        if small is None:
+            return
+        self._painted_at = now
+        self.setPixmap(QPixmap.fromImage(small.flipped(Qt.Orientation.Horizontal)))
+
+
+def _scaled(image: QImage, size: QSize) -> QImage:
+    return image.scaled(
+        size, Qt.AspectRatioMode.KeepAspectRatio, Qt.TransformationMode.FastTransformation
+    )
+
+
+def _small_luma(frame: QVideoFrame, size: QSize) -> QImage | None:
+    """A grey preview straight from an 8-bit luminance plane (NV12, YUV420P...), or None.
+
+    Grey is enough to aim a QR, and it skips the colour conversion that
+    ``toImage()`` would do for every painted frame.
+    """
+    if _LAYOUTS.get(frame.pixelFormat()) is not _Y8 or not frame.map(QVideoFrame.MapMode.ReadOnly):
+        return None
+    try:
+        luma = QImage(
+            frame.bits(0), frame.width(), frame.height(), frame.bytesPerLine(0),
+            QImage.Format.Format_Grayscale8,
+        )
+        return _scaled(luma, size)  # a new image: nothing refers to the mapped frame after
+    finally:
+        frame.unmap()

@@ -28,7 +28,7 @@ from pathlib import Path
 from typing import Protocol
 
 from PySide6.QtCore import Signal
-from PySide6.QtGui import QCloseEvent, QGuiApplication, QResizeEvent
+from PySide6.QtGui import QCloseEvent, QGuiApplication, QPixmap, QResizeEvent
 from PySide6.QtWidgets import (
     QApplication,
     QGridLayout,
@@ -64,6 +64,7 @@ from ui.display import Outcome, apply_orientation
 from ui.i18n import I18n, tr
 from ui.idle import IdleTiming, IdleWatcher
 from ui.lockdown import LockDown
+from ui.photo import CameraPhotoSource, PhotoSource
 from ui.screens.accessibility import Accessibility, AccessibilityScreen
 from ui.screens.base import Screen
 from ui.screens.checkin import CheckinScreen
@@ -205,10 +206,13 @@ class KioskWindow(QMainWindow):
         parent: QWidget | None = None,
         monotonic: Callable[[], float] = time.monotonic,
         camera: CameraScanner | None = None,
+        photo_source: PhotoSource | None = None,
         config_path: Path | None = None,
         enrol_timeouts: Timeouts | None = None,
     ) -> None:
         super().__init__(parent)
+        self.photo_source = photo_source or CameraPhotoSource()
+        self.photo_source.setParent(self)
         self.settings = settings
         self.store = store
         self.i18n = i18n
@@ -280,7 +284,7 @@ class KioskWindow(QMainWindow):
     def _build_screens(self) -> None:
         show_checkin = not self.settings.checkin_staff_only
         self.home = HomeScreen(show_checkin=show_checkin)
-        self.complaint = ComplaintScreen(anonymous=False)
+        self.complaint = ComplaintScreen(anonymous=False, photo_source=self.photo_source)
         self.suggestion = ComplaintScreen(anonymous=True)
         self.proposal = ProposalScreen()
         self.events = EventListScreen()
@@ -398,6 +402,8 @@ class KioskWindow(QMainWindow):
         if kind in ("complaint", "suggestion"):
             form = self.complaint if kind == "complaint" else self.suggestion
             form.set_categories(lookups.categories(self.store))
+            # No camera (or staff turned it off): the photo page is not there at all.
+            form.set_photo_enabled(self.settings.camera and self.photo_source.available())
             self._show_form(form)
         elif kind == "proposal":
             self._show_form(self.proposal)
@@ -469,9 +475,9 @@ class KioskWindow(QMainWindow):
         self.review.show_for(f"flow.{self.state.kind}", self._review_rows, submit_key=submit_key)
         self.show_screen(self.review)
 
-    def _review_rows(self) -> list[tuple[str, str]]:
+    def _review_rows(self) -> list[tuple[str, str | QPixmap]]:
         form = self.current_form()
-        rows: list[tuple[str, str]] = list(getattr(form, "review_rows", list)())
+        rows: list[tuple[str, str | QPixmap]] = list(getattr(form, "review_rows", list)())
         consent = self.state.consent
         if consent is None:
             said = tr("review.consent.none")

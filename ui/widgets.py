@@ -268,6 +268,9 @@ class ChoiceGrid(QWidget):
         kept = self.value()
         for button in self._group.buttons():
             self._group.removeButton(button)
+            # Gone from the screen now, not when the deferred delete comes round.
+            self._grid.removeWidget(button)
+            button.hide()
             button.deleteLater()
         self._choices = list(choices)
         entries: list[Choice | None] = [None] if self._none_key else []
@@ -282,6 +285,9 @@ class ChoiceGrid(QWidget):
                 button.setIconSize(QSize(40, 40))
             self._group.addButton(button)
             self._grid.addWidget(button, index // self._columns, index % self._columns)
+            # A layout shows a new child of a visible grid only on the next event-loop
+            # turn; a tap right after a refill must find the buttons there already.
+            button.show()
         self.set_value(kept)
         self.retranslate()
 

@@ -123,6 +123,7 @@ CATALOG: dict[str, tuple[str, str]] = {
     "detail.title": ("제목", "Title"),
     "detail.description": ("내용", "Description"),
     "detail.address": ("장소", "Location"),
+    "detail.photo": ("시민이 찍은 사진", "Photo taken by the citizen"),
     "detail.contact": ("연락처", "Contact"),
     "detail.name": ("이름", "Name"),
     "detail.phone": ("전화번호", "Phone"),

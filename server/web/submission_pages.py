@@ -10,6 +10,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response, StreamingResponse
 from starlette.concurrency import run_in_threadpool
 
+from kiosk.dongs import dong_of
 from kiosk.reference import POLICY_AREAS, SEOUL_DISTRICTS
 from server import submissions
 from server.accounts import list_users
@@ -55,9 +56,9 @@ def filter_query(filters: Filters) -> str:
 
 
 def labels(categories: list[Category], lang: str) -> tuple[
-    Callable[[str, str], str], Callable[[str], str]
+    Callable[[str, str], str], Callable[[str, str], str]
 ]:
-    """Names for category and district codes in the page's language (codes if unknown)."""
+    """Names for category and place codes in the page's language (codes if unknown)."""
     complaint = {c.code: c.name_ko if lang == "ko" else c.name_en for c in categories}
     areas = {a.code: a.name(lang) for a in POLICY_AREAS}
     districts = {d.code: d.name(lang) for d in SEOUL_DISTRICTS}
@@ -66,8 +67,13 @@ def labels(categories: list[Category], lang: str) -> tuple[
         names = areas if kind == SubmissionKind.PROPOSAL else complaint
         return names.get(code, code or "–")
 
-    def district_name(code: str) -> str:
-        return districts.get(code, code or "–")
+    def district_name(code: str, dong: str = "") -> str:
+        """The district, and its dong after a middle dot when one was given."""
+        name = districts.get(code, code or "–")
+        if not dong:
+            return name
+        known = dong_of(code, dong)
+        return f"{name} · {known.name(lang) if known else dong}"
 
     return category_name, district_name
 
@@ -109,6 +115,17 @@ def routes(web: Web) -> APIRouter:
         await web.staff(request)
         return await _detail_page(web, request, submission_id)
 
+    @router.get("/staff/submissions/{submission_id}/photo.jpg")
+    async def submission_photo(request: Request, submission_id: str) -> Response:
+        # The same staff who read the case may see its photo; nobody else.
+        await web.staff(request)
+        jpeg = await run_in_threadpool(submissions.photo, web.db, submission_id[:36])
+        if jpeg is None:
+            raise PageError(404, "error.not_found")
+        return Response(jpeg, media_type="image/jpeg", headers={
+            "Cache-Control": "no-store", "Content-Disposition": "inline",
+        })
+
     @router.post("/staff/submissions/{submission_id}/status")
     async def submission_status(request: Request, submission_id: str) -> Response:
         active, form = await web.form(request)
@@ -140,6 +157,6 @@ async def _detail_page(
         "s": found.submission, "details": found.submission.details, "device": found.device,
         "updates": found.updates, "deliveries": found.deliveries, "allowed": found.allowed,
         "users": users, "category_name": category_name, "district_name": district_name,
-        "error": error,
+        "error": error, "has_photo": found.has_photo,
     }, status=status)
 

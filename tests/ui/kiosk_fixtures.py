@@ -32,6 +32,7 @@ from sync.status import SyncObserver, SyncState, SyncStatus
 from tests.conftest import NOW, KioskDB
 from ui.app import build_window
 from ui.idle import IdleTiming
+from ui.photo import PhotoSource
 from ui.screens.form import FormScreen
 from ui.shell import KioskWindow
 
@@ -71,6 +72,7 @@ def make_window(
     size: tuple[int, int] = LANDSCAPE,
     timing: IdleTiming = CALM,
     sync: FakeSync | None = None,
+    photo_source: PhotoSource | None = None,
     **overrides: Any,
 ) -> KioskWindow:
     values: dict[str, Any] = {
@@ -82,7 +84,13 @@ def make_window(
     values.update(overrides)
     settings = Settings().with_overrides(**values)
     window = build_window(
-        settings, kiosk_db.store, sync=sync, timing=timing, clock=lambda: NOW, network=False
+        settings,
+        kiosk_db.store,
+        sync=sync,
+        timing=timing,
+        clock=lambda: NOW,
+        network=False,
+        photo_source=photo_source,
     )
     window.resize(*size)
     window.show()
@@ -194,7 +202,9 @@ class Citizen:
         assert self.screen == "review"
         self.tap(self.window.review.nav.next_button)
 
-    def file_complaint(self, *, description: str = "보도블록이 깨져 있어요") -> None:
+    def file_complaint(
+        self, *, description: str = "보도블록이 깨져 있어요", photo: bool = False
+    ) -> None:
         self.home_tile("complaint")
         self.choose("category", "road")
         self.next()
@@ -203,6 +213,16 @@ class Citizen:
         self.next()
         self.type_into("description", description)
         self.next()
+        if self.window.complaint.photo_page_shown():
+            panel = self.window.complaint.photo
+            assert panel is not None
+            if photo:
+                self.tap(panel.take)
+                self.next()
+            else:
+                self.tap(panel.skip)
+        else:
+            assert not photo, "this kiosk has no photo page"
         self.type_into("name", "김민수")
         self.type_into("phone", "010-1234-5678")
         self.next()

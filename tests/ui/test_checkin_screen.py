@@ -16,8 +16,9 @@ from collections.abc import Iterator
 import pytest
 from nacl.signing import SigningKey
 from PIL.ImageQt import ImageQt
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QSize, Qt
 from PySide6.QtGui import QImage
+from PySide6.QtMultimedia import QVideoFrame, QVideoFrameFormat, QVideoSink
 from pytestqt.qtbot import QtBot
 from sqlalchemy import select
 
@@ -34,6 +35,7 @@ from tests.integration.staff.door import (
     open_door,
     type_burst,
 )
+from ui.camera import STATUS_ACTIVE, STATUS_OFF, CameraPreview, CameraScanner
 from ui.i18n import translate
 from ui.screens.checkin import CheckinScreen
 
@@ -274,3 +276,78 @@ def test_leaving_the_screen_stops_listening_to_keys(
     scan(door, door.ticket(0), enter=True)
     qtbot.wait(20)
     assert admissions(door) == []
+
+
+def nv12_frame(ticket: str) -> QVideoFrame:
+    """A camera frame (NV12, as webcams send) of the ticket's QR, with a dark top-left mark."""
+    grey = QImage(ImageQt(ticket_qr_image(ticket, box_size=4).convert("L")))
+    grey = grey.convertToFormat(QImage.Format.Format_Grayscale8)
+    side = grey.width() - grey.width() % 2
+    nv12 = QVideoFrameFormat.PixelFormat.Format_NV12
+    frame = QVideoFrame(QVideoFrameFormat(QSize(side, side), nv12))
+    assert frame.map(QVideoFrame.MapMode.WriteOnly)
+    try:
+        luma, stride = frame.bits(0), frame.bytesPerLine(0)
+        assert isinstance(luma, memoryview)
+        for y in range(side):
+            line = grey.constScanLine(y)
+            assert isinstance(line, memoryview)
+            row = bytes(line)[:side]
+            if y < 4:
+                row = b"\0" * 4 + row[4:]
+            luma[y * stride : y * stride + side] = row
+        chroma = frame.bits(1)
+        assert isinstance(chroma, memoryview)
+        chroma[:] = b"\x80" * len(chroma)
+    finally:
+        frame.unmap()
+    return frame
+
+
+class CameraStandIn(CameraScanner):
+    """The real scanner, started without a device: frames are put into its sink by hand."""
+
+    def available(self) -> bool:
+        return True
+
+    def start(self, sink: QVideoSink | None = None) -> bool:
+        assert sink is not None, "the desk hands its preview's sink to the scanner"
+        self.sink = sink
+        sink.videoFrameChanged.connect(self.submit)
+        self._set_status(STATUS_ACTIVE)
+        return True
+
+    def stop(self) -> None:
+        self.sink.videoFrameChanged.disconnect(self.submit)
+        self.wait_idle()
+        self._set_status(STATUS_OFF)
+
+
+def test_without_a_camera_the_desk_shows_no_preview_and_says_what_to_use(
+    desk: CheckinScreen,
+) -> None:
+    assert not desk.preview.isVisible()
+    assert desk.camera_status.isVisible() and desk.camera_status.text() == ko("camera.none")
+
+
+def test_a_running_camera_shows_its_picture_mirrored_and_still_scans(
+    qtbot: QtBot, kiosk_db: KioskDB
+) -> None:
+    camera = CameraStandIn(devices=list)
+    door = open_door(qtbot, kiosk_db, camera=camera)
+    door.window.start("checkin")
+    screen = door.window.checkin
+    screen.event_buttons[0].click()
+    assert screen.preview.isVisible() and screen.camera_status.text() == ko("camera.active")
+    assert screen.preview.accessibleName() == ko("camera.preview")
+    screen.preview.sink.setVideoFrame(nv12_frame(door.ticket(1)))
+    qtbot.waitUntil(lambda: screen.verdict.kind == "admit", timeout=5000)
+    shown = screen.preview.pixmap().toImage()
+    assert not shown.isNull() and shown.width() <= CameraPreview.SIZE.width()
+    # The dark mark in the camera's top-left corner shows top-right, as in a mirror.
+    assert shown.pixelColor(shown.width() - 1, 0).value() < 60
+    assert shown.pixelColor(0, 0).value() > 200
+    assert len(admissions(door)) == 1
+    screen.show_chooser()  # leaving the desk stops the camera and its picture
+    assert camera.status == STATUS_OFF and screen.preview.pixmap().isNull()
+    screen.wipe()

@@ -5,8 +5,8 @@ from __future__ import annotations
 import unicodedata
 
 import pytest
-from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QLineEdit, QPlainTextEdit
+from PySide6.QtCore import QPoint, Qt
+from PySide6.QtWidgets import QLineEdit, QPlainTextEdit, QScrollArea
 from pytestqt.qtbot import QtBot
 
 from kiosk.models import SubmissionKind
@@ -19,6 +19,7 @@ from tests.ui.kiosk_fixtures import (
     make_window,
     only_record,
 )
+from tests.ui.photo_source import StillPhotoSource
 from tests.ui.toolkit_fixtures import TapKeys
 from ui.i18n import translate
 from ui.keyboard import OnScreenKeyboard
@@ -160,7 +161,9 @@ def test_anonymous_suggestion_has_no_contact_fields_and_says_so(
 ) -> None:
     citizen.home_tile("suggestion")
     form = citizen.form()
-    assert {f.name for f in form.fields()} == {"category", "district", "address", "description"}
+    assert {f.name for f in form.fields()} == {
+        "category", "district", "dong", "address", "description"
+    }
     notes = [label.text() for label in form.findChildren(type(form.title)) if label.isVisible()]
     assert translate("suggestion.note", "ko") in notes
     citizen.choose("category", "park")
@@ -208,3 +211,90 @@ def test_hangul_typed_on_the_on_screen_keyboard_is_stored_composed(
     assert sealed["name"] == "최윤서"
     assert unicodedata.is_normalized("NFC", sealed["description"] + sealed["name"])
     assert sealed["phone"] == "01024681357"
+
+
+def test_choosing_a_district_offers_its_dongs_and_a_new_district_clears_the_dong(
+    citizen: Citizen, kiosk: KioskWindow, kiosk_db: KioskDB
+) -> None:
+    citizen.home_tile("complaint")
+    citizen.choose("category", "road")
+    citizen.next()
+    form = citizen.form()
+    assert not form.field("dong").isVisible()  # nothing to choose from before a district
+    citizen.choose("district", "mapo")
+    dong = form.field("dong")
+    assert dong.isVisible()
+    shown = [b.text() for b in form.grid("dong").buttons()]
+    assert shown[0] == translate("field.dong.none", "ko")  # a citizen may not know it
+    assert shown[1] == "공덕동" and "망원1동" in shown and len(shown) == 1 + 16
+    citizen.choose("dong", "mangwon-1")
+    citizen.choose("district", "gangnam")
+    assert form.value("dong") == ""
+    assert "망원1동" not in [b.text() for b in form.grid("dong").buttons()]
+    citizen.choose("dong", "gaepo-3")
+    citizen.tap(kiosk.header.english)
+    assert form.grid("dong").button_for("gaepo-3").text() == "Gaepo 3-dong"
+    assert form.grid("dong").button_for("gaepo-3").isChecked()
+    # In the reader's own alphabetical order: 압구정동 comes first in English, 개포1동 in Korean.
+    assert form.grid("dong").buttons()[1].text() == "Apgujeong-dong"
+    citizen.next()
+    citizen.type_into("description", "Broken pavement")
+    citizen.next()
+    citizen.type_into("name", "Kim Minsu")
+    citizen.type_into("phone", "010-1234-5678")
+    citizen.next()
+    citizen.agree()
+    shown = [label.text() for label in kiosk.review.findChildren(type(kiosk.review.error))]
+    assert "Gangnam-gu" in shown and "Gaepo 3-dong" in shown
+    citizen.submit()
+    stored = only_record(kiosk_db)
+    assert stored.submission is not None and stored.submission.dong == "gaepo-3"
+    assert stored.submission.district == "gangnam"
+
+
+def test_start_over_hides_the_dongs_of_the_last_citizen(
+    citizen: Citizen, kiosk: KioskWindow
+) -> None:
+    citizen.home_tile("complaint")
+    citizen.choose("category", "road")
+    citizen.next()
+    citizen.choose("district", "guro")
+    citizen.choose("dong", "hang")
+    kiosk.start_over()
+    citizen.home_tile("complaint")
+    form = citizen.form()
+    assert form.value("district") == "" and form.value("dong") == ""
+    assert not form.field("dong").isVisible()
+
+
+def test_done_leaves_no_photo_behind(qtbot: QtBot, kiosk_db: KioskDB) -> None:
+    kiosk = make_window(qtbot, kiosk_db, photo_source=StillPhotoSource())
+    citizen = Citizen(qtbot, kiosk)
+    citizen.file_complaint(photo=True)
+    citizen.agree()
+    citizen.submit()
+    citizen.tap(kiosk.receipt.done_button)
+    panel = kiosk.complaint.photo
+    assert panel is not None and panel.jpeg == b"" and panel.view.pixmap().isNull()
+
+
+def test_at_large_text_the_dongs_scroll_into_sight_once_a_district_is_chosen(
+    qtbot: QtBot, kiosk_db: KioskDB
+) -> None:
+    kiosk = make_window(qtbot, kiosk_db, large_text=True)  # landscape: the shortest screen
+    citizen = Citizen(qtbot, kiosk)
+    citizen.home_tile("complaint")
+    citizen.choose("category", "road")
+    citizen.next()
+    form = citizen.form()
+    citizen.choose("district", "songpa")
+    question = form.field("dong").label
+    page = next(a for a in form.findChildren(QScrollArea) if a.isAncestorOf(question))
+    bar = page.verticalScrollBar()
+
+    def question_on_top() -> bool:
+        at = question.mapTo(page.viewport(), QPoint(0, 0)).y()
+        return at <= 0 < at + question.height() or bar.value() == bar.maximum() > 0
+
+    # The question scrolled to the top, so as many dongs as fit are in sight below it.
+    qtbot.waitUntil(question_on_top, timeout=2000)

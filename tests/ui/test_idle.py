@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from PySide6.QtCore import QEvent
+from PySide6.QtWidgets import QApplication, QLabel
 from pytestqt.qtbot import QtBot
 
 from kiosk.config import Settings
 from tests.conftest import KioskDB
 from tests.ui.kiosk_fixtures import Citizen, make_window, typed_texts
+from tests.ui.photo_source import StillPhotoSource
 from ui.idle import IdleTiming
 from ui.shell import KioskWindow
 
@@ -79,3 +82,24 @@ def test_nothing_to_warn_about_on_an_untouched_home_screen(qtbot: QtBot, kiosk_d
         pass
     assert not window.idle_warning.isVisible()
     assert window.watcher.active
+
+
+def test_expiry_wipes_the_photo_too(qtbot: QtBot, kiosk_db: KioskDB) -> None:
+    camera = StillPhotoSource()
+    window = make_window(
+        qtbot, kiosk_db, timing=IdleTiming(timeout_ms=400, warning_ms=300), photo_source=camera
+    )
+    citizen = Citizen(qtbot, window)
+    citizen.file_complaint(photo=True)
+    citizen.agree()
+    panel = window.complaint.photo
+    assert panel is not None and panel.jpeg  # something to wipe, shown on the review
+    assert any(not label.pixmap().isNull() for label in window.review.findChildren(QLabel))
+    with qtbot.waitSignal(window.idle_warning.expired, timeout=5000):
+        pass
+    QApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
+    assert citizen.screen == "home"
+    assert panel.jpeg == b"" and panel.view.pixmap().isNull()
+    assert all(label.pixmap().isNull() for label in window.review.findChildren(QLabel))
+    assert window.complaint.form().photo == b""
+    assert not camera.running()

@@ -46,12 +46,19 @@ def visit_every_screen(citizen: Citizen, kiosk: KioskWindow) -> Iterator[str]:
     yield "home"
     citizen.home_tile("complaint")
     for _ in range(4):
-        yield f"complaint-page-{citizen.form().pages.currentIndex()}"
-        if citizen.form().pages.currentIndex() == 0:
+        form = citizen.form()
+        yield f"complaint-page-{form.pages.currentIndex()}"
+        # By what is on the page: a page left out (the photo, with no camera) has no number.
+        if form.field("category").isVisible():
             citizen.choose("category", "road")
-        if citizen.form().pages.currentIndex() == 2:
+        if form.field("district").isVisible():
+            # Songpa has the longest dong list (27) to share a page with the districts.
+            citizen.choose("district", "songpa")
+            yield "complaint-dongs"
+            citizen.choose("dong", "jamsil-2")
+        if form.field("description").isVisible():
             citizen.type_into("description", "설명")
-        if citizen.form().pages.currentIndex() == 3:
+        if form.field("name").isVisible():
             citizen.type_into("name", "김민수")
             citizen.type_into("phone", "01012345678")
         citizen.next()

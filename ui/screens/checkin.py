@@ -48,7 +48,7 @@ from kiosk.config import Settings
 from kiosk.identity import NotEnrolled
 from kiosk.store import Store
 from kiosk.tickets import TicketIdentity
-from ui.camera import STATUS_NONE, STATUS_OFF, CameraScanner
+from ui.camera import STATUS_ACTIVE, STATUS_NONE, STATUS_OFF, CameraPreview, CameraScanner
 from ui.i18n import language, tr
 from ui.scanner import ScanPipeline, WedgeScanner
 from ui.screens.base import Screen
@@ -126,6 +126,7 @@ class CheckinScreen(Screen):
         camera: CameraScanner | None = None,
     ) -> None:
         super().__init__(parent)
+        self._monotonic = monotonic
         self._store = store
         self._settings = settings
         self._clock = clock
@@ -194,7 +195,12 @@ class CheckinScreen(Screen):
         top.addWidget(self.count)
         column.addLayout(top)
         self.verdict = VerdictPanel(page)
-        column.addWidget(self.verdict, 1)
+        self.preview = CameraPreview(page, monotonic=self._monotonic)
+        self.preview.hide()  # shown only while the camera runs
+        verdict_row = QHBoxLayout()
+        verdict_row.addWidget(self.verdict, 1)
+        verdict_row.addWidget(self.preview, 0, Qt.AlignmentFlag.AlignTop)
+        column.addLayout(verdict_row, 1)
         self.undo_button = TrButton("checkin.undo", "danger", page, seconds=0, name="")
         self.undo_button.clicked.connect(self.undo_last)
         self.undo_button.hide()
@@ -347,10 +353,15 @@ class CheckinScreen(Screen):
         if not self.camera.available():
             self._camera_status(STATUS_NONE)
             return
-        self.camera.start()
+        # Frames go to the preview's sink; the scanner decodes from the same sink as before.
+        self.camera.start(self.preview.sink)
 
     def _camera_status(self, status: str) -> None:
         self.camera_status.set_key(status)
+        # No camera, or a failed one: the text says to use the hand scanner or the code.
+        self.preview.setVisible(status == STATUS_ACTIVE)
+        if status != STATUS_ACTIVE:
+            self.preview.clear()
 
     # --- judging ----------------------------------------------------------------------
 

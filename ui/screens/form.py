@@ -45,6 +45,9 @@ class FormScreen(Screen):
         layout.addWidget(self.pages, 1)
         layout.addWidget(self.nav)
         self._fields: list[tuple[int, Field]] = []
+        self._page_widgets: list[QWidget] = []
+        # Pages left out for now (the photo page on a kiosk without a camera).
+        self._skipped: set[int] = set()
         self.nav.forward.connect(self.go_forward)
         self.nav.back.connect(self.go_back)
 
@@ -69,8 +72,27 @@ class FormScreen(Screen):
         scroll.setFrameShape(QScrollArea.Shape.NoFrame)
         scroll.setWidget(page)
         self.pages.addWidget(scroll)
+        self._page_widgets.append(page)
         self._update_step()
         return page
+
+    def set_page_skipped(self, page: QWidget, skipped: bool) -> None:
+        """Leave a page out of the flow (and of the step count), or put it back."""
+        index = self._page_widgets.index(page)
+        if skipped:
+            self._skipped.add(index)
+        else:
+            self._skipped.discard(index)
+        self._update_step()
+
+    def is_skipped(self, page: QWidget) -> bool:
+        return self._page_widgets.index(page) in self._skipped
+
+    def current_page(self) -> QWidget:
+        return self._page_widgets[self.pages.currentIndex()]
+
+    def _shown(self) -> list[int]:
+        return [i for i in range(self.pages.count()) if i not in self._skipped]
 
     def field(self, name: str) -> Field:
         for _, field in self._fields:
@@ -98,11 +120,11 @@ class FormScreen(Screen):
     # --- moving ---------------------------------------------------------------------------
 
     def start(self) -> None:
-        self.pages.setCurrentIndex(0)
+        self.pages.setCurrentIndex(self._shown()[0])
         self._update_step()
 
     def show_last_page(self) -> None:
-        self.pages.setCurrentIndex(self.pages.count() - 1)
+        self.pages.setCurrentIndex(self._shown()[-1])
         self._update_step()
 
     def go_forward(self) -> None:
@@ -113,18 +135,20 @@ class FormScreen(Screen):
         if errors:
             self.show_errors(errors)
             return
-        if page + 1 < self.pages.count():
-            self.pages.setCurrentIndex(page + 1)
+        later = [i for i in self._shown() if i > page]
+        if later:
+            self.pages.setCurrentIndex(later[0])
             self._update_step()
         else:
             self.completed.emit()
 
     def go_back(self) -> None:
         page = self.pages.currentIndex()
-        if page == 0:
+        earlier = [i for i in self._shown() if i < page]
+        if not earlier:
             self.cancelled.emit()
             return
-        self.pages.setCurrentIndex(page - 1)
+        self.pages.setCurrentIndex(earlier[-1])
         self._update_step()
 
     def show_errors(self, errors: Sequence[FieldError]) -> bool:
@@ -158,6 +182,7 @@ class FormScreen(Screen):
                 field.clear_error()
 
     def _update_step(self) -> None:
-        self.step.set_key(
-            "flow.step", current=self.pages.currentIndex() + 1, total=max(1, self.pages.count())
-        )
+        shown = self._shown()
+        current = self.pages.currentIndex()
+        position = shown.index(current) + 1 if current in shown else 1
+        self.step.set_key("flow.step", current=position, total=max(1, len(shown)))

@@ -5,13 +5,15 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QPixmap
 from PySide6.QtWidgets import QLabel, QScrollArea, QVBoxLayout, QWidget
 
 from ui.i18n import tr
 from ui.screens.base import Screen
 from ui.widgets import NavBar, TrLabel, set_role
 
-Rows = Callable[[], list[tuple[str, str]]]
+# (label key, value): a text, or a picture (the complaint's photo) shown as a thumbnail.
+Rows = Callable[[], list[tuple[str, str | QPixmap]]]
 
 
 class ReviewScreen(Screen):
@@ -90,10 +92,15 @@ class ReviewScreen(Screen):
                 widget.deleteLater()
         for key, value in self._rows():
             label = TrLabel(key, "field-label", self._body)
-            shown = QLabel(value.strip() or tr("review.empty"), self._body)
-            shown.setWordWrap(True)
-            shown.setTextFormat(Qt.TextFormat.PlainText)
-            shown.setAccessibleName(f"{tr(key)}: {shown.text()}")
+            if isinstance(value, QPixmap):
+                shown = QLabel(self._body)
+                shown.setPixmap(value)
+                shown.setAccessibleName(tr(key))
+            else:
+                shown = QLabel(value.strip() or tr("review.empty"), self._body)
+                shown.setWordWrap(True)
+                shown.setTextFormat(Qt.TextFormat.PlainText)
+                shown.setAccessibleName(f"{tr(key)}: {shown.text()}")
             self._rows_layout.addWidget(label)
             self._rows_layout.addWidget(shown)
             self._rows_layout.addSpacing(8)

@@ -109,6 +109,17 @@ def test_a_complaint_is_sent_once_and_its_request_id_kept(
     assert record.sent_at is not None
 
 
+def test_without_an_address_the_district_and_dong_locate_the_complaint(
+    site: Site, endpoint: Open311Endpoint, routed: str, forwarder: Forwarder
+) -> None:
+    push(site, address="", district="guro", dong="hang")
+    endpoint.then(request_id("SR-78"))
+
+    forwarder.run_once()
+
+    assert endpoint.posts()[0]["address_string"] == "서울특별시 구로구 항동"
+
+
 def test_contact_details_stay_home_without_consent(
     site: Site, endpoint: Open311Endpoint, routed: str, forwarder: Forwarder
 ) -> None:

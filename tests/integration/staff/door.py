@@ -122,6 +122,7 @@ def open_door(
     *,
     size: tuple[int, int] = (1920, 1080),
     pin: str | None = PIN,
+    camera: CameraScanner | None = None,
     **overrides: Any,
 ) -> Door:
     add_event_today(kiosk_db.store)
@@ -145,7 +146,8 @@ def open_door(
         clock=clock,
         network=False,
         monotonic=monotonic,
-        camera=CameraScanner(devices=list),  # this test machine has no camera
+        # This test machine has no camera; a test may bring a stand-in.
+        camera=camera or CameraScanner(devices=list),
     )
     window.resize(*size)
     window.show()

@@ -6,15 +6,19 @@ import datetime as dt
 import random
 from typing import Any
 
+from PIL import Image
+
 from kiosk.payloads import (
     ComplaintPayload,
     ComplaintSealed,
     MutationType,
     ProposalPayload,
     ProposalSealed,
+    complaint_json,
 )
+from kiosk.photos import jpeg_from_rgb
 from kiosk.receipts import new_receipt_code
-from kiosk.sealing import seal
+from kiosk.sealing import seal, seal_bytes
 from tests.integration.server.simkiosk import SimKiosk
 
 DISTRICTS = ["jongno", "jung", "seongbuk", "mapo", "gangnam", "songpa", "nowon"]
@@ -29,18 +33,30 @@ def complaint(kiosk: SimKiosk, created_at: dt.datetime, *, category: str = "road
               district: str = "jung", description: str = "보도블록이 깨졌어요",
               name: str = "김민수", phone: str = "010-1234-5678", email: str = "",
               address: str = "세종대로 110", share_contact: bool = True,
-              anonymous: bool = False) -> dict[str, Any]:
+              anonymous: bool = False, dong: str | None = None,
+              photo: bytes = b"") -> dict[str, Any]:
     sealed = ComplaintSealed(
         description=description, address=address,
         name="" if anonymous else name, phone="" if anonymous else phone,
         email="" if anonymous else email, share_contact=share_contact and not anonymous,
     )
-    payload = ComplaintPayload(
+    payload = complaint_json(ComplaintPayload(
         receipt_code=new_receipt_code(), anonymous=anonymous, category=category,
-        district=district, consent_version="2026-01", created_at=created_at,
+        district=district, dong=dong, consent_version="2026-01", created_at=created_at,
         sealed=seal(kiosk.server_public_key, sealed.model_dump()),
-    ).model_dump(mode="json")
+        photo=seal_bytes(kiosk.server_public_key, photo) if photo else None,
+    ))
     return kiosk.mutation(MutationType.COMPLAINT, payload)
+
+
+def scene_jpeg(width: int = 1600, height: int = 1200, seed: int = 1) -> bytes:
+    """A kiosk-made photo (kiosk.photos) of a busy scene: gradients and speckle."""
+    rng = random.Random(seed)
+    image = Image.linear_gradient("L").resize((width, height)).convert("RGB")
+    small = (width // 4, height // 4)
+    speckle = Image.frombytes("RGB", small, rng.randbytes(small[0] * small[1] * 3))
+    image = Image.blend(image, speckle.resize((width, height)), 0.3)
+    return jpeg_from_rgb(width, height, width * 3, image.tobytes())
 
 
 def proposal(kiosk: SimKiosk, created_at: dt.datetime, area: str = "transport",

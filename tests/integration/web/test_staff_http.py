@@ -12,7 +12,7 @@ import requests
 
 from server import accounts
 from server.models import Submission
-from tests.integration.web.seed import complaint
+from tests.integration.web.seed import complaint, scene_jpeg
 from tests.integration.web.staffsite import PASSWORD, Site, StaffClient
 
 NOW = dt.datetime.now(dt.UTC)
@@ -179,6 +179,74 @@ def test_detail_shows_the_unsealed_complaint(site: Site, officer: StaffClient) -
     assert page.status_code == 200
     for text in (receipt, "홍길동", "010-5555-0000", "횡단보도 신호등이 고장났어요"):
         assert text in page.text
+
+
+def test_the_dong_shows_with_its_district_on_the_list_the_case_and_the_csv(
+    site: Site, officer: StaffClient
+) -> None:
+    submission_id, receipt = _push_complaint(site, district="gangnam", dong="gaepo-3")
+
+    case = officer.get(f"/staff/submissions/{submission_id}")
+    listed = officer.get("/staff/submissions?district=gangnam")
+    english = officer.get(f"/staff/submissions/{submission_id}", cookies={"civic_lang": "en"})
+    exported = officer.get("/staff/submissions.csv?district=gangnam")
+
+    assert "강남구 · 개포3동" in case.text and "강남구 · 개포3동" in listed.text
+    assert "Gangnam-gu · Gaepo 3-dong" in english.text
+    rows = list(csv.DictReader(io.StringIO(exported.content.decode("utf-8-sig"))))
+    assert [r["dong"] for r in rows if r["receipt_code"] == receipt] == ["gaepo-3"]
+
+
+def test_a_complaint_from_a_kiosk_without_the_dong_question_is_taken(
+    site: Site, officer: StaffClient
+) -> None:
+    mutation = complaint(site.kiosk, NOW, district="mapo")
+    assert "dong" not in mutation["payload"]  # as kiosks before the dong question wrote it
+
+    assert site.kiosk.push([mutation])[0]["status"] == "applied"
+    case = officer.get(f"/staff/submissions/{mutation['id']}")
+    assert "마포구" in case.text and "마포구 ·" not in case.text
+
+
+def test_a_complaint_photo_is_shown_to_staff_only(site: Site, officer: StaffClient) -> None:
+    jpeg = scene_jpeg()
+    submission_id, receipt = _push_complaint(site, photo=jpeg)
+    url = f"/staff/submissions/{submission_id}/photo.jpg"
+
+    case = officer.get(f"/staff/submissions/{submission_id}")
+    served = officer.get(url)
+    stranger = site.client().get(url)
+    public = requests.get(f"{site.url}/status/{receipt}", timeout=5)
+    exported = officer.get("/staff/submissions.csv")
+
+    assert f'src="{url}"' in case.text
+    assert served.status_code == 200 and served.content == jpeg
+    assert served.headers["content-type"] == "image/jpeg"
+    assert "no-store" in served.headers["cache-control"]
+    assert stranger.status_code == 303 and stranger.content != jpeg  # to the login form
+    assert "photo.jpg" not in public.text
+    rows = list(csv.DictReader(io.StringIO(exported.content.decode("utf-8-sig"))))
+    assert [r["photo"] for r in rows if r["receipt_code"] == receipt] == ["yes"]
+    without = officer.get(f"/staff/submissions/{_push_complaint(site)[0]}/photo.jpg")
+    assert without.status_code == 404
+
+
+@pytest.mark.parametrize(
+    ("fields", "message"),
+    [
+        ({"anonymous": True}, "must not carry contact details or a photo"),
+        ({"photo": b"\xff\xd8\xff not really a jpeg"}, "photo: photo.invalid"),
+    ],
+)
+def test_a_photo_the_kiosk_would_not_make_is_refused(
+    site: Site, fields: dict[str, object], message: str
+) -> None:
+    mutation = complaint(site.kiosk, NOW, **{"photo": scene_jpeg(400, 300), **fields})  # type: ignore[arg-type]
+
+    result = site.kiosk.push([mutation])[0]
+
+    assert (result["status"], result["code"]) == ("rejected", "invalid_payload")
+    assert message in result["message"]
 
 
 def test_status_moves_on_with_a_note_the_citizen_sees(site: Site, officer: StaffClient) -> None:
