@@ -5,7 +5,6 @@ from __future__ import annotations
 import base64
 import datetime as dt
 import io
-import time
 
 import pytest
 import qrcode.util
@@ -170,11 +169,11 @@ def test_every_truncation_is_malformed() -> None:
         assert isinstance(parse_ticket(text[:length]), TicketProblem), length
 
 
-def test_a_megabyte_is_refused_at_once() -> None:
-    huge = "CK1" + "A" * 1_000_000
-    start = time.perf_counter()
-    assert parse_ticket(huge) == TicketProblem("too_long")
-    assert time.perf_counter() - start < 0.01
+def test_a_megabyte_is_refused_by_its_length_before_any_character_is_read() -> None:
+    assert parse_ticket("CK1" + "A" * 1_000_000) == TicketProblem("too_long")
+    # Blanks around a real ticket are forgiven once stripped: a megabyte of them
+    # is refused, so the length is judged before the text is even stripped.
+    assert parse_ticket(" " * 1_000_000 + encode()) == TicketProblem("too_long")
 
 
 @settings(max_examples=300)

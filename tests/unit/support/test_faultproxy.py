@@ -9,7 +9,6 @@ from __future__ import annotations
 import json
 import socket
 import threading
-import time
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
@@ -323,9 +322,9 @@ def test_delay_does_not_block_other_connections(proxy: FaultProxy, upstream: Ups
     slow = threading.Thread(target=slow_client, daemon=True)
     slow.start()
     assert upstream.wait_for(1, "/slow")
-    started = time.monotonic()
     assert fresh_get(proxy.url + "/fast").ok
-    assert time.monotonic() - started < 0.5
+    # Answered while the slow one is still held back: it did not queue behind it.
+    assert outcome == []
     proxy.stop()  # releases the held response at once (the fixture's stop is then a no-op)
     slow.join(2.0)
     assert len(outcome) == 1 and isinstance(outcome[0], requests.ConnectionError)
@@ -504,9 +503,11 @@ def test_stop_is_prompt_with_a_delay_in_flight(upstream: Upstream) -> None:
     assert p.wait_for_requests(1)
     assert our_threads("fp-stop-conn")
 
-    started = time.monotonic()
-    p.stop()
-    assert time.monotonic() - started < 1.0
+    # stop() must not sit out the 30-second delay of the connection it holds.
+    stopper = threading.Thread(target=p.stop, daemon=True)
+    stopper.start()
+    stopper.join(10.0)
+    assert not stopper.is_alive()
     assert our_threads("fp-stop") == []
     caller.join(2.0)
     assert not caller.is_alive()
