@@ -10,7 +10,7 @@ from __future__ import annotations
 import logging
 
 from PySide6.QtCore import QSize, Qt, Signal
-from PySide6.QtGui import QHideEvent, QImage, QPixmap, QShowEvent
+from PySide6.QtGui import QHideEvent, QImage, QPixmap, QResizeEvent, QShowEvent
 from PySide6.QtWidgets import QGridLayout, QLabel, QSizePolicy, QVBoxLayout, QWidget
 from typing_extensions import override
 
@@ -21,8 +21,10 @@ from ui.widgets import TrButton, TrLabel, set_role
 
 log = logging.getLogger(__name__)
 
-# Big enough to judge the picture, small enough to leave the buttons on a landscape screen.
+# Big enough to judge the picture, small enough to leave the buttons on a landscape screen;
+# a portrait screen has room below for one twice the size.
 VIEW = QSize(480, 360)
+VIEW_PORTRAIT = QSize(960, 720)
 
 
 def jpeg_of(image: QImage) -> bytes:
@@ -112,6 +114,17 @@ class PhotoPanel(QWidget):
         super().hideEvent(event)
         self.source.stop()
 
+    @override
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        window = self.window()
+        portrait = window.height() > window.width() and self.width() >= VIEW_PORTRAIT.width()
+        size = VIEW_PORTRAIT if portrait else VIEW
+        if self.view.size() != size:
+            self.view.setFixedSize(size)
+            if self.jpeg:
+                self.view.setPixmap(pixmap_of(self.jpeg, size))
+
     def _start(self) -> None:
         if not self.source.start():
             self._failed()
@@ -126,7 +139,9 @@ class PhotoPanel(QWidget):
             return  # a taken photo stays on screen, not the live picture behind it
         self.view.setPixmap(
             QPixmap.fromImage(image).scaled(
-                VIEW, Qt.AspectRatioMode.KeepAspectRatio, Qt.TransformationMode.FastTransformation
+                self.view.size(),
+                Qt.AspectRatioMode.KeepAspectRatio,
+                Qt.TransformationMode.FastTransformation,
             )
         )
         self.status.set_key("photo.hint.live")
@@ -142,7 +157,7 @@ class PhotoPanel(QWidget):
             return
         self.source.stop()
         # What is shown is the JPEG that will be sent, not the camera's picture.
-        self.view.setPixmap(pixmap_of(self.jpeg, VIEW))
+        self.view.setPixmap(pixmap_of(self.jpeg, self.view.size()))
         self.status.set_key("photo.taken")
         self.take.hide()
         self.retake.show()
