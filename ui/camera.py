@@ -180,6 +180,42 @@ def preferred_format(formats: Sequence[QCameraFormat]) -> QCameraFormat | None:
 Decoder = Callable[[QVideoFrame | QImage], list[str]]
 
 
+class CameraFeed:
+    """A camera, its capture session and the sink its frames arrive in: opened and closed as one.
+
+    The check-in scanner and the complaint's photo page each hold one while they
+    run; they are on different screens, so never both at once.
+    """
+
+    def __init__(
+        self,
+        owner: QObject,
+        device: QCameraDevice,
+        on_frame: Callable[[QVideoFrame], object],
+        on_error: Callable[[QCamera.Error, str], None],
+        *,
+        sink: QVideoSink | None = None,
+        camera_format: QCameraFormat | None = None,
+    ) -> None:
+        self.camera = QCamera(device, owner)
+        if camera_format is not None:
+            self.camera.setCameraFormat(camera_format)
+        self.camera.errorOccurred.connect(on_error)
+        self.session = QMediaCaptureSession(owner)
+        self.session.setCamera(self.camera)
+        self.sink = sink if sink is not None else QVideoSink(owner)
+        self.session.setVideoSink(self.sink)
+        self._on_frame = on_frame
+        self.sink.videoFrameChanged.connect(on_frame)
+        self.camera.start()
+
+    def close(self) -> None:
+        self.sink.videoFrameChanged.disconnect(self._on_frame)
+        self.camera.stop()
+        self.camera.deleteLater()
+        self.session.deleteLater()
+
+
 class CameraScanner(QObject):
     """The first camera, decoded on a worker thread; emits ``scanned`` for each QR read."""
 
@@ -199,9 +235,7 @@ class CameraScanner(QObject):
         self._pool = QThreadPool(self)
         self._pool.setMaxThreadCount(1)
         self._busy = threading.Lock()
-        self._camera: QCamera | None = None
-        self._session: QMediaCaptureSession | None = None
-        self._sink: QVideoSink | None = None
+        self._feed: CameraFeed | None = None
         self._status = STATUS_OFF
 
     @property
@@ -213,37 +247,28 @@ class CameraScanner(QObject):
 
     def start(self, sink: QVideoSink | None = None) -> bool:
         """Start the first camera; give the preview widget's sink to show what it sees."""
-        if self._camera is not None:
+        if self._feed is not None:
             return True
         devices = self._devices()
         if not devices:
             self._set_status(STATUS_NONE)
             return False
         device = devices[0]
-        camera = QCamera(device, self)
-        chosen = preferred_format(device.videoFormats())
-        if chosen is not None:
-            camera.setCameraFormat(chosen)
-        camera.errorOccurred.connect(self._on_error)
-        self._session = QMediaCaptureSession(self)
-        self._session.setCamera(camera)
-        self._sink = sink if sink is not None else QVideoSink(self)
-        self._session.setVideoSink(self._sink)
-        self._sink.videoFrameChanged.connect(self.submit)
-        self._camera = camera
-        camera.start()
+        self._feed = CameraFeed(
+            self,
+            device,
+            self.submit,
+            self._on_error,
+            sink=sink,
+            camera_format=preferred_format(device.videoFormats()),
+        )
         self._set_status(STATUS_ACTIVE)
         return True
 
     def stop(self) -> None:
-        if self._sink is not None:
-            self._sink.videoFrameChanged.disconnect(self.submit)
-        if self._camera is not None:
-            self._camera.stop()
-            self._camera.deleteLater()
-        if self._session is not None:
-            self._session.deleteLater()
-        self._camera = self._session = self._sink = None
+        if self._feed is not None:
+            self._feed.close()
+        self._feed = None
         self._pool.waitForDone()
         self._set_status(STATUS_OFF)
 

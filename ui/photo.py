@@ -18,21 +18,14 @@ import logging
 import time
 from collections.abc import Callable, Sequence
 
-from PySide6.QtCore import QLoggingCategory, QObject, Qt, Signal, Slot
+from PySide6.QtCore import QObject, Qt, Signal, Slot
 from PySide6.QtGui import QImage
 
-# The same rule as ui.camera, set before Qt Multimedia loads, for the same reason
-# (optional PipeWire/VA-API libraries it warns about on every start).
-QLoggingCategory.setFilterRules("qt.multimedia.symbolsresolver.warning=false")
+# ui.camera first: it quiets Qt Multimedia's start-up warnings before the module loads.
+from ui.camera import CameraFeed
 
-from PySide6.QtMultimedia import (  # noqa: E402
-    QCamera,
-    QCameraDevice,
-    QMediaCaptureSession,
-    QMediaDevices,
-    QVideoFrame,
-    QVideoSink,
-)
+# isort: split
+from PySide6.QtMultimedia import QCamera, QCameraDevice, QMediaDevices, QVideoFrame
 
 log = logging.getLogger(__name__)
 
@@ -76,9 +69,7 @@ class CameraPhotoSource(PhotoSource):
         super().__init__(parent)
         self._devices = devices
         self._monotonic = monotonic
-        self._camera: QCamera | None = None
-        self._session: QMediaCaptureSession | None = None
-        self._sink: QVideoSink | None = None
+        self._feed: CameraFeed | None = None
         self._last = QVideoFrame()
         self._shown_at = 0.0
 
@@ -86,30 +77,18 @@ class CameraPhotoSource(PhotoSource):
         return bool(self._devices())
 
     def start(self) -> bool:
-        if self._camera is not None:
+        if self._feed is not None:
             return True
         devices = self._devices()
         if not devices:
             return False
-        self._camera = QCamera(devices[0], self)
-        self._camera.errorOccurred.connect(self._on_error)
-        self._session = QMediaCaptureSession(self)
-        self._session.setCamera(self._camera)
-        self._sink = QVideoSink(self)
-        self._session.setVideoSink(self._sink)
-        self._sink.videoFrameChanged.connect(self._frame)
-        self._camera.start()
+        self._feed = CameraFeed(self, devices[0], self._frame, self._on_error)
         return True
 
     def stop(self) -> None:
-        if self._sink is not None:
-            self._sink.videoFrameChanged.disconnect(self._frame)
-        if self._camera is not None:
-            self._camera.stop()
-            self._camera.deleteLater()
-        if self._session is not None:
-            self._session.deleteLater()
-        self._camera = self._session = self._sink = None
+        if self._feed is not None:
+            self._feed.close()
+        self._feed = None
         self._last = QVideoFrame()
 
     def capture(self) -> None:

@@ -14,14 +14,15 @@ from collections.abc import Iterator
 
 import pytest
 from nacl.signing import SigningKey
-from PySide6.QtCore import QSize
+from PySide6.QtCore import QObject, QSize
 from PySide6.QtGui import QImage
-from PySide6.QtMultimedia import QVideoFrame, QVideoFrameFormat
+from PySide6.QtMultimedia import QCameraDevice, QVideoFrame, QVideoFrameFormat
 from pytestqt.qtbot import QtBot
 
 from kiosk.tickets import TicketPayload, encode_ticket, ticket_qr_image
 from ui.camera import (
     STATUS_NONE,
+    CameraFeed,
     CameraScanner,
     decode_frame,
     decode_image,
@@ -184,6 +185,21 @@ def test_no_camera_is_a_clear_state_not_an_error(qtbot: QtBot) -> None:
     assert camera.status == STATUS_NONE == "camera.none"
     assert statuses == ["camera.none"]
     camera.stop()
+
+
+def test_a_camera_feed_hands_on_its_sinks_frames_until_it_is_closed(qtbot: QtBot) -> None:
+    # No camera here: a device-less QCamera does not start, but the session and
+    # sink around it are the real ones, and a frame put into the sink arrives.
+    owner = QObject()
+    frames: list[QVideoFrame] = []
+    feed = CameraFeed(owner, QCameraDevice(), frames.append, lambda _error, _message: None)
+    assert not feed.camera.isActive()
+    frame = QVideoFrame(QImage(64, 48, QImage.Format.Format_RGB32))
+    feed.sink.setVideoFrame(frame)
+    assert len(frames) == 1
+    feed.close()
+    feed.sink.setVideoFrame(frame)
+    assert len(frames) == 1  # closed: nothing more reaches the scanner or the photo page
 
 
 def test_looking_for_cameras_on_this_machine_warns_about_nothing(qtbot: QtBot) -> None:
