@@ -106,6 +106,12 @@ def turn_display(orientation: Orientation) -> Outcome:
     return apply_orientation(orientation, QGuiApplication.platformName())
 
 
+def leave_display(orientation: Orientation) -> Outcome:
+    """Outside kiosk mode (the desktop demo) the screen is a person's own: never turned."""
+    log.info("display orientation %s: not turned outside kiosk mode", orientation)
+    return Outcome.UNSUPPORTED
+
+
 @dataclass
 class FlowState:
     """What the current citizen chose beyond the form fields; reset on every wipe."""
@@ -225,7 +231,9 @@ class KioskWindow(QMainWindow):
         self.desk = StaffDesk(store, clock, lambda: self.settings)
         self.announcer: Announcer = announcer or _Silent()
         # Replaceable, so tests can watch the display being turned without a display to turn.
-        self.turn_display: Callable[[Orientation], Outcome] = turn_display
+        self.turn_display: Callable[[Orientation], Outcome] = (
+            turn_display if settings.kiosk_mode else leave_display
+        )
         self.state = FlowState()
         self.sync_status: SyncStatus | None = None
         self.defaults = Accessibility(settings.large_text, settings.high_contrast, False)

@@ -146,6 +146,13 @@ def test_where_the_kiosk_cannot_turn_the_display_staff_are_told_to_turn_it_by_ha
     assert tomllib.loads(path.read_text(encoding="utf-8")) == {"orientation": "portrait_flipped"}
 
 
+def test_the_desktop_demo_never_turns_the_screen_it_runs_on(
+    qtbot: QtBot, kiosk_db: KioskDB
+) -> None:
+    door = open_door(qtbot, kiosk_db, kiosk_mode=False)
+    assert door.window.turn_display("portrait") == Outcome.UNSUPPORTED
+
+
 def test_every_key_the_staff_and_check_in_screens_build_from_parts_exists() -> None:
     from kiosk.checkin import Reason, UndoOutcome
     from kiosk.payloads import MutationType
