@@ -109,7 +109,10 @@ class StaffMode(QObject):
             answer: PinCheck | Exception = check_pin(self._store, pin, now)
         except Exception as error:  # the store failed: say so on the pad, never crash
             answer = error
-        self._answer.emit(answer)
+        try:
+            self._answer.emit(answer)
+        except RuntimeError:  # the window closed while checking: nobody to tell
+            log.debug("staff PIN answer after the window closed")
 
     def _answered(self, answer: PinCheck | Exception) -> None:
         self._checking = False
