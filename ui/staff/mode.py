@@ -90,10 +90,6 @@ class StaffMode(QObject):
             self._countdown.start()
         self.pin_requested.emit()
 
-    @property
-    def checking(self) -> bool:
-        return self._checking
-
     def try_pin(self, pin: str) -> None:
         """Check ``pin`` off the GUI thread; ``checked`` fires once the answer is shown."""
         if self._checking:
