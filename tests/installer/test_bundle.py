@@ -6,6 +6,7 @@ lost a migration, a plugin or a native library only shows in a real build.
 
 from __future__ import annotations
 
+import functools
 import json
 import os
 import re
@@ -153,9 +154,15 @@ def needed(path: Path) -> list[str]:
     return re.findall(r"\(NEEDED\)\s+Shared library: \[(.+?)\]", out)
 
 
+@functools.cache
+def ldconfig_cache() -> str:
+    return subprocess.run(["/sbin/ldconfig", "-p"], capture_output=True, text=True).stdout
+
+
+# Cached: the same few dozen system libraries are asked for by hundreds of ELF files.
+@functools.cache
 def system_library(name: str) -> Path | None:
-    cache = subprocess.run(["/sbin/ldconfig", "-p"], capture_output=True, text=True).stdout
-    for line in cache.splitlines():
+    for line in ldconfig_cache().splitlines():
         match = re.match(rf"\s*{re.escape(name)} \(([^)]*)\) => (\S+)", line)
         if (match and "x86-64" in match.group(1)) or (match and sys.maxsize < 2**32):
             return Path(match.group(2))
@@ -165,6 +172,7 @@ def system_library(name: str) -> Path | None:
     return None
 
 
+@functools.cache
 def debian_package(path: Path) -> str:
     for candidate in (path, path.resolve()):
         done = subprocess.run(["dpkg", "-S", str(candidate)], capture_output=True, text=True)
