@@ -108,6 +108,8 @@ def turn_display(orientation: Orientation) -> Outcome:
 
 def leave_display(orientation: Orientation) -> Outcome:
     """Outside kiosk mode (the desktop demo) the screen is a person's own: never turned."""
+    if orientation == "auto":
+        return Outcome.AUTO
     log.info("display orientation %s: not turned outside kiosk mode", orientation)
     return Outcome.UNSUPPORTED
 
