@@ -18,6 +18,8 @@ from sync.engine import EngineSettings, SyncEngine
 CONSENT = Consent(version="2026-11", required=True)
 # Short enough that a "slow response" test takes well under a second.
 TEST_TIMEOUTS = Timeouts(connect_s=1.0, read_s=0.5)
+# Enrolment is set-up, not what a fault test exercises: patient enough for a busy CI machine.
+ENROL_TIMEOUTS = Timeouts(connect_s=2.0, read_s=10.0)
 
 
 def fast_engine(store: Store, **settings: Any) -> SyncEngine:

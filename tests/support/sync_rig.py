@@ -28,9 +28,17 @@ from sync.engine import RoundOutcome, RoundResult, SyncEngine
 from sync.enrolment import enroll
 from tests.integration.server.live import LiveServer
 from tests.support.faultproxy import FaultProxy
-from tests.support.quick_engine import CONSENT, TEST_TIMEOUTS, complaint_form, fast_engine
+from tests.support.quick_engine import (
+    CONSENT,
+    ENROL_TIMEOUTS,
+    TEST_TIMEOUTS,
+    complaint_form,
+    fast_engine,
+)
 
-__all__ = ["CONSENT", "TEST_TIMEOUTS", "SyncRig", "build_rig", "fast_engine", "rig"]
+__all__ = [
+    "CONSENT", "ENROL_TIMEOUTS", "TEST_TIMEOUTS", "SyncRig", "build_rig", "fast_engine", "rig",
+]
 
 
 def open_server_db(path: Path) -> Database:
@@ -116,7 +124,7 @@ def build_rig(tmp_path: Path, *, server_running: bool = True) -> SyncRig:
     live = LiveServer.start(server_db)
     proxy = FaultProxy(("127.0.0.1", server_port(live)), upstream_timeout=5.0).start()
     store = open_store(f"sqlite:///{tmp_path / 'kiosk.db'}")
-    enroll(store, proxy.url, live.code(), name="test kiosk", timeouts=TEST_TIMEOUTS)
+    enroll(store, proxy.url, live.code(), name="test kiosk", timeouts=ENROL_TIMEOUTS)
     rig = SyncRig(server_db, live, proxy, store, fast_engine(store))
     # Categories and events first: a complaint needs a known category.
     assert rig.sync_once().outcome is RoundOutcome.OK

@@ -21,7 +21,7 @@ from kiosk.staff import check_pin, set_pin
 from kiosk.store import Store, open_store
 from tests.integration.server.live import LiveServer
 from tests.integration.staff.door import CALM, PIN, TEST_COST, enter_pin
-from tests.support.sync_rig import TEST_TIMEOUTS, open_server_db
+from tests.support.sync_rig import ENROL_TIMEOUTS, open_server_db
 from ui.app import build_window
 from ui.i18n import translate
 from ui.shell import KioskWindow
@@ -57,7 +57,7 @@ def enrolment_page(qtbot: QtBot, store: Store, tmp_path: Path) -> tuple[KioskWin
         store,
         timing=CALM,
         network=False,
-        enrol_timeouts=TEST_TIMEOUTS,
+        enrol_timeouts=ENROL_TIMEOUTS,
     )
     window.resize(1920, 1080)
     window.show()

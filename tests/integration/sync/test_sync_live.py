@@ -29,7 +29,7 @@ from sync.protocol import PATH_PUSH
 from sync.status import SyncState, SyncStatus
 from sync.worker import SyncWorker
 from tests.support.faultproxy import Fault
-from tests.support.sync_rig import CONSENT, TEST_TIMEOUTS, SyncRig, fast_engine
+from tests.support.sync_rig import CONSENT, ENROL_TIMEOUTS, TEST_TIMEOUTS, SyncRig, fast_engine
 
 
 def identity(rig: SyncRig) -> DeviceIdentity:
@@ -60,10 +60,10 @@ class TestEnrolment:
         from kiosk.store import open_store
 
         code = rig.live.code()  # type: ignore[union-attr]
-        enroll(rig.store, rig.proxy.url, code, timeouts=TEST_TIMEOUTS)
+        enroll(rig.store, rig.proxy.url, code, timeouts=ENROL_TIMEOUTS)
         other = open_store(f"sqlite:///{tmp_path / 'other.db'}")
         with pytest.raises(EnrolmentFailed) as refused:
-            enroll(other, rig.proxy.url, code, timeouts=TEST_TIMEOUTS)
+            enroll(other, rig.proxy.url, code, timeouts=ENROL_TIMEOUTS)
         assert refused.value.code == "enrollment_code_used"
 
     def test_an_unreachable_server_fails_enrolment_cleanly(self, tmp_path: Path) -> None:
@@ -141,7 +141,7 @@ class TestPausing:
         result = rig.sync_once()
         assert (result.outcome, result.status.state) == (RoundOutcome.PAUSED, SyncState.REVOKED)
         assert rig.sync_once().outcome is RoundOutcome.PAUSED  # no more requests
-        enroll(rig.store, rig.proxy.url, rig.live.code(), timeouts=TEST_TIMEOUTS)  # type: ignore[union-attr]
+        enroll(rig.store, rig.proxy.url, rig.live.code(), timeouts=ENROL_TIMEOUTS)  # type: ignore[union-attr]
         rig.sync_until_done()
         new_device = identity(rig).device_id
         assert new_device != old_device
