@@ -115,6 +115,13 @@ def _parser() -> argparse.ArgumentParser:
     compact.add_argument("--older-than-days", type=int, required=True)
     compact.set_defaults(run=_compact)
 
+    purge = commands.add_parser(
+        "purge-photos", parents=[db], help="delete the photos of cases closed long enough ago"
+    )
+    purge.add_argument("--closed-days", type=int, required=True,
+                       help="keep photos of cases closed within this many days")
+    purge.set_defaults(run=_purge_photos)
+
     migrate = commands.add_parser("migrate", parents=[db], help="bring the schema up to date")
     migrate.set_defaults(run=_migrate)
     return parser
@@ -569,6 +576,17 @@ def _compact(args: argparse.Namespace, settings: ServerSettings) -> int:
     cutoff = dt.datetime.now(dt.UTC) - dt.timedelta(days=args.older_than_days)
     removed = _using(settings, lambda db: compact(db, cutoff))
     print(f"removed {removed} change-log entries")
+    return 0
+
+
+def _purge_photos(args: argparse.Namespace, settings: ServerSettings) -> int:
+    from server.submissions import purge_photos
+
+    if args.closed_days < 1:
+        raise CliError("--closed-days must be at least 1")
+    cutoff = dt.datetime.now(dt.UTC) - dt.timedelta(days=args.closed_days)
+    removed = _using(settings, lambda db: purge_photos(db, cutoff))
+    print(f"deleted the photos of {removed} closed case(s)")
     return 0
 
 

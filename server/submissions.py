@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import and_, or_, select
+from sqlalchemy import and_, delete, or_, select
 from sqlalchemy.orm import Session
 
 from server.db import Database
@@ -247,6 +247,32 @@ def photo(db: Database, submission_id: str) -> bytes | None:
         return session.scalar(
             select(SubmissionPhoto.jpeg).where(SubmissionPhoto.submission_id == submission_id)
         )
+
+
+def purge_photos(db: Database, closed_before: dt.datetime) -> int:
+    """Delete the photos of cases closed before ``closed_before``; the cases themselves stay.
+
+    A photo may show faces or number plates and is only evidence while the case
+    is worked on. How long to keep it after closing is the city's decision, so
+    the cut-off is the caller's (``civic-kiosk-server purge-photos``, from cron).
+    """
+    closed = select(Submission.id).where(
+        Submission.status == str(SubmissionStatus.CLOSED),
+        Submission.updated_at < closed_before,
+    )
+    with db.write() as session:
+        doomed = list(
+            session.scalars(
+                select(SubmissionPhoto.submission_id).where(
+                    SubmissionPhoto.submission_id.in_(closed)
+                )
+            )
+        )
+        if doomed:
+            session.execute(
+                delete(SubmissionPhoto).where(SubmissionPhoto.submission_id.in_(doomed))
+            )
+    return len(doomed)
 
 
 def change_status(

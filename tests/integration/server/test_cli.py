@@ -12,8 +12,10 @@ import pytest
 
 from server.catalogue import NewEvent, add_event
 from server.cli import main
+from server.submissions import change_status, detail, photo
 from tests.integration.server.live import LiveServer
 from tests.integration.server.simkiosk import SimKiosk
+from tests.integration.web.seed import complaint, scene_jpeg
 
 CODE = re.compile(r"^[2-9A-HJKMNP-Z]{4}-[2-9A-HJKMNP-Z]{4}-[2-9A-HJKMNP-Z]{4}$")
 
@@ -164,6 +166,33 @@ def test_export_csv_filters_and_defuses_formulas(capsys: pytest.CaptureFixture[s
     assert row["description"].startswith("'=HYPERLINK")
     _, later, _ = run(capsys, db_url, "export", "--since", "2999-01-01")
     assert later == ""
+
+
+def test_purge_photos_deletes_only_those_of_cases_closed_long_enough_ago(
+    capsys: pytest.CaptureFixture[str], db_url: str, live: LiveServer
+) -> None:
+    kiosk = live.kiosk()
+    now = dt.datetime.now(dt.UTC)
+    pushed = [complaint(kiosk, now, photo=scene_jpeg(640, 480, seed=n)) for n in range(3)]
+    assert [r["status"] for r in kiosk.push(pushed)] == ["applied"] * 3
+    closed_long_ago, closed_lately, still_open = (m["id"] for m in pushed)
+    change_status(live.db, closed_long_ago, "closed", "처리 완료", None,
+                  now=now - dt.timedelta(days=200))
+    change_status(live.db, closed_lately, "closed", "처리 완료", None,
+                  now=now - dt.timedelta(days=5))
+    change_status(live.db, still_open, "in_progress", "", None,
+                  now=now - dt.timedelta(days=200))
+
+    status, out, _ = run(capsys, db_url, "purge-photos", "--closed-days", "90")
+
+    assert (status, out.strip()) == (0, "deleted the photos of 1 closed case(s)")
+    assert photo(live.db, closed_long_ago) is None
+    assert photo(live.db, closed_lately) is not None
+    assert photo(live.db, still_open) is not None
+    case = detail(live.db, closed_long_ago)
+    assert case is not None and case.submission.status == "closed"  # the case stays
+    status, _, err = run(capsys, db_url, "purge-photos", "--closed-days", "0")
+    assert status == 1 and "--closed-days must be at least 1" in err
 
 
 def test_a_bad_database_url_is_a_clear_error(capsys: pytest.CaptureFixture[str]) -> None:
