@@ -31,6 +31,10 @@ from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from kiosk import models as kiosk_models
 
+# The same words on both sides of the wire: one definition, the kiosk's (re-exported).
+from kiosk.models import RegistrationStatus as RegistrationStatus
+from kiosk.models import SubmissionKind as SubmissionKind
+
 # SQLite makes only an INTEGER PRIMARY KEY an auto-numbered rowid alias.
 BigId = BigInteger().with_variant(Integer(), "sqlite")
 
@@ -53,18 +57,6 @@ class Base(DeclarativeBase):
 def table_of(model: type[Base]) -> Table:
     """A model's Core table, for statements built once and run many times."""
     return cast(Table, model.__table__)
-
-
-class SubmissionKind(enum.StrEnum):
-    COMPLAINT = "complaint"
-    SUGGESTION = "suggestion"
-    PROPOSAL = "proposal"
-
-
-class RegistrationStatus(enum.StrEnum):
-    CONFIRMED = "confirmed"
-    WAITLISTED = "waitlisted"
-    CANCELLED = "cancelled"
 
 
 class Outcome(enum.StrEnum):
