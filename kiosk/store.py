@@ -79,22 +79,25 @@ def create_sqlite_engine(url: str) -> Engine:
     return engine
 
 
-def migration_config(connection: Connection | None = None) -> Config:
+def migration_config(
+    connection: Connection | None = None, directory: Path = MIGRATIONS_DIR
+) -> Config:
+    """Alembic's configuration for the migrations in ``directory`` (the server passes its own)."""
     from alembic.config import Config
 
     cfg = Config()
-    cfg.set_main_option("script_location", str(MIGRATIONS_DIR))
+    cfg.set_main_option("script_location", str(directory))
     if connection is not None:
         cfg.attributes["connection"] = connection
     return cfg
 
 
-def head_revision() -> str:
+def head_revision(directory: Path = MIGRATIONS_DIR) -> str:
     """The head as Alembic reads it from the migration scripts (slow; see SCHEMA_HEAD)."""
     from alembic.script import ScriptDirectory
 
-    head = ScriptDirectory.from_config(migration_config()).get_current_head()
-    assert head is not None, "kiosk migrations have no head"
+    head = ScriptDirectory.from_config(migration_config(directory=directory)).get_current_head()
+    assert head is not None, f"the migrations in {directory} have no head"
     return head
 
 

@@ -13,11 +13,11 @@ from pathlib import Path
 from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
-from alembic.script import ScriptDirectory
 from sqlalchemy import Engine, create_engine, text
 from sqlalchemy.engine import Connection, make_url
 from sqlalchemy.exc import ArgumentError
 
+from kiosk import store
 from kiosk.store import Store, durable_sqlite
 
 MIGRATIONS_DIR = Path(__file__).with_name("migrations")
@@ -71,17 +71,11 @@ def create_db_engine(url: str) -> Engine:
 
 
 def migration_config(connection: Connection | None = None) -> Config:
-    cfg = Config()
-    cfg.set_main_option("script_location", str(MIGRATIONS_DIR))
-    if connection is not None:
-        cfg.attributes["connection"] = connection
-    return cfg
+    return store.migration_config(connection, MIGRATIONS_DIR)
 
 
 def head_revision() -> str:
-    head = ScriptDirectory.from_config(migration_config()).get_current_head()
-    assert head is not None, "server migrations have no head"
-    return head
+    return store.head_revision(MIGRATIONS_DIR)
 
 
 def current_revision(engine: Engine) -> str | None:
