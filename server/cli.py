@@ -568,12 +568,17 @@ def _forward_run(args: argparse.Namespace, settings: ServerSettings) -> int:
     return 0
 
 
+def _days_ago(days: int, option: str) -> dt.datetime:
+    """The cut-off of a clean-up command; at least a day, so "0" never empties a table."""
+    if days < 1:
+        raise CliError(f"{option} must be at least 1")
+    return dt.datetime.now(dt.UTC) - dt.timedelta(days=days)
+
+
 def _compact(args: argparse.Namespace, settings: ServerSettings) -> int:
     from server.changes import compact
 
-    if args.older_than_days < 1:
-        raise CliError("--older-than-days must be at least 1")
-    cutoff = dt.datetime.now(dt.UTC) - dt.timedelta(days=args.older_than_days)
+    cutoff = _days_ago(args.older_than_days, "--older-than-days")
     removed = _using(settings, lambda db: compact(db, cutoff))
     print(f"removed {removed} change-log entries")
     return 0
@@ -582,9 +587,7 @@ def _compact(args: argparse.Namespace, settings: ServerSettings) -> int:
 def _purge_photos(args: argparse.Namespace, settings: ServerSettings) -> int:
     from server.submissions import purge_photos
 
-    if args.closed_days < 1:
-        raise CliError("--closed-days must be at least 1")
-    cutoff = dt.datetime.now(dt.UTC) - dt.timedelta(days=args.closed_days)
+    cutoff = _days_ago(args.closed_days, "--closed-days")
     removed = _using(settings, lambda db: purge_photos(db, cutoff))
     print(f"deleted the photos of {removed} closed case(s)")
     return 0
