@@ -308,6 +308,10 @@ class CameraScanner(QObject):
             self.status_changed.emit(status)
 
 
+# Live previews (the check-in desk's, the photo page's) are painted at most this often.
+PREVIEW_FPS = 10
+
+
 class CameraPreview(QLabel):
     """What the camera sees, small and mirrored like a mirror, so people can aim their QR.
 
@@ -316,7 +320,6 @@ class CameraPreview(QLabel):
     """
 
     SIZE = QSize(320, 240)
-    PREVIEW_FPS = 10
 
     def __init__(self, parent: QWidget | None = None, *, monotonic: Callable[[], float]) -> None:
         super().__init__(parent)
@@ -334,19 +337,20 @@ class CameraPreview(QLabel):
 
     def _frame(self, frame: QVideoFrame) -> None:
         now = self._monotonic()
-        if not self.isVisible() or now - self._painted_at < 1 / self.PREVIEW_FPS:
+        if not self.isVisible() or now - self._painted_at < 1 / PREVIEW_FPS:
             return
         small = _small_luma(frame, self.SIZE)
         if small is None:
             image = frame.toImage()  # MJPEG, YUYV...: Qt converts (on the CPU without a GPU)
-            small = _scaled(image, self.SIZE) if not image.isNull() else None
+            small = scaled_for_preview(image, self.SIZE) if not image.isNull() else None
         if small is None:
             return
         self._painted_at = now
         self.setPixmap(QPixmap.fromImage(small.flipped(Qt.Orientation.Horizontal)))
 
 
-def _scaled(image: QImage, size: QSize) -> QImage:
+def scaled_for_preview(image: QImage, size: QSize) -> QImage:
+    """Fit ``image`` into ``size`` cheaply: a preview is redrawn many times a second."""
     return image.scaled(
         size, Qt.AspectRatioMode.KeepAspectRatio, Qt.TransformationMode.FastTransformation
     )
@@ -365,6 +369,7 @@ def _small_luma(frame: QVideoFrame, size: QSize) -> QImage | None:
             frame.bits(0), frame.width(), frame.height(), frame.bytesPerLine(0),
             QImage.Format.Format_Grayscale8,
         )
-        return _scaled(luma, size)  # a new image: nothing refers to the mapped frame after
+        # A new image: nothing refers to the mapped frame afterwards.
+        return scaled_for_preview(luma, size)
     finally:
         frame.unmap()

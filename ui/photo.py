@@ -18,11 +18,11 @@ import logging
 import time
 from collections.abc import Callable, Sequence
 
-from PySide6.QtCore import QObject, Qt, Signal, Slot
+from PySide6.QtCore import QObject, QSize, Signal, Slot
 from PySide6.QtGui import QImage
 
 # ui.camera first: it quiets Qt Multimedia's start-up warnings before the module loads.
-from ui.camera import CameraFeed
+from ui.camera import PREVIEW_FPS, CameraFeed, scaled_for_preview
 
 # isort: split
 from PySide6.QtMultimedia import QCamera, QCameraDevice, QMediaDevices, QVideoFrame
@@ -30,8 +30,7 @@ from PySide6.QtMultimedia import QCamera, QCameraDevice, QMediaDevices, QVideoFr
 log = logging.getLogger(__name__)
 
 # Enough for a preview the size of a hand; converting every frame would cost the GUI.
-PREVIEW_INTERVAL_S = 0.1
-PREVIEW_SIDE = 640
+PREVIEW_SIZE = QSize(640, 640)
 
 
 class PhotoSource(QObject):
@@ -102,19 +101,12 @@ class CameraPhotoSource(PhotoSource):
     def _frame(self, frame: QVideoFrame) -> None:
         self._last = QVideoFrame(frame)
         now = self._monotonic()
-        if now - self._shown_at < PREVIEW_INTERVAL_S:
+        if now - self._shown_at < 1 / PREVIEW_FPS:
             return
         self._shown_at = now
         image = frame.toImage()
         if not image.isNull():
-            self.preview.emit(
-                image.scaled(
-                    PREVIEW_SIDE,
-                    PREVIEW_SIDE,
-                    Qt.AspectRatioMode.KeepAspectRatio,
-                    Qt.TransformationMode.FastTransformation,
-                )
-            )
+            self.preview.emit(scaled_for_preview(image, PREVIEW_SIZE))
 
     @Slot(QCamera.Error, str)
     def _on_error(self, error: QCamera.Error, message: str) -> None:
