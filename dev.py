@@ -2,7 +2,7 @@
 """Set up everything and run the kiosk demo or the whole test suite.
 
     python3 dev.py demo    # kiosk in demo mode, with an embedded central server
-    python3 dev.py test    # ruff + mypy + import contracts + pytest
+    python3 dev.py test    # ruff (lint and format) + mypy + import contracts + pytest
 
 Works on a fresh Debian/Ubuntu machine that has only Python 3.11+: it creates
 .venv, installs the project with its test extras, and (as root, or with sudo)
@@ -140,6 +140,7 @@ def run_tests(extra: list[str]) -> int:
     env = os.environ | {"QT_QPA_PLATFORM": os.environ.get("QT_QPA_PLATFORM", "offscreen")}
     steps: list[tuple[str, list[str]]] = [
         ("ruff", [tool("ruff"), "check", "."]),
+        ("ruff format", [tool("ruff"), "format", "--check", "."]),
         ("mypy", [tool("mypy")]),
         ("import contracts", [tool("lint-imports")]),
         ("pytest", [tool("python"), "-m", "pytest", *extra]),

@@ -61,8 +61,12 @@ def latency_chart(rows: Sequence[tuple[str, Row]], path: Path) -> Path:
     image = Image.new("RGB", (WIDTH, height), "white")
     draw = ImageDraw.Draw(image)
     title, label, small = _font(22), _font(16), _font(13)
-    draw.text((20, 18), "Latencies against their targets (log scale; bar = result, | = target)",
-              fill=INK, font=title)
+    draw.text(
+        (20, 18),
+        "Latencies against their targets (log scale; bar = result, | = target)",
+        fill=INK,
+        font=title,
+    )
     bottom = TOP + ROW * max(1, len(bars))
     for exponent in range(-1, 6):
         ms = 10.0**exponent

@@ -22,6 +22,7 @@ from pathlib import Path
 
 from sqlalchemy import func, select
 
+from app.demo import free_port, server_command
 from bench.table import Row, print_table
 from kiosk.models import MutationState, OutboxMutation
 from kiosk.store import Store, open_store
@@ -29,7 +30,6 @@ from kiosk.submissions import ComplaintForm, Consent, submit_complaint
 from sync.client import wait_for_health
 from sync.engine import EngineSettings, RoundOutcome, SyncEngine
 from sync.enrolment import enroll
-from ui.demo import free_port, server_command
 
 TARGET_S = 15.0
 CONSENT = Consent(version="2026-11", required=True)

@@ -11,9 +11,9 @@ import time
 from pathlib import Path
 
 from bench.table import Row, print_table
+from core.clock import utcnow
+from core.sealing import new_keypair
 from kiosk.demo import seed_demo_reference
-from kiosk.models import utcnow
-from kiosk.sealing import new_keypair
 from kiosk.store import open_store
 from tests.conftest import enroll_locally
 from tests.support.kill_rounds import run_kill_rounds

@@ -31,8 +31,18 @@ from PIL import Image
 from sqlalchemy import insert
 
 from bench.table import Row, percentile, print_table
+from core.clock import SEOUL
+from core.receipts import new_receipt_code
+from core.tickets import (
+    ParsedTicket,
+    TicketIdentity,
+    TicketPayload,
+    encode_ticket,
+    manual_code_of,
+    parse_ticket,
+    ticket_qr_image,
+)
 from kiosk.checkin import (
-    SEOUL,
     Admission,
     EventWindow,
     KeyRecord,
@@ -43,17 +53,7 @@ from kiosk.checkin import (
 )
 from kiosk.models import CheckIn, Event, Registration, RevokedTicket
 from kiosk.models import SigningKey as KeyRow
-from kiosk.receipts import new_receipt_code
 from kiosk.store import Store, open_store
-from kiosk.tickets import (
-    ParsedTicket,
-    TicketIdentity,
-    TicketPayload,
-    encode_ticket,
-    manual_code_of,
-    parse_ticket,
-    ticket_qr_image,
-)
 
 EVENTS = 100
 KEYS = 20  # key 1 is the server's, 2..20 kiosks'

@@ -71,12 +71,29 @@ def _free_port() -> int:
 @contextlib.contextmanager
 def server_process(db_url: str, workers: int) -> Iterator[str]:
     port = _free_port()
-    argv = [sys.executable, "-m", "server.cli", "serve", "--db", db_url, "--port", str(port),
-            "--log-level", "warning", "--workers", str(workers)]
+    argv = [
+        sys.executable,
+        "-m",
+        "server.cli",
+        "serve",
+        "--db",
+        db_url,
+        "--port",
+        str(port),
+        "--log-level",
+        "warning",
+        "--workers",
+        str(workers),
+    ]
     with tempfile.TemporaryFile() as log:
-        proc = subprocess.Popen(argv, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=log,
-                                env={**os.environ, "PYTHONPATH": str(ROOT)},
-                                start_new_session=True)
+        proc = subprocess.Popen(
+            argv,
+            cwd=ROOT,
+            stdout=subprocess.DEVNULL,
+            stderr=log,
+            env={**os.environ, "PYTHONPATH": str(ROOT)},
+            start_new_session=True,
+        )
         try:
             yield _wait_until_up(proc, log, f"http://127.0.0.1:{port}")
         finally:

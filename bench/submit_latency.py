@@ -18,10 +18,10 @@ from pathlib import Path
 from sqlalchemy import insert
 
 from bench.table import Row, percentile, print_table
+from core.receipts import new_receipt_code
+from core.sealing import new_keypair
 from kiosk.demo import seed_demo_reference
 from kiosk.models import DeviceIdentity, OutboxMutation, Submission, SyncState
-from kiosk.receipts import new_receipt_code
-from kiosk.sealing import new_keypair
 from kiosk.store import Store, open_store
 from kiosk.submissions import ComplaintForm, Consent, submit_complaint
 

@@ -33,7 +33,7 @@ from pathlib import Path
 from kiosk.config import Settings
 from kiosk.store import open_store
 from PySide6.QtCore import QTimer
-from ui.app import build_window, ensure_app
+from app.launch import build_window, ensure_app
 
 app = ensure_app()
 store = open_store(sys.argv[1])
@@ -73,8 +73,8 @@ def cold_starts(db_url: str, data_dir: Path, count: int) -> list[float]:
 def submit_to_receipt(directory: Path, rows: int, samples: int) -> list[float]:
     from PySide6.QtWidgets import QApplication
 
+    from app.launch import build_window, ensure_app
     from kiosk.config import Settings
-    from ui.app import build_window, ensure_app
     from ui.idle import IdleTiming
 
     app = ensure_app()

@@ -62,9 +62,7 @@ class Bundle:
 
 def tree_size(directory: Path) -> int:
     """Bytes of the regular files under ``directory``; symlinks count as nothing."""
-    return sum(
-        p.stat().st_size for p in directory.rglob("*") if p.is_file() and not p.is_symlink()
-    )
+    return sum(p.stat().st_size for p in directory.rglob("*") if p.is_file() and not p.is_symlink())
 
 
 def biggest(directory: Path, count: int = 8) -> list[tuple[str, int]]:

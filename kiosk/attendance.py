@@ -25,17 +25,12 @@ from dataclasses import dataclass
 from sqlalchemy import and_, func, select
 from sqlalchemy.orm import Session
 
-from kiosk.checkin import SEOUL, EventWindow
-from kiosk.models import (
-    CheckIn,
-    Event,
-    Registration,
-    RegistrationStatus,
-    Submission,
-    SubmissionKind,
-)
+from core.clock import SEOUL
+from core.kinds import RegistrationStatus, SubmissionKind
+from core.tickets import ParsedTicket, TicketIdentity, TicketType, parse_ticket
+from kiosk.checkin import EventWindow
+from kiosk.models import CheckIn, Event, Registration, Submission
 from kiosk.store import Store
-from kiosk.tickets import ParsedTicket, TicketIdentity, TicketType, parse_ticket
 
 
 @dataclass(frozen=True)

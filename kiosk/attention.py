@@ -5,7 +5,7 @@ file is a small JSON envelope around one sealed box: the rows, exactly as
 queued (their personal parts were already sealed when they were written), are
 sealed once more to the central server's public key as a whole. So the file,
 like the kiosk's own database, reveals nothing to whoever finds it; only the
-holder of the server's private key opens it (``kiosk.sealing.unseal``).
+holder of the server's private key opens it (``core.sealing.unseal``).
 """
 
 from __future__ import annotations
@@ -18,9 +18,9 @@ from pathlib import Path
 
 from sqlalchemy import select
 
+from core.sealing import seal
 from kiosk.identity import require_identity
 from kiosk.models import MutationState, OutboxMutation
-from kiosk.sealing import seal
 from kiosk.store import Store
 
 EXPORT_FORMAT = "civic-kiosk.needs-attention.v1"

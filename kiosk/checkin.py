@@ -45,20 +45,11 @@ from nacl.signing import SigningKey as Ed25519Key
 from sqlalchemy import ColumnElement, and_, select
 from sqlalchemy.orm import Session
 
-from kiosk.identity import current_identity, require_identity
-from kiosk.models import (
-    CheckIn,
-    Event,
-    Registration,
-    RegistrationStatus,
-    RevokedTicket,
-    SigningKey,
-)
-from kiosk.outbox import enqueue
-from kiosk.payloads import CheckinPayload, MutationType, checkin_json
-from kiosk.receipts import is_valid_code, normalize_code
-from kiosk.store import Store
-from kiosk.tickets import (
+from core.clock import SEOUL  # check-in days are Seoul days, as on the ticket
+from core.kinds import RegistrationStatus
+from core.payloads import CheckinPayload, MutationType, checkin_json
+from core.receipts import is_valid_code, normalize_code
+from core.tickets import (
     PREFIX,
     PUBLIC_KEY_LENGTH,
     ParsedTicket,
@@ -69,7 +60,10 @@ from kiosk.tickets import (
     parse_ticket,
     verify_signature,
 )
-from kiosk.tickets import SEOUL as SEOUL  # check-in days are Seoul days, as on the ticket
+from kiosk.identity import current_identity, require_identity
+from kiosk.models import CheckIn, Event, Registration, RevokedTicket, SigningKey
+from kiosk.outbox import enqueue
+from kiosk.store import Store
 
 log = logging.getLogger(__name__)
 

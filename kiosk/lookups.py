@@ -21,9 +21,10 @@ from dataclasses import dataclass
 
 from sqlalchemy.orm import Session
 
+from core.validation import FieldError, ValidationFailed
 from kiosk import outbox
+from kiosk.catalogue import active_categories, upcoming_events
 from kiosk.identity import current_identity
-from kiosk.reference import active_categories, upcoming_events
 from kiosk.signups import SignupForm, sign_up
 from kiosk.store import Store
 from kiosk.submissions import (
@@ -34,7 +35,6 @@ from kiosk.submissions import (
     submit_proposal,
     submit_suggestion,
 )
-from kiosk.validation import FieldError, ValidationFailed
 
 
 @dataclass(frozen=True)

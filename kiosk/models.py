@@ -14,56 +14,18 @@ import uuid
 
 from sqlalchemy import (
     Boolean,
-    DateTime,
-    Enum,
     ForeignKey,
     Index,
     Integer,
     LargeBinary,
     String,
     Text,
-    TypeDecorator,
 )
-from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
-
-def utcnow() -> dt.datetime:
-    return dt.datetime.now(dt.UTC)
-
-
-class UTCDateTime(TypeDecorator[dt.datetime]):
-    """Aware UTC datetimes in, aware UTC datetimes out; the server subclasses it for PostgreSQL."""
-
-    impl = DateTime(timezone=False)
-    cache_ok = True
-
-    def process_bind_param(self, value: dt.datetime | None, dialect: Dialect) -> dt.datetime | None:
-        if value is None:
-            return None
-        if value.tzinfo is None:
-            raise ValueError("naive datetime given; only aware UTC datetimes are stored")
-        value = value.astimezone(dt.UTC)
-        # SQLite has no time zones (it would hand back naive datetimes): store
-        # naive UTC there and re-attach UTC when reading.
-        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
-
-    def process_result_value(
-        self, value: dt.datetime | None, dialect: Dialect
-    ) -> dt.datetime | None:
-        if value is None:
-            return None
-        return value.replace(tzinfo=dt.UTC) if value.tzinfo is None else value.astimezone(dt.UTC)
-
-
-def str_enum(cls: type[enum.StrEnum]) -> Enum:
-    """Store an enum by its value ('pending'), readable in raw SQL and exports."""
-    return Enum(
-        cls,
-        native_enum=False,
-        length=32,
-        values_callable=lambda members: [m.value for m in members],
-    )
+from core.clock import utcnow
+from core.columns import UTCDateTime, str_enum
+from core.kinds import RegistrationStatus, SubmissionKind
 
 
 def new_id() -> str:
@@ -72,12 +34,6 @@ def new_id() -> str:
 
 class Base(DeclarativeBase):
     pass
-
-
-class SubmissionKind(enum.StrEnum):
-    COMPLAINT = "complaint"
-    SUGGESTION = "suggestion"
-    PROPOSAL = "proposal"
 
 
 class DeliveryStatus(enum.StrEnum):
@@ -95,12 +51,6 @@ class MutationState(enum.StrEnum):
     IN_FLIGHT = "in_flight"
     SENT = "sent"
     REJECTED = "rejected"
-
-
-class RegistrationStatus(enum.StrEnum):
-    CONFIRMED = "confirmed"
-    WAITLISTED = "waitlisted"
-    CANCELLED = "cancelled"
 
 
 class Category(Base):
@@ -193,7 +143,7 @@ class Submission(Base):
     receipt_code: Mapped[str] = mapped_column(String(8), unique=True)
     category_code: Mapped[str] = mapped_column(String(64), default="")
     district: Mapped[str] = mapped_column(String(32), default="")
-    # The 행정동 within the district (kiosk.dongs code); not personal, like the district.
+    # The 행정동 within the district (core.dongs code); not personal, like the district.
     dong: Mapped[str] = mapped_column(String(32), default="")
     consent_version: Mapped[str] = mapped_column(String(32), default="")
     status: Mapped[DeliveryStatus] = mapped_column(

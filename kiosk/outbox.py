@@ -24,19 +24,19 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import delete, func, select, update
 from sqlalchemy.orm import Session
 
+from core.clock import utcnow
+from core.kinds import RegistrationStatus
+from core.payloads import MutationType
+from core.sealing import canonical_json
 from kiosk.models import (
     CheckIn,
     DeliveryStatus,
     MutationState,
     OutboxMutation,
     Registration,
-    RegistrationStatus,
     Submission,
     SyncState,
-    utcnow,
 )
-from kiosk.payloads import MutationType
-from kiosk.sealing import canonical_json
 
 if TYPE_CHECKING:
     from kiosk.store import Store

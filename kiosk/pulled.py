@@ -21,17 +21,10 @@ from dataclasses import dataclass, field
 from sqlalchemy import delete, exists, select, update
 from sqlalchemy.orm import Session
 
-from kiosk.models import (
-    Category,
-    CheckIn,
-    Event,
-    Registration,
-    RegistrationStatus,
-    RevokedTicket,
-    SigningKey,
-)
+from core.kinds import RegistrationStatus
+from core.tickets import manual_code_of_text
+from kiosk.models import Category, CheckIn, Event, Registration, RevokedTicket, SigningKey
 from kiosk.outbox import sync_state
-from kiosk.tickets import manual_code_of_text
 
 log = logging.getLogger(__name__)
 

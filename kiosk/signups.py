@@ -15,17 +15,19 @@ from nacl.signing import SigningKey
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from kiosk import validation as v
+from core import validation as v
+from core.clock import utcnow
+from core.kinds import RegistrationStatus
+from core.names import mask_name
+from core.payloads import MutationType, SignupPayload, SignupSealed
+from core.sealing import seal
+from core.tickets import IssuedTicket, event_ticket, issue_ticket
+from kiosk.catalogue import seats_left
 from kiosk.identity import NotEnrolled, require_identity
-from kiosk.models import DeviceIdentity, Event, Registration, RegistrationStatus, utcnow
-from kiosk.names import mask_name
+from kiosk.models import DeviceIdentity, Event, Registration
 from kiosk.outbox import enqueue
-from kiosk.payloads import MutationType, SignupPayload, SignupSealed
-from kiosk.reference import seats_left
-from kiosk.sealing import seal
 from kiosk.store import Store
 from kiosk.submissions import Consent, Receipt, unused_receipt_code
-from kiosk.tickets import IssuedTicket, event_ticket, issue_ticket
 
 # An Ed25519 private key is kept as its 32-byte seed.
 SEED_LENGTH = 32
@@ -160,4 +162,3 @@ def _next_number(session: Session, key_id: int, event_id: int) -> int:
         )
     )
     return (highest or 0) + 1
-

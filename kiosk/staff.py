@@ -25,7 +25,8 @@ import hmac
 import secrets
 from dataclasses import dataclass
 
-from kiosk.models import StaffPin, utcnow
+from core.clock import utcnow
+from kiosk.models import StaffPin
 from kiosk.store import Store
 
 PIN_MIN_LENGTH = 6

@@ -10,12 +10,11 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from kiosk import validation as v
-from kiosk.dongs import dong_error
-from kiosk.identity import require_identity
-from kiosk.models import Category, Registration, Submission, SubmissionKind, utcnow
-from kiosk.outbox import enqueue
-from kiosk.payloads import (
+from core import validation as v
+from core.clock import utcnow
+from core.dongs import dong_error
+from core.kinds import SubmissionKind
+from core.payloads import (
     ComplaintPayload,
     ComplaintSealed,
     MutationType,
@@ -23,10 +22,13 @@ from kiosk.payloads import (
     ProposalSealed,
     complaint_json,
 )
-from kiosk.photos import photo_error
-from kiosk.receipts import new_receipt_code
-from kiosk.reference import DISTRICT_CODES, POLICY_AREA_CODES
-from kiosk.sealing import seal, seal_bytes
+from core.photos import photo_error
+from core.receipts import new_receipt_code
+from core.reference import DISTRICT_CODES, POLICY_AREA_CODES
+from core.sealing import seal, seal_bytes
+from kiosk.identity import require_identity
+from kiosk.models import Category, Registration, Submission
+from kiosk.outbox import enqueue
 from kiosk.store import Store
 
 
@@ -61,7 +63,7 @@ class ComplaintForm:
     name: str = ""
     phone: str = ""
     email: str = ""
-    # A JPEG from kiosk.photos, in memory only until it is sealed.
+    # A JPEG from core.photos, in memory only until it is sealed.
     photo: bytes = field(default=b"", repr=False)
 
 

@@ -212,7 +212,8 @@ def _python_licence() -> Path | None:
     candidates = [
         base / "lib" / f"python{sys.version_info.major}.{sys.version_info.minor}" / "LICENSE.txt",
         base / "LICENSE.txt",  # Windows
-        Path("/usr/share/doc") / f"python{sys.version_info.major}.{sys.version_info.minor}"
+        Path("/usr/share/doc")
+        / f"python{sys.version_info.major}.{sys.version_info.minor}"
         / "copyright",  # Debian's python3.x
     ]
     return next((path for path in candidates if path.is_file()), None)

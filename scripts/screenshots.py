@@ -79,14 +79,14 @@ def outer(out: Path, keep_all: bool) -> int:
 
 def inner(orientation: str, out: Path, keep_all: bool) -> int:
 
+    from app.launch import build_window, ensure_app
+    from core.sealing import new_keypair
     from kiosk.config import Settings
     from kiosk.demo import seed_demo_reference
-    from kiosk.sealing import new_keypair
     from kiosk.staff import set_pin
     from kiosk.store import open_store
     from tests.conftest import enroll_locally
     from tests.ui.photo_source import StillPhotoSource
-    from ui.app import build_window, ensure_app
     from ui.camera import CameraScanner
     from ui.idle import IdleTiming
     from ui.screens.accessibility import Accessibility

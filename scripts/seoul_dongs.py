@@ -31,7 +31,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from kiosk.reference import SEOUL_DISTRICTS  # noqa: E402
+from core.reference import SEOUL_DISTRICTS  # noqa: E402
 
 BASE = Path(__file__).with_name("seoul_dongs_2017.txt")
 OUT = ROOT / "assets" / "reference" / "seoul_dongs.json"
@@ -52,8 +52,14 @@ _BASE, _INITIALS, _FINALS = 0xAC00, 19, 28
 _FINAL = " ㄱㄲㄳㄴㄵㄶㄷㄹㄺㄻㄼㄽㄾㄿㅀㅁㅂㅄㅅㅆㅇㅈㅊㅋㅌㅍㅎ"
 _INITIAL = "ㄱㄲㄴㄷㄸㄹㅁㅂㅃㅅㅆㅇㅈㅉㅊㅋㅌㅍㅎ"
 # Final consonant before an initial ㄹ (or ㄹ before ㄴ): what each becomes.
-_BEFORE_RIEUL = {"ㄴ": ("ㄹ", "ㄹ"), "ㄹ": ("ㄹ", "ㄹ"), "ㅁ": ("ㅁ", "ㄴ"), "ㅇ": ("ㅇ", "ㄴ"),
-                 "ㅂ": ("ㅁ", "ㄴ"), "ㄱ": ("ㅇ", "ㄴ")}
+_BEFORE_RIEUL = {
+    "ㄴ": ("ㄹ", "ㄹ"),
+    "ㄹ": ("ㄹ", "ㄹ"),
+    "ㅁ": ("ㅁ", "ㄴ"),
+    "ㅇ": ("ㅇ", "ㄴ"),
+    "ㅂ": ("ㅁ", "ㄴ"),
+    "ㄱ": ("ㅇ", "ㄴ"),
+}
 
 
 def _split(ch: str) -> tuple[int, int, int]:

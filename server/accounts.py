@@ -82,8 +82,9 @@ class LoginResult:
 
 def hash_password(password: str, *, n: int = SCRYPT_N, r: int = SCRYPT_R, p: int = SCRYPT_P) -> str:
     salt = secrets.token_bytes(16)
-    digest = hashlib.scrypt(password.encode("utf-8"), salt=salt, n=n, r=r, p=p, maxmem=_MAXMEM,
-                            dklen=32)
+    digest = hashlib.scrypt(
+        password.encode("utf-8"), salt=salt, n=n, r=r, p=p, maxmem=_MAXMEM, dklen=32
+    )
     return "$".join(("scrypt", str(n), str(r), str(p), _b64(salt), _b64(digest)))
 
 
@@ -93,8 +94,15 @@ def verify_password(password: str, stored: str) -> bool:
         if scheme != "scrypt":
             return False
         expected = _unb64(digest)
-        actual = hashlib.scrypt(password.encode("utf-8"), salt=_unb64(salt), n=int(n), r=int(r),
-                                p=int(p), maxmem=_MAXMEM, dklen=len(expected))
+        actual = hashlib.scrypt(
+            password.encode("utf-8"),
+            salt=_unb64(salt),
+            n=int(n),
+            r=int(r),
+            p=int(p),
+            maxmem=_MAXMEM,
+            dklen=len(expected),
+        )
     except (ValueError, TypeError):
         return False
     return hmac.compare_digest(actual, expected)
@@ -137,9 +145,7 @@ def create_user(
 ) -> int:
     username = normalize_username(username)
     if not _USERNAME.match(username):
-        raise AccountError(
-            "username_invalid", "a user name is 2-64 of a-z, 0-9, '.', '_' or '-'"
-        )
+        raise AccountError("username_invalid", "a user name is 2-64 of a-z, 0-9, '.', '_' or '-'")
     try:
         role = StaffRole(role)
     except ValueError:
@@ -150,8 +156,12 @@ def create_user(
         if session.scalar(select(StaffUser.id).where(StaffUser.username == username)):
             raise AccountError("username_taken", f"user {username!r} exists already")
         user = StaffUser(
-            username=username, display_name=display_name.strip()[:200], role=str(role),
-            password_hash=password_hash, failed_logins=0, created_at=utcnow(),
+            username=username,
+            display_name=display_name.strip()[:200],
+            role=str(role),
+            password_hash=password_hash,
+            failed_logins=0,
+            created_at=utcnow(),
         )
         session.add(user)
         session.flush()

@@ -81,7 +81,9 @@ def create_app(
     @app.exception_handler(DBAPIError)
     async def _database_down(_request: Request, _exc: DBAPIError) -> JSONResponse:
         return error_response(
-            503, "database_unavailable", "the database is unavailable; try again later",
+            503,
+            "database_unavailable",
+            "the database is unavailable; try again later",
             {"Retry-After": "5"},
         )
 
@@ -228,9 +230,11 @@ def _push_body(raw: bytes, device: Device) -> dict[str, Any]:
         raise ApiError(400, "invalid_request", "mutations: must be a list")
     if len(mutations) > MAX_BATCH:
         raise ApiError(
-            413, "batch_too_large",
+            413,
+            "batch_too_large",
             f"{len(mutations)} mutations in one push; send at most {MAX_BATCH}",
-            max_mutations=MAX_BATCH, max_bytes=MAX_PUSH_BYTES,
+            max_mutations=MAX_BATCH,
+            max_bytes=MAX_PUSH_BYTES,
         )
     try:
         # The envelope as sync.protocol defines it; mutations are judged one by one.
@@ -261,5 +265,6 @@ def create_app_from_env() -> FastAPI:
     """Factory for ``uvicorn --factory`` (several worker processes): settings from env."""
     settings = load_settings(os.environ)
     configure_logging(settings.log_level)
-    return create_app(open_database(settings.database_url_resolved, migrate=False),
-                      settings=settings)
+    return create_app(
+        open_database(settings.database_url_resolved, migrate=False), settings=settings
+    )

@@ -59,10 +59,17 @@ def attendees(db: Database, event_id: int) -> list[Attendee]:
         mine = by_ticket.get((r.key_id or 0, r.number or 0), []) if held else []
         out.append(
             Attendee(
-                registration_id=r.id, receipt_code=r.receipt_code, name=r.name, phone=r.phone,
-                status=r.status, requested_status=r.requested_status,
-                device_id=r.device_id or "", ticket=r.ticket, signed_up_at=r.created_at,
-                checkins=[c.scanned_at for c in mine], flagged=any(c.flagged for c in mine),
+                registration_id=r.id,
+                receipt_code=r.receipt_code,
+                name=r.name,
+                phone=r.phone,
+                status=r.status,
+                requested_status=r.requested_status,
+                device_id=r.device_id or "",
+                ticket=r.ticket,
+                signed_up_at=r.created_at,
+                checkins=[c.scanned_at for c in mine],
+                flagged=any(c.flagged for c in mine),
                 flag_reasons=sorted({c.flag_reason for c in mine if c.flag_reason}),
             )
         )
@@ -89,8 +96,18 @@ def checkin_counts(db: Database, since: dt.datetime) -> list[tuple[Event, int]]:
 
 
 ATTENDEE_COLUMNS = (
-    "receipt_code", "name", "phone", "status", "requested_status", "device_id", "ticket",
-    "signed_up_at", "first_checkin", "admissions", "flagged", "flag_reasons",
+    "receipt_code",
+    "name",
+    "phone",
+    "status",
+    "requested_status",
+    "device_id",
+    "ticket",
+    "signed_up_at",
+    "first_checkin",
+    "admissions",
+    "flagged",
+    "flag_reasons",
 )
 
 
@@ -100,11 +117,23 @@ def attendee_csv(db: Database, event_id: int) -> Iterator[str]:
     writer = csv.writer(buffer, lineterminator="\r\n")
     writer.writerow(ATTENDEE_COLUMNS)
     for a in attendees(db, event_id):
-        writer.writerow([
-            csv_cell(v) for v in (
-                a.receipt_code, a.name, a.phone, a.status, a.requested_status, a.device_id,
-                a.ticket, kst(a.signed_up_at), kst(a.checkins[0]) if a.checkins else "",
-                len(a.checkins), "yes" if a.flagged else "", " ".join(a.flag_reasons),
-            )
-        ])
+        writer.writerow(
+            [
+                csv_cell(v)
+                for v in (
+                    a.receipt_code,
+                    a.name,
+                    a.phone,
+                    a.status,
+                    a.requested_status,
+                    a.device_id,
+                    a.ticket,
+                    kst(a.signed_up_at),
+                    kst(a.checkins[0]) if a.checkins else "",
+                    len(a.checkins),
+                    "yes" if a.flagged else "",
+                    " ".join(a.flag_reasons),
+                )
+            ]
+        )
     yield buffer.getvalue()

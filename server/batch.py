@@ -88,8 +88,12 @@ _INSERTS: dict[str, dict[str, Any]] = {
 }
 _COUNT_ADMISSION = {
     name: dialect.insert(_admissions)
-    .values(key_id=bindparam("key_id"), event_id=bindparam("event_id"),
-            number=bindparam("number"), count=1)
+    .values(
+        key_id=bindparam("key_id"),
+        event_id=bindparam("event_id"),
+        number=bindparam("number"),
+        count=1,
+    )
     .on_conflict_do_update(index_elements=_TICKET, set_={"count": _admissions.c.count + 1})
     .returning(_admissions.c.count)
     for name, dialect in _DIALECTS.items()
@@ -225,8 +229,9 @@ class Batch:
 
     # --- look-ups ------------------------------------------------------------------------
 
-    def prefetch(self, event_ids: Collection[int], tickets: Collection[Ticket],
-                 admitted: Collection[Ticket]) -> None:
+    def prefetch(
+        self, event_ids: Collection[int], tickets: Collection[Ticket], admitted: Collection[Ticket]
+    ) -> None:
         """Make the look-ups of a whole batch at once (bulk mode)."""
         device = self.pusher.device_id
         if event_ids:

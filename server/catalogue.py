@@ -13,7 +13,7 @@ from typing import Any
 from sqlalchemy import case, delete, func, select, text
 from sqlalchemy.orm import Session
 
-from kiosk.demo import demo_data, demo_event_start
+from core.demo import demo_data, demo_event_start
 from server.changes import device_scope, record_change
 from server.db import Database
 from server.models import (
@@ -64,11 +64,18 @@ def add_event(db: Database, new: NewEvent) -> int:
     now = utcnow()
     with db.write() as session:
         event = Event(
-            title_ko=new.title_ko.strip(), title_en=new.title_en.strip(),
-            place_ko=new.place_ko.strip(), place_en=new.place_en.strip(),
-            starts_at=new.starts_at, ends_at=new.ends_at, capacity=new.capacity,
-            offline_block=new.offline_block, office=new.office.strip(), cancelled=False,
-            created_at=now, updated_at=now,
+            title_ko=new.title_ko.strip(),
+            title_en=new.title_en.strip(),
+            place_ko=new.place_ko.strip(),
+            place_en=new.place_en.strip(),
+            starts_at=new.starts_at,
+            ends_at=new.ends_at,
+            capacity=new.capacity,
+            offline_block=new.offline_block,
+            office=new.office.strip(),
+            cancelled=False,
+            created_at=now,
+            updated_at=now,
         )
         session.add(event)
         session.flush()
@@ -94,12 +101,17 @@ def update_event(db: Database, event_id: int, new: NewEvent) -> None:
     _check_event(new)
     with db.write() as session:
         event = _event(session, event_id)
-        confirmed = session.scalar(
-            select(func.count()).select_from(Registration).where(
-                Registration.event_id == event_id,
-                Registration.status == RegistrationStatus.CONFIRMED,
+        confirmed = (
+            session.scalar(
+                select(func.count())
+                .select_from(Registration)
+                .where(
+                    Registration.event_id == event_id,
+                    Registration.status == RegistrationStatus.CONFIRMED,
+                )
             )
-        ) or 0
+            or 0
+        )
         if new.capacity < confirmed:
             raise CatalogueError(
                 f"{confirmed} places are confirmed already; the capacity cannot be lower"
@@ -176,17 +188,21 @@ def list_events(db: Database) -> list[EventSummary]:
         counts = {
             event_id: (int(c or 0), int(w or 0))
             for event_id, c, w in session.execute(
-                select(Registration.event_id, confirmed, waitlisted).group_by(
-                    Registration.event_id
-                )
+                select(Registration.event_id, confirmed, waitlisted).group_by(Registration.event_id)
             )
         }
         events = session.scalars(select(Event).order_by(Event.starts_at, Event.id)).all()
     return [
         EventSummary(
-            id=e.id, title_ko=e.title_ko, title_en=e.title_en, starts_at=e.starts_at,
-            capacity=e.capacity, offline_block=e.offline_block, office=e.office,
-            cancelled=e.cancelled, confirmed=counts.get(e.id, (0, 0))[0],
+            id=e.id,
+            title_ko=e.title_ko,
+            title_en=e.title_en,
+            starts_at=e.starts_at,
+            capacity=e.capacity,
+            offline_block=e.offline_block,
+            office=e.office,
+            cancelled=e.cancelled,
+            confirmed=counts.get(e.id, (0, 0))[0],
             waitlisted=counts.get(e.id, (0, 0))[1],
         )
         for e in events
@@ -216,8 +232,13 @@ def add_category(
             raise CatalogueError(f"category {code!r} exists already")
         session.add(
             Category(
-                code=code, name_ko=name_ko.strip(), name_en=name_en.strip(), icon=icon.strip(),
-                sort_order=sort_order, active=True, updated_at=utcnow(),
+                code=code,
+                name_ko=name_ko.strip(),
+                name_en=name_en.strip(),
+                icon=icon.strip(),
+                sort_order=sort_order,
+                active=True,
+                updated_at=utcnow(),
             )
         )
         record_change(session, Entity.CATEGORY, code)
@@ -256,11 +277,19 @@ def seed_demo(db: Database, now: dt.datetime | None = None) -> bool:
             starts = demo_event_start(spec, now)
             session.add(
                 Event(
-                    id=spec["id"], title_ko=spec["title_ko"], title_en=spec["title_en"],
-                    place_ko=spec["place_ko"], place_en=spec["place_en"], starts_at=starts,
-                    ends_at=starts + dt.timedelta(hours=2), capacity=spec["capacity"],
-                    offline_block=spec["offline_block"], office="", cancelled=False,
-                    created_at=now, updated_at=now,
+                    id=spec["id"],
+                    title_ko=spec["title_ko"],
+                    title_en=spec["title_en"],
+                    place_ko=spec["place_ko"],
+                    place_en=spec["place_en"],
+                    starts_at=starts,
+                    ends_at=starts + dt.timedelta(hours=2),
+                    capacity=spec["capacity"],
+                    offline_block=spec["offline_block"],
+                    office="",
+                    cancelled=False,
+                    created_at=now,
+                    updated_at=now,
                 )
             )
             record_change(session, Entity.EVENT, spec["id"])

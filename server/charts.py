@@ -48,10 +48,13 @@ def stacked_columns(
     parts = [_open(WIDTH, height + 24, title)]
     for fraction in (0, 0.5, 1):
         y = TOP + PLOT_HEIGHT * (1 - fraction)
-        parts.append(f'<line class="grid" x1="{BAR_AREA_LEFT}" x2="{WIDTH - 8}" '
-                     f'y1="{y:.1f}" y2="{y:.1f}"/>')
-        parts.append(f'<text class="axis" x="{BAR_AREA_LEFT - 6}" y="{y + 4:.1f}" '
-                     f'text-anchor="end">{round(top * fraction)}</text>')
+        parts.append(
+            f'<line class="grid" x1="{BAR_AREA_LEFT}" x2="{WIDTH - 8}" y1="{y:.1f}" y2="{y:.1f}"/>'
+        )
+        parts.append(
+            f'<text class="axis" x="{BAR_AREA_LEFT - 6}" y="{y + 4:.1f}" '
+            f'text-anchor="end">{round(top * fraction)}</text>'
+        )
     label_every = max(1, len(columns) // 10)
     for i, (label, values) in enumerate(columns):
         x = BAR_AREA_LEFT + i * slot + (slot - bar) / 2
@@ -65,11 +68,13 @@ def stacked_columns(
             parts.append(
                 f'<rect class="series-{n}" x="{x:.1f}" y="{y:.1f}" width="{bar:.1f}" '
                 f'height="{h:.1f}"><title>{escape(label)} {escape(legend.get(name, name))}: '
-                f'{value}</title></rect>'
+                f"{value}</title></rect>"
             )
         if i % label_every == 0:
-            parts.append(f'<text class="axis" x="{x + bar / 2:.1f}" y="{TOP + PLOT_HEIGHT + 16}" '
-                         f'text-anchor="middle">{escape(label)}</text>')
+            parts.append(
+                f'<text class="axis" x="{x + bar / 2:.1f}" y="{TOP + PLOT_HEIGHT + 16}" '
+                f'text-anchor="middle">{escape(label)}</text>'
+            )
     x = BAR_AREA_LEFT
     for n, name in enumerate(series):
         parts.append(f'<rect class="series-{n}" x="{x}" y="{height + 6}" width="12" height="12"/>')
@@ -89,12 +94,17 @@ def horizontal_bars(items: Sequence[tuple[str, int]], title: str) -> str:
     for i, (label, value) in enumerate(items):
         y = TOP + i * ROW_HEIGHT
         w = plot_width * value / top
-        parts.append(f'<text class="label" x="{LABEL_WIDTH - 8}" y="{y + 16}" '
-                     f'text-anchor="end">{escape(_clip(label))}</text>')
-        parts.append(f'<rect class="series-0" x="{LABEL_WIDTH}" y="{y + 3}" width="{w:.1f}" '
-                     f'height="{ROW_HEIGHT - 8}"><title>{escape(label)}: {value}</title></rect>')
-        parts.append(f'<text class="value" x="{LABEL_WIDTH + w + 6:.1f}" y="{y + 16}">'
-                     f'{value}</text>')
+        parts.append(
+            f'<text class="label" x="{LABEL_WIDTH - 8}" y="{y + 16}" '
+            f'text-anchor="end">{escape(_clip(label))}</text>'
+        )
+        parts.append(
+            f'<rect class="series-0" x="{LABEL_WIDTH}" y="{y + 3}" width="{w:.1f}" '
+            f'height="{ROW_HEIGHT - 8}"><title>{escape(label)}: {value}</title></rect>'
+        )
+        parts.append(
+            f'<text class="value" x="{LABEL_WIDTH + w + 6:.1f}" y="{y + 16}">{value}</text>'
+        )
     if not items:
         parts.append(f'<text class="axis" x="{LABEL_WIDTH}" y="{TOP + 16}">–</text>')
     parts.append("</svg>")

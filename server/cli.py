@@ -20,17 +20,16 @@ from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import TextIO, TypeVar
-from zoneinfo import ZoneInfo
 
 from sqlalchemy.exc import DBAPIError
 
+from core.clock import SEOUL
 from server import accounts, catalogue, destinations, devices, export, forwarder
 from server.config import ConfigError, ServerSettings, load_settings
 from server.db import Database, DatabaseUrlError, open_database
 from server.enrolment import DEFAULT_CODE_TTL, create_enrollment_code
 from server.models import StaffRole
 
-SEOUL = ZoneInfo("Asia/Seoul")
 _T = TypeVar("_T")
 
 
@@ -45,8 +44,15 @@ def main(argv: Sequence[str] | None = None) -> int:
         settings = load_settings().with_overrides(database_url=getattr(args, "db", None))
         command: Callable[[argparse.Namespace, ServerSettings], int] = args.run
         return command(args, settings)
-    except (CliError, ConfigError, DatabaseUrlError, catalogue.CatalogueError,
-            accounts.AccountError, destinations.DestinationError, ValueError) as exc:
+    except (
+        CliError,
+        ConfigError,
+        DatabaseUrlError,
+        catalogue.CatalogueError,
+        accounts.AccountError,
+        destinations.DestinationError,
+        ValueError,
+    ) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1
     except DBAPIError as exc:
@@ -71,7 +77,8 @@ def _parser() -> argparse.ArgumentParser:
         "--demo", action="store_true", help="load demo categories and events into an empty database"
     )
     serve.add_argument(
-        "--forward", action="store_true",
+        "--forward",
+        action="store_true",
         help="also run the Open311 forwarder in this process (see `forward run`)",
     )
     serve.set_defaults(run=_serve)
@@ -81,7 +88,9 @@ def _parser() -> argparse.ArgumentParser:
     )
     code.add_argument("--office", required=True, help="the field office the kiosk will serve")
     code.add_argument(
-        "--ttl-hours", type=float, default=DEFAULT_CODE_TTL.total_seconds() / 3600,
+        "--ttl-hours",
+        type=float,
+        default=DEFAULT_CODE_TTL.total_seconds() / 3600,
         help="hours the code stays valid (default 24)",
     )
     code.set_defaults(run=_enrollment_code)
@@ -118,8 +127,12 @@ def _parser() -> argparse.ArgumentParser:
     purge = commands.add_parser(
         "purge-photos", parents=[db], help="delete the photos of cases closed long enough ago"
     )
-    purge.add_argument("--closed-days", type=int, required=True,
-                       help="keep photos of cases closed within this many days")
+    purge.add_argument(
+        "--closed-days",
+        type=int,
+        required=True,
+        help="keep photos of cases closed within this many days",
+    )
     purge.set_defaults(run=_purge_photos)
 
     migrate = commands.add_parser("migrate", parents=[db], help="bring the schema up to date")
@@ -127,8 +140,9 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _event_parsers(commands: argparse._SubParsersAction[argparse.ArgumentParser],
-                   db: argparse.ArgumentParser) -> None:
+def _event_parsers(
+    commands: argparse._SubParsersAction[argparse.ArgumentParser], db: argparse.ArgumentParser
+) -> None:
     event = commands.add_parser("event", help="manage events")
     sub = event.add_subparsers(dest="event_command", required=True, metavar="ACTION")
     add = sub.add_parser("add", parents=[db], help="add an event")
@@ -158,8 +172,9 @@ def _event_parsers(commands: argparse._SubParsersAction[argparse.ArgumentParser]
     block.set_defaults(run=_event_block)
 
 
-def _category_parsers(commands: argparse._SubParsersAction[argparse.ArgumentParser],
-                      db: argparse.ArgumentParser) -> None:
+def _category_parsers(
+    commands: argparse._SubParsersAction[argparse.ArgumentParser], db: argparse.ArgumentParser
+) -> None:
     category = commands.add_parser("category", help="manage complaint categories")
     sub = category.add_subparsers(dest="category_command", required=True, metavar="ACTION")
     add = sub.add_parser("add", parents=[db], help="add a category")
@@ -175,8 +190,9 @@ def _category_parsers(commands: argparse._SubParsersAction[argparse.ArgumentPars
     remove.set_defaults(run=_category_remove)
 
 
-def _user_parsers(commands: argparse._SubParsersAction[argparse.ArgumentParser],
-                  db: argparse.ArgumentParser) -> None:
+def _user_parsers(
+    commands: argparse._SubParsersAction[argparse.ArgumentParser], db: argparse.ArgumentParser
+) -> None:
     user = commands.add_parser("user", help="manage staff accounts for the web pages")
     sub = user.add_subparsers(dest="user_command", required=True, metavar="ACTION")
     add = sub.add_parser("add", parents=[db], help="add a staff account")
@@ -184,7 +200,8 @@ def _user_parsers(commands: argparse._SubParsersAction[argparse.ArgumentParser],
     add.add_argument("--role", required=True, choices=[str(r) for r in StaffRole])
     add.add_argument("--display-name", default="")
     add.add_argument(
-        "--password-stdin", action="store_true",
+        "--password-stdin",
+        action="store_true",
         help="read the password from the first line of stdin (else it is asked for)",
     )
     add.set_defaults(run=_user_add)
@@ -193,22 +210,26 @@ def _user_parsers(commands: argparse._SubParsersAction[argparse.ArgumentParser],
     passwd.add_argument("--password-stdin", action="store_true")
     passwd.set_defaults(run=_user_passwd)
     sub.add_parser("list", parents=[db], help="list staff accounts").set_defaults(run=_user_list)
-    for action, text in (("disable", "disable an account and end its sessions"),
-                         ("enable", "enable a disabled account"),
-                         ("unlock", "lift a lockout after failed log-ins")):
+    for action, text in (
+        ("disable", "disable an account and end its sessions"),
+        ("enable", "enable a disabled account"),
+        ("unlock", "lift a lockout after failed log-ins"),
+    ):
         cmd = sub.add_parser(action, parents=[db], help=text)
         cmd.add_argument("username")
         cmd.set_defaults(run=_user_change, action=action)
 
 
-def _forward_parsers(commands: argparse._SubParsersAction[argparse.ArgumentParser],
-                     db: argparse.ArgumentParser) -> None:
+def _forward_parsers(
+    commands: argparse._SubParsersAction[argparse.ArgumentParser], db: argparse.ArgumentParser
+) -> None:
     forward = commands.add_parser("forward", help="forward complaints to Open311 endpoints")
     sub = forward.add_subparsers(dest="forward_command", required=True, metavar="ACTION")
     dest = sub.add_parser("destination", parents=[db], help="add or change a destination")
     dest.add_argument("name")
-    dest.add_argument("--endpoint", required=True,
-                      help="GeoReport v2 base URL (…/requests.json is appended)")
+    dest.add_argument(
+        "--endpoint", required=True, help="GeoReport v2 base URL (…/requests.json is appended)"
+    )
     dest.add_argument("--api-key", default="", help="or CIVIC_FORWARD_API_KEY")
     dest.add_argument("--jurisdiction-id", default="")
     dest.add_argument("--inactive", action="store_true", help="stop sending to it")
@@ -218,17 +239,21 @@ def _forward_parsers(commands: argparse._SubParsersAction[argparse.ArgumentParse
     route.add_argument("--destination", required=True)
     route.add_argument("--service-code", required=True)
     route.add_argument(
-        "--attribute", action="append", default=[], metavar="CODE=SOURCE",
+        "--attribute",
+        action="append",
+        default=[],
+        metavar="CODE=SOURCE",
         help="attribute[CODE] from one of receipt_code, category, district, dong, office, "
-             "created_at, kind, or =TEXT for a fixed value (repeatable)",
+        "created_at, kind, or =TEXT for a fixed value (repeatable)",
     )
     route.set_defaults(run=_forward_route)
     unroute = sub.add_parser("unroute", parents=[db], help="stop sending a category")
     unroute.add_argument("--category", required=True)
     unroute.add_argument("--destination", required=True)
     unroute.set_defaults(run=_forward_unroute)
-    sub.add_parser("list", parents=[db], help="destinations, routes and delivery counts") \
-        .set_defaults(run=_forward_list)
+    sub.add_parser(
+        "list", parents=[db], help="destinations, routes and delivery counts"
+    ).set_defaults(run=_forward_list)
     run = sub.add_parser("run", parents=[db], help="run the forwarder")
     run.add_argument("--once", action="store_true", help="one round, then exit")
     run.add_argument("--interval", type=int, help="seconds between rounds (default 30)")
@@ -290,8 +315,13 @@ def _serve(args: argparse.Namespace, settings: ServerSettings) -> int:
         host=args.host, port=args.port, workers=args.workers, log_level=args.log_level
     )
     configure_logging(settings.log_level)
-    common = {"host": settings.host, "port": settings.port, "log_config": None,
-              "access_log": False, "server_header": False}
+    common = {
+        "host": settings.host,
+        "port": settings.port,
+        "log_config": None,
+        "access_log": False,
+        "server_header": False,
+    }
     stop = threading.Event()
     with _open(settings) as db:
         if args.demo and catalogue.seed_demo(db):
@@ -314,16 +344,21 @@ def _serve(args: argparse.Namespace, settings: ServerSettings) -> int:
     if forward_db is not None:
         _forward_in_background(forward_db, settings, stop)
     try:
-        uvicorn.run("server.app:create_app_from_env", factory=True, workers=settings.workers,
-                    **common)  # type: ignore[arg-type]
+        uvicorn.run(
+            "server.app:create_app_from_env", factory=True, workers=settings.workers, **common
+        )  # type: ignore[arg-type]
     finally:
         stop.set()
     return 0
 
 
 def _forward_in_background(db: Database, settings: ServerSettings, stop: threading.Event) -> None:
-    threading.Thread(target=forwarder.run_forever, name="forwarder", daemon=True,
-                     args=(db, settings.forward_interval, stop)).start()
+    threading.Thread(
+        target=forwarder.run_forever,
+        name="forwarder",
+        daemon=True,
+        args=(db, settings.forward_interval, stop),
+    ).start()
 
 
 def _enrollment_code(args: argparse.Namespace, settings: ServerSettings) -> int:
@@ -339,8 +374,15 @@ def _enrollment_code(args: argparse.Namespace, settings: ServerSettings) -> int:
 
 def _devices(_args: argparse.Namespace, settings: ServerSettings) -> int:
     rows = [
-        (d.id, d.name, d.office, d.signing_key_id, _kst(d.enrolled_at), _kst(d.last_push_at),
-         "revoked " + _kst(d.revoked_at) if d.revoked_at else "active")
+        (
+            d.id,
+            d.name,
+            d.office,
+            d.signing_key_id,
+            _kst(d.enrolled_at),
+            _kst(d.last_push_at),
+            "revoked " + _kst(d.revoked_at) if d.revoked_at else "active",
+        )
         for d in _using(settings, devices.list_devices)
     ]
     if not rows:
@@ -362,9 +404,15 @@ def _revoke(args: argparse.Namespace, settings: ServerSettings) -> int:
 
 def _event_add(args: argparse.Namespace, settings: ServerSettings) -> int:
     new = catalogue.NewEvent(
-        title_ko=args.title_ko, title_en=args.title_en, starts_at=args.starts,
-        ends_at=args.ends, capacity=args.capacity, offline_block=args.offline_block,
-        place_ko=args.place_ko, place_en=args.place_en, office=args.office,
+        title_ko=args.title_ko,
+        title_en=args.title_en,
+        starts_at=args.starts,
+        ends_at=args.ends,
+        capacity=args.capacity,
+        offline_block=args.offline_block,
+        place_ko=args.place_ko,
+        place_en=args.place_en,
+        office=args.office,
     )
     event_id = _using(settings, lambda db: catalogue.add_event(db, new))
     print(f"added event {event_id}")
@@ -373,15 +421,35 @@ def _event_add(args: argparse.Namespace, settings: ServerSettings) -> int:
 
 def _event_list(_args: argparse.Namespace, settings: ServerSettings) -> int:
     rows = [
-        (e.id, _kst(e.starts_at), e.title_ko, e.title_en, e.capacity, e.offline_block,
-         e.confirmed, e.waitlisted, e.office or "(all)", "cancelled" if e.cancelled else "")
+        (
+            e.id,
+            _kst(e.starts_at),
+            e.title_ko,
+            e.title_en,
+            e.capacity,
+            e.offline_block,
+            e.confirmed,
+            e.waitlisted,
+            e.office or "(all)",
+            "cancelled" if e.cancelled else "",
+        )
         for e in _using(settings, catalogue.list_events)
     ]
     if not rows:
         print("no events")
         return 0
-    headers = ("ID", "STARTS", "TITLE (KO)", "TITLE (EN)", "CAPACITY", "BLOCK", "CONFIRMED",
-               "WAITING", "OFFICE", "")
+    headers = (
+        "ID",
+        "STARTS",
+        "TITLE (KO)",
+        "TITLE (EN)",
+        "CAPACITY",
+        "BLOCK",
+        "CONFIRMED",
+        "WAITING",
+        "OFFICE",
+        "",
+    )
     _table(rows, headers, sys.stdout)
     return 0
 
@@ -419,8 +487,10 @@ def _category_add(args: argparse.Namespace, settings: ServerSettings) -> int:
 
 
 def _category_list(_args: argparse.Namespace, settings: ServerSettings) -> int:
-    rows = [(c.code, c.name_ko, c.name_en, c.icon, c.sort_order)
-            for c in _using(settings, catalogue.list_categories)]
+    rows = [
+        (c.code, c.name_ko, c.name_en, c.icon, c.sort_order)
+        for c in _using(settings, catalogue.list_categories)
+    ]
     if not rows:
         print("no categories")
         return 0
@@ -462,8 +532,10 @@ def _password(args: argparse.Namespace) -> str:
 
 def _user_add(args: argparse.Namespace, settings: ServerSettings) -> int:
     password = _password(args)
-    _using(settings, lambda db: accounts.create_user(
-        db, args.username, password, args.role, args.display_name))
+    _using(
+        settings,
+        lambda db: accounts.create_user(db, args.username, password, args.role, args.display_name),
+    )
     print(f"added {args.role} {accounts.normalize_username(args.username)}")
     return 0
 
@@ -478,10 +550,19 @@ def _user_passwd(args: argparse.Namespace, settings: ServerSettings) -> int:
 def _user_list(_args: argparse.Namespace, settings: ServerSettings) -> int:
     now = dt.datetime.now(dt.UTC)
     rows = [
-        (u.username, u.display_name, u.role, _kst(u.created_at),
-         "disabled" if u.disabled_at else
-         ("locked until " + _kst(u.locked_until) if u.locked_until and u.locked_until > now
-          else "active"))
+        (
+            u.username,
+            u.display_name,
+            u.role,
+            _kst(u.created_at),
+            "disabled"
+            if u.disabled_at
+            else (
+                "locked until " + _kst(u.locked_until)
+                if u.locked_until and u.locked_until > now
+                else "active"
+            ),
+        )
         for u in _using(settings, accounts.list_users)
     ]
     if not rows:
@@ -495,16 +576,21 @@ def _user_change(args: argparse.Namespace, settings: ServerSettings) -> int:
     if args.action == "unlock":
         _using(settings, lambda db: accounts.unlock(db, args.username))
     else:
-        _using(settings, lambda db: accounts.set_disabled(
-            db, args.username, args.action == "disable"))
+        _using(
+            settings, lambda db: accounts.set_disabled(db, args.username, args.action == "disable")
+        )
     print(f"{args.action}d {args.username}")
     return 0
 
 
 def _forward_destination(args: argparse.Namespace, settings: ServerSettings) -> int:
     api_key = args.api_key or os.environ.get("CIVIC_FORWARD_API_KEY", "")
-    _using(settings, lambda db: destinations.save_destination(
-        db, args.name, args.endpoint, api_key, args.jurisdiction_id, not args.inactive))
+    _using(
+        settings,
+        lambda db: destinations.save_destination(
+            db, args.name, args.endpoint, api_key, args.jurisdiction_id, not args.inactive
+        ),
+    )
     print(f"saved destination {args.name}")
     return 0
 
@@ -516,8 +602,12 @@ def _forward_route(args: argparse.Namespace, settings: ServerSettings) -> int:
         if not sep:
             raise CliError(f"--attribute {item!r}: write CODE=SOURCE")
         attributes[code.strip()] = source.strip() if source.strip() else "="
-    _using(settings, lambda db: destinations.save_route(
-        db, args.category, args.destination, args.service_code, attributes))
+    _using(
+        settings,
+        lambda db: destinations.save_route(
+            db, args.category, args.destination, args.service_code, attributes
+        ),
+    )
     print(f"{args.category} complaints go to {args.destination} as {args.service_code}")
     return 0
 
@@ -534,13 +624,33 @@ def _forward_list(_args: argparse.Namespace, settings: ServerSettings) -> int:
         routes = destinations.list_routes(db)
         counts = destinations.delivery_counts(db)
     states = ("pending", "accepted", "sent", "failed")
-    _table([(d.name, d.endpoint, "yes" if d.active else "no",
-             *(counts.get(d.name, {}).get(s, 0) for s in states)) for d in dests],
-           ("DESTINATION", "ENDPOINT", "ACTIVE", *(s.upper() for s in states)), sys.stdout)
+    _table(
+        [
+            (
+                d.name,
+                d.endpoint,
+                "yes" if d.active else "no",
+                *(counts.get(d.name, {}).get(s, 0) for s in states),
+            )
+            for d in dests
+        ],
+        ("DESTINATION", "ENDPOINT", "ACTIVE", *(s.upper() for s in states)),
+        sys.stdout,
+    )
     print()
-    _table([(r.category, r.destination, r.service_code,
-             " ".join(f"{k}={v}" for k, v in sorted(r.attributes.items()))) for r in routes],
-           ("CATEGORY", "DESTINATION", "SERVICE CODE", "ATTRIBUTES"), sys.stdout)
+    _table(
+        [
+            (
+                r.category,
+                r.destination,
+                r.service_code,
+                " ".join(f"{k}={v}" for k, v in sorted(r.attributes.items())),
+            )
+            for r in routes
+        ],
+        ("CATEGORY", "DESTINATION", "SERVICE CODE", "ATTRIBUTES"),
+        sys.stdout,
+    )
     return 0
 
 

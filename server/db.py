@@ -17,14 +17,15 @@ from sqlalchemy import Engine, create_engine, text
 from sqlalchemy.engine import Connection, make_url
 from sqlalchemy.exc import ArgumentError
 
-from kiosk import store
-from kiosk.store import Store, durable_sqlite
+from core import database as shared_database
+from core.database import SessionPair, durable_sqlite
 
 MIGRATIONS_DIR = Path(__file__).with_name("migrations")
 BUSY_TIMEOUT_MS = 30_000
 # Any constant will do; it names the lock that keeps two starting workers from
 # migrating the same PostgreSQL database at once.
 _MIGRATION_LOCK_KEY = 0x4349_5649_434B_494F  # "CIVICKIO"
+
 
 class DatabaseUrlError(ValueError):
     """The database URL names no database we can use."""
@@ -71,11 +72,11 @@ def create_db_engine(url: str) -> Engine:
 
 
 def migration_config(connection: Connection | None = None) -> Config:
-    return store.migration_config(connection, MIGRATIONS_DIR)
+    return shared_database.migration_config(connection, MIGRATIONS_DIR)
 
 
 def head_revision() -> str:
-    return store.head_revision(MIGRATIONS_DIR)
+    return shared_database.head_revision(MIGRATIONS_DIR)
 
 
 def current_revision(engine: Engine) -> str | None:
@@ -96,8 +97,8 @@ def upgrade(engine: Engine, revision: str = "head") -> None:
         command.upgrade(migration_config(conn), revision)
 
 
-class Database(Store):
-    """The server's database: the kiosk store's write/read session pair, on any backend.
+class Database(SessionPair):
+    """The server's database: the shared write/read session pair, on any backend.
 
     The ``sqlite_begin`` option the writer carries only matters to SQLite's
     begin hook; PostgreSQL ignores it.

@@ -28,7 +28,13 @@ from server.models import (
 
 # What a route may map an Open311 attribute to (else "=text" for a fixed value).
 ATTRIBUTE_SOURCES = (
-    "receipt_code", "category", "district", "dong", "office", "created_at", "kind",
+    "receipt_code",
+    "category",
+    "district",
+    "dong",
+    "office",
+    "created_at",
+    "kind",
 )
 _NAME = re.compile(r"^[a-z0-9][a-z0-9_-]{0,63}$")
 
@@ -72,7 +78,11 @@ def _loopback(host: str) -> bool:
 
 
 def save_destination(
-    db: Database, name: str, endpoint: str, api_key: str = "", jurisdiction_id: str = "",
+    db: Database,
+    name: str,
+    endpoint: str,
+    api_key: str = "",
+    jurisdiction_id: str = "",
     active: bool = True,
 ) -> None:
     name = name.strip().lower()
@@ -82,17 +92,26 @@ def save_destination(
     with db.write() as session:
         row = session.get(ForwardDestination, name)
         if row is None:
-            session.add(ForwardDestination(
-                name=name, endpoint=endpoint, api_key=api_key.strip(),
-                jurisdiction_id=jurisdiction_id.strip(), active=active, created_at=utcnow(),
-            ))
+            session.add(
+                ForwardDestination(
+                    name=name,
+                    endpoint=endpoint,
+                    api_key=api_key.strip(),
+                    jurisdiction_id=jurisdiction_id.strip(),
+                    active=active,
+                    created_at=utcnow(),
+                )
+            )
         else:
             row.endpoint, row.api_key = endpoint, api_key.strip()
             row.jurisdiction_id, row.active = jurisdiction_id.strip(), active
 
 
 def save_route(
-    db: Database, category: str, destination: str, service_code: str,
+    db: Database,
+    category: str,
+    destination: str,
+    service_code: str,
     attributes: Mapping[str, str] | None = None,
 ) -> None:
     attributes = dict(attributes or {})
@@ -110,19 +129,26 @@ def save_route(
             raise DestinationError(f"no destination {destination!r}")
         row = session.get(ForwardRoute, (category, destination))
         if row is None:
-            session.add(ForwardRoute(
-                category=category, destination=destination, service_code=service_code.strip(),
-                attributes=attributes, created_at=utcnow(),
-            ))
+            session.add(
+                ForwardRoute(
+                    category=category,
+                    destination=destination,
+                    service_code=service_code.strip(),
+                    attributes=attributes,
+                    created_at=utcnow(),
+                )
+            )
         else:
             row.service_code, row.attributes = service_code.strip(), attributes
 
 
 def remove_route(db: Database, category: str, destination: str) -> None:
     with db.write() as session:
-        session.execute(delete(ForwardRoute).where(
-            ForwardRoute.category == category, ForwardRoute.destination == destination
-        ))
+        session.execute(
+            delete(ForwardRoute).where(
+                ForwardRoute.category == category, ForwardRoute.destination == destination
+            )
+        )
 
 
 def list_destinations(db: Database) -> list[ForwardDestination]:
@@ -132,9 +158,11 @@ def list_destinations(db: Database) -> list[ForwardDestination]:
 
 def list_routes(db: Database) -> list[ForwardRoute]:
     with db.read() as session:
-        return list(session.scalars(
-            select(ForwardRoute).order_by(ForwardRoute.category, ForwardRoute.destination)
-        ))
+        return list(
+            session.scalars(
+                select(ForwardRoute).order_by(ForwardRoute.category, ForwardRoute.destination)
+            )
+        )
 
 
 def delivery_counts(db: Database) -> dict[str, dict[str, int]]:
@@ -142,8 +170,9 @@ def delivery_counts(db: Database) -> dict[str, dict[str, int]]:
     counts: dict[str, dict[str, int]] = {}
     with db.read() as session:
         for destination, state, n in session.execute(
-            select(Delivery.destination, Delivery.state, func.count())
-            .group_by(Delivery.destination, Delivery.state)
+            select(Delivery.destination, Delivery.state, func.count()).group_by(
+                Delivery.destination, Delivery.state
+            )
         ):
             counts.setdefault(destination, {})[state] = int(n)
     return counts
@@ -163,8 +192,17 @@ def troubled_deliveries(db: Database, limit: int = 50) -> list[FailedDelivery]:
             .limit(limit)
         ).all()
     return [
-        FailedDelivery(d.id, d.submission_id, code, d.destination, d.state, d.attempts,
-                       d.last_status, d.last_error, d.updated_at)
+        FailedDelivery(
+            d.id,
+            d.submission_id,
+            code,
+            d.destination,
+            d.state,
+            d.attempts,
+            d.last_status,
+            d.last_error,
+            d.updated_at,
+        )
         for d, code in rows
     ]
 
@@ -176,7 +214,11 @@ def retry_delivery(db: Database, delivery_id: int) -> bool:
         result = session.execute(
             update(Delivery)
             .where(Delivery.id == delivery_id, Delivery.state == DeliveryState.FAILED)
-            .values(state=DeliveryState.PENDING.value, next_attempt_at=now, updated_at=now,
-                    leased_until=None)
+            .values(
+                state=DeliveryState.PENDING.value,
+                next_attempt_at=now,
+                updated_at=now,
+                leased_until=None,
+            )
         )
     return bool(getattr(result, "rowcount", 0))

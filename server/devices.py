@@ -35,10 +35,16 @@ def list_devices(db: Database) -> list[DeviceSummary]:
         devices = session.scalars(select(Device).order_by(Device.enrolled_at, Device.id))
         return [
             DeviceSummary(
-                id=d.id, name=d.name, office=d.office, signing_key_id=d.signing_key_id,
-                app_version=d.app_version, enrolled_at=d.enrolled_at,
-                last_push_at=d.last_push_at, revoked_at=d.revoked_at,
-                pending_reported=d.pending_reported, pending_reported_at=d.pending_reported_at,
+                id=d.id,
+                name=d.name,
+                office=d.office,
+                signing_key_id=d.signing_key_id,
+                app_version=d.app_version,
+                enrolled_at=d.enrolled_at,
+                last_push_at=d.last_push_at,
+                revoked_at=d.revoked_at,
+                pending_reported=d.pending_reported,
+                pending_reported_at=d.pending_reported_at,
             )
             for d in devices
         ]
@@ -68,7 +74,10 @@ def revoke_device(db: Database, device_id: str, now: dt.datetime | None = None) 
 
 
 def note_report(
-    db: Database, device: Device, app_version: str, pending: int | None,
+    db: Database,
+    device: Device,
+    app_version: str,
+    pending: int | None,
     now: dt.datetime | None = None,
 ) -> None:
     """Keep what a kiosk said about itself on a push: its version and its outbox backlog.

@@ -17,8 +17,8 @@ from typing import Any, cast
 from sqlalchemy import CursorResult, delete, func, select, update
 from sqlalchemy.orm import Session
 
-from kiosk.receipts import ALPHABET, check_character, is_valid_code, normalize_code
-from kiosk.sealing import unb64
+from core.receipts import ALPHABET, check_character, is_valid_code, normalize_code
+from core.sealing import unb64
 from server.auth import hash_token, new_token
 from server.changes import record_change
 from server.db import Database
@@ -78,7 +78,10 @@ def create_enrollment_code(
 
 
 def enroll(
-    db: Database, keys: ServerKeys, request: EnrollRequest, client: str,
+    db: Database,
+    keys: ServerKeys,
+    request: EnrollRequest,
+    client: str,
     now: dt.datetime | None = None,
 ) -> EnrollResponse:
     """Use up the code and register the device and its signing key, or refuse."""
@@ -98,8 +101,13 @@ def enroll(
 
 
 def _register(
-    session: Session, keys: ServerKeys, request: EnrollRequest, device_id: str, office: str,
-    public_key: str, now: dt.datetime,
+    session: Session,
+    keys: ServerKeys,
+    request: EnrollRequest,
+    device_id: str,
+    office: str,
+    public_key: str,
+    now: dt.datetime,
 ) -> EnrollResponse:
     if session.scalar(select(SigningKey.id).where(SigningKey.public_key == public_key)):
         raise EnrolmentRefused("public_key_in_use", "this signing key belongs to another kiosk")
@@ -109,15 +117,22 @@ def _register(
     token = new_token()
     session.add(
         Device(
-            id=device_id, name=request.name.strip(), office=office,
-            token_hash=hash_token(token), signing_key_id=key.id,
-            app_version=request.app_version, enrolled_at=now,
+            id=device_id,
+            name=request.name.strip(),
+            office=office,
+            token_hash=hash_token(token),
+            signing_key_id=key.id,
+            app_version=request.app_version,
+            enrolled_at=now,
         )
     )
     record_change(session, Entity.SIGNING_KEY, key.id)
     return EnrollResponse(
-        device_id=device_id, token=token, office=office,
-        server_public_key=keys.sealing_public_key, signing_key_id=key.id,
+        device_id=device_id,
+        token=token,
+        office=office,
+        server_public_key=keys.sealing_public_key,
+        signing_key_id=key.id,
         server_time=utcnow(),
     )
 
@@ -164,11 +179,16 @@ def _signing_public_key(text: str) -> str:
 
 def _check_rate(db: Database, client: str, now: dt.datetime) -> None:
     with db.read() as session:
-        recent = session.scalar(
-            select(func.count())
-            .select_from(EnrollmentFailure)
-            .where(EnrollmentFailure.client == client, EnrollmentFailure.at > now - FAILURE_WINDOW)
-        ) or 0
+        recent = (
+            session.scalar(
+                select(func.count())
+                .select_from(EnrollmentFailure)
+                .where(
+                    EnrollmentFailure.client == client, EnrollmentFailure.at > now - FAILURE_WINDOW
+                )
+            )
+            or 0
+        )
     if recent >= MAX_FAILURES:
         raise EnrolmentRefused(
             "rate_limited",

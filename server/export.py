@@ -23,10 +23,34 @@ KINDS = ("complaint", "suggestion", "proposal", "signup", "checkin", "rejected")
 FORMATS = ("jsonl", "csv")
 
 COLUMNS = (
-    "id", "kind", "receipt_code", "device_id", "created_at", "received_at", "status",
-    "category", "district", "dong", "consent_version", "title", "description", "address", "name",
-    "phone", "email", "share_contact", "event_id", "key_id", "number", "ticket", "source",
-    "admission", "flag_reason", "code", "message", "raw",
+    "id",
+    "kind",
+    "receipt_code",
+    "device_id",
+    "created_at",
+    "received_at",
+    "status",
+    "category",
+    "district",
+    "dong",
+    "consent_version",
+    "title",
+    "description",
+    "address",
+    "name",
+    "phone",
+    "email",
+    "share_contact",
+    "event_id",
+    "key_id",
+    "number",
+    "ticket",
+    "source",
+    "admission",
+    "flag_reason",
+    "code",
+    "message",
+    "raw",
 )
 _BATCH = 500
 
@@ -59,9 +83,16 @@ def _submissions(
     query = query.order_by(Submission.received_at, Submission.id)
     for s in session.scalars(query.execution_options(yield_per=_BATCH)):
         yield {
-            "id": s.id, "kind": s.kind, "receipt_code": s.receipt_code, "device_id": s.device_id,
-            "created_at": s.created_at, "received_at": s.received_at, "status": s.status,
-            "category": s.category, "district": s.district, "dong": s.dong,
+            "id": s.id,
+            "kind": s.kind,
+            "receipt_code": s.receipt_code,
+            "device_id": s.device_id,
+            "created_at": s.created_at,
+            "received_at": s.received_at,
+            "status": s.status,
+            "category": s.category,
+            "district": s.district,
+            "dong": s.dong,
             "consent_version": s.consent_version,
             **s.details,
         }
@@ -74,11 +105,20 @@ def _signups(session: Session, since: dt.datetime | None) -> Iterator[dict[str, 
     query = query.order_by(Registration.received_at, Registration.id)
     for r in session.scalars(query.execution_options(yield_per=_BATCH)):
         yield {
-            "id": r.id, "kind": "signup", "receipt_code": r.receipt_code,
-            "device_id": r.device_id or "", "created_at": r.created_at,
-            "received_at": r.received_at, "status": r.status,
-            "consent_version": r.consent_version, "name": r.name, "phone": r.phone,
-            "event_id": r.event_id, "key_id": r.key_id, "number": r.number, "ticket": r.ticket,
+            "id": r.id,
+            "kind": "signup",
+            "receipt_code": r.receipt_code,
+            "device_id": r.device_id or "",
+            "created_at": r.created_at,
+            "received_at": r.received_at,
+            "status": r.status,
+            "consent_version": r.consent_version,
+            "name": r.name,
+            "phone": r.phone,
+            "event_id": r.event_id,
+            "key_id": r.key_id,
+            "number": r.number,
+            "ticket": r.ticket,
             # The kiosk told the citizen this; it differs when the server moved them.
             "code": "" if r.status == r.requested_status else f"requested_{r.requested_status}",
         }
@@ -96,11 +136,19 @@ def _checkins(session: Session, since: dt.datetime | None) -> Iterator[dict[str,
     query = query.order_by(CheckIn.received_at, CheckIn.id)
     for c, receipt_code in session.execute(query.execution_options(yield_per=_BATCH)):
         yield {
-            "id": c.id, "kind": "checkin", "receipt_code": receipt_code or "",
-            "device_id": c.device_id, "created_at": c.scanned_at, "received_at": c.received_at,
-            "status": "flagged" if c.flagged else "admitted", "event_id": c.event_id,
-            "key_id": c.key_id, "number": c.number, "source": c.source,
-            "admission": c.admission, "flag_reason": c.flag_reason,
+            "id": c.id,
+            "kind": "checkin",
+            "receipt_code": receipt_code or "",
+            "device_id": c.device_id,
+            "created_at": c.scanned_at,
+            "received_at": c.received_at,
+            "status": "flagged" if c.flagged else "admitted",
+            "event_id": c.event_id,
+            "key_id": c.key_id,
+            "number": c.number,
+            "source": c.source,
+            "admission": c.admission,
+            "flag_reason": c.flag_reason,
         }
 
 
@@ -111,9 +159,14 @@ def _rejected(session: Session, since: dt.datetime | None) -> Iterator[dict[str,
     query = query.order_by(RejectedMutation.received_at, RejectedMutation.id)
     for m in session.scalars(query.execution_options(yield_per=_BATCH)):
         yield {
-            "id": m.mutation_id, "kind": "rejected", "device_id": m.device_id,
-            "received_at": m.received_at, "status": "rejected", "code": m.code,
-            "message": m.message, "raw": m.raw,
+            "id": m.mutation_id,
+            "kind": "rejected",
+            "device_id": m.device_id,
+            "received_at": m.received_at,
+            "status": "rejected",
+            "code": m.code,
+            "message": m.message,
+            "raw": m.raw,
         }
 
 

@@ -41,8 +41,8 @@ import requests
 from sqlalchemy import and_, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
-from kiosk.dongs import dong_of
-from kiosk.reference import SEOUL_DISTRICTS
+from core.dongs import dong_of
+from core.reference import SEOUL_DISTRICTS
 from server.db import Database
 from server.models import (
     Delivery,
@@ -79,8 +79,10 @@ class RoundResult:
     failed: int = 0
 
     def __str__(self) -> str:
-        return (f"planned {self.planned}, sent {self.sent}, awaiting id {self.accepted}, "
-                f"retrying {self.retrying}, failed {self.failed}")
+        return (
+            f"planned {self.planned}, sent {self.sent}, awaiting id {self.accepted}, "
+            f"retrying {self.retrying}, failed {self.failed}"
+        )
 
 
 @dataclass(frozen=True)
@@ -119,7 +121,10 @@ def clip(text: str, limit: int = MAX_DESCRIPTION) -> str:
 
 
 def request_fields(
-    submission: Submission, office: str, destination: ForwardDestination, service_code: str,
+    submission: Submission,
+    office: str,
+    destination: ForwardDestination,
+    service_code: str,
     attributes: Mapping[str, str],
 ) -> list[tuple[str, str]]:
     """The form fields of ``POST requests.json`` for one complaint."""
@@ -140,8 +145,11 @@ def request_fields(
     fields.append(("address_string", clip(address, 500)))
     fields.append(("description", clip(str(details.get("description", "")))))
     values = {
-        "receipt_code": submission.receipt_code, "category": submission.category,
-        "district": submission.district, "dong": submission.dong, "office": office,
+        "receipt_code": submission.receipt_code,
+        "category": submission.category,
+        "district": submission.district,
+        "dong": submission.dong,
+        "office": office,
         "kind": submission.kind,
         "created_at": submission.created_at.isoformat(),
     }
@@ -150,9 +158,12 @@ def request_fields(
         fields.append((f"attribute[{code}]", str(value)))
     if details.get("share_contact"):
         first, last = split_name(str(details.get("name", "")))
-        for key, value in (("first_name", first), ("last_name", last),
-                           ("phone", details.get("phone", "")),
-                           ("email", details.get("email", ""))):
+        for key, value in (
+            ("first_name", first),
+            ("last_name", last),
+            ("phone", details.get("phone", "")),
+            ("email", details.get("email", "")),
+        ):
             if value:
                 fields.append((key, str(value)))
     return fields
@@ -182,8 +193,9 @@ def _describe(response: requests.Response) -> str:
 def read_answer(response: requests.Response) -> _Outcome:
     status = response.status_code
     if status >= 500 or status in _RETRYABLE_STATUS:
-        return _Outcome(DeliveryState.PENDING, status, _describe(response),
-                        retry_after=_retry_after(response))
+        return _Outcome(
+            DeliveryState.PENDING, status, _describe(response), retry_after=_retry_after(response)
+        )
     if status >= 400:
         return _Outcome(DeliveryState.FAILED, status, _describe(response))
     try:
@@ -256,8 +268,13 @@ class Forwarder:
             select(Submission.id, ForwardRoute.destination, ForwardRoute.service_code)
             .join(ForwardRoute, ForwardRoute.category == Submission.category)
             .join(ForwardDestination, ForwardDestination.name == ForwardRoute.destination)
-            .outerjoin(Delivery, and_(Delivery.submission_id == Submission.id,
-                                      Delivery.destination == ForwardRoute.destination))
+            .outerjoin(
+                Delivery,
+                and_(
+                    Delivery.submission_id == Submission.id,
+                    Delivery.destination == ForwardRoute.destination,
+                ),
+            )
             .where(
                 Submission.kind == SubmissionKind.COMPLAINT.value,
                 ForwardDestination.active.is_(True),
@@ -274,13 +291,25 @@ class Forwarder:
             insert = dialect.insert(_deliveries).on_conflict_do_nothing(
                 index_elements=["submission_id", "destination"]
             )
-            session.execute(insert, [
-                {"submission_id": sid, "destination": dest, "service_code": code,
-                 "state": DeliveryState.PENDING.value, "attempts": 0, "next_attempt_at": now,
-                 "service_request_id": "", "token": "", "last_error": "", "created_at": now,
-                 "updated_at": now}
-                for sid, dest, code in rows
-            ])
+            session.execute(
+                insert,
+                [
+                    {
+                        "submission_id": sid,
+                        "destination": dest,
+                        "service_code": code,
+                        "state": DeliveryState.PENDING.value,
+                        "attempts": 0,
+                        "next_attempt_at": now,
+                        "service_request_id": "",
+                        "token": "",
+                        "last_error": "",
+                        "created_at": now,
+                        "updated_at": now,
+                    }
+                    for sid, dest, code in rows
+                ],
+            )
         return len(rows)
 
     def claim(self, limit: int = CLAIM_BATCH) -> list[tuple[int, dt.datetime]]:
@@ -289,7 +318,8 @@ class Forwarder:
         free = or_(Delivery.leased_until.is_(None), Delivery.leased_until < now)
         due = and_(
             Delivery.state.in_([DeliveryState.PENDING.value, DeliveryState.ACCEPTED.value]),
-            Delivery.next_attempt_at <= now, free,
+            Delivery.next_attempt_at <= now,
+            free,
         )
         with self.db.read() as session:
             ids = session.scalars(
@@ -301,7 +331,8 @@ class Forwarder:
         for delivery_id in ids:
             with self.db.write() as session:
                 won = session.execute(
-                    update(Delivery).where(Delivery.id == delivery_id, due)
+                    update(Delivery)
+                    .where(Delivery.id == delivery_id, due)
                     .values(leased_until=lease)
                 )
                 if getattr(won, "rowcount", 0) == 1:
@@ -314,8 +345,13 @@ class Forwarder:
                 select(Delivery, Submission, ForwardDestination, ForwardRoute, Device.office)
                 .join(Submission, Submission.id == Delivery.submission_id)
                 .join(ForwardDestination, ForwardDestination.name == Delivery.destination)
-                .outerjoin(ForwardRoute, and_(ForwardRoute.destination == Delivery.destination,
-                                              ForwardRoute.category == Submission.category))
+                .outerjoin(
+                    ForwardRoute,
+                    and_(
+                        ForwardRoute.destination == Delivery.destination,
+                        ForwardRoute.category == Submission.category,
+                    ),
+                )
                 .outerjoin(Device, Device.id == Submission.device_id)
                 .where(Delivery.id == delivery_id)
             ).first()
@@ -328,16 +364,21 @@ class Forwarder:
         elif route is None:
             outcome = _Outcome(DeliveryState.FAILED, None, "the route was removed before sending")
         else:
-            outcome = self._send(destination, request_fields(
-                submission, office or "", destination, delivery.service_code, route.attributes
-            ))
+            outcome = self._send(
+                destination,
+                request_fields(
+                    submission, office or "", destination, delivery.service_code, route.attributes
+                ),
+            )
         self._record(delivery, outcome, lease)
         return outcome.state
 
     def _send(self, destination: ForwardDestination, fields: list[tuple[str, str]]) -> _Outcome:
         try:
             response = self.http.post(
-                destination.endpoint + "/requests.json", data=fields, timeout=self.timeouts,
+                destination.endpoint + "/requests.json",
+                data=fields,
+                timeout=self.timeouts,
                 headers={"Accept": "application/json"},
             )
         except requests.RequestException as exc:
@@ -346,29 +387,47 @@ class Forwarder:
         return read_answer(response)
 
     def _resolve_token(self, destination: ForwardDestination, token: str) -> _Outcome:
-        params = {k: v for k, v in (("api_key", destination.api_key),
-                                    ("jurisdiction_id", destination.jurisdiction_id)) if v}
+        params = {
+            k: v
+            for k, v in (
+                ("api_key", destination.api_key),
+                ("jurisdiction_id", destination.jurisdiction_id),
+            )
+            if v
+        }
         try:
             response = self.http.get(
                 f"{destination.endpoint}/tokens/{quote(token, safe='')}.json",
-                params=params, timeout=self.timeouts, headers={"Accept": "application/json"},
+                params=params,
+                timeout=self.timeouts,
+                headers={"Accept": "application/json"},
             )
         except requests.RequestException as exc:
-            return _Outcome(DeliveryState.ACCEPTED, None, f"{type(exc).__name__}: {exc}"[:500],
-                            token=token)
+            return _Outcome(
+                DeliveryState.ACCEPTED, None, f"{type(exc).__name__}: {exc}"[:500], token=token
+            )
         outcome = read_answer(response)
         if outcome.state is DeliveryState.SENT:
             return outcome
         # Not known yet (or the look-up failed): keep the token and ask again later.
-        return _Outcome(DeliveryState.ACCEPTED, outcome.status, outcome.error or "no id yet",
-                        token=token, retry_after=outcome.retry_after)
+        return _Outcome(
+            DeliveryState.ACCEPTED,
+            outcome.status,
+            outcome.error or "no id yet",
+            token=token,
+            retry_after=outcome.retry_after,
+        )
 
     def _record(self, delivery: Delivery, outcome: _Outcome, lease: dt.datetime) -> None:
         now = self.clock()
         attempts = delivery.attempts + 1
         values: dict[str, Any] = {
-            "state": outcome.state.value, "attempts": attempts, "leased_until": None,
-            "last_status": outcome.status, "last_error": outcome.error, "updated_at": now,
+            "state": outcome.state.value,
+            "attempts": attempts,
+            "leased_until": None,
+            "last_status": outcome.status,
+            "last_error": outcome.error,
+            "updated_at": now,
         }
         if outcome.service_request_id:
             values["service_request_id"] = outcome.service_request_id
@@ -381,11 +440,21 @@ class Forwarder:
             if outcome.retry_after is not None:
                 delay = max(delay, outcome.retry_after)
             values["next_attempt_at"] = now + delay
-        level = logging.WARNING if outcome.state in (DeliveryState.PENDING,
-                                                     DeliveryState.FAILED) else logging.INFO
-        log.log(level, "delivery %s to %s: %s", delivery.id, delivery.destination, outcome.state,
-                extra={"fields": {"status": outcome.status, "error": outcome.error,
-                                  "attempts": attempts}})
+        level = (
+            logging.WARNING
+            if outcome.state in (DeliveryState.PENDING, DeliveryState.FAILED)
+            else logging.INFO
+        )
+        log.log(
+            level,
+            "delivery %s to %s: %s",
+            delivery.id,
+            delivery.destination,
+            outcome.state,
+            extra={
+                "fields": {"status": outcome.status, "error": outcome.error, "attempts": attempts}
+            },
+        )
         with self.db.write() as session:
             # Only while our lease holds: had it run out and another forwarder
             # taken over, its answer is the one to keep.

@@ -25,7 +25,7 @@ from typing import Any
 from sqlalchemy import Connection, bindparam, select, update
 from sqlalchemy.exc import DBAPIError, IntegrityError
 
-from kiosk.sealing import canonical_json
+from core.sealing import canonical_json
 from server.batch import Batch, Pusher
 from server.db import Database
 from server.keys import ServerKeys
@@ -38,7 +38,10 @@ log = logging.getLogger("server.ingest")
 _mutations = table_of(MutationRecord)
 _devices = table_of(Device)
 _KNOWN = select(
-    _mutations.c.id, _mutations.c.payload_hash, _mutations.c.outcome, _mutations.c.code,
+    _mutations.c.id,
+    _mutations.c.payload_hash,
+    _mutations.c.outcome,
+    _mutations.c.code,
     _mutations.c.message,
 ).where(_mutations.c.id.in_(bindparam("ids", expanding=True)))
 # An UPDATE takes the row lock on PostgreSQL (held to commit) and proves the
@@ -118,8 +121,10 @@ def _apply_batch(
                     batch.note_confirmed(applied.confirmed_event)
                 changes.update(dict.fromkeys(applied.changes))
         for entity, key, scope in changes:
-            batch.insert("change", {"entity": str(entity), "entity_key": key, "scope": scope,
-                                    "created_at": now})
+            batch.insert(
+                "change",
+                {"entity": str(entity), "entity_key": key, "scope": scope, "created_at": now},
+            )
         batch.flush()
     return results
 
@@ -143,7 +148,8 @@ def _release_refused(
     is never released. Returns the released ids.
     """
     again = [
-        p.id for p in prepared
+        p.id
+        for p in prepared
         if (k := known.get(p.id)) is not None
         and k.outcome == Outcome.REJECTED
         and k.payload_hash == p.payload_hash
@@ -223,9 +229,14 @@ def _store(batch: Batch, item: Prepared, outcome: Outcome, code: str, message: s
     batch.insert(
         "mutation",
         {
-            "id": item.id, "device_id": batch.pusher.device_id, "seq": item.seq,
-            "type": item.type[:64], "payload_hash": item.payload_hash, "outcome": str(outcome),
-            "code": str(code), "message": message,
+            "id": item.id,
+            "device_id": batch.pusher.device_id,
+            "seq": item.seq,
+            "type": item.type[:64],
+            "payload_hash": item.payload_hash,
+            "outcome": str(outcome),
+            "code": str(code),
+            "message": message,
             "occurred_at": item.mutation.occurred_at if item.mutation else None,
             "received_at": batch.now,
         },
@@ -239,9 +250,13 @@ def _keep_rejected(batch: Batch, item: Prepared, code: str, message: str) -> Non
     batch.insert(
         "rejected",
         {
-            "mutation_id": item.id, "device_id": batch.pusher.device_id,
-            "type": item.type[:64], "raw": canonical_json(dict(item.raw)),
-            "payload_hash": item.payload_hash, "code": str(code), "message": message,
+            "mutation_id": item.id,
+            "device_id": batch.pusher.device_id,
+            "type": item.type[:64],
+            "raw": canonical_json(dict(item.raw)),
+            "payload_hash": item.payload_hash,
+            "code": str(code),
+            "message": message,
             "received_at": batch.now,
         },
     )

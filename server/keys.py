@@ -21,8 +21,8 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from kiosk.sealing import b64
-from kiosk.tickets import TicketType, event_ticket, issue_ticket
+from core.sealing import b64
+from core.tickets import TicketType, event_ticket, issue_ticket
 from server.changes import record_change
 from server.db import Database
 from server.models import (
@@ -118,7 +118,7 @@ def issue_server_ticket(
     transaction (``key_id``, ``number``, ``ticket``) and records the change for
     kiosks. Two concurrent issuers may pick the same number; the unique ticket
     constraint on registrations refuses the second insert, which the caller
-    retries. Same layout as a kiosk's ticket (``kiosk.tickets.event_ticket``),
+    retries. Same layout as a kiosk's ticket (``core.tickets.event_ticket``),
     so every kiosk verifies it with the pulled key 1, offline.
     """
     highest = session.scalar(
@@ -135,7 +135,11 @@ def issue_server_ticket(
 
 
 def revoke_ticket(
-    db: Database, key_id: int, event_id: int, number: int, reason: str = "staff",
+    db: Database,
+    key_id: int,
+    event_id: int,
+    number: int,
+    reason: str = "staff",
     now: dt.datetime | None = None,
 ) -> bool:
     """Cancel one ticket: every kiosk refuses it after its next pull. False if it already was."""
@@ -143,8 +147,13 @@ def revoke_ticket(
         if session.get(RevokedTicket, (key_id, event_id, number)) is not None:
             return False
         session.add(
-            RevokedTicket(key_id=key_id, event_id=event_id, number=number, reason=reason[:64],
-                          revoked_at=now or utcnow())
+            RevokedTicket(
+                key_id=key_id,
+                event_id=event_id,
+                number=number,
+                reason=reason[:64],
+                revoked_at=now or utcnow(),
+            )
         )
         record_change(session, Entity.REVOKED_TICKET, f"{key_id}:{event_id}:{number}")
         return True

@@ -29,11 +29,11 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
-from kiosk import models as kiosk_models
+from core import columns
 
-# The same words on both sides of the wire: one definition, the kiosk's (re-exported).
-from kiosk.models import RegistrationStatus as RegistrationStatus
-from kiosk.models import SubmissionKind as SubmissionKind
+# The same words on both sides of the wire: one definition, the shared core's (re-exported).
+from core.kinds import RegistrationStatus as RegistrationStatus
+from core.kinds import SubmissionKind as SubmissionKind
 
 # SQLite makes only an INTEGER PRIMARY KEY an auto-numbered rowid alias.
 BigId = BigInteger().with_variant(Integer(), "sqlite")
@@ -43,7 +43,7 @@ def utcnow() -> dt.datetime:
     return dt.datetime.now(dt.UTC)
 
 
-class UTCDateTime(kiosk_models.UTCDateTime):
+class UTCDateTime(columns.UTCDateTime):
     """The kiosk's aware-UTC type, as ``timestamptz`` on PostgreSQL."""
 
     impl = DateTime(timezone=True)
@@ -276,7 +276,7 @@ class Submission(Base):
     # The complaint category, or the policy area of a proposal.
     category: Mapped[str] = mapped_column(String(64), default="")
     district: Mapped[str] = mapped_column(String(32), default="")
-    # The 행정동 code within the district (kiosk.dongs); empty when not given.
+    # The 행정동 code within the district (core.dongs); empty when not given.
     dong: Mapped[str] = mapped_column(String(32), default="")
     consent_version: Mapped[str] = mapped_column(String(32), default="")
     status: Mapped[str] = mapped_column(String(32), default="received")
@@ -304,7 +304,7 @@ class SubmissionPhoto(Base):
     __tablename__ = "submission_photos"
 
     submission_id: Mapped[str] = mapped_column(ForeignKey("submissions.id"), primary_key=True)
-    # JPEG as the kiosk made it (kiosk.photos): downscaled, no metadata.
+    # JPEG as the kiosk made it (core.photos): downscaled, no metadata.
     jpeg: Mapped[bytes] = mapped_column(LargeBinary)
 
 

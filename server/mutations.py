@@ -21,8 +21,8 @@ from nacl.public import PrivateKey
 from pydantic import BaseModel, ValidationError
 from sqlalchemy import bindparam, select, update
 
-from kiosk.names import mask_name
-from kiosk.payloads import (
+from core.names import mask_name
+from core.payloads import (
     PAYLOAD_MODELS,
     SEALED_MODELS,
     CheckinPayload,
@@ -33,9 +33,9 @@ from kiosk.payloads import (
     SignupPayload,
     SignupSealed,
 )
-from kiosk.photos import photo_error
-from kiosk.sealing import SealError, canonical_json, unb64, unseal, unseal_bytes
-from kiosk.tickets import ParsedTicket, parse_ticket, verify_signature
+from core.photos import photo_error
+from core.sealing import SealError, canonical_json, unb64, unseal, unseal_bytes
+from core.tickets import ParsedTicket, parse_ticket, verify_signature
 from server.batch import Batch, Ticket
 from server.changes import CHECKIN_ENTITY, office_scope
 from server.errors import describe_validation
@@ -58,7 +58,10 @@ UNDONE = "undone"
 _checkins = table_of(CheckIn)
 _admissions = table_of(Admission)
 _CHECKIN = select(
-    _checkins.c.device_id, _checkins.c.key_id, _checkins.c.event_id, _checkins.c.number,
+    _checkins.c.device_id,
+    _checkins.c.key_id,
+    _checkins.c.event_id,
+    _checkins.c.number,
     _checkins.c.flag_reason,
 ).where(_checkins.c.id == bindparam("id"))
 
@@ -83,7 +86,7 @@ class Prepared:
     payload: BaseModel | None = None
     sealed: BaseModel | None = None
     rejection: Rejection | None = None
-    # A complaint's photo, opened and checked (kiosk.photos); empty without one.
+    # A complaint's photo, opened and checked (core.photos); empty without one.
     photo: bytes = field(default=b"", repr=False)
 
     @property
@@ -219,7 +222,10 @@ def apply(batch: Batch, prepared: Prepared) -> Applied:
 
 
 def _apply_complaint(
-    batch: Batch, mutation: Mutation, payload: ComplaintPayload, sealed: ComplaintSealed,
+    batch: Batch,
+    mutation: Mutation,
+    payload: ComplaintPayload,
+    sealed: ComplaintSealed,
     photo: bytes = b"",
 ) -> Applied:
     if payload.anonymous and (sealed.name or sealed.phone or sealed.email or photo):
@@ -233,8 +239,16 @@ def _apply_complaint(
         )
     kind = SubmissionKind.SUGGESTION if payload.anonymous else SubmissionKind.COMPLAINT
     _insert_submission(
-        batch, mutation, kind, payload.receipt_code, payload.category, payload.district,
-        payload.consent_version, payload.created_at, sealed, dong=payload.dong or "",
+        batch,
+        mutation,
+        kind,
+        payload.receipt_code,
+        payload.category,
+        payload.district,
+        payload.consent_version,
+        payload.created_at,
+        sealed,
+        dong=payload.dong or "",
     )
     if photo:
         batch.insert("photo", {"submission_id": str(mutation.id), "jpeg": photo})
@@ -245,25 +259,46 @@ def _apply_proposal(
     batch: Batch, mutation: Mutation, payload: ProposalPayload, sealed: ProposalSealed
 ) -> Applied:
     _insert_submission(
-        batch, mutation, SubmissionKind.PROPOSAL, payload.receipt_code, payload.area,
-        payload.district, payload.consent_version, payload.created_at, sealed,
+        batch,
+        mutation,
+        SubmissionKind.PROPOSAL,
+        payload.receipt_code,
+        payload.area,
+        payload.district,
+        payload.consent_version,
+        payload.created_at,
+        sealed,
     )
     return Applied()
 
 
 def _insert_submission(
-    batch: Batch, mutation: Mutation, kind: SubmissionKind, receipt_code: str, category: str,
-    district: str, consent_version: str, created_at: dt.datetime, sealed: BaseModel,
-    *, dong: str = "",
+    batch: Batch,
+    mutation: Mutation,
+    kind: SubmissionKind,
+    receipt_code: str,
+    category: str,
+    district: str,
+    consent_version: str,
+    created_at: dt.datetime,
+    sealed: BaseModel,
+    *,
+    dong: str = "",
 ) -> None:
     batch.insert(
         "submission",
         {
-            "id": str(mutation.id), "kind": str(kind), "receipt_code": receipt_code,
-            "device_id": batch.pusher.device_id, "category": category, "district": district,
+            "id": str(mutation.id),
+            "kind": str(kind),
+            "receipt_code": receipt_code,
+            "device_id": batch.pusher.device_id,
+            "category": category,
+            "district": district,
             "dong": dong,
-            "consent_version": consent_version, "status": "received",
-            "details": sealed.model_dump(mode="json"), "created_at": created_at,
+            "consent_version": consent_version,
+            "status": "received",
+            "details": sealed.model_dump(mode="json"),
+            "created_at": created_at,
             "received_at": batch.now,
         },
     )
@@ -298,12 +333,20 @@ def _apply_signup(
     batch.insert(
         "registration",
         {
-            "id": str(mutation.id), "event_id": event.id, "device_id": batch.pusher.device_id,
-            "receipt_code": payload.receipt_code, "status": str(status),
-            "requested_status": payload.status, "key_id": payload.key_id,
-            "number": payload.number, "ticket": payload.ticket, "name": sealed.name,
-            "phone": sealed.phone, "masked_name": mask_name(sealed.name),
-            "consent_version": payload.consent_version, "created_at": payload.created_at,
+            "id": str(mutation.id),
+            "event_id": event.id,
+            "device_id": batch.pusher.device_id,
+            "receipt_code": payload.receipt_code,
+            "status": str(status),
+            "requested_status": payload.status,
+            "key_id": payload.key_id,
+            "number": payload.number,
+            "ticket": payload.ticket,
+            "name": sealed.name,
+            "phone": sealed.phone,
+            "masked_name": mask_name(sealed.name),
+            "consent_version": payload.consent_version,
+            "created_at": payload.created_at,
             "received_at": batch.now,
         },
     )
@@ -313,8 +356,13 @@ def _apply_signup(
     if revoke:
         batch.insert(
             "revoked_ticket",
-            {"key_id": payload.key_id, "event_id": event.id, "number": payload.number,
-             "reason": "over_offline_block", "revoked_at": batch.now},
+            {
+                "key_id": payload.key_id,
+                "event_id": event.id,
+                "number": payload.number,
+                "reason": "over_offline_block",
+                "revoked_at": batch.now,
+            },
         )
         key = f"{payload.key_id}:{event.id}:{payload.number}"
         result.changes.append((Entity.REVOKED_TICKET, key, ""))
@@ -402,10 +450,16 @@ def _apply_checkin(batch: Batch, mutation: Mutation, payload: CheckinPayload) ->
     batch.insert(
         "checkin",
         {
-            "key_id": payload.key_id, "event_id": payload.event_id, "number": payload.number,
-            "id": str(mutation.id), "device_id": batch.pusher.device_id,
-            "source": payload.source, "scanned_at": payload.scanned_at,
-            "received_at": batch.now, "admission": admission, "flagged": bool(result.code),
+            "key_id": payload.key_id,
+            "event_id": payload.event_id,
+            "number": payload.number,
+            "id": str(mutation.id),
+            "device_id": batch.pusher.device_id,
+            "source": payload.source,
+            "scanned_at": payload.scanned_at,
+            "received_at": batch.now,
+            "admission": admission,
+            "flagged": bool(result.code),
             "flag_reason": str(result.code),
         },
     )
@@ -431,9 +485,7 @@ def _apply_undo(batch: Batch, payload: CheckinPayload, original_id: str) -> Appl
         )
     ticket = (payload.key_id, payload.event_id, payload.number)
     if (original.key_id, original.event_id, original.number) != ticket:
-        raise Rejection(
-            ResultCode.INVALID_PAYLOAD, f"admission {original_id} is of another ticket"
-        )
+        raise Rejection(ResultCode.INVALID_PAYLOAD, f"admission {original_id} is of another ticket")
     reasons = original.flag_reason.split()
     if UNDONE in reasons:
         return Applied()  # taken back already, by an earlier undo
@@ -446,8 +498,12 @@ def _apply_undo(batch: Batch, payload: CheckinPayload, original_id: str) -> Appl
     key_id, event_id, number = ticket
     batch.conn.execute(
         update(_admissions)
-        .where(_admissions.c.key_id == key_id, _admissions.c.event_id == event_id,
-               _admissions.c.number == number, _admissions.c.count > 0)
+        .where(
+            _admissions.c.key_id == key_id,
+            _admissions.c.event_id == event_id,
+            _admissions.c.number == number,
+            _admissions.c.count > 0,
+        )
         .values(count=_admissions.c.count - 1)
     )
     _log_checkin(batch, original_id, payload.event_id)
@@ -466,6 +522,10 @@ def _log_checkin(batch: Batch, checkin_id: str, event_id: int) -> None:
         return  # an unknown event: no kiosk has it to check in
     batch.insert(
         "change",
-        {"entity": CHECKIN_ENTITY, "entity_key": checkin_id,
-         "scope": office_scope(event.office), "created_at": batch.now},
+        {
+            "entity": CHECKIN_ENTITY,
+            "entity_key": checkin_id,
+            "scope": office_scope(event.office),
+            "created_at": batch.now,
+        },
     )

@@ -15,17 +15,16 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from fastapi import APIRouter, Query
 from fastapi.responses import JSONResponse
 from sqlalchemy import select
 from starlette.concurrency import run_in_threadpool
 
+from core.clock import SEOUL
 from server.db import Database
 from server.models import Category, Submission, SubmissionKind, SubmissionStatus, utcnow
 
-SEOUL = ZoneInfo("Asia/Seoul")
 PREFIX = "/open311/v2"
 MAX_SPAN = dt.timedelta(days=90)
 MAX_RECORDS = 1000
@@ -34,13 +33,35 @@ REQUEST_KINDS = (SubmissionKind.COMPLAINT.value, SubmissionKind.SUGGESTION.value
 CLOSED = frozenset({SubmissionStatus.ANSWERED.value, SubmissionStatus.CLOSED.value})
 
 # The fields GeoReport v2 defines for each response (tests check ours against these).
-SERVICE_FIELDS = ("service_code", "service_name", "description", "metadata", "type",
-                  "keywords", "group")
+SERVICE_FIELDS = (
+    "service_code",
+    "service_name",
+    "description",
+    "metadata",
+    "type",
+    "keywords",
+    "group",
+)
 DEFINITION_FIELDS = ("service_code", "attributes")
-REQUEST_FIELDS = ("service_request_id", "status", "status_notes", "service_name",
-                  "service_code", "description", "agency_responsible", "service_notice",
-                  "requested_datetime", "updated_datetime", "expected_datetime", "address",
-                  "address_id", "zipcode", "lat", "long", "media_url")
+REQUEST_FIELDS = (
+    "service_request_id",
+    "status",
+    "status_notes",
+    "service_name",
+    "service_code",
+    "description",
+    "agency_responsible",
+    "service_notice",
+    "requested_datetime",
+    "updated_datetime",
+    "expected_datetime",
+    "address",
+    "address_id",
+    "zipcode",
+    "lat",
+    "long",
+    "media_url",
+)
 ERROR_FIELDS = ("code", "description")
 
 
@@ -89,7 +110,8 @@ def _names(session: Any, locale: str) -> dict[str, str]:
 def services(db: Database, locale: str = "ko") -> list[dict[str, Any]]:
     with db.read() as session:
         categories = session.scalars(
-            select(Category).where(Category.active.is_(True))
+            select(Category)
+            .where(Category.active.is_(True))
             .order_by(Category.sort_order, Category.code)
         ).all()
     return [
@@ -197,9 +219,13 @@ def routes(db: Database) -> APIRouter:
     ) -> JSONResponse:
         def work() -> list[dict[str, Any]]:
             return find_requests(
-                db, ids=_list(service_request_id), service_codes=_list(service_code),
-                statuses=_list(status), start=parse_time(start_date, "start_date"),
-                end=parse_time(end_date, "end_date"), locale=locale,
+                db,
+                ids=_list(service_request_id),
+                service_codes=_list(service_code),
+                statuses=_list(status),
+                start=parse_time(start_date, "start_date"),
+                end=parse_time(end_date, "end_date"),
+                locale=locale,
             )
 
         return await run_in_threadpool(_answer, work)

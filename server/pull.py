@@ -341,8 +341,12 @@ _STAGES: tuple[_Stage, ...] = (
 
 def _category(c: Category) -> CategoryChange:
     return CategoryChange(
-        code=c.code, name_ko=c.name_ko, name_en=c.name_en, icon=c.icon,
-        sort_order=c.sort_order, active=c.active,
+        code=c.code,
+        name_ko=c.name_ko,
+        name_en=c.name_en,
+        icon=c.icon,
+        sort_order=c.sort_order,
+        active=c.active,
     )
 
 
@@ -368,10 +372,17 @@ def _events(session: Session, puller: Puller, events: Sequence[Event]) -> dict[i
     )
     return {
         e.id: EventChange(
-            id=e.id, title_ko=e.title_ko, title_en=e.title_en, place_ko=e.place_ko,
-            place_en=e.place_en, starts_at=e.starts_at, ends_at=e.ends_at, capacity=e.capacity,
+            id=e.id,
+            title_ko=e.title_ko,
+            title_en=e.title_en,
+            place_ko=e.place_ko,
+            place_en=e.place_en,
+            starts_at=e.starts_at,
+            ends_at=e.ends_at,
+            capacity=e.capacity,
             taken=total.get(e.id, 0) - mine.get(e.id, 0),
-            offline_block=blocks.get(e.id, e.offline_block), cancelled=e.cancelled,
+            offline_block=blocks.get(e.id, e.offline_block),
+            cancelled=e.cancelled,
         )
         for e in events
     }
@@ -383,8 +394,13 @@ def _pairs(session: Session, query: Select[int, int]) -> dict[int, int]:
 
 def _registration(r: Registration) -> RegistrationChange:
     return RegistrationChange(
-        id=r.id, event_id=r.event_id, status=RegistrationStatus(r.status).value,
-        receipt_code=r.receipt_code, key_id=r.key_id, number=r.number, ticket=r.ticket,
+        id=r.id,
+        event_id=r.event_id,
+        status=RegistrationStatus(r.status).value,
+        receipt_code=r.receipt_code,
+        key_id=r.key_id,
+        number=r.number,
+        ticket=r.ticket,
         masked_name=r.masked_name,
     )
 
@@ -400,9 +416,16 @@ def _revoked(t: RevokedTicket) -> RevokedTicketChange:
 def _checkin(c: CheckIn, device: Device | None) -> CheckinChange:
     reasons = c.flag_reason.split()
     return CheckinChange(
-        id=c.id, event_id=c.event_id, key_id=c.key_id, number=c.number,
-        device_id=c.device_id, device_name=device.name if device else "",
-        device_office=device.office if device else "", scanned_at=c.scanned_at,
-        server_time=c.received_at, flagged=c.flagged,
-        flag_reason=" ".join(r for r in reasons if r != UNDONE), undone=is_undone(c.flag_reason),
+        id=c.id,
+        event_id=c.event_id,
+        key_id=c.key_id,
+        number=c.number,
+        device_id=c.device_id,
+        device_name=device.name if device else "",
+        device_office=device.office if device else "",
+        scanned_at=c.scanned_at,
+        server_time=c.received_at,
+        flagged=c.flagged,
+        flag_reason=" ".join(r for r in reasons if r != UNDONE),
+        undone=is_undone(c.flag_reason),
     )

@@ -5,14 +5,12 @@ from __future__ import annotations
 import datetime as dt
 from collections import defaultdict
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, literal_column, select
 
+from core.clock import SEOUL
 from server.db import Database
 from server.models import Submission, utcnow
-
-SEOUL = ZoneInfo("Asia/Seoul")
 
 
 def _seoul_day(dialect: str) -> Any:

@@ -16,11 +16,11 @@ import json
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import and_, delete, or_, select
 from sqlalchemy.orm import Session
 
+from core.clock import SEOUL
 from server.db import Database
 from server.export import csv_cell
 from server.models import (
@@ -36,7 +36,6 @@ from server.models import (
     utcnow,
 )
 
-SEOUL = ZoneInfo("Asia/Seoul")
 PAGE_SIZE = 50
 MAX_PAGE_SIZE = 200
 NOTE_MAX = 4000
@@ -164,9 +163,16 @@ def filtered(query: Any, filters: Filters) -> Any:
 def page_query(filters: Filters, after: Cursor | None, size: int) -> Any:
     """The statement behind one page (tests look at its query plan)."""
     query: Any = select(
-        Submission.id, Submission.kind, Submission.receipt_code, Submission.category,
-        Submission.district, Submission.device_id, Submission.status, Submission.created_at,
-        Submission.received_at, Submission.dong,
+        Submission.id,
+        Submission.kind,
+        Submission.receipt_code,
+        Submission.category,
+        Submission.district,
+        Submission.device_id,
+        Submission.status,
+        Submission.created_at,
+        Submission.received_at,
+        Submission.dong,
     )
     query = filtered(query, filters)
     if after is not None:
@@ -181,17 +187,22 @@ def page_query(filters: Filters, after: Cursor | None, size: int) -> Any:
     return query.order_by(Submission.created_at.desc(), Submission.id.desc()).limit(size + 1)
 
 
-def list_page(
-    db: Database, filters: Filters, cursor: str = "", size: int = PAGE_SIZE
-) -> Page:
+def list_page(db: Database, filters: Filters, cursor: str = "", size: int = PAGE_SIZE) -> Page:
     size = max(1, min(size, MAX_PAGE_SIZE))
     with db.read() as session:
         found = session.execute(page_query(filters, Cursor.decode(cursor), size)).all()
         devices = _devices(session, {r.device_id for r in found[:size]})
     rows = [
         Row(
-            r.id, r.kind, r.receipt_code, r.category, r.district, r.device_id, r.status,
-            r.created_at, r.received_at,
+            r.id,
+            r.kind,
+            r.receipt_code,
+            r.category,
+            r.district,
+            r.device_id,
+            r.status,
+            r.created_at,
+            r.received_at,
             office=devices[r.device_id].office if r.device_id in devices else "",
             device_name=devices[r.device_id].name if r.device_id in devices else "",
             dong=r.dong,
@@ -231,11 +242,14 @@ def detail(db: Database, submission_id: str) -> Detail | None:
             )
         )
         device = session.get(Device, submission.device_id)
-        has_photo = session.scalar(
-            select(SubmissionPhoto.submission_id).where(
-                SubmissionPhoto.submission_id == submission_id
+        has_photo = (
+            session.scalar(
+                select(SubmissionPhoto.submission_id).where(
+                    SubmissionPhoto.submission_id == submission_id
+                )
             )
-        ) is not None
+            is not None
+        )
     order = list(SubmissionStatus)
     allowed = sorted(TRANSITIONS[SubmissionStatus(submission.status)], key=order.index)
     return Detail(submission, device, updates, deliveries, allowed, has_photo)
@@ -276,7 +290,11 @@ def purge_photos(db: Database, closed_before: dt.datetime) -> int:
 
 
 def change_status(
-    db: Database, submission_id: str, new_status: str, note: str, user_id: int | None,
+    db: Database,
+    submission_id: str,
+    new_status: str,
+    note: str,
+    user_id: int | None,
     now: dt.datetime | None = None,
 ) -> None:
     """Move a case on and record who did it; the note becomes the citizen's answer."""
@@ -299,13 +317,15 @@ def change_status(
             if not note:
                 raise SubmissionError("status_unchanged", "choose a new status or write a note")
         elif target not in TRANSITIONS[current]:
-            raise SubmissionError(
-                "status_not_allowed", f"a case {current} cannot become {target}"
-            )
+            raise SubmissionError("status_not_allowed", f"a case {current} cannot become {target}")
         session.add(
             SubmissionUpdate(
-                submission_id=submission_id, old_status=str(current), new_status=str(target),
-                note=note, user_id=user_id, created_at=now,
+                submission_id=submission_id,
+                old_status=str(current),
+                new_status=str(target),
+                note=note,
+                user_id=user_id,
+                created_at=now,
             )
         )
         submission.status = str(target)
@@ -317,9 +337,26 @@ def change_status(
 # --- CSV -------------------------------------------------------------------------------
 
 CSV_COLUMNS = (
-    "id", "kind", "receipt_code", "status", "category", "district", "dong", "office", "device_id",
-    "created_at", "received_at", "title", "description", "address", "name", "phone", "email",
-    "share_contact", "status_note", "photo",
+    "id",
+    "kind",
+    "receipt_code",
+    "status",
+    "category",
+    "district",
+    "dong",
+    "office",
+    "device_id",
+    "created_at",
+    "received_at",
+    "title",
+    "description",
+    "address",
+    "name",
+    "phone",
+    "email",
+    "share_contact",
+    "status_note",
+    "photo",
 )
 _BATCH = 500
 # Excel opens a CSV as UTF-8 only when it starts with a byte order mark.
@@ -359,11 +396,26 @@ def csv_lines(db: Database, filters: Filters) -> Iterator[str]:
 def _csv_row(s: Submission, office: str, has_photo: bool) -> Sequence[object]:
     d = s.details
     return (
-        s.id, s.kind, s.receipt_code, s.status, s.category, s.district, s.dong, office,
+        s.id,
+        s.kind,
+        s.receipt_code,
+        s.status,
+        s.category,
+        s.district,
+        s.dong,
+        office,
         s.device_id,
-        kst(s.created_at), kst(s.received_at), d.get("title", ""), d.get("description", ""),
-        d.get("address", ""), d.get("name", ""), d.get("phone", ""), d.get("email", ""),
-        "yes" if d.get("share_contact") else "", s.status_note, "yes" if has_photo else "",
+        kst(s.created_at),
+        kst(s.received_at),
+        d.get("title", ""),
+        d.get("description", ""),
+        d.get("address", ""),
+        d.get("name", ""),
+        d.get("phone", ""),
+        d.get("email", ""),
+        "yes" if d.get("share_contact") else "",
+        s.status_note,
+        "yes" if has_photo else "",
     )
 
 
@@ -385,8 +437,14 @@ def public_status(db: Database, receipt_code: str) -> list[PublicStatus]:
     """What was filed under this receipt code; a sign-up shows its event as the category."""
     with db.read() as session:
         rows = session.execute(
-            select(Submission.kind, Submission.category, Submission.status,
-                   Submission.status_note, Submission.updated_at, Submission.received_at)
+            select(
+                Submission.kind,
+                Submission.category,
+                Submission.status,
+                Submission.status_note,
+                Submission.updated_at,
+                Submission.received_at,
+            )
             .where(Submission.receipt_code == receipt_code)
             .order_by(Submission.received_at)
             .limit(5)
@@ -402,9 +460,7 @@ def public_status(db: Database, receipt_code: str) -> list[PublicStatus]:
         PublicStatus(r.kind, r.category, r.status, r.status_note, r.updated_at or r.received_at)
         for r in rows
     ]
-    found += [
-        PublicStatus("signup", f"event:{r.id}", r.status, "", r.received_at) for r in signups
-    ]
+    found += [PublicStatus("signup", f"event:{r.id}", r.status, "", r.received_at) for r in signups]
     return found
 
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 from enum import StrEnum
 from typing import Generic, Protocol, TypeVar
@@ -20,7 +20,7 @@ from typing import Generic, Protocol, TypeVar
 import requests
 from pydantic import BaseModel, ValidationError
 
-from kiosk.models import utcnow
+from core.clock import Clock, utcnow
 from sync.backoff import parse_retry_after
 from sync.protocol import (
     DEFAULT_PULL_LIMIT,
@@ -41,7 +41,6 @@ from sync.protocol import (
 log = logging.getLogger(__name__)
 
 Model = TypeVar("Model", bound=BaseModel)
-Clock = Callable[[], dt.datetime]
 
 # Server error codes that mean "this app is too old for me".
 UPDATE_NEEDED_CODES = frozenset(

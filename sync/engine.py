@@ -28,10 +28,11 @@ from enum import StrEnum
 
 from pydantic import ValidationError
 
+from core.clock import Clock, utcnow
+from core.kinds import RegistrationStatus
 from kiosk import outbox, pulled, sync_state
 from kiosk.config import Settings
 from kiosk.identity import current_identity
-from kiosk.models import RegistrationStatus, utcnow
 from kiosk.outbox import DeliveryResult, QueuedMutation
 from kiosk.store import Store
 from sync.backoff import Backoff
@@ -53,7 +54,6 @@ from sync.version import app_version
 
 log = logging.getLogger(__name__)
 
-Clock = Callable[[], dt.datetime]
 ClientFactory = Callable[[str, str], Transport]
 
 # Result code the kiosk itself gives a mutation the server cannot take even alone.

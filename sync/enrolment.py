@@ -17,12 +17,13 @@ from dataclasses import dataclass
 
 from nacl.signing import SigningKey
 
+from core.clock import Clock, utcnow
+from core.sealing import b64
 from kiosk.identity import current_identity
-from kiosk.models import DeviceIdentity, utcnow
+from kiosk.models import DeviceIdentity
 from kiosk.outbox import sync_state
-from kiosk.sealing import b64
 from kiosk.store import Store, database_path, restrict_permissions
-from sync.client import Clock, SyncClient, SyncFailure, Timeouts
+from sync.client import SyncClient, SyncFailure, Timeouts
 from sync.protocol import EnrollRequest
 from sync.version import app_version
 

@@ -1,6 +1,6 @@
 """Sync protocol v1: the one definition of what kiosk and central server exchange.
 
-The payload of each mutation type is defined in ``kiosk.payloads`` (the kiosk
+The payload of each mutation type is defined in ``core.payloads`` (the kiosk
 builds them, the server validates them); this module holds the envelope around
 them, the pulled reference data and the limits both sides must agree on.
 Every model ignores nothing silently: unknown fields are refused, so a typo on
@@ -16,7 +16,7 @@ from typing import Any, Final, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from kiosk.payloads import (
+from core.payloads import (
     PAYLOAD_MODELS,
     SEALED_MODELS,
     CheckinPayload,
@@ -125,7 +125,7 @@ class Mutation(_Wire):
     seq: int = Field(ge=0)
     type: MutationType
     occurred_at: dt.datetime
-    # Validated by the server against kiosk.payloads.PAYLOAD_MODELS[type], one
+    # Validated by the server against core.payloads.PAYLOAD_MODELS[type], one
     # mutation at a time, so one bad payload never fails the whole batch.
     payload: dict[str, Any]
 

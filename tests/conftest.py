@@ -11,9 +11,9 @@ from typing import Any
 import pytest
 from nacl.public import PrivateKey
 
+from core.sealing import new_keypair, unseal
 from kiosk.demo import seed_demo_reference
 from kiosk.models import DeviceIdentity, OutboxMutation
-from kiosk.sealing import new_keypair, unseal
 from kiosk.store import Store, open_store
 
 NOW = dt.datetime(2026, 11, 27, 9, 0, tzinfo=dt.UTC)

@@ -366,7 +366,10 @@ def _small_luma(frame: QVideoFrame, size: QSize) -> QImage | None:
         return None
     try:
         luma = QImage(
-            frame.bits(0), frame.width(), frame.height(), frame.bytesPerLine(0),
+            frame.bits(0),
+            frame.width(),
+            frame.height(),
+            frame.bytesPerLine(0),
             QImage.Format.Format_Grayscale8,
         )
         # A new image: nothing refers to the mapped frame afterwards.

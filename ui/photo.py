@@ -112,4 +112,3 @@ class CameraPhotoSource(PhotoSource):
     def _on_error(self, error: QCamera.Error, message: str) -> None:
         log.warning("camera error while taking a photo %s: %s", error, message)
         self.failed.emit()
-

@@ -43,7 +43,6 @@ from __future__ import annotations
 
 import math
 import time
-from collections.abc import Callable
 from dataclasses import dataclass
 
 import shiboken6
@@ -60,7 +59,7 @@ from PySide6.QtCore import (
 from PySide6.QtGui import QKeyEvent
 from typing_extensions import override
 
-Clock = Callable[[], float]
+from core.clock import Monotonic
 
 
 @dataclass(frozen=True)
@@ -133,7 +132,7 @@ class WedgeScanner(QObject):
         parent: QObject | None = None,
         *,
         timing: WedgeTiming | None = None,
-        clock: Clock = time.monotonic,
+        clock: Monotonic = time.monotonic,
     ) -> None:
         super().__init__(parent)
         self._timing = timing or WedgeTiming()
@@ -254,7 +253,11 @@ class ScanPipeline(QObject):
     scan = Signal(str)
 
     def __init__(
-        self, parent: QObject | None = None, *, window_s: float = 1.0, clock: Clock = time.monotonic
+        self,
+        parent: QObject | None = None,
+        *,
+        window_s: float = 1.0,
+        clock: Monotonic = time.monotonic,
     ) -> None:
         super().__init__(parent)
         self._window_s = window_s

@@ -19,7 +19,6 @@ nothing (``ui.lockdown``); "Exit kiosk" on the staff screen is the only way out.
 
 from __future__ import annotations
 
-import datetime as dt
 import logging
 import time
 from collections.abc import Callable
@@ -41,11 +40,12 @@ from PySide6.QtWidgets import (
 )
 from typing_extensions import override
 
+from core.clock import Clock, utcnow
+from core.validation import FieldError, ValidationFailed
 from kiosk import lookups
 from kiosk.config import ConfigError, Language, Orientation, Settings, save_settings
 from kiosk.identity import NotEnrolled
 from kiosk.lookups import EventItem
-from kiosk.models import utcnow
 from kiosk.signups import sign_up
 from kiosk.store import Store
 from kiosk.submissions import (
@@ -55,7 +55,6 @@ from kiosk.submissions import (
     submit_proposal,
     submit_suggestion,
 )
-from kiosk.validation import FieldError, ValidationFailed
 from sync.client import Timeouts
 from sync.enrolment import Enrolment
 from sync.status import SyncControl, SyncState, SyncStatus
@@ -87,8 +86,6 @@ from ui.touch import LowPositionFrame
 from ui.widgets import TrButton, TrLabel, retranslate_tree, set_role
 
 log = logging.getLogger(__name__)
-
-Clock = Callable[[], dt.datetime]
 
 
 class Announcer(Protocol):

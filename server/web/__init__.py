@@ -39,8 +39,16 @@ def install(app: FastAPI, db: Database, keys: ServerKeys, settings: ServerSettin
     web = Web(db, keys, settings)
     app.add_middleware(SecurityHeaders)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
-    for module in (auth_pages, status_page, dashboard, submission_pages, event_pages,
-                   device_pages, user_pages, forwarding_pages):
+    for module in (
+        auth_pages,
+        status_page,
+        dashboard,
+        submission_pages,
+        event_pages,
+        device_pages,
+        user_pages,
+        forwarding_pages,
+    ):
         app.include_router(module.routes(web))
 
     @app.exception_handler(LoginRequired)

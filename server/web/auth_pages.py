@@ -38,8 +38,11 @@ def routes(web: Web) -> APIRouter:
         # The log-in form has no session yet: its token must match the signed
         # cookie set with the form (double submit), so another site cannot log
         # a browser into an account of its choosing.
-        if nonce is None or not csrf_matches(nonce, form.get("csrf_token")) \
-                or not same_origin(request):
+        if (
+            nonce is None
+            or not csrf_matches(nonce, form.get("csrf_token"))
+            or not same_origin(request)
+        ):
             raise PageError(403, "error.csrf")
         username = str(form.get("username", ""))
         result = await run_in_threadpool(
@@ -53,8 +56,9 @@ def routes(web: Web) -> APIRouter:
             return _login_page(web, request, next_path, error, username[:64], status=401)
         token = await run_in_threadpool(start_session, web.db, result.staff)
         response = web.redirect(next_path)
-        web.set_cookie(response, request, web.session_cookie(request),
-                       sign(web.secret, SESSION_PURPOSE, token))
+        web.set_cookie(
+            response, request, web.session_cookie(request), sign(web.secret, SESSION_PURPOSE, token)
+        )
         response.delete_cookie(LOGIN_COOKIE, path="/")
         return response
 
@@ -70,21 +74,41 @@ def routes(web: Web) -> APIRouter:
     async def language(request: Request, lang: str) -> Response:
         response = web.redirect(safe_next(request.query_params.get("next"), "/"))
         if lang in LANGUAGES:
-            response.set_cookie(LANG_COOKIE, lang, max_age=365 * 86400, path="/",
-                                samesite="lax", secure=web.secure(request), httponly=True)
+            response.set_cookie(
+                LANG_COOKIE,
+                lang,
+                max_age=365 * 86400,
+                path="/",
+                samesite="lax",
+                secure=web.secure(request),
+                httponly=True,
+            )
         return response
 
     return router
 
 
 def _login_page(
-    web: Web, request: Request, next_path: str, error: str | None = None, username: str = "",
+    web: Web,
+    request: Request,
+    next_path: str,
+    error: str | None = None,
+    username: str = "",
     status: int = 200,
 ) -> Response:
     nonce = secrets.token_urlsafe(24)
-    response = web.render(request, "login.html", {
-        "login_token": nonce, "next": next_path, "username": username, "error": error,
-    }, status=status)
-    web.set_cookie(response, request, LOGIN_COOKIE, sign(web.secret, LOGIN_PURPOSE, nonce),
-                   max_age=3600)
+    response = web.render(
+        request,
+        "login.html",
+        {
+            "login_token": nonce,
+            "next": next_path,
+            "username": username,
+            "error": error,
+        },
+        status=status,
+    )
+    web.set_cookie(
+        response, request, LOGIN_COOKIE, sign(web.secret, LOGIN_PURPOSE, nonce), max_age=3600
+    )
     return response

@@ -9,7 +9,7 @@ from fastapi.responses import HTMLResponse, Response
 from markupsafe import Markup
 from starlette.concurrency import run_in_threadpool
 
-from kiosk.reference import SEOUL_DISTRICTS
+from core.reference import SEOUL_DISTRICTS
 from server import charts, stats
 from server.attendance import checkin_counts
 from server.models import utcnow
@@ -33,19 +33,31 @@ def routes(web: Web) -> APIRouter:
         events = await run_in_threadpool(checkin_counts, web.db, now - dt.timedelta(days=DAYS))
         names = {d.code: d.name(lang) for d in SEOUL_DISTRICTS}
         legend = {k: translate(lang, f"kind.{k}") for k in KINDS}
-        # The SVG is built by server/charts.py, which escapes every label itself.
-        return web.render(request, "dashboard.html", {
-            "per_day": Markup(charts.stacked_columns(  # noqa: S704
-                per_day, KINDS, legend, translate(lang, "dashboard.per_day", days=DAYS))),
-            "per_district": Markup(charts.horizontal_bars(  # noqa: S704
-                [(names.get(code, code or translate(lang, "dashboard.no_district")), n)
-                 for code, n in districts],
-                translate(lang, "dashboard.per_district", days=DAYS))),
-            "per_event": Markup(charts.horizontal_bars(  # noqa: S704
-                [(e.title_ko if lang == "ko" else e.title_en, n) for e, n in events],
-                translate(lang, "dashboard.per_event"))),
-            "totals": {k: sum(v.get(k, 0) for _, v in per_day) for k in KINDS},
-            "days": DAYS,
-        })
+        # Safe: server/charts.py escapes every label of the SVG itself.
+        per_day_svg = charts.stacked_columns(
+            per_day, KINDS, legend, translate(lang, "dashboard.per_day", days=DAYS)
+        )
+        district_svg = charts.horizontal_bars(
+            [
+                (names.get(code, code or translate(lang, "dashboard.no_district")), n)
+                for code, n in districts
+            ],
+            translate(lang, "dashboard.per_district", days=DAYS),
+        )
+        event_svg = charts.horizontal_bars(
+            [(e.title_ko if lang == "ko" else e.title_en, n) for e, n in events],
+            translate(lang, "dashboard.per_event"),
+        )
+        return web.render(
+            request,
+            "dashboard.html",
+            {
+                "per_day": Markup(per_day_svg),  # noqa: S704
+                "per_district": Markup(district_svg),  # noqa: S704
+                "per_event": Markup(event_svg),  # noqa: S704
+                "totals": {k: sum(v.get(k, 0) for _, v in per_day) for k in KINDS},
+                "days": DAYS,
+            },
+        )
 
     return router

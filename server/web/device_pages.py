@@ -36,19 +36,23 @@ def qr_data_uri(text: str) -> str:
 
 def recent_codes(db: Database, limit: int = 20) -> list[EnrollmentCode]:
     with db.read() as session:
-        return list(session.scalars(
-            select(EnrollmentCode).order_by(EnrollmentCode.created_at.desc()).limit(limit)
-        ))
+        return list(
+            session.scalars(
+                select(EnrollmentCode).order_by(EnrollmentCode.created_at.desc()).limit(limit)
+            )
+        )
 
 
 def routes(web: Web) -> APIRouter:
     router = APIRouter(include_in_schema=False)
 
-    async def devices_page(request: Request, error: str | None = None,
-                           status: int = 200) -> Response:
+    async def devices_page(
+        request: Request, error: str | None = None, status: int = 200
+    ) -> Response:
         devices = await run_in_threadpool(list_devices, web.db)
-        return web.render(request, "devices.html", {"devices": devices, "error": error},
-                          status=status)
+        return web.render(
+            request, "devices.html", {"devices": devices, "error": error}, status=status
+        )
 
     @router.get("/staff/devices", response_class=HTMLResponse)
     async def device_list(request: Request) -> Response:
@@ -64,15 +68,30 @@ def routes(web: Web) -> APIRouter:
             raise PageError(404, "error.not_found") from None
         return web.redirect("/staff/devices?done=device_revoked")
 
-    async def codes_page(request: Request, new_code: str | None = None, office: str = "",
-                         expires: dt.datetime | None = None, error: str | None = None,
-                         status: int = 200) -> Response:
+    async def codes_page(
+        request: Request,
+        new_code: str | None = None,
+        office: str = "",
+        expires: dt.datetime | None = None,
+        error: str | None = None,
+        status: int = 200,
+    ) -> Response:
         codes = await run_in_threadpool(recent_codes, web.db)
         offices = sorted({d.office for d in await run_in_threadpool(list_devices, web.db)})
-        return web.render(request, "enrolment.html", {
-            "codes": codes, "new_code": new_code, "office": office, "expires": expires,
-            "qr": qr_data_uri(new_code) if new_code else "", "offices": offices, "error": error,
-        }, status=status)
+        return web.render(
+            request,
+            "enrolment.html",
+            {
+                "codes": codes,
+                "new_code": new_code,
+                "office": office,
+                "expires": expires,
+                "qr": qr_data_uri(new_code) if new_code else "",
+                "offices": offices,
+                "error": error,
+            },
+            status=status,
+        )
 
     @router.get("/staff/enrolment-codes", response_class=HTMLResponse)
     async def code_form(request: Request) -> Response:
@@ -90,8 +109,7 @@ def routes(web: Web) -> APIRouter:
         if not office:
             return await codes_page(request, error="enrolment.error.office", status=400)
         if not 0 < hours <= MAX_TTL_HOURS:
-            return await codes_page(request, office=office, error="enrolment.error.ttl",
-                                    status=400)
+            return await codes_page(request, office=office, error="enrolment.error.ttl", status=400)
         ttl = dt.timedelta(hours=hours)
         code = await run_in_threadpool(create_enrollment_code, web.db, office, ttl)
         expires = dt.datetime.now(dt.UTC) + ttl

@@ -11,11 +11,12 @@ from fastapi.responses import HTMLResponse, Response, StreamingResponse
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import FormData
 
+from core.clock import SEOUL
 from server import attendance, catalogue
 from server.catalogue import CatalogueError, NewEvent
 from server.devices import list_devices
 from server.models import Event
-from server.web.site import SEOUL, PageError, Web
+from server.web.site import PageError, Web
 
 
 class FormProblem(ValueError):
@@ -55,8 +56,10 @@ def parse_event(form: Mapping[str, Any]) -> NewEvent:
     if starts is None:
         raise FormProblem("event.error.starts")
     new = NewEvent(
-        title_ko=text("title_ko"), title_en=text("title_en"),
-        place_ko=text("place_ko"), place_en=text("place_en"),
+        title_ko=text("title_ko"),
+        title_en=text("title_en"),
+        place_ko=text("place_ko"),
+        place_en=text("place_en"),
         starts_at=starts,
         ends_at=_local_time(text("ends"), required=False),
         capacity=_number(text("capacity"), "event.error.capacity"),
@@ -84,9 +87,14 @@ def _form_values(event: Event | None, form: FormData | None = None) -> dict[str,
         return value.astimezone(SEOUL).strftime("%Y-%m-%dT%H:%M") if value else ""
 
     return {
-        "title_ko": event.title_ko, "title_en": event.title_en, "place_ko": event.place_ko,
-        "place_en": event.place_en, "starts": local(event.starts_at), "ends": local(event.ends_at),
-        "capacity": str(event.capacity), "offline_block": str(event.offline_block),
+        "title_ko": event.title_ko,
+        "title_en": event.title_en,
+        "place_ko": event.place_ko,
+        "place_en": event.place_en,
+        "starts": local(event.starts_at),
+        "ends": local(event.ends_at),
+        "capacity": str(event.capacity),
+        "offline_block": str(event.offline_block),
         "office": event.office,
     }
 
@@ -97,11 +105,24 @@ def routes(web: Web) -> APIRouter:
     async def offices() -> list[str]:
         return sorted({d.office for d in await run_in_threadpool(list_devices, web.db)})
 
-    async def form_page(request: Request, event: Event | None, values: dict[str, str],
-                        error: str | None = None, status: int = 200) -> Response:
-        return web.render(request, "event_form.html", {
-            "event": event, "values": values, "offices": await offices(), "error": error,
-        }, status=status)
+    async def form_page(
+        request: Request,
+        event: Event | None,
+        values: dict[str, str],
+        error: str | None = None,
+        status: int = 200,
+    ) -> Response:
+        return web.render(
+            request,
+            "event_form.html",
+            {
+                "event": event,
+                "values": values,
+                "offices": await offices(),
+                "error": error,
+            },
+            status=status,
+        )
 
     async def load(event_id: int) -> Event:
         try:
@@ -129,8 +150,9 @@ def routes(web: Web) -> APIRouter:
         except FormProblem as problem:
             return await form_page(request, None, _form_values(None, form), problem.key, 400)
         except CatalogueError:
-            return await form_page(request, None, _form_values(None, form),
-                                   "event.error.other", 400)
+            return await form_page(
+                request, None, _form_values(None, form), "event.error.other", 400
+            )
         return web.redirect(f"/staff/events/{event_id}?done=event_created")
 
     @router.get("/staff/events/{event_id}", response_class=HTMLResponse)
@@ -153,8 +175,9 @@ def routes(web: Web) -> APIRouter:
         except FormProblem as problem:
             return await form_page(request, event, _form_values(event, form), problem.key, 400)
         except CatalogueError:
-            return await form_page(request, event, _form_values(event, form),
-                                   "event.error.below_confirmed", 400)
+            return await form_page(
+                request, event, _form_values(event, form), "event.error.below_confirmed", 400
+            )
         return web.redirect(f"/staff/events/{event_id}?done=event_saved")
 
     @router.post("/staff/events/{event_id}/cancel")
@@ -170,8 +193,13 @@ def routes(web: Web) -> APIRouter:
         event = await load(event_id)
         try:
             places = _number(str(form.get("places", "")), "event.error.block")
-            await run_in_threadpool(catalogue.set_device_block, web.db, event_id,
-                                    str(form.get("device", ""))[:64], places)
+            await run_in_threadpool(
+                catalogue.set_device_block,
+                web.db,
+                event_id,
+                str(form.get("device", ""))[:64],
+                places,
+            )
         except (FormProblem, CatalogueError):
             return await _event_page(web, request, event, "event.error.block", 400)
         return web.redirect(f"/staff/events/{event_id}?done=block_saved")
@@ -196,10 +224,19 @@ async def _event_page(
     blocks = await run_in_threadpool(catalogue.event_blocks, web.db, event.id)
     devices = await run_in_threadpool(list_devices, web.db)
     names = {d.id: f"{d.name} · {d.office}" for d in devices}
-    return web.render(request, "event.html", {
-        "event": event, "attendees": people, "blocks": blocks, "devices": devices,
-        "device_names": names, "error": error,
-        "confirmed": sum(a.status == "confirmed" for a in people),
-        "waitlisted": sum(a.status == "waitlisted" for a in people),
-        "checked_in": sum(bool(a.checkins) for a in people),
-    }, status=status)
+    return web.render(
+        request,
+        "event.html",
+        {
+            "event": event,
+            "attendees": people,
+            "blocks": blocks,
+            "devices": devices,
+            "device_names": names,
+            "error": error,
+            "confirmed": sum(a.status == "confirmed" for a in people),
+            "waitlisted": sum(a.status == "waitlisted" for a in people),
+            "checked_in": sum(bool(a.checkins) for a in people),
+        },
+        status=status,
+    )

@@ -17,13 +17,17 @@ def routes(web: Web) -> APIRouter:
     @router.get("/staff/forwarding", response_class=HTMLResponse)
     async def forwarding(request: Request) -> Response:
         await web.staff(request, StaffRole.ADMIN)
-        return web.render(request, "forwarding.html", {
-            "destinations": await run_in_threadpool(destinations.list_destinations, web.db),
-            "routes": await run_in_threadpool(destinations.list_routes, web.db),
-            "counts": await run_in_threadpool(destinations.delivery_counts, web.db),
-            "troubled": await run_in_threadpool(destinations.troubled_deliveries, web.db),
-            "states": [str(s) for s in DeliveryState],
-        })
+        return web.render(
+            request,
+            "forwarding.html",
+            {
+                "destinations": await run_in_threadpool(destinations.list_destinations, web.db),
+                "routes": await run_in_threadpool(destinations.list_routes, web.db),
+                "counts": await run_in_threadpool(destinations.delivery_counts, web.db),
+                "troubled": await run_in_threadpool(destinations.troubled_deliveries, web.db),
+                "states": [str(s) for s in DeliveryState],
+            },
+        )
 
     @router.post("/staff/forwarding/deliveries/{delivery_id}/retry")
     async def retry(request: Request, delivery_id: int) -> Response:

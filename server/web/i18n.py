@@ -32,10 +32,12 @@ CATALOG: dict[str, tuple[str, str]] = {
     "login.password": ("비밀번호", "Password"),
     "login.submit": ("로그인", "Log in"),
     "login.wrong": ("아이디 또는 비밀번호가 맞지 않습니다.", "Wrong user name or password."),
-    "login.locked": ("로그인 실패가 반복되어 계정이 잠시 잠겼습니다. 15분 뒤 다시 시도하거나 "
-                     "관리자에게 문의하세요.",
-                     "Too many failed log-ins: the account is locked for a while. Try again "
-                     "in 15 minutes or ask an administrator."),
+    "login.locked": (
+        "로그인 실패가 반복되어 계정이 잠시 잠겼습니다. 15분 뒤 다시 시도하거나 "
+        "관리자에게 문의하세요.",
+        "Too many failed log-ins: the account is locked for a while. Try again "
+        "in 15 minutes or ask an administrator.",
+    ),
     "login.disabled": ("사용이 중지된 계정입니다.", "This account is disabled."),
     # results of actions
     "done.logged_out": ("로그아웃했습니다.", "You are logged out."),
@@ -43,8 +45,10 @@ CATALOG: dict[str, tuple[str, str]] = {
     "done.event_created": ("행사를 만들었습니다.", "The event was created."),
     "done.event_saved": ("행사를 저장했습니다.", "The event was saved."),
     "done.event_cancelled": ("행사를 취소했습니다.", "The event was cancelled."),
-    "done.block_saved": ("키오스크별 오프라인 배정을 저장했습니다.",
-                         "The kiosk's offline block was saved."),
+    "done.block_saved": (
+        "키오스크별 오프라인 배정을 저장했습니다.",
+        "The kiosk's offline block was saved.",
+    ),
     "done.device_revoked": ("키오스크를 해지했습니다.", "The kiosk was revoked."),
     "done.user_added": ("계정을 만들었습니다.", "The account was created."),
     "done.user_disabled": ("계정 사용을 중지했습니다.", "The account was disabled."),
@@ -56,15 +60,23 @@ CATALOG: dict[str, tuple[str, str]] = {
     "error.back": ("처음으로", "Back to the start"),
     "error.not_found": ("찾을 수 없습니다.", "Not found."),
     "error.forbidden": ("이 화면을 볼 권한이 없습니다.", "You may not open this page."),
-    "error.csrf": ("보안 확인에 실패했습니다. 화면을 새로 고친 뒤 다시 시도하세요.",
-                   "The security check failed. Reload the page and try again."),
+    "error.csrf": (
+        "보안 확인에 실패했습니다. 화면을 새로 고친 뒤 다시 시도하세요.",
+        "The security check failed. Reload the page and try again.",
+    ),
     "error.status_unknown": ("알 수 없는 상태입니다.", "Unknown status."),
-    "error.status_unchanged": ("새 상태를 고르거나 답변을 쓰세요.",
-                               "Choose a new status or write a note."),
-    "error.status_not_allowed": ("이 상태로는 바꿀 수 없습니다.",
-                                 "The case cannot move to that status."),
-    "error.note_too_long": ("답변은 4,000자까지 쓸 수 있습니다.",
-                            "The note may have at most 4,000 characters."),
+    "error.status_unchanged": (
+        "새 상태를 고르거나 답변을 쓰세요.",
+        "Choose a new status or write a note.",
+    ),
+    "error.status_not_allowed": (
+        "이 상태로는 바꿀 수 없습니다.",
+        "The case cannot move to that status.",
+    ),
+    "error.note_too_long": (
+        "답변은 4,000자까지 쓸 수 있습니다.",
+        "The note may have at most 4,000 characters.",
+    ),
     # kinds and statuses
     "kind.complaint": ("민원", "Complaint"),
     "kind.suggestion": ("익명 건의", "Anonymous suggestion"),
@@ -128,16 +140,19 @@ CATALOG: dict[str, tuple[str, str]] = {
     "detail.name": ("이름", "Name"),
     "detail.phone": ("전화번호", "Phone"),
     "detail.email": ("이메일", "E-mail"),
-    "detail.share_contact": ("담당 부서에 연락처 제공 동의",
-                             "May share contact with the department"),
+    "detail.share_contact": (
+        "담당 부서에 연락처 제공 동의",
+        "May share contact with the department",
+    ),
     "detail.anonymous": ("연락처 없이 접수되었습니다.", "Filed without contact details."),
     "detail.handle": ("처리", "Handle"),
     "detail.new_status": ("새 상태", "New status"),
     "detail.keep_status": ("그대로", "Keep"),
     "detail.note": ("시민에게 보일 답변", "Answer the citizen will see"),
-    "detail.note_public": ("답변은 접수번호로 누구나 볼 수 있습니다. 개인정보를 쓰지 마세요.",
-                           "Anyone with the receipt code can read the answer: write no personal "
-                           "data in it."),
+    "detail.note_public": (
+        "답변은 접수번호로 누구나 볼 수 있습니다. 개인정보를 쓰지 마세요.",
+        "Anyone with the receipt code can read the answer: write no personal data in it.",
+    ),
     "detail.save": ("저장", "Save"),
     "detail.history": ("처리 이력", "History"),
     "detail.no_history": ("아직 처리 이력이 없습니다.", "No changes yet."),
@@ -160,9 +175,10 @@ CATALOG: dict[str, tuple[str, str]] = {
     "events.csv": ("참가자 CSV", "Attendees CSV"),
     "events.checked_in": ("입장", "Checked in"),
     "events.blocks": ("키오스크별 오프라인 배정", "Offline blocks per kiosk"),
-    "events.blocks_hint": ("따로 정하지 않은 키오스크는 네트워크 없이 {places}석까지 확정합니다.",
-                           "Kiosks without their own block confirm up to {places} places "
-                           "offline."),
+    "events.blocks_hint": (
+        "따로 정하지 않은 키오스크는 네트워크 없이 {places}석까지 확정합니다.",
+        "Kiosks without their own block confirm up to {places} places offline.",
+    ),
     "events.places": ("좌석 수", "Places"),
     "events.set_block": ("배정 저장", "Save block"),
     "events.attendees": ("참가자", "Attendees"),
@@ -182,22 +198,29 @@ CATALOG: dict[str, tuple[str, str]] = {
     "event.ends": ("종료 (한국 시간)", "Ends (Seoul time)"),
     "event.capacity": ("정원", "Capacity"),
     "event.offline_block": ("키오스크당 오프라인 배정", "Offline block per kiosk"),
-    "event.offline_block_hint": ("네트워크가 끊겨도 키오스크 한 대가 확정할 수 있는 좌석 수",
-                                 "Places one kiosk may confirm with no network"),
+    "event.offline_block_hint": (
+        "네트워크가 끊겨도 키오스크 한 대가 확정할 수 있는 좌석 수",
+        "Places one kiosk may confirm with no network",
+    ),
     "event.office": ("민원실", "Office"),
     "event.office_hint": ("비워 두면 모든 민원실의 키오스크", "Empty: kiosks of every office"),
     "event.save": ("저장", "Save"),
-    "event.error.titles": ("한국어와 영어 행사명을 모두 쓰세요.",
-                           "Give both a Korean and an English title."),
+    "event.error.titles": (
+        "한국어와 영어 행사명을 모두 쓰세요.",
+        "Give both a Korean and an English title.",
+    ),
     "event.error.starts": ("시작 시각을 정하세요.", "Give a start time."),
     "event.error.time": ("날짜와 시각을 알아볼 수 없습니다.", "The date or time is not valid."),
     "event.error.ends": ("종료는 시작보다 뒤여야 합니다.", "The event must end after it starts."),
     "event.error.capacity": ("정원은 1명 이상이어야 합니다.", "The capacity must be at least 1."),
-    "event.error.block": ("오프라인 배정은 0부터 정원까지입니다.",
-                          "The offline block must be between 0 and the capacity."),
-    "event.error.below_confirmed": ("이미 확정된 인원보다 정원을 줄일 수 없습니다.",
-                                    "The capacity cannot go below the places already "
-                                    "confirmed."),
+    "event.error.block": (
+        "오프라인 배정은 0부터 정원까지입니다.",
+        "The offline block must be between 0 and the capacity.",
+    ),
+    "event.error.below_confirmed": (
+        "이미 확정된 인원보다 정원을 줄일 수 없습니다.",
+        "The capacity cannot go below the places already confirmed.",
+    ),
     "event.error.other": ("행사를 저장할 수 없습니다.", "The event cannot be saved."),
     # devices and enrolment
     "devices.title": ("키오스크", "Kiosks"),
@@ -218,22 +241,26 @@ CATALOG: dict[str, tuple[str, str]] = {
     "enrolment.new_for": ("{office} 키오스크 등록 코드", "Enrolment code for {office}"),
     "enrolment.qr_alt": ("등록 코드 QR", "Enrolment code as a QR code"),
     "enrolment.valid_until": ("{when}까지 한 번 쓸 수 있습니다.", "Valid once, until {when}."),
-    "enrolment.once": ("이 코드는 지금만 보입니다. 키오스크 카메라로 QR을 읽히거나 "
-                       "코드를 입력하세요.",
-                       "This code is shown only now: let the kiosk camera read the QR code or "
-                       "type the code."),
+    "enrolment.once": (
+        "이 코드는 지금만 보입니다. 키오스크 카메라로 QR을 읽히거나 코드를 입력하세요.",
+        "This code is shown only now: let the kiosk camera read the QR code or type the code.",
+    ),
     "enrolment.recent": ("최근 코드", "Recent codes"),
     "enrolment.created": ("만든 시각", "Made"),
     "enrolment.expires": ("만료", "Expires"),
     "enrolment.used": ("{when} 사용됨", "Used {when}"),
     "enrolment.unused": ("미사용", "Not used"),
     "enrolment.error.office": ("민원실 이름을 쓰세요.", "Give the office's name."),
-    "enrolment.error.ttl": ("유효 시간은 1시간부터 336시간까지입니다.",
-                            "Valid for 1 to 336 hours."),
+    "enrolment.error.ttl": (
+        "유효 시간은 1시간부터 336시간까지입니다.",
+        "Valid for 1 to 336 hours.",
+    ),
     # forwarding
     "forwarding.title": ("연계 전송 (Open311)", "Forwarding (Open311)"),
-    "forwarding.hint": ("연계 기관과 분야별 경로는 civic-kiosk-server forward 명령으로 설정합니다.",
-                        "Destinations and routes are set with `civic-kiosk-server forward`."),
+    "forwarding.hint": (
+        "연계 기관과 분야별 경로는 civic-kiosk-server forward 명령으로 설정합니다.",
+        "Destinations and routes are set with `civic-kiosk-server forward`.",
+    ),
     "forwarding.destinations": ("연계 기관", "Destinations"),
     "forwarding.routes": ("분야별 경로", "Routes per category"),
     "forwarding.endpoint": ("주소", "Endpoint"),
@@ -254,21 +281,31 @@ CATALOG: dict[str, tuple[str, str]] = {
     "users.disable": ("사용 중지", "Disable"),
     "users.enable": ("다시 사용", "Enable"),
     "users.unlock": ("잠금 해제", "Unlock"),
-    "account.error.username_invalid": ("아이디는 영문 소문자·숫자·. _ - 로 2~64자입니다.",
-                                       "A user name is 2-64 of a-z, 0-9, '.', '_' or '-'."),
+    "account.error.username_invalid": (
+        "아이디는 영문 소문자·숫자·. _ - 로 2~64자입니다.",
+        "A user name is 2-64 of a-z, 0-9, '.', '_' or '-'.",
+    ),
     "account.error.username_taken": ("이미 있는 아이디입니다.", "This user name is taken."),
     "account.error.role_invalid": ("알 수 없는 역할입니다.", "Unknown role."),
-    "account.error.password_short": ("비밀번호는 10자 이상이어야 합니다.",
-                                     "The password needs at least 10 characters."),
+    "account.error.password_short": (
+        "비밀번호는 10자 이상이어야 합니다.",
+        "The password needs at least 10 characters.",
+    ),
     "account.error.password_long": ("비밀번호가 너무 깁니다.", "The password is too long."),
     "account.error.unknown_user": ("없는 계정입니다.", "No such account."),
-    "account.error.self": ("자기 계정은 사용 중지할 수 없습니다.",
-                           "You cannot disable your own account."),
+    "account.error.self": (
+        "자기 계정은 사용 중지할 수 없습니다.",
+        "You cannot disable your own account.",
+    ),
     # dashboard
-    "dashboard.per_day": ("최근 {days}일 종류별 일일 접수", "Submissions per day and kind, "
-                          "last {days} days"),
-    "dashboard.per_district": ("최근 {days}일 자치구별 접수", "Submissions per district, "
-                               "last {days} days"),
+    "dashboard.per_day": (
+        "최근 {days}일 종류별 일일 접수",
+        "Submissions per day and kind, last {days} days",
+    ),
+    "dashboard.per_district": (
+        "최근 {days}일 자치구별 접수",
+        "Submissions per district, last {days} days",
+    ),
     "dashboard.per_event": ("행사별 입장", "Check-ins per event"),
     "dashboard.last_days": ("최근 {days}일", "last {days} days"),
     "dashboard.no_district": ("자치구 없음", "No district"),
@@ -279,14 +316,18 @@ CATALOG: dict[str, tuple[str, str]] = {
     "status.answer": ("답변", "Answer"),
     "status.enter_code": ("접수증의 접수번호", "Receipt code from your slip"),
     "status.look_up": ("조회", "Look up"),
-    "status.invalid": ("접수번호를 다시 확인해 주세요. 8자리이며 O, I, L, 0, 1은 쓰지 않습니다.",
-                       "Please check the receipt code: 8 characters, never O, I, L, 0 or 1."),
-    "status.unknown": ("아직 이 접수번호의 기록이 서버에 없습니다. 키오스크가 네트워크에 "
-                       "연결되면 전달됩니다.",
-                       "The server has no record under this code yet. It arrives once the "
-                       "kiosk is back online."),
-    "status.privacy": ("이 화면에는 개인정보가 표시되지 않습니다.",
-                       "This page never shows personal data."),
+    "status.invalid": (
+        "접수번호를 다시 확인해 주세요. 8자리이며 O, I, L, 0, 1은 쓰지 않습니다.",
+        "Please check the receipt code: 8 characters, never O, I, L, 0 or 1.",
+    ),
+    "status.unknown": (
+        "아직 이 접수번호의 기록이 서버에 없습니다. 키오스크가 네트워크에 연결되면 전달됩니다.",
+        "The server has no record under this code yet. It arrives once the kiosk is back online.",
+    ),
+    "status.privacy": (
+        "이 화면에는 개인정보가 표시되지 않습니다.",
+        "This page never shows personal data.",
+    ),
 }
 
 

@@ -76,8 +76,12 @@ def start_session(db: Database, staff: Staff, now: dt.datetime | None = None) ->
         session.execute(delete(StaffSession).where(StaffSession.expires_at < now - KEEP_ENDED))
         session.add(
             StaffSession(
-                token_hash=_hash(token), user_id=staff.id, csrf_token=secrets.token_urlsafe(32),
-                created_at=now, last_seen_at=now, expires_at=now + SESSION_LIFETIME,
+                token_hash=_hash(token),
+                user_id=staff.id,
+                csrf_token=secrets.token_urlsafe(32),
+                created_at=now,
+                last_seen_at=now,
+                expires_at=now + SESSION_LIFETIME,
             )
         )
     return token
@@ -123,6 +127,8 @@ def end_session(db: Database, token_hash: str) -> None:
 
 
 def csrf_matches(expected: str, given: object) -> bool:
-    return isinstance(given, str) and bool(given) and hmac.compare_digest(
-        expected.encode(), given.encode()
+    return (
+        isinstance(given, str)
+        and bool(given)
+        and hmac.compare_digest(expected.encode(), given.encode())
     )

@@ -14,7 +14,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, cast
 from urllib.parse import quote
-from zoneinfo import ZoneInfo
 
 from fastapi import Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
@@ -22,7 +21,8 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoes
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import FormData
 
-from kiosk.reference import POLICY_AREAS, SEOUL_DISTRICTS
+from core.clock import SEOUL
+from core.reference import POLICY_AREAS, SEOUL_DISTRICTS
 from server.accounts import Staff
 from server.config import ServerSettings
 from server.db import Database
@@ -32,7 +32,6 @@ from server.web.i18n import CATALOG, LANGUAGES, translate
 from server.web.sessions import ActiveSession, cookie_secret, csrf_matches, load_session, unsign
 
 TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
-SEOUL = ZoneInfo("Asia/Seoul")
 SESSION_COOKIE = "civic_session"
 # Browsers accept a __Host- cookie only with Secure, Path=/ and no Domain: it
 # cannot be set or overwritten by a sibling sub-domain.
@@ -113,10 +112,21 @@ class Web:
     def session_cookie(self, request: Request) -> str:
         return SECURE_SESSION_COOKIE if self.secure(request) else SESSION_COOKIE
 
-    def set_cookie(self, response: Response, request: Request, name: str, value: str,
-                   max_age: int | None = None) -> None:
+    def set_cookie(
+        self,
+        response: Response,
+        request: Request,
+        name: str,
+        value: str,
+        max_age: int | None = None,
+    ) -> None:
         response.set_cookie(
-            name, value, max_age=max_age, path="/", httponly=True, samesite="strict",
+            name,
+            value,
+            max_age=max_age,
+            path="/",
+            httponly=True,
+            samesite="strict",
             secure=self.secure(request),
         )
 
@@ -126,8 +136,9 @@ class Web:
         cached = getattr(request.state, "web_session", _UNSET)
         if cached is not _UNSET:
             return cast(ActiveSession | None, cached)
-        token = unsign(self.secret, SESSION_PURPOSE,
-                       request.cookies.get(self.session_cookie(request)))
+        token = unsign(
+            self.secret, SESSION_PURPOSE, request.cookies.get(self.session_cookie(request))
+        )
         active = None if token is None else await run_in_threadpool(load_session, self.db, token)
         request.state.web_session = active
         return active
@@ -158,7 +169,10 @@ class Web:
         return lang if lang in LANGUAGES else "ko"
 
     def render(
-        self, request: Request, template: str, context: Mapping[str, Any] | None = None,
+        self,
+        request: Request,
+        template: str,
+        context: Mapping[str, Any] | None = None,
         status: int = 200,
     ) -> HTMLResponse:
         lang = self.language(request)
@@ -177,8 +191,13 @@ class Web:
             **(context or {}),
         }
         page = self.env.get_template(template).render(
-            t=t, lang=lang, staff=staff, csrf_token=active.csrf_token if active else "",
-            here=quote(here, safe=""), path=request.url.path, **values,
+            t=t,
+            lang=lang,
+            staff=staff,
+            csrf_token=active.csrf_token if active else "",
+            here=quote(here, safe=""),
+            path=request.url.path,
+            **values,
         )
         return HTMLResponse(page, status_code=status)
 

@@ -12,7 +12,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 from starlette.concurrency import run_in_threadpool
 
-from kiosk.receipts import format_code, is_valid_code, normalize_code
+from core.receipts import format_code, is_valid_code, normalize_code
 from server import submissions
 from server.catalogue import list_categories, list_events
 from server.web.site import Web
@@ -34,23 +34,45 @@ def routes(web: Web) -> APIRouter:
     async def status(request: Request, code: str) -> Response:
         code = normalize_code(code)[:16]
         if not is_valid_code(code):
-            return web.render(request, "status.html", {
-                "code": code, "found": None, "error": "status.invalid",
-            }, status=404)
+            return web.render(
+                request,
+                "status.html",
+                {
+                    "code": code,
+                    "found": None,
+                    "error": "status.invalid",
+                },
+                status=404,
+            )
         found = await run_in_threadpool(submissions.public_status, web.db, code)
         if not found:
-            return web.render(request, "status.html", {
-                "code": format_code(code), "found": None, "error": "status.unknown",
-            }, status=404)
+            return web.render(
+                request,
+                "status.html",
+                {
+                    "code": format_code(code),
+                    "found": None,
+                    "error": "status.unknown",
+                },
+                status=404,
+            )
         lang = web.language(request)
         categories = await run_in_threadpool(list_categories, web.db)
         category_name, _ = labels(categories, lang)
-        events = {f"event:{e.id}": e.title_ko if lang == "ko" else e.title_en
-                  for e in await run_in_threadpool(list_events, web.db)}
+        events = {
+            f"event:{e.id}": e.title_ko if lang == "ko" else e.title_en
+            for e in await run_in_threadpool(list_events, web.db)
+        }
         shown = [
-            {"kind": f.kind, "status": f.status, "answer": f.answer, "updated_at": f.updated_at,
-             "category": events.get(f.category, "") if f.kind == "signup"
-             else category_name(f.kind, f.category)}
+            {
+                "kind": f.kind,
+                "status": f.status,
+                "answer": f.answer,
+                "updated_at": f.updated_at,
+                "category": events.get(f.category, "")
+                if f.kind == "signup"
+                else category_name(f.kind, f.category),
+            }
             for f in found
         ]
         return web.render(request, "status.html", {"code": format_code(code), "found": shown})

@@ -10,8 +10,9 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response, StreamingResponse
 from starlette.concurrency import run_in_threadpool
 
-from kiosk.dongs import dong_of
-from kiosk.reference import POLICY_AREAS, SEOUL_DISTRICTS
+from core.clock import SEOUL
+from core.dongs import dong_of
+from core.reference import POLICY_AREAS, SEOUL_DISTRICTS
 from server import submissions
 from server.accounts import list_users
 from server.catalogue import list_categories
@@ -38,16 +39,25 @@ def parse_filters(params: Mapping[str, str]) -> Filters:
         return params.get(name, "").strip()[:limit]
 
     return Filters(
-        kind=choice("kind", submissions.KINDS), status=choice("status", submissions.STATUSES),
-        category=text("category", 64), district=text("district", 32), office=text("office"),
-        device_id=text("device", 64), date_from=day("from"), date_to=day("to"),
+        kind=choice("kind", submissions.KINDS),
+        status=choice("status", submissions.STATUSES),
+        category=text("category", 64),
+        district=text("district", 32),
+        office=text("office"),
+        device_id=text("device", 64),
+        date_from=day("from"),
+        date_to=day("to"),
     )
 
 
 def filter_query(filters: Filters) -> str:
     pairs = {
-        "kind": filters.kind, "status": filters.status, "category": filters.category,
-        "district": filters.district, "office": filters.office, "device": filters.device_id,
+        "kind": filters.kind,
+        "status": filters.status,
+        "category": filters.category,
+        "district": filters.district,
+        "office": filters.office,
+        "device": filters.device_id,
         "from": filters.date_from.isoformat() if filters.date_from else "",
         "to": filters.date_to.isoformat() if filters.date_to else "",
     }
@@ -55,9 +65,9 @@ def filter_query(filters: Filters) -> str:
     return "?" + urlencode(given) if given else ""
 
 
-def labels(categories: list[Category], lang: str) -> tuple[
-    Callable[[str, str], str], Callable[[str, str], str]
-]:
+def labels(
+    categories: list[Category], lang: str
+) -> tuple[Callable[[str, str], str], Callable[[str, str], str]]:
     """Names for category and place codes in the page's language (codes if unknown)."""
     complaint = {c.code: c.name_ko if lang == "ko" else c.name_en for c in categories}
     areas = {a.code: a.name(lang) for a in POLICY_AREAS}
@@ -92,18 +102,29 @@ def routes(web: Web) -> APIRouter:
         category_name, district_name = labels(categories, web.language(request))
         all_categories = [(c.code, category_name("complaint", c.code)) for c in categories]
         all_categories += [(a.code, a.name(web.language(request))) for a in POLICY_AREAS]
-        return web.render(request, "submissions.html", {
-            "page": page, "filters": filters, "query": filter_query(filters), "cursor": cursor,
-            "kinds": submissions.KINDS, "statuses": submissions.STATUSES,
-            "categories": all_categories, "offices": sorted({d.office for d in devices}),
-            "devices": devices, "category_name": category_name, "district_name": district_name,
-        })
+        return web.render(
+            request,
+            "submissions.html",
+            {
+                "page": page,
+                "filters": filters,
+                "query": filter_query(filters),
+                "cursor": cursor,
+                "kinds": submissions.KINDS,
+                "statuses": submissions.STATUSES,
+                "categories": all_categories,
+                "offices": sorted({d.office for d in devices}),
+                "devices": devices,
+                "category_name": category_name,
+                "district_name": district_name,
+            },
+        )
 
     @router.get("/staff/submissions.csv")
     async def submission_csv(request: Request) -> Response:
         await web.staff(request)
         filters = parse_filters(request.query_params)
-        stamp = dt.datetime.now(submissions.SEOUL).strftime("%Y%m%d-%H%M")
+        stamp = dt.datetime.now(SEOUL).strftime("%Y%m%d-%H%M")
         return StreamingResponse(
             submissions.csv_lines(web.db, filters),
             media_type="text/csv; charset=utf-8",
@@ -122,17 +143,26 @@ def routes(web: Web) -> APIRouter:
         jpeg = await run_in_threadpool(submissions.photo, web.db, submission_id[:36])
         if jpeg is None:
             raise PageError(404, "error.not_found")
-        return Response(jpeg, media_type="image/jpeg", headers={
-            "Cache-Control": "no-store", "Content-Disposition": "inline",
-        })
+        return Response(
+            jpeg,
+            media_type="image/jpeg",
+            headers={
+                "Cache-Control": "no-store",
+                "Content-Disposition": "inline",
+            },
+        )
 
     @router.post("/staff/submissions/{submission_id}/status")
     async def submission_status(request: Request, submission_id: str) -> Response:
         active, form = await web.form(request)
         try:
             await run_in_threadpool(
-                submissions.change_status, web.db, submission_id, str(form.get("status", "")),
-                str(form.get("note", "")), active.staff.id,
+                submissions.change_status,
+                web.db,
+                submission_id,
+                str(form.get("status", "")),
+                str(form.get("note", "")),
+                active.staff.id,
             )
         except SubmissionError as exc:
             if exc.key == "not_found":
@@ -153,10 +183,21 @@ async def _detail_page(
     staff = await run_in_threadpool(list_users, web.db)
     users = {u.id: u.display_name or u.username for u in staff}
     category_name, district_name = labels(categories, web.language(request))
-    return web.render(request, "submission.html", {
-        "s": found.submission, "details": found.submission.details, "device": found.device,
-        "updates": found.updates, "deliveries": found.deliveries, "allowed": found.allowed,
-        "users": users, "category_name": category_name, "district_name": district_name,
-        "error": error, "has_photo": found.has_photo,
-    }, status=status)
-
+    return web.render(
+        request,
+        "submission.html",
+        {
+            "s": found.submission,
+            "details": found.submission.details,
+            "device": found.device,
+            "updates": found.updates,
+            "deliveries": found.deliveries,
+            "allowed": found.allowed,
+            "users": users,
+            "category_name": category_name,
+            "district_name": district_name,
+            "error": error,
+            "has_photo": found.has_photo,
+        },
+        status=status,
+    )

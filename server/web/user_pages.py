@@ -15,13 +15,25 @@ from server.web.site import PageError, Web
 def routes(web: Web) -> APIRouter:
     router = APIRouter(include_in_schema=False)
 
-    async def users_page(request: Request, error: str | None = None, status: int = 200,
-                         values: dict[str, str] | None = None) -> Response:
+    async def users_page(
+        request: Request,
+        error: str | None = None,
+        status: int = 200,
+        values: dict[str, str] | None = None,
+    ) -> Response:
         users = await run_in_threadpool(accounts.list_users, web.db)
-        return web.render(request, "users.html", {
-            "users": users, "roles": [str(r) for r in StaffRole], "error": error,
-            "values": values or {}, "now": utcnow(),
-        }, status=status)
+        return web.render(
+            request,
+            "users.html",
+            {
+                "users": users,
+                "roles": [str(r) for r in StaffRole],
+                "error": error,
+                "values": values or {},
+                "now": utcnow(),
+            },
+            status=status,
+        )
 
     @router.get("/staff/users", response_class=HTMLResponse)
     async def user_list(request: Request) -> Response:
@@ -34,8 +46,12 @@ def routes(web: Web) -> APIRouter:
         values = {k: str(form.get(k, "")) for k in ("username", "display_name", "role")}
         try:
             await run_in_threadpool(
-                accounts.create_user, web.db, values["username"], str(form.get("password", "")),
-                values["role"], values["display_name"],
+                accounts.create_user,
+                web.db,
+                values["username"],
+                str(form.get("password", "")),
+                values["role"],
+                values["display_name"],
             )
         except AccountError as exc:
             return await users_page(request, f"account.error.{exc.key}", 400, values)
@@ -52,8 +68,9 @@ def routes(web: Web) -> APIRouter:
             if action == "unlock":
                 await run_in_threadpool(accounts.unlock, web.db, username)
             else:
-                await run_in_threadpool(accounts.set_disabled, web.db, username,
-                                        action == "disable")
+                await run_in_threadpool(
+                    accounts.set_disabled, web.db, username, action == "disable"
+                )
         except AccountError:
             raise PageError(404, "error.not_found") from None
         return web.redirect(f"/staff/users?done=user_{action}d")

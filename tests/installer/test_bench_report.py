@@ -47,7 +47,9 @@ def test_a_printed_table_is_read_when_there_is_no_json() -> None:
 def test_server_ingest_rows_carry_backend_workload_rate_and_verdict() -> None:
     [(_, rows)] = parse_ingest(INGEST)
     assert rows[0] == Row(
-        "server ingest, sqlite, complaints", ">= 1,500/s", "3,016 mutations/s (push p95 297.0 ms)",
+        "server ingest, sqlite, complaints",
+        ">= 1,500/s",
+        "3,016 mutations/s (push p95 297.0 ms)",
         True,
     )
     assert rows[1].ok is False

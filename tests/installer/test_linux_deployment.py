@@ -69,9 +69,7 @@ def test_the_unit_passes_systemd_analyze_verify(tmp_path: Path) -> None:
     unit.write_text(unit_text().replace("/opt/civic-kiosk/current/civic-kiosk", str(program)))
     done = run(["systemd-analyze", "verify", unit], env={**os.environ, "SYSTEMD_LOG_LEVEL": "err"})
     problems = [
-        line
-        for line in (done.stdout + done.stderr).splitlines()
-        if "civic-kiosk.service" in line
+        line for line in (done.stdout + done.stderr).splitlines() if "civic-kiosk.service" in line
     ]
     assert done.returncode == 0 and not problems, done.stdout + done.stderr
 
@@ -121,8 +119,7 @@ def fake_release(parent: Path, version: str, self_test_passes: bool = True) -> P
     program = bundle / "civic-kiosk"
     code = 0 if self_test_passes else 1
     program.write_text(
-        "#!/bin/sh\n"
-        f'[ "$1" = --self-test ] || exit 2\necho "self-test of {version}"\nexit {code}\n'
+        f'#!/bin/sh\n[ "$1" = --self-test ] || exit 2\necho "self-test of {version}"\nexit {code}\n'
     )
     program.chmod(0o755)
     return bundle

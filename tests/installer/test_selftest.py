@@ -8,7 +8,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from ui.selftest import STEPS, Context, SelfTestFailed, Step, run_steps
+from app.selftest import STEPS, Context, SelfTestFailed, Step, run_steps
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -16,7 +16,7 @@ ROOT = Path(__file__).resolve().parents[2]
 def test_the_self_test_passes_on_a_source_install_and_reports_every_step() -> None:
     env = {**os.environ, "QT_QPA_PLATFORM": "offscreen"}
     done = subprocess.run(
-        [sys.executable, "-m", "ui.selftest"],
+        [sys.executable, "-m", "app.selftest"],
         cwd=ROOT,
         env=env,
         capture_output=True,

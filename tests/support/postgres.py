@@ -123,14 +123,25 @@ class PostgresCluster:
     def _run(self, *argv: str, timeout: float = 60) -> subprocess.CompletedProcess[str]:
         prefix = ["runuser", "-u", self.as_user, "--"] if self.as_user else []
         return subprocess.run(
-            [*prefix, *argv], capture_output=True, text=True, timeout=timeout, check=False,
+            [*prefix, *argv],
+            capture_output=True,
+            text=True,
+            timeout=timeout,
+            check=False,
             cwd=self.root,
         )
 
     def _initdb(self) -> None:
         done = self._run(
-            str(self.bindir / "initdb"), "-D", str(self.datadir), "-U", SUPERUSER,
-            "--auth=trust", "--encoding=UTF8", "--no-locale", "--no-sync",
+            str(self.bindir / "initdb"),
+            "-D",
+            str(self.datadir),
+            "-U",
+            SUPERUSER,
+            "--auth=trust",
+            "--encoding=UTF8",
+            "--no-locale",
+            "--no-sync",
         )
         if done.returncode != 0:
             reason = done.stderr.strip() or done.stdout.strip()
@@ -146,8 +157,17 @@ class PostgresCluster:
         }
         options = " ".join(f"-c {key}={value}" for key, value in settings.items())
         done = self._run(
-            str(self.bindir / "pg_ctl"), "-D", str(self.datadir), "-l", str(self.root / "log"),
-            "-o", options, "-w", "-t", "60", "start",
+            str(self.bindir / "pg_ctl"),
+            "-D",
+            str(self.datadir),
+            "-l",
+            str(self.root / "log"),
+            "-o",
+            options,
+            "-w",
+            "-t",
+            "60",
+            "start",
         )
         if done.returncode != 0:
             log = self.root / "log"
@@ -167,15 +187,24 @@ class PostgresCluster:
 
     def stop(self) -> None:
         if self.datadir.exists():
-            self._run(str(self.bindir / "pg_ctl"), "-D", str(self.datadir), "-m", "immediate",
-                      "-w", "stop")
+            self._run(
+                str(self.bindir / "pg_ctl"),
+                "-D",
+                str(self.datadir),
+                "-m",
+                "immediate",
+                "-w",
+                "stop",
+            )
         shutil.rmtree(self.root, ignore_errors=True)
 
     def __enter__(self) -> PostgresCluster:
         return self
 
     def __exit__(
-        self, exc_type: type[BaseException] | None, exc: BaseException | None,
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
         tb: TracebackType | None,
     ) -> None:
         self.stop()

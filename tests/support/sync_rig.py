@@ -37,7 +37,13 @@ from tests.support.quick_engine import (
 )
 
 __all__ = [
-    "CONSENT", "ENROL_TIMEOUTS", "TEST_TIMEOUTS", "SyncRig", "build_rig", "fast_engine", "rig",
+    "CONSENT",
+    "ENROL_TIMEOUTS",
+    "TEST_TIMEOUTS",
+    "SyncRig",
+    "build_rig",
+    "fast_engine",
+    "rig",
 ]
 
 

@@ -26,11 +26,11 @@ from PySide6.QtWidgets import (
 from pytestqt.qtbot import QtBot
 from sqlalchemy import select
 
+from app.launch import build_window
 from kiosk.config import Settings
 from kiosk.models import OutboxMutation, Registration, Submission
 from sync.status import SyncObserver, SyncState, SyncStatus
 from tests.conftest import NOW, KioskDB
-from ui.app import build_window
 from ui.idle import IdleTiming
 from ui.photo import PhotoSource
 from ui.screens.form import FormScreen

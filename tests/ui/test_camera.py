@@ -19,7 +19,7 @@ from PySide6.QtGui import QImage
 from PySide6.QtMultimedia import QCameraDevice, QVideoFrame, QVideoFrameFormat
 from pytestqt.qtbot import QtBot
 
-from kiosk.tickets import TicketPayload, encode_ticket, ticket_qr_image
+from core.tickets import TicketPayload, encode_ticket, ticket_qr_image
 from ui.camera import (
     STATUS_NONE,
     CameraFeed,

@@ -22,10 +22,10 @@ from PySide6.QtMultimedia import QVideoFrame, QVideoFrameFormat, QVideoSink
 from pytestqt.qtbot import QtBot
 from sqlalchemy import select
 
-from kiosk.checkin import SEOUL
+from core.clock import SEOUL
+from core.receipts import check_character
+from core.tickets import TicketPayload, encode_ticket, parse_ticket, ticket_qr_image
 from kiosk.models import CheckIn, OutboxMutation
-from kiosk.receipts import check_character
-from kiosk.tickets import TicketPayload, encode_ticket, parse_ticket, ticket_qr_image
 from tests.conftest import KIOSK_KEY_ID, NOW, KioskDB
 from tests.integration.staff.door import (
     EVENT_ID,

@@ -9,8 +9,8 @@ from PySide6.QtCore import QPoint, Qt
 from PySide6.QtWidgets import QLineEdit, QPlainTextEdit, QScrollArea
 from pytestqt.qtbot import QtBot
 
-from kiosk.models import SubmissionKind
-from kiosk.receipts import format_code, is_valid_code
+from core.kinds import SubmissionKind
+from core.receipts import format_code, is_valid_code
 from tests.conftest import KioskDB
 from tests.ui.kiosk_fixtures import (
     Citizen,
@@ -162,7 +162,11 @@ def test_anonymous_suggestion_has_no_contact_fields_and_says_so(
     citizen.home_tile("suggestion")
     form = citizen.form()
     assert {f.name for f in form.fields()} == {
-        "category", "district", "dong", "address", "description"
+        "category",
+        "district",
+        "dong",
+        "address",
+        "description",
     }
     notes = [label.text() for label in form.findChildren(type(form.title)) if label.isVisible()]
     assert translate("suggestion.note", "ko") in notes

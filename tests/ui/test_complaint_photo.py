@@ -10,8 +10,8 @@ from PIL import Image
 from PySide6.QtWidgets import QLabel
 from pytestqt.qtbot import QtBot
 
-from kiosk.photos import MAX_PHOTO_BYTES, MAX_SIDE
-from kiosk.sealing import unseal_bytes
+from core.photos import MAX_PHOTO_BYTES, MAX_SIDE
+from core.sealing import unseal_bytes
 from tests.conftest import KioskDB
 from tests.integration.sync.test_sealed_at_rest import store_files
 from tests.ui.kiosk_fixtures import PORTRAIT, Citizen, make_window, only_record

@@ -17,7 +17,7 @@ from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication, QLineEdit, QPushButton, QWidget
 from pytestqt.qtbot import QtBot
 
-from kiosk.tickets import TicketPayload, encode_ticket
+from core.tickets import TicketPayload, encode_ticket
 from ui.scanner import ScanPipeline, WedgeScanner, WedgeTiming
 
 TICKET = encode_ticket(TicketPayload(7, 42, 1, 0, dt.date(2026, 11, 30)), SigningKey(bytes(32)))

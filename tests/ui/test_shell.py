@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
 from pytestqt.qtbot import QtBot
 
 import ui.shell
+from app.launch import calm_excepthook, network_hint
 from kiosk.config import Language
 from kiosk.models import DeviceIdentity
 from sync.status import SyncState, SyncStatus
@@ -32,7 +33,6 @@ from tests.ui.kiosk_fixtures import (
     make_window,
     visible_texts,
 )
-from ui.app import calm_excepthook, network_hint
 from ui.i18n import translate
 from ui.shell import KioskWindow
 from ui.touch import touch_target_px

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from kiosk.models import RegistrationStatus
+from core.kinds import RegistrationStatus
 from tests.conftest import KioskDB
 from tests.ui.kiosk_fixtures import Citizen, count_records, only_record
 from ui.i18n import translate

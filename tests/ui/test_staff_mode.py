@@ -143,9 +143,9 @@ def type_pin_keys(qtbot: QtBot, window: KioskWindow, pin: str) -> None:
 
 
 def open_again(qtbot: QtBot, kiosk_db: KioskDB, door: Door) -> KioskWindow:
+    from app.launch import build_window
     from kiosk.config import Settings
     from tests.integration.staff.door import CALM
-    from ui.app import build_window
 
     window = build_window(
         Settings().with_overrides(data_dir=str(kiosk_db.path.parent), screen_dpi=96.0),

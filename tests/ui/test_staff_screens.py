@@ -154,9 +154,9 @@ def test_the_desktop_demo_never_turns_the_screen_it_runs_on(
 
 
 def test_every_key_the_staff_and_check_in_screens_build_from_parts_exists() -> None:
+    from core.payloads import MutationType
+    from core.tickets import TicketType
     from kiosk.checkin import Reason, UndoOutcome
-    from kiosk.payloads import MutationType
-    from kiosk.tickets import TicketType
     from ui.camera import STATUS_ACTIVE, STATUS_FAILED, STATUS_NONE, STATUS_OFF
     from ui.i18n import catalog
     from ui.staff.attendance import TODAY_FIGURES

@@ -33,7 +33,11 @@ CHILD = textwrap.dedent(
 def test_two_hundred_thousand_void_qt_calls_do_not_kill_the_interpreter() -> None:
     env = os.environ | {"QT_QPA_PLATFORM": "offscreen"}
     result = subprocess.run(
-        [sys.executable, "-c", CHILD], capture_output=True, text=True, env=env, timeout=240,
+        [sys.executable, "-c", CHILD],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=240,
         check=False,
     )
     assert "none_dealloc" not in result.stderr

@@ -40,6 +40,8 @@ from PySide6.QtWidgets import (
 )
 from typing_extensions import override
 
+from core.clock import Clock
+from core.tickets import TicketIdentity
 from kiosk.attendance import EventSummary, NameMatch, checkin_events, event_counts, find_by_name
 from kiosk.checkin import UNDO_WINDOW_S, Ambiguous, UndoOutcome, Verdict, VerdictKind
 from kiosk.checkin import record_admission as record
@@ -47,7 +49,6 @@ from kiosk.checkin import undo_admission as undo
 from kiosk.config import Settings
 from kiosk.identity import NotEnrolled
 from kiosk.store import Store
-from kiosk.tickets import TicketIdentity
 from ui.camera import STATUS_ACTIVE, STATUS_NONE, STATUS_OFF, CameraPreview, CameraScanner
 from ui.i18n import language, tr
 from ui.scanner import ScanPipeline, WedgeScanner
@@ -58,7 +59,6 @@ from ui.widgets import TEXT, TrButton, TrLabel, set_role
 
 log = logging.getLogger(__name__)
 
-Clock = Callable[[], dt.datetime]
 Monotonic = Callable[[], float]
 LATIN = "latin"
 # A verdict stays this long, then the panel is ready for the next person.

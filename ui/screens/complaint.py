@@ -14,9 +14,9 @@ from PySide6.QtCore import QPoint, QSize, QTimer
 from PySide6.QtGui import QPixmap
 from PySide6.QtWidgets import QScrollArea, QVBoxLayout, QWidget
 
-from kiosk.dongs import dongs_of
+from core.dongs import dongs_of
+from core.reference import SEOUL_DISTRICTS
 from kiosk.lookups import CategoryItem
-from kiosk.reference import SEOUL_DISTRICTS
 from kiosk.submissions import ComplaintForm
 from ui.i18n import language
 from ui.photo import PhotoSource

@@ -13,7 +13,7 @@ from collections.abc import Callable, Sequence
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QHBoxLayout, QScrollArea, QStackedWidget, QVBoxLayout, QWidget
 
-from kiosk.validation import FieldError
+from core.validation import FieldError
 from ui.screens.base import Screen
 from ui.widgets import ChoiceGrid, Field, NavBar, TrLabel
 

@@ -1,6 +1,6 @@
 """The complaint's optional photo page: live preview, Take photo, Retake, Skip.
 
-The picture becomes a JPEG (kiosk.photos) the moment it is taken and lives in
+The picture becomes a JPEG (core.photos) the moment it is taken and lives in
 memory only, in ``jpeg``, until the complaint is sealed or the screen wiped.
 The camera runs only while the page is on screen.
 """
@@ -14,7 +14,7 @@ from PySide6.QtGui import QHideEvent, QImage, QPixmap, QResizeEvent, QShowEvent
 from PySide6.QtWidgets import QGridLayout, QLabel, QSizePolicy, QVBoxLayout, QWidget
 from typing_extensions import override
 
-from kiosk.photos import PhotoRejected, jpeg_from_rgb
+from core.photos import PhotoRejected, jpeg_from_rgb
 from ui.i18n import tr
 from ui.photo import PhotoSource
 from ui.widgets import TrButton, TrLabel, set_role

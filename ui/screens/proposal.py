@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from PySide6.QtWidgets import QWidget
 
-from kiosk.reference import POLICY_AREAS
+from core.reference import POLICY_AREAS
 from kiosk.submissions import ProposalForm
 from ui.screens.complaint import DISTRICT_CHOICES
 from ui.screens.form import FormScreen

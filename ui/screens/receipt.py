@@ -7,7 +7,7 @@ from PySide6.QtGui import QResizeEvent
 from PySide6.QtWidgets import QBoxLayout, QLabel, QVBoxLayout, QWidget
 from typing_extensions import override
 
-from kiosk.receipts import format_code
+from core.receipts import format_code
 from kiosk.submissions import Receipt
 from ui.i18n import tr
 from ui.qr import qr_pixmap

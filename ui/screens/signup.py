@@ -8,19 +8,17 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
-from zoneinfo import ZoneInfo
 
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QScrollArea, QVBoxLayout, QWidget
 
+from core.clock import SEOUL
 from kiosk.lookups import EventItem
 from kiosk.signups import SignupForm
 from ui.i18n import language, tr
 from ui.screens.base import Screen
 from ui.screens.form import FormScreen
 from ui.widgets import DIGITS, NavBar, TrButton, TrLabel, line_field, set_role
-
-SEOUL = ZoneInfo("Asia/Seoul")
 
 
 def event_title(event: EventItem) -> str:

@@ -13,7 +13,8 @@ import datetime as dt
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QFrame, QLabel, QSizePolicy, QVBoxLayout, QWidget
 
-from kiosk.checkin import SEOUL, Verdict, VerdictKind
+from core.clock import SEOUL
+from kiosk.checkin import Verdict, VerdictKind
 from ui.i18n import tr
 from ui.widgets import set_role
 

@@ -11,6 +11,7 @@ import datetime as dt
 from collections.abc import Callable, Collection
 from pathlib import Path
 
+from core.clock import Clock
 from kiosk.attendance import EventSummary, TodayCounts, attendance, today_counts
 from kiosk.attention import AttentionExport, export_attention
 from kiosk.config import Settings
@@ -19,7 +20,6 @@ from kiosk.outbox import retry_rejected
 from kiosk.store import Store
 from sync.status import SyncControl, SyncStatus
 
-Clock = Callable[[], dt.datetime]
 EXPORT_DIR = "exports"
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from kiosk.checkin import SEOUL
+from core.clock import SEOUL
 from ui.i18n import tr
 
 

@@ -17,19 +17,17 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import threading
-from collections.abc import Callable
 
 from PySide6.QtCore import QEvent, QObject, QTimer, Signal
 from typing_extensions import override
 
+from core.clock import Clock
 from kiosk.staff import PinCheck, check_pin, pin_state
 from kiosk.store import Store
 from ui.idle import ACTIVITY
 from ui.staff.pin import PinScreen
 
 log = logging.getLogger(__name__)
-
-Clock = Callable[[], dt.datetime]
 
 
 class StaffMode(QObject):

@@ -9,7 +9,7 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-from kiosk.tickets import manual_code_of_text
+from core.tickets import manual_code_of_text
 
 revision: str = "0004"
 down_revision: str | None = "0003"

@@ -118,9 +118,7 @@ def upgrade() -> None:
 
     with op.batch_alter_table("submissions", schema=None) as batch_op:
         # Rows already there get an empty note.
-        batch_op.add_column(
-            sa.Column("status_note", sa.Text(), nullable=False, server_default="")
-        )
+        batch_op.add_column(sa.Column("status_note", sa.Text(), nullable=False, server_default=""))
         batch_op.add_column(sa.Column("updated_at", UTC, nullable=True))
         batch_op.create_index(
             "ix_submissions_category_created_id", ["category", "created_at", "id"], unique=False

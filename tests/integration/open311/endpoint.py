@@ -30,8 +30,9 @@ class Reply:
 
 
 def request_id(srid: str) -> Reply:
-    return Reply(201, [{"service_request_id": srid, "service_notice": "접수되었습니다",
-                        "account_id": None}])
+    return Reply(
+        201, [{"service_request_id": srid, "service_notice": "접수되었습니다", "account_id": None}]
+    )
 
 
 def token(value: str) -> Reply:
@@ -39,8 +40,9 @@ def token(value: str) -> Reply:
 
 
 def failure(status: int, description: str = "", headers: dict[str, str] | None = None) -> Reply:
-    return Reply(status, [{"code": status, "description": description or f"error {status}"}],
-                 headers or {})
+    return Reply(
+        status, [{"code": status, "description": description or f"error {status}"}], headers or {}
+    )
 
 
 class Open311Endpoint:
@@ -68,8 +70,11 @@ class Open311Endpoint:
                     return self._send(failure(403, "invalid api_key"))
                 with endpoint._lock:
                     endpoint.received.append(form)
-                    reply = endpoint.script.popleft() if endpoint.script else \
-                        request_id(str(next(endpoint._ids)))
+                    reply = (
+                        endpoint.script.popleft()
+                        if endpoint.script
+                        else request_id(str(next(endpoint._ids)))
+                    )
                 return self._send(reply)
 
             def do_GET(self) -> None:
@@ -77,12 +82,13 @@ class Open311Endpoint:
                 prefix = "/georeport/v2/tokens/"
                 if not parts.path.startswith(prefix) or not parts.path.endswith(".json"):
                     return self._send(failure(404, "no such path"))
-                value = parts.path[len(prefix):-len(".json")]
+                value = parts.path[len(prefix) : -len(".json")]
                 with endpoint._lock:
                     endpoint.token_lookups.append(value)
                     srid = endpoint.tokens.get(value)
-                body = [{"service_request_id": srid, "token": value}] if srid else \
-                    [{"token": value}]
+                body = (
+                    [{"service_request_id": srid, "token": value}] if srid else [{"token": value}]
+                )
                 return self._send(Reply(200, body))
 
             def _send(self, reply: Reply) -> None:

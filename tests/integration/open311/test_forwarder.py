@@ -85,8 +85,14 @@ def delivery(site: Site, submission_id: str) -> Delivery:
 def test_a_complaint_is_sent_once_and_its_request_id_kept(
     site: Site, endpoint: Open311Endpoint, routed: str, forwarder: Forwarder
 ) -> None:
-    case = push(site, description="보도블록이 들떴어요", name="김민수", phone="010-1234-5678",
-                email="kim@example.kr", share_contact=True)
+    case = push(
+        site,
+        description="보도블록이 들떴어요",
+        name="김민수",
+        phone="010-1234-5678",
+        email="kim@example.kr",
+        share_contact=True,
+    )
     endpoint.then(request_id("SR-77"))
 
     first = forwarder.run_once()
@@ -160,8 +166,7 @@ def test_server_errors_are_retried_later_and_never_counted_as_sent(
     clock.advance(seconds=1)
     forwarder.run_once()
 
-    assert (after_first.state, after_first.attempts, after_first.last_status) == \
-        ("pending", 1, 500)
+    assert (after_first.state, after_first.attempts, after_first.last_status) == ("pending", 1, 500)
     assert after_first.next_attempt_at == after_first.updated_at + dt.timedelta(seconds=30)
     assert (after_second.state, after_second.last_error) == ("pending", "maintenance")
     assert len(endpoint.posts()) == 3
@@ -283,16 +288,49 @@ def test_the_command_line_sets_up_and_runs_forwarding(
     site: Site, endpoint: Open311Endpoint, capsys: pytest.CaptureFixture[str]
 ) -> None:
     db = ["--db", str(site.db.engine.url)]
-    assert server_cli(["forward", "destination", "gu-office", "--endpoint", endpoint.url,
-                       "--api-key", API_KEY, *db]) == 0
-    assert server_cli(["forward", "route", "--category", "waste", "--destination",
-                       "gu-office", "--service-code", "W1", "--attribute", "channel==kiosk",
-                       *db]) == 0
+    assert (
+        server_cli(
+            [
+                "forward",
+                "destination",
+                "gu-office",
+                "--endpoint",
+                endpoint.url,
+                "--api-key",
+                API_KEY,
+                *db,
+            ]
+        )
+        == 0
+    )
+    assert (
+        server_cli(
+            [
+                "forward",
+                "route",
+                "--category",
+                "waste",
+                "--destination",
+                "gu-office",
+                "--service-code",
+                "W1",
+                "--attribute",
+                "channel==kiosk",
+                *db,
+            ]
+        )
+        == 0
+    )
     try:
         push(site, category="waste")
         # The forwarder as operators run it: its own process.
-        run = subprocess.run([sys.executable, "-m", "server.cli", "forward", "run", "--once",
-                              *db], capture_output=True, text=True, timeout=60, check=False)
+        run = subprocess.run(
+            [sys.executable, "-m", "server.cli", "forward", "run", "--once", *db],
+            capture_output=True,
+            text=True,
+            timeout=60,
+            check=False,
+        )
         assert server_cli(["forward", "list", *db]) == 0
     finally:
         destinations.remove_route(site.db, "waste", "gu-office")
@@ -302,5 +340,9 @@ def test_the_command_line_sets_up_and_runs_forwarding(
     output = capsys.readouterr().out
     assert "gu-office" in output and "channel==kiosk" in output
     assert endpoint.posts()[-1]["attribute[channel]"] == "kiosk"
-    assert server_cli(["forward", "destination", "bad", "--endpoint",
-                       "http://city.example/georeport", *db]) == 1
+    assert (
+        server_cli(
+            ["forward", "destination", "bad", "--endpoint", "http://city.example/georeport", *db]
+        )
+        == 1
+    )

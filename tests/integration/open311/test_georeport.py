@@ -47,8 +47,9 @@ def assert_request_shape(item: dict[str, Any]) -> None:
     assert {"service_request_id", "status", "service_code", "requested_datetime"} <= set(item)
     assert item["status"] in ("open", "closed")
     # W3C datetime with Seoul's offset, e.g. 2026-11-27T18:00:00+09:00
-    assert dt.datetime.fromisoformat(item["requested_datetime"]).utcoffset() == \
-        dt.timedelta(hours=9)
+    assert dt.datetime.fromisoformat(item["requested_datetime"]).utcoffset() == dt.timedelta(
+        hours=9
+    )
 
 
 def test_services_are_the_categories(site: Site) -> None:
@@ -77,8 +78,10 @@ def test_a_service_definition_and_an_unknown_service(site: Site) -> None:
 def test_complaints_and_suggestions_are_requests_but_proposals_are_not(site: Site) -> None:
     kiosk = site.kiosk
     formal, anonymous, idea = push(
-        site, complaint(kiosk, NOW, category="noise"),
-        complaint(kiosk, NOW, category="park", anonymous=True), proposal(kiosk, NOW),
+        site,
+        complaint(kiosk, NOW, category="noise"),
+        complaint(kiosk, NOW, category="park", anonymous=True),
+        proposal(kiosk, NOW),
     )
 
     listed = get(site, "/requests.json").json()
@@ -102,25 +105,32 @@ def test_status_and_answer_follow_the_staff(site: Site) -> None:
     assert (item["status"], item["status_notes"]) == ("closed", "수거를 마쳤습니다")
     assert item["updated_datetime"] >= item["requested_datetime"]
     closed = {i["service_request_id"] for i in get(site, "/requests.json", status="closed").json()}
-    still_open = {i["service_request_id"]
-                  for i in get(site, "/requests.json", status="open").json()}
+    still_open = {
+        i["service_request_id"] for i in get(site, "/requests.json", status="open").json()
+    }
     assert case in closed and case not in still_open
 
 
 def test_filters_by_code_ids_and_dates(site: Site) -> None:
     old = NOW - dt.timedelta(days=40)
     parking, recent_noise, old_noise = push(
-        site, complaint(site.kiosk, NOW, category="parking"),
+        site,
+        complaint(site.kiosk, NOW, category="parking"),
         complaint(site.kiosk, NOW, category="noise"),
         complaint(site.kiosk, old, category="noise"),
     )
 
     by_code = get(site, "/requests.json", service_code="parking").json()
-    by_ids = get(site, "/requests.json", service_request_id=f"{parking},{old_noise}",
-                 service_code="road").json()
-    window = get(site, "/requests.json", service_code="noise",
-                 start_date=(old - dt.timedelta(days=1)).isoformat(),
-                 end_date=(old + dt.timedelta(days=1)).isoformat()).json()
+    by_ids = get(
+        site, "/requests.json", service_request_id=f"{parking},{old_noise}", service_code="road"
+    ).json()
+    window = get(
+        site,
+        "/requests.json",
+        service_code="noise",
+        start_date=(old - dt.timedelta(days=1)).isoformat(),
+        end_date=(old + dt.timedelta(days=1)).isoformat(),
+    ).json()
 
     assert {i["service_code"] for i in by_code} == {"parking"}
     # With service_request_id the other parameters are ignored, as the spec says.
@@ -131,9 +141,12 @@ def test_filters_by_code_ids_and_dates(site: Site) -> None:
 
 @pytest.mark.parametrize(
     "params",
-    [{"start_date": "2026-01-01T00:00:00+09:00", "end_date": "2026-06-01T00:00:00+09:00"},
-     {"start_date": "yesterday"}, {"status": "pending"},
-     {"start_date": "2026-06-01T00:00:00Z", "end_date": "2026-05-01T00:00:00Z"}],
+    [
+        {"start_date": "2026-01-01T00:00:00+09:00", "end_date": "2026-06-01T00:00:00+09:00"},
+        {"start_date": "yesterday"},
+        {"status": "pending"},
+        {"start_date": "2026-06-01T00:00:00Z", "end_date": "2026-05-01T00:00:00Z"},
+    ],
     ids=["over-90-days", "not-a-date", "bad-status", "end-before-start"],
 )
 def test_bad_queries_get_open311_errors(site: Site, params: dict[str, str]) -> None:
@@ -141,12 +154,23 @@ def test_bad_queries_get_open311_errors(site: Site, params: dict[str, str]) -> N
 
 
 def test_at_most_1000_requests_come_back(site: Site) -> None:
-    rows = [{
-        "id": str(uuid.uuid4()), "kind": "complaint", "receipt_code": "ABCD2345",
-        "device_id": site.kiosk.device_id, "category": "road", "district": "jung",
-        "consent_version": "", "status": "received", "details": {"description": "x"},
-        "created_at": NOW - dt.timedelta(minutes=n), "received_at": NOW, "status_note": "",
-    } for n in range(MAX_RECORDS + 5)]
+    rows = [
+        {
+            "id": str(uuid.uuid4()),
+            "kind": "complaint",
+            "receipt_code": "ABCD2345",
+            "device_id": site.kiosk.device_id,
+            "category": "road",
+            "district": "jung",
+            "consent_version": "",
+            "status": "received",
+            "details": {"description": "x"},
+            "created_at": NOW - dt.timedelta(minutes=n),
+            "received_at": NOW,
+            "status_note": "",
+        }
+        for n in range(MAX_RECORDS + 5)
+    ]
     with site.db.write() as session:
         session.execute(table_of(Submission).insert(), rows)
 
@@ -154,30 +178,46 @@ def test_at_most_1000_requests_come_back(site: Site) -> None:
 
 
 def test_the_api_is_read_only(site: Site) -> None:
-    reply = requests.post(site.url + API + "/requests.json", data={"service_code": "road"},
-                          timeout=10)
+    reply = requests.post(
+        site.url + API + "/requests.json", data={"service_code": "road"}, timeout=10
+    )
 
     assert_error(reply, 403)
 
 
 def test_no_response_carries_a_name_phone_email_or_the_citizens_text(site: Site) -> None:
-    secrets = {"name": "비밀한", "phone": "010-4321-8765", "email": "private@example.kr",
-               "description": "우리 집 앞 비밀 이야기"}
-    (case,) = push(site, complaint(site.kiosk, NOW, category="road", address="세종대로 110",
-                                   name=secrets["name"], phone=secrets["phone"],
-                                   email=secrets["email"], description=secrets["description"]))
+    secrets = {
+        "name": "비밀한",
+        "phone": "010-4321-8765",
+        "email": "private@example.kr",
+        "description": "우리 집 앞 비밀 이야기",
+    }
+    (case,) = push(
+        site,
+        complaint(
+            site.kiosk,
+            NOW,
+            category="road",
+            address="세종대로 110",
+            name=secrets["name"],
+            phone=secrets["phone"],
+            email=secrets["email"],
+            description=secrets["description"],
+        ),
+    )
     submissions.change_status(site.db, case, "answered", "보수를 마쳤습니다", None)
     with site.db.read() as session:
         receipt = session.get(Submission, case).receipt_code  # type: ignore[union-attr]
 
     bodies = [
-        get(site, "/services.json").text, get(site, "/services/road.json").text,
-        get(site, "/requests.json").text, get(site, "/requests.json", service_code="road").text,
+        get(site, "/services.json").text,
+        get(site, "/services/road.json").text,
+        get(site, "/requests.json").text,
+        get(site, "/requests.json", service_code="road").text,
         get(site, f"/requests/{case}.json").text,
         get(site, "/requests.json", service_request_id=case).text,
         requests.get(f"{site.url}/status/{receipt}", timeout=10).text,
-        requests.get(f"{site.url}/status/{receipt}",
-                     cookies={"civic_lang": "en"}, timeout=10).text,
+        requests.get(f"{site.url}/status/{receipt}", cookies={"civic_lang": "en"}, timeout=10).text,
     ]
 
     assert "보수를 마쳤습니다" in bodies[4] and "보수를 마쳤습니다" in bodies[6]

@@ -68,8 +68,9 @@ def template(
 
 
 @pytest.fixture
-def db_url(backend: str, template: str, request: pytest.FixtureRequest,
-           tmp_path: Path) -> Iterator[str]:
+def db_url(
+    backend: str, template: str, request: pytest.FixtureRequest, tmp_path: Path
+) -> Iterator[str]:
     if backend == "sqlite":
         path = tmp_path / "server.db"
         shutil.copyfile(template, path)

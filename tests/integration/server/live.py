@@ -27,8 +27,13 @@ class LiveServer:
     def start(cls, db: Database, timeout: float = 10.0) -> LiveServer:
         keys = load_or_create_keys(db)
         config = uvicorn.Config(
-            create_app(db, keys), host="127.0.0.1", port=0, log_config=None,
-            access_log=False, lifespan="off", timeout_graceful_shutdown=5,
+            create_app(db, keys),
+            host="127.0.0.1",
+            port=0,
+            log_config=None,
+            access_log=False,
+            lifespan="off",
+            timeout_graceful_shutdown=5,
         )
         server = uvicorn.Server(config)
         thread = threading.Thread(target=server.run, name="live-server", daemon=True)

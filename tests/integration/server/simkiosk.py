@@ -1,7 +1,7 @@
 """A simulated kiosk that speaks sync protocol v1 over real HTTP (tests and bench).
 
-It builds payloads with ``kiosk.payloads`` and seals them with
-``kiosk.sealing`` exactly as a kiosk does, but keeps no local store: tests say
+It builds payloads with ``core.payloads`` and seals them with
+``core.sealing`` exactly as a kiosk does, but keeps no local store: tests say
 what to send and look at what came back.
 """
 
@@ -16,7 +16,7 @@ from typing import Any
 import requests
 from nacl.signing import SigningKey
 
-from kiosk.payloads import (
+from core.payloads import (
     CheckinPayload,
     ComplaintPayload,
     ComplaintSealed,
@@ -26,17 +26,18 @@ from kiosk.payloads import (
     SignupPayload,
     SignupSealed,
 )
-from kiosk.receipts import new_receipt_code
-from kiosk.sealing import b64, seal
-from kiosk.tickets import TicketPayload, TicketType, encode_ticket
+from core.receipts import new_receipt_code
+from core.sealing import b64, seal
+from core.tickets import TicketPayload, TicketType, encode_ticket
 from sync.protocol import PATH_ENROLL, PATH_PULL, PATH_PUSH, PROTOCOL_VERSION
 
 TIMEOUT = (5.0, 60.0)
 NOW = dt.datetime(2026, 11, 27, 9, 0, tzinfo=dt.UTC)
 
 
-def enroll_raw(base_url: str, code: str, public_key: str | None = None,
-               name: str = "test kiosk") -> requests.Response:
+def enroll_raw(
+    base_url: str, code: str, public_key: str | None = None, name: str = "test kiosk"
+) -> requests.Response:
     body = {
         "enrollment_code": code,
         "name": name,
@@ -65,9 +66,13 @@ class SimKiosk:
         assert reply.status_code == 200, reply.text
         body = reply.json()
         return cls(
-            base_url=base_url, device_id=body["device_id"], token=body["token"],
-            office=body["office"], server_public_key=body["server_public_key"],
-            signing_key_id=body["signing_key_id"], signing_key=key,
+            base_url=base_url,
+            device_id=body["device_id"],
+            token=body["token"],
+            office=body["office"],
+            server_public_key=body["server_public_key"],
+            signing_key_id=body["signing_key_id"],
+            signing_key=key,
         )
 
     def close(self) -> None:
@@ -75,8 +80,9 @@ class SimKiosk:
 
     # --- mutations ---------------------------------------------------------------------
 
-    def mutation(self, type_: MutationType, payload: dict[str, Any],
-                 id_: str | None = None) -> dict[str, Any]:
+    def mutation(
+        self, type_: MutationType, payload: dict[str, Any], id_: str | None = None
+    ) -> dict[str, Any]:
         return {
             "id": id_ or str(uuid.uuid4()),
             "seq": next(self._seq),
@@ -85,13 +91,23 @@ class SimKiosk:
             "payload": payload,
         }
 
-    def complaint(self, description: str = "보도블록이 깨졌어요", name: str = "김민수",
-                  **overrides: Any) -> dict[str, Any]:
-        sealed = ComplaintSealed(description=description, address="세종대로 110", name=name,
-                                 phone="010-1234-5678", share_contact=True)
+    def complaint(
+        self, description: str = "보도블록이 깨졌어요", name: str = "김민수", **overrides: Any
+    ) -> dict[str, Any]:
+        sealed = ComplaintSealed(
+            description=description,
+            address="세종대로 110",
+            name=name,
+            phone="010-1234-5678",
+            share_contact=True,
+        )
         payload = ComplaintPayload(
-            receipt_code=new_receipt_code(), anonymous=False, category="road",
-            district="jung", consent_version="2026-01", created_at=NOW,
+            receipt_code=new_receipt_code(),
+            anonymous=False,
+            category="road",
+            district="jung",
+            consent_version="2026-01",
+            created_at=NOW,
             sealed=seal(self.server_public_key, sealed.model_dump()),
         ).model_dump(mode="json")
         return self.mutation(MutationType.COMPLAINT, {**payload, **overrides})
@@ -99,41 +115,58 @@ class SimKiosk:
     def suggestion(self, description: str = "벤치를 더 놓아 주세요") -> dict[str, Any]:
         sealed = ComplaintSealed(description=description)
         payload = ComplaintPayload(
-            receipt_code=new_receipt_code(), anonymous=True, category="park", created_at=NOW,
+            receipt_code=new_receipt_code(),
+            anonymous=True,
+            category="park",
+            created_at=NOW,
             sealed=seal(self.server_public_key, sealed.model_dump()),
         ).model_dump(mode="json")
         return self.mutation(MutationType.COMPLAINT, payload)
 
     def proposal(self, title: str = "자전거 도로 확충") -> dict[str, Any]:
-        sealed = ProposalSealed(title=title, description="한강까지 이어 주세요",
-                                email="citizen@example.kr", name="이수")
+        sealed = ProposalSealed(
+            title=title, description="한강까지 이어 주세요", email="citizen@example.kr", name="이수"
+        )
         payload = ProposalPayload(
-            receipt_code=new_receipt_code(), area="transport", created_at=NOW,
-            consent_version="2026-01", sealed=seal(self.server_public_key, sealed.model_dump()),
+            receipt_code=new_receipt_code(),
+            area="transport",
+            created_at=NOW,
+            consent_version="2026-01",
+            sealed=seal(self.server_public_key, sealed.model_dump()),
         ).model_dump(mode="json")
         return self.mutation(MutationType.PROPOSAL, payload)
 
     def ticket(self, event_id: int, number: int, key_id: int | None = None) -> str:
         """A real ticket text signed with this kiosk's key (under ``key_id`` if given)."""
-        payload = TicketPayload(key_id or self.signing_key_id, event_id, number,
-                                TicketType.STANDARD, NOW.date())
+        payload = TicketPayload(
+            key_id or self.signing_key_id, event_id, number, TicketType.STANDARD, NOW.date()
+        )
         return encode_ticket(payload, self.signing_key)
 
-    def signup(self, event_id: int, number: int | None, status: str = "confirmed",
-               name: str = "박지민", key_id: int | None = None,
-               ticket: str | None = None) -> dict[str, Any]:
+    def signup(
+        self,
+        event_id: int,
+        number: int | None,
+        status: str = "confirmed",
+        name: str = "박지민",
+        key_id: int | None = None,
+        ticket: str | None = None,
+    ) -> dict[str, Any]:
         confirmed = status == "confirmed"
         sealed = SignupSealed(name=name, phone="010-9876-5432")
         if confirmed and ticket is None:
             assert number is not None
             ticket = self.ticket(event_id, number, key_id)
         payload = SignupPayload(
-            receipt_code=new_receipt_code(), event_id=event_id,
+            receipt_code=new_receipt_code(),
+            event_id=event_id,
             status="confirmed" if confirmed else "waitlisted",
             key_id=(key_id or self.signing_key_id) if confirmed else None,
             number=number if confirmed else None,
-            ticket=(ticket or "") if confirmed else "", consent_version="2026-01",
-            created_at=NOW, sealed=seal(self.server_public_key, sealed.model_dump()),
+            ticket=(ticket or "") if confirmed else "",
+            consent_version="2026-01",
+            created_at=NOW,
+            sealed=seal(self.server_public_key, sealed.model_dump()),
         ).model_dump(mode="json")
         return self.mutation(MutationType.SIGNUP, payload)
 
@@ -150,10 +183,16 @@ class SimKiosk:
         return {"Authorization": f"Bearer {self.token}"}
 
     def push_raw(self, mutations: list[dict[str, Any]], **envelope: Any) -> requests.Response:
-        body = {"protocol": PROTOCOL_VERSION, "device_id": self.device_id,
-                "app_version": "test", "mutations": mutations, **envelope}
-        return self.http.post(self.base_url + PATH_PUSH, json=body, headers=self.headers,
-                              timeout=TIMEOUT)
+        body = {
+            "protocol": PROTOCOL_VERSION,
+            "device_id": self.device_id,
+            "app_version": "test",
+            "mutations": mutations,
+            **envelope,
+        }
+        return self.http.post(
+            self.base_url + PATH_PUSH, json=body, headers=self.headers, timeout=TIMEOUT
+        )
 
     def push(self, mutations: list[dict[str, Any]]) -> list[dict[str, Any]]:
         """Push and return the results, which must answer every mutation in order."""
@@ -163,13 +202,15 @@ class SimKiosk:
         assert [r["id"] for r in results] == [m["id"] for m in mutations]
         return results
 
-    def pull_raw(self, cursor: str = "", limit: int | None = None,
-                 **params: Any) -> requests.Response:
+    def pull_raw(
+        self, cursor: str = "", limit: int | None = None, **params: Any
+    ) -> requests.Response:
         query: dict[str, Any] = {"cursor": cursor, **params}
         if limit is not None:
             query["limit"] = limit
-        return self.http.get(self.base_url + PATH_PULL, params=query, headers=self.headers,
-                             timeout=TIMEOUT)
+        return self.http.get(
+            self.base_url + PATH_PULL, params=query, headers=self.headers, timeout=TIMEOUT
+        )
 
     def pull(self, cursor: str = "", limit: int | None = None) -> dict[str, Any]:
         reply = self.pull_raw(cursor, limit)
@@ -177,8 +218,9 @@ class SimKiosk:
         body: dict[str, Any] = reply.json()
         return body
 
-    def pull_all(self, cursor: str = "", limit: int | None = None,
-                 max_pages: int = 1000) -> tuple[list[dict[str, Any]], str]:
+    def pull_all(
+        self, cursor: str = "", limit: int | None = None, max_pages: int = 1000
+    ) -> tuple[list[dict[str, Any]], str]:
         """Every page until ``has_more`` is false; the pages and the last cursor."""
         pages = []
         for _ in range(max_pages):

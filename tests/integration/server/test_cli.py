@@ -38,8 +38,9 @@ def test_enrollment_code_prints_a_usable_code_last(
     assert kiosk.office == "성북구 현장민원실"
 
 
-def test_devices_and_revoke(capsys: pytest.CaptureFixture[str], db_url: str,
-                            live: LiveServer) -> None:
+def test_devices_and_revoke(
+    capsys: pytest.CaptureFixture[str], db_url: str, live: LiveServer
+) -> None:
     kiosk = live.kiosk(office="마포구")
 
     status, out, _ = run(capsys, db_url, "devices")
@@ -57,11 +58,25 @@ def test_devices_and_revoke(capsys: pytest.CaptureFixture[str], db_url: str,
     assert "no device 'no-such-device'" in err
 
 
-def test_event_add_and_list(capsys: pytest.CaptureFixture[str], db_url: str,
-                            live: LiveServer) -> None:
-    status, out, _ = run(capsys, db_url, "event", "add", "--title-ko", "청년 정책 간담회",
-                         "--title-en", "Youth round table", "--starts", "2027-01-10T14:00",
-                         "--capacity", "40", "--offline-block", "10")
+def test_event_add_and_list(
+    capsys: pytest.CaptureFixture[str], db_url: str, live: LiveServer
+) -> None:
+    status, out, _ = run(
+        capsys,
+        db_url,
+        "event",
+        "add",
+        "--title-ko",
+        "청년 정책 간담회",
+        "--title-en",
+        "Youth round table",
+        "--starts",
+        "2027-01-10T14:00",
+        "--capacity",
+        "40",
+        "--offline-block",
+        "10",
+    )
     assert status == 0
     event_id = int(out.split()[-1])
 
@@ -81,10 +96,22 @@ def test_event_add_and_list(capsys: pytest.CaptureFixture[str], db_url: str,
         (["--capacity", "5", "--ends", "2027-01-10T13:00"], "must end after it starts"),
     ],
 )
-def test_event_add_refuses_bad_values(capsys: pytest.CaptureFixture[str], db_url: str,
-                                      args: list[str], message: str) -> None:
-    status, _, err = run(capsys, db_url, "event", "add", "--title-ko", "가", "--title-en", "A",
-                         "--starts", "2027-01-10T14:00", *args)
+def test_event_add_refuses_bad_values(
+    capsys: pytest.CaptureFixture[str], db_url: str, args: list[str], message: str
+) -> None:
+    status, _, err = run(
+        capsys,
+        db_url,
+        "event",
+        "add",
+        "--title-ko",
+        "가",
+        "--title-en",
+        "A",
+        "--starts",
+        "2027-01-10T14:00",
+        *args,
+    )
 
     assert status == 1
     assert err.startswith("error: ") and message in err
@@ -98,8 +125,9 @@ def test_event_add_refuses_bad_values(capsys: pytest.CaptureFixture[str], db_url
         (["--starts", "2027-01-10T14:00"], "the following arguments are required: --capacity"),
     ],
 )
-def test_event_add_usage_errors(capsys: pytest.CaptureFixture[str], db_url: str,
-                                args: list[str], message: str) -> None:
+def test_event_add_usage_errors(
+    capsys: pytest.CaptureFixture[str], db_url: str, args: list[str], message: str
+) -> None:
     with pytest.raises(SystemExit) as exited:
         run(capsys, db_url, "event", "add", "--title-ko", "가", "--title-en", "A", *args)
 
@@ -108,10 +136,33 @@ def test_event_add_usage_errors(capsys: pytest.CaptureFixture[str], db_url: str,
 
 
 def test_categories(capsys: pytest.CaptureFixture[str], db_url: str) -> None:
-    assert run(capsys, db_url, "category", "add", "--code", "road", "--name-ko", "도로",
-               "--name-en", "Roads")[0] == 0
-    status, _, err = run(capsys, db_url, "category", "add", "--code", "road", "--name-ko", "도로",
-                         "--name-en", "Roads")
+    assert (
+        run(
+            capsys,
+            db_url,
+            "category",
+            "add",
+            "--code",
+            "road",
+            "--name-ko",
+            "도로",
+            "--name-en",
+            "Roads",
+        )[0]
+        == 0
+    )
+    status, _, err = run(
+        capsys,
+        db_url,
+        "category",
+        "add",
+        "--code",
+        "road",
+        "--name-ko",
+        "도로",
+        "--name-en",
+        "Roads",
+    )
     assert status == 1 and "exists already" in err
 
     _, listing, _ = run(capsys, db_url, "category", "list")
@@ -121,22 +172,32 @@ def test_categories(capsys: pytest.CaptureFixture[str], db_url: str) -> None:
 
 
 def _deliver(live: LiveServer) -> SimKiosk:
-    event = add_event(live.db, NewEvent(title_ko="행사", title_en="Event", capacity=5,
-                                        offline_block=5,
-                                        starts_at=dt.datetime(2027, 2, 1, tzinfo=dt.UTC)))
+    event = add_event(
+        live.db,
+        NewEvent(
+            title_ko="행사",
+            title_en="Event",
+            capacity=5,
+            offline_block=5,
+            starts_at=dt.datetime(2027, 2, 1, tzinfo=dt.UTC),
+        ),
+    )
     kiosk = live.kiosk()
-    results = kiosk.push([
-        kiosk.complaint(description="=HYPERLINK(\"http://x\")", name="김민수"),
-        kiosk.signup(event, 1, name="이영희"),
-        kiosk.checkin(event, kiosk.signing_key_id, 1),
-        kiosk.complaint(receipt_code="bad"),
-    ])
+    results = kiosk.push(
+        [
+            kiosk.complaint(description='=HYPERLINK("http://x")', name="김민수"),
+            kiosk.signup(event, 1, name="이영희"),
+            kiosk.checkin(event, kiosk.signing_key_id, 1),
+            kiosk.complaint(receipt_code="bad"),
+        ]
+    )
     assert [r["status"] for r in results] == ["applied", "applied", "applied", "rejected"]
     return kiosk
 
 
-def test_export_jsonl_has_every_record_unsealed(capsys: pytest.CaptureFixture[str], db_url: str,
-                                                live: LiveServer) -> None:
+def test_export_jsonl_has_every_record_unsealed(
+    capsys: pytest.CaptureFixture[str], db_url: str, live: LiveServer
+) -> None:
     kiosk = _deliver(live)
 
     status, out, err = run(capsys, db_url, "export")
@@ -154,8 +215,9 @@ def test_export_jsonl_has_every_record_unsealed(capsys: pytest.CaptureFixture[st
     assert all(r["received_at"] for r in records)
 
 
-def test_export_csv_filters_and_defuses_formulas(capsys: pytest.CaptureFixture[str],
-                                                 db_url: str, live: LiveServer) -> None:
+def test_export_csv_filters_and_defuses_formulas(
+    capsys: pytest.CaptureFixture[str], db_url: str, live: LiveServer
+) -> None:
     _deliver(live)
 
     status, out, _ = run(capsys, db_url, "export", "--format", "csv", "--kind", "complaint")
@@ -176,12 +238,13 @@ def test_purge_photos_deletes_only_those_of_cases_closed_long_enough_ago(
     pushed = [complaint(kiosk, now, photo=scene_jpeg(640, 480, seed=n)) for n in range(3)]
     assert [r["status"] for r in kiosk.push(pushed)] == ["applied"] * 3
     closed_long_ago, closed_lately, still_open = (m["id"] for m in pushed)
-    change_status(live.db, closed_long_ago, "closed", "처리 완료", None,
-                  now=now - dt.timedelta(days=200))
-    change_status(live.db, closed_lately, "closed", "처리 완료", None,
-                  now=now - dt.timedelta(days=5))
-    change_status(live.db, still_open, "in_progress", "", None,
-                  now=now - dt.timedelta(days=200))
+    change_status(
+        live.db, closed_long_ago, "closed", "처리 완료", None, now=now - dt.timedelta(days=200)
+    )
+    change_status(
+        live.db, closed_lately, "closed", "처리 완료", None, now=now - dt.timedelta(days=5)
+    )
+    change_status(live.db, still_open, "in_progress", "", None, now=now - dt.timedelta(days=200))
 
     status, out, _ = run(capsys, db_url, "purge-photos", "--closed-days", "90")
 

@@ -54,15 +54,23 @@ def _batch(kiosk: SimKiosk, event: int, numbers: Iterator[int]) -> list[dict[str
 def test_concurrent_kiosks_store_everything_once_and_pullers_see_it_once(
     live: LiveServer, second_live: LiveServer
 ) -> None:
-    event = add_event(live.db, NewEvent(
-        title_ko="대규모 행사", title_en="Big event", capacity=100_000, offline_block=100_000,
-        starts_at=dt.datetime(2027, 5, 1, 1, 0, tzinfo=dt.UTC),
-    ))
+    event = add_event(
+        live.db,
+        NewEvent(
+            title_ko="대규모 행사",
+            title_en="Big event",
+            capacity=100_000,
+            offline_block=100_000,
+            starts_at=dt.datetime(2027, 5, 1, 1, 0, tzinfo=dt.UTC),
+        ),
+    )
     servers = [live, second_live]
-    pushers = [SimKiosk.enroll(servers[i % 2].base_url, live.code(), f"push {i}")
-               for i in range(KIOSKS)]
-    pullers = [SimKiosk.enroll(servers[i % 2].base_url, live.code(), f"pull {i}")
-               for i in range(PULLERS)]
+    pushers = [
+        SimKiosk.enroll(servers[i % 2].base_url, live.code(), f"push {i}") for i in range(KIOSKS)
+    ]
+    pullers = [
+        SimKiosk.enroll(servers[i % 2].base_url, live.code(), f"pull {i}") for i in range(PULLERS)
+    ]
     cursors = [p.pull_all()[1] for p in pullers]
     done = threading.Event()
 
@@ -94,6 +102,7 @@ def test_concurrent_kiosks_store_everything_once_and_pullers_see_it_once(
 
     signups = {m["id"] for m in sent if m["type"] == "signup.create"}
     with live.db.read() as session:
+
         def count(model: type[object]) -> int:
             return session.scalar(select(func.count()).select_from(model)) or 0
 

@@ -8,8 +8,8 @@ import requests
 from nacl.public import PrivateKey
 from nacl.signing import SigningKey
 
-from kiosk.receipts import check_character
-from kiosk.sealing import b64, seal, unseal
+from core.receipts import check_character
+from core.sealing import b64, seal, unseal
 from server.enrolment import MAX_FAILURES, create_enrollment_code
 from server.models import Device
 from server.models import SigningKey as SigningKeyRow
@@ -75,8 +75,9 @@ def test_expired_code_is_refused(live: LiveServer) -> None:
 
 def test_bad_public_key_is_refused_without_using_the_code(live: LiveServer) -> None:
     code = live.code()
-    expect_error(enroll_raw(live.base_url, code, public_key="bm90IGEga2V5"), 400,
-                 "invalid_public_key")
+    expect_error(
+        enroll_raw(live.base_url, code, public_key="bm90IGEga2V5"), 400, "invalid_public_key"
+    )
 
     assert enroll_raw(live.base_url, code).status_code == 200
 

@@ -34,12 +34,17 @@ def test_openapi_document_is_served_and_valid(live: LiveServer) -> None:
 
 def test_unknown_path_and_method_are_json_errors(live: LiveServer) -> None:
     expect_error(requests.get(live.base_url + "/v2/anything", timeout=5), 404, "not_found")
-    expect_error(requests.delete(live.base_url + "/v1/sync/push", timeout=5), 405,
-                 "method_not_allowed")
+    expect_error(
+        requests.delete(live.base_url + "/v1/sync/push", timeout=5), 405, "method_not_allowed"
+    )
 
 
 def test_oversized_enrolment_body_is_413(live: LiveServer) -> None:
-    reply = requests.post(live.base_url + "/v1/devices/enroll", data=b"x" * 100_000,
-                          headers={"Content-Type": "application/json"}, timeout=10)
+    reply = requests.post(
+        live.base_url + "/v1/devices/enroll",
+        data=b"x" * 100_000,
+        headers={"Content-Type": "application/json"},
+        timeout=10,
+    )
 
     expect_error(reply, 413, "request_too_large")

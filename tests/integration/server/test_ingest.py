@@ -15,7 +15,7 @@ from nacl.signing import SigningKey
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
-from kiosk.sealing import b64
+from core.sealing import b64
 from server import ingest as ingest_module
 from server.batch import Batch
 from server.catalogue import NewEvent, add_event
@@ -35,14 +35,24 @@ def keys(db: Database) -> ServerKeys:
 
 def _device(db: Database, keys: ServerKeys) -> tuple[Device, SimKiosk]:
     key = SigningKey.generate()
-    request = EnrollRequest(enrollment_code=create_enrollment_code(db, "시청"), name="k",
-                            public_key=b64(bytes(key.verify_key)))
+    request = EnrollRequest(
+        enrollment_code=create_enrollment_code(db, "시청"),
+        name="k",
+        public_key=b64(bytes(key.verify_key)),
+    )
     enrolled = enroll(db, keys, request, client="test")
     with db.read() as session:
         device = session.get(Device, enrolled.device_id)
     assert device is not None
-    kiosk = SimKiosk("http://unused", enrolled.device_id, enrolled.token, enrolled.office,
-                     enrolled.server_public_key, enrolled.signing_key_id, key)
+    kiosk = SimKiosk(
+        "http://unused",
+        enrolled.device_id,
+        enrolled.token,
+        enrolled.office,
+        enrolled.server_public_key,
+        enrolled.signing_key_id,
+        key,
+    )
     return device, kiosk
 
 
@@ -64,16 +74,31 @@ def _scenario(kiosk: SimKiosk, event: int) -> list[dict[str, Any]]:
 
 
 EXPECTED = [
-    ("applied", ""), ("duplicate", ""), ("rejected", "invalid_payload"), ("applied", ""),
-    ("applied", "waitlisted"), ("rejected", "ticket_conflict"), ("rejected", "unknown_event"),
-    ("applied", ""), ("applied", "duplicate_admission"), ("applied", "revoked_ticket"),
+    ("applied", ""),
+    ("duplicate", ""),
+    ("rejected", "invalid_payload"),
+    ("applied", ""),
+    ("applied", "waitlisted"),
+    ("rejected", "ticket_conflict"),
+    ("rejected", "unknown_event"),
+    ("applied", ""),
+    ("applied", "duplicate_admission"),
+    ("applied", "revoked_ticket"),
     ("applied", ""),
 ]
 
 
 def _event(db: Database) -> int:
-    return add_event(db, NewEvent(title_ko="행사", title_en="Event", capacity=10, offline_block=1,
-                                  starts_at=dt.datetime(2027, 1, 5, tzinfo=dt.UTC)))
+    return add_event(
+        db,
+        NewEvent(
+            title_ko="행사",
+            title_en="Event",
+            capacity=10,
+            offline_block=1,
+            starts_at=dt.datetime(2027, 1, 5, tzinfo=dt.UTC),
+        ),
+    )
 
 
 def _counts(db: Database) -> dict[str, int]:

@@ -21,8 +21,17 @@ STARTS = dt.datetime(2027, 3, 2, 5, 0, tzinfo=dt.UTC)
 
 
 def _event(live: LiveServer, office: str = "", title: str = "행사") -> int:
-    return add_event(live.db, NewEvent(title_ko=title, title_en="Event", starts_at=STARTS,
-                                       capacity=20, offline_block=5, office=office))
+    return add_event(
+        live.db,
+        NewEvent(
+            title_ko=title,
+            title_en="Event",
+            starts_at=STARTS,
+            capacity=20,
+            offline_block=5,
+            office=office,
+        ),
+    )
 
 
 def _categories(live: LiveServer, n: int) -> list[str]:
@@ -103,8 +112,15 @@ def test_deletes_come_as_tombstones(live: LiveServer, kiosk: SimKiosk) -> None:
     page = kiosk.pull(cursor)
 
     assert page["changes"]["categories"] == [
-        {"code": "cat00", "deleted": True, "name_ko": "", "name_en": "", "icon": "",
-         "sort_order": 0, "active": True}
+        {
+            "code": "cat00",
+            "deleted": True,
+            "name_ko": "",
+            "name_en": "",
+            "icon": "",
+            "sort_order": 0,
+            "active": True,
+        }
     ]
     assert [(e["id"], e["deleted"]) for e in page["changes"]["events"]] == [(event, True)]
 
@@ -174,8 +190,17 @@ def test_pulled_registrations_carry_no_personal_data(live: LiveServer) -> None:
     [registration] = merged(live.kiosk().pull_all()[0], "registrations")
 
     assert registration["masked_name"] == "김*수"
-    assert set(registration) == {"id", "deleted", "event_id", "status", "receipt_code", "key_id",
-                                 "number", "ticket", "masked_name"}
+    assert set(registration) == {
+        "id",
+        "deleted",
+        "event_id",
+        "status",
+        "receipt_code",
+        "key_id",
+        "number",
+        "ticket",
+        "masked_name",
+    }
     # The simulated kiosk signs up with phone 010-9876-5432 (in any spelling).
     flat = str(registration).replace("-", "")
     assert "98765432" not in flat
@@ -203,8 +228,11 @@ def test_revoked_device_is_refused_and_its_key_revoked(live: LiveServer) -> None
     expect_error(gone.push_raw([gone.complaint()]), 403, "device_revoked")
     expect_error(gone.pull_raw(), 403, "device_revoked")
     keys = other.pull(cursor)["changes"]["signing_keys"]
-    assert {"key_id": gone.signing_key_id, "public_key": keys[0]["public_key"],
-            "revoked": True} in keys
+    assert {
+        "key_id": gone.signing_key_id,
+        "public_key": keys[0]["public_key"],
+        "revoked": True,
+    } in keys
 
 
 def test_wrong_protocol_on_pull_is_426(kiosk: SimKiosk) -> None:

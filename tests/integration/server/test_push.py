@@ -11,7 +11,7 @@ import requests
 from nacl.public import PrivateKey
 from sqlalchemy import func, select
 
-from kiosk.sealing import b64, seal
+from core.sealing import b64, seal
 from server.catalogue import NewEvent, add_event
 from server.models import MutationRecord, RejectedMutation, Submission
 from sync.protocol import MAX_BATCH, MAX_PUSH_BYTES, PATH_PUSH

@@ -44,8 +44,13 @@ class DemoServer:
 
     def code(self, office: str) -> str:
         made = subprocess.run(
-            _cli("enrollment-code", "--office", office, "--db", self.db_url), cwd=ROOT,
-            capture_output=True, text=True, timeout=60, check=True, env=ENV,
+            _cli("enrollment-code", "--office", office, "--db", self.db_url),
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+            timeout=60,
+            check=True,
+            env=ENV,
         )
         return made.stdout.strip().splitlines()[-1]
 
@@ -57,8 +62,12 @@ def demo_server(tmp_path: Path) -> Iterator[DemoServer]:
     port = _free_port()
     with log.open("wb") as stderr:
         proc = subprocess.Popen(
-            _cli("serve", "--demo", "--port", str(port), "--db", db_url), cwd=ROOT, env=ENV,
-            stdout=subprocess.DEVNULL, stderr=stderr, start_new_session=True,
+            _cli("serve", "--demo", "--port", str(port), "--db", db_url),
+            cwd=ROOT,
+            env=ENV,
+            stdout=subprocess.DEVNULL,
+            stderr=stderr,
+            start_new_session=True,
         )
     base = f"http://127.0.0.1:{port}"
     try:

@@ -10,8 +10,8 @@ from typing import Any
 from nacl.signing import SigningKey
 from sqlalchemy import select
 
-from kiosk.payloads import CheckinPayload, MutationType, checkin_json
-from kiosk.tickets import ParsedTicket, TicketPayload, issue_ticket, parse_ticket, verify_signature
+from core.payloads import CheckinPayload, MutationType, checkin_json
+from core.tickets import ParsedTicket, TicketPayload, issue_ticket, parse_ticket, verify_signature
 from server.catalogue import NewEvent, add_event, set_device_block
 from server.devices import revoke_device
 from server.keys import SERVER_SIGNING_KEY_ID, issue_server_ticket, revoke_ticket
@@ -25,8 +25,14 @@ STARTS = dt.datetime(2027, 3, 2, 5, 0, tzinfo=dt.UTC)
 def _event(live: LiveServer, capacity: int = 10, block: int = 2, office: str = "") -> int:
     return add_event(
         live.db,
-        NewEvent(title_ko="시장과의 대화", title_en="Town hall", starts_at=STARTS,
-                 capacity=capacity, offline_block=block, office=office),
+        NewEvent(
+            title_ko="시장과의 대화",
+            title_en="Town hall",
+            starts_at=STARTS,
+            capacity=capacity,
+            offline_block=block,
+            office=office,
+        ),
     )
 
 
@@ -46,13 +52,17 @@ def test_signups_within_the_block_are_confirmed(live: LiveServer, kiosk: SimKios
     assert [(r["status"], r["code"]) for r in results] == [("applied", ""), ("applied", "")]
     row = _registration(live, first["id"])
     assert (row.status, row.name, row.phone, row.masked_name) == (
-        "confirmed", "김민수", "010-9876-5432", "김*수"
+        "confirmed",
+        "김민수",
+        "010-9876-5432",
+        "김*수",
     )
     assert (row.key_id, row.number) == (kiosk.signing_key_id, 1)
 
 
-def test_beyond_the_block_the_server_waitlists_and_says_so(live: LiveServer,
-                                                          kiosk: SimKiosk) -> None:
+def test_beyond_the_block_the_server_waitlists_and_says_so(
+    live: LiveServer, kiosk: SimKiosk
+) -> None:
     event = _event(live, capacity=10, block=2)
     signups = [kiosk.signup(event, n) for n in (1, 2, 3)]
 
@@ -141,16 +151,20 @@ def test_a_ticket_under_the_kiosks_own_key_must_verify(live: LiveServer, kiosk: 
     forged = genuine[:-1] + ("A" if genuine[-1] != "A" else "B")
     other_place = kiosk.ticket(event, 4)  # signed, but for another number
 
-    results = kiosk.push([
-        kiosk.signup(event, 1, ticket="CK1NOT-A-TICKET"),
-        kiosk.signup(event, 3, ticket=forged),
-        kiosk.signup(event, 3, ticket=other_place),
-        kiosk.signup(event, 3, ticket=genuine),
-    ])
+    results = kiosk.push(
+        [
+            kiosk.signup(event, 1, ticket="CK1NOT-A-TICKET"),
+            kiosk.signup(event, 3, ticket=forged),
+            kiosk.signup(event, 3, ticket=other_place),
+            kiosk.signup(event, 3, ticket=genuine),
+        ]
+    )
 
     assert [(r["status"], r["code"]) for r in results] == [
-        ("rejected", "invalid_payload"), ("rejected", "invalid_payload"),
-        ("rejected", "invalid_payload"), ("applied", ""),
+        ("rejected", "invalid_payload"),
+        ("rejected", "invalid_payload"),
+        ("rejected", "invalid_payload"),
+        ("applied", ""),
     ]
     assert "signed by this kiosk's key" in results[0]["message"]
 
@@ -178,7 +192,8 @@ def test_double_checkin_is_stored_and_flagged(live: LiveServer) -> None:
     with live.db.read() as session:
         scans = session.scalars(select(CheckIn).order_by(CheckIn.admission)).all()
     assert [(s.device_id, s.admission, s.flagged) for s in scans] == [
-        (door1.device_id, 1, False), (door2.device_id, 2, True)
+        (door1.device_id, 1, False),
+        (door2.device_id, 2, True),
     ]
 
 
@@ -208,8 +223,11 @@ def test_checkin_of_a_revoked_ticket_is_flagged(live: LiveServer, kiosk: SimKios
 def _undo(kiosk: SimKiosk, admission: dict[str, Any]) -> dict[str, Any]:
     original = admission["payload"]
     payload = CheckinPayload(
-        event_id=original["event_id"], key_id=original["key_id"], number=original["number"],
-        scanned_at=NOW + dt.timedelta(seconds=20), source="manual",
+        event_id=original["event_id"],
+        key_id=original["key_id"],
+        number=original["number"],
+        scanned_at=NOW + dt.timedelta(seconds=20),
+        source="manual",
         undo_of=uuid.UUID(admission["id"]),
     )
     return kiosk.mutation(MutationType.CHECKIN, checkin_json(payload))
@@ -234,7 +252,8 @@ def test_an_undone_admission_is_kept_marked_and_no_longer_counts(live: LiveServe
     # The citizen really came in at door 2: not a second admission.
     assert (later["status"], later["code"]) == ("applied", "")
     assert [(s.device_id, s.flagged, s.flag_reason) for s in _scans(live)] == [
-        (door1.device_id, False, "undone"), (door2.device_id, False, "")
+        (door1.device_id, False, "undone"),
+        (door2.device_id, False, ""),
     ]
 
 
@@ -269,7 +288,8 @@ def test_only_the_admitting_kiosk_can_undo_and_only_its_own_ticket(live: LiveSer
 
     assert (other["status"], other["code"]) == ("rejected", "unknown_checkin")
     assert [(r["status"], r["code"]) for r in results] == [
-        ("rejected", "invalid_payload"), ("rejected", "unknown_checkin")
+        ("rejected", "invalid_payload"),
+        ("rejected", "unknown_checkin"),
     ]
     assert [s.flag_reason for s in _scans(live)] == [""]
 
@@ -296,13 +316,19 @@ def test_kiosks_pull_the_check_ins_of_events_they_may_check_in(live: LiveServer)
     assert len(seen) == 3
     echo, flagged = seen[first["id"]], seen[second["id"]]
     assert (echo["device_id"], echo["device_name"], echo["device_office"]) == (
-        door1.device_id, "정문", "시청 민원실"
+        door1.device_id,
+        "정문",
+        "시청 민원실",
     )
     assert (echo["flagged"], echo["undone"], echo["server_time"] is not None) == (
-        False, False, True
+        False,
+        False,
+        True,
     )
     assert (flagged["device_name"], flagged["flagged"], flagged["flag_reason"]) == (
-        "후문", True, "duplicate_admission"
+        "후문",
+        True,
+        "duplicate_admission",
     )
     assert flagged["undone"]
     assert elsewhere_seen == {everyone}
@@ -327,8 +353,9 @@ def test_a_later_flag_or_undo_reaches_kiosks_that_already_pulled(live: LiveServe
 # --- keys: a kiosk's former key, the server's own, revoked tickets -----------------------
 
 
-def _real_signup(kiosk: SimKiosk, event: int, number: int, key_id: int,
-                 key: SigningKey) -> dict[str, Any]:
+def _real_signup(
+    kiosk: SimKiosk, event: int, number: int, key_id: int, key: SigningKey
+) -> dict[str, Any]:
     ticket = issue_ticket(TicketPayload(key_id, event, number, 0, STARTS.date()), key)
     signup = kiosk.signup(event, number, key_id=key_id)
     signup["payload"]["ticket"] = ticket.text
@@ -353,7 +380,9 @@ def test_a_re_enrolled_kiosk_delivers_sign_ups_ticketed_under_its_former_key(
     with live.db.read() as session:
         [row] = session.scalars(select(Registration)).all()
     assert (row.device_id, row.key_id, row.status) == (
-        after.device_id, before.signing_key_id, "confirmed"
+        after.device_id,
+        before.signing_key_id,
+        "confirmed",
     )
 
 
@@ -361,31 +390,46 @@ def test_nobody_passes_off_sign_ups_under_another_kiosks_key(live: LiveServer) -
     event = _event(live, block=5)
     owner, other = live.kiosk(), live.kiosk()
 
-    results = other.push([
-        # Signed with the pusher's own key but naming the owner's key id: forged.
-        _real_signup(other, event, 1, owner.signing_key_id, other.signing_key),
-        # Not a ticket at all.
-        other.signup(event, 2, key_id=owner.signing_key_id),
-        # The server's key is never a kiosk's.
-        _real_signup(other, event, 3, SERVER_SIGNING_KEY_ID, other.signing_key),
-    ])
+    results = other.push(
+        [
+            # Signed with the pusher's own key but naming the owner's key id: forged.
+            _real_signup(other, event, 1, owner.signing_key_id, other.signing_key),
+            # Not a ticket at all.
+            other.signup(event, 2, key_id=owner.signing_key_id),
+            # The server's key is never a kiosk's.
+            _real_signup(other, event, 3, SERVER_SIGNING_KEY_ID, other.signing_key),
+        ]
+    )
 
     assert [(r["status"], r["code"]) for r in results] == [("rejected", "wrong_signing_key")] * 3
 
 
-def test_tickets_the_server_issues_verify_with_the_pulled_key_1(live: LiveServer,
-                                                                kiosk: SimKiosk) -> None:
+def test_tickets_the_server_issues_verify_with_the_pulled_key_1(
+    live: LiveServer, kiosk: SimKiosk
+) -> None:
     event = _event(live)
     with live.db.write() as session:
         row = session.get(Event, event)
         assert row is not None
         first = issue_server_ticket(session, live.keys, row)
-        session.add(Registration(
-            id=str(uuid.uuid4()), event_id=event, device_id=None, receipt_code="ABCDEFG2",
-            status="confirmed", requested_status="confirmed", key_id=first.key_id,
-            number=first.number, ticket=first.text, name="김민수", phone="010",
-            masked_name="김*수", created_at=NOW, received_at=NOW,
-        ))
+        session.add(
+            Registration(
+                id=str(uuid.uuid4()),
+                event_id=event,
+                device_id=None,
+                receipt_code="ABCDEFG2",
+                status="confirmed",
+                requested_status="confirmed",
+                key_id=first.key_id,
+                number=first.number,
+                ticket=first.text,
+                name="김민수",
+                phone="010",
+                masked_name="김*수",
+                created_at=NOW,
+                received_at=NOW,
+            )
+        )
         second = issue_server_ticket(session, live.keys, row)
 
     pages, _ = kiosk.pull_all()

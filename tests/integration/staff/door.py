@@ -19,6 +19,7 @@ from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import QApplication, QWidget
 from pytestqt.qtbot import QtBot
 
+from app.launch import build_window
 from kiosk.config import Settings
 from kiosk.models import Event
 from kiosk.signups import SignupForm, sign_up
@@ -27,7 +28,6 @@ from kiosk.store import Store
 from kiosk.submissions import Consent, Receipt
 from tests.conftest import NOW, KioskDB
 from tests.ui.kiosk_fixtures import FakeSync
-from ui.app import build_window
 from ui.camera import CameraScanner
 from ui.idle import IdleTiming
 from ui.shell import KioskWindow

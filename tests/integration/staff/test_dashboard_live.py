@@ -17,9 +17,11 @@ import pytest
 from PySide6.QtCore import Qt
 from pytestqt.qtbot import QtBot
 
+from app.launch import build_window
+from core.clock import utcnow
+from core.sealing import unseal
 from kiosk.config import Settings
-from kiosk.models import Event, utcnow
-from kiosk.sealing import unseal
+from kiosk.models import Event
 from kiosk.signups import SignupForm, sign_up
 from kiosk.staff import set_pin
 from kiosk.submissions import submit_complaint
@@ -29,7 +31,6 @@ from sync.worker import SyncWorker
 from tests.integration.staff.door import CALM, CONSENT, PIN, TEST_COST, WallClock, enter_pin
 from tests.support.quick_engine import complaint_form
 from tests.support.sync_rig import TEST_TIMEOUTS, SyncRig
-from ui.app import build_window
 from ui.i18n import translate
 from ui.shell import KioskWindow
 from ui.staff.dashboard import DashboardPage

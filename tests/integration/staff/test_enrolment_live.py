@@ -14,15 +14,15 @@ import pytest
 from PySide6.QtCore import Qt
 from pytestqt.qtbot import QtBot
 
+from app.launch import build_window
+from core.clock import utcnow
 from kiosk.config import Settings
 from kiosk.identity import current_identity
-from kiosk.models import utcnow
 from kiosk.staff import check_pin, set_pin
 from kiosk.store import Store, open_store
 from tests.integration.server.live import LiveServer
 from tests.integration.staff.door import CALM, PIN, TEST_COST, enter_pin
 from tests.support.sync_rig import ENROL_TIMEOUTS, open_server_db
-from ui.app import build_window
 from ui.i18n import translate
 from ui.shell import KioskWindow
 from ui.staff.enrolment import EnrolmentPage

@@ -7,10 +7,10 @@ from pathlib import Path
 
 import pytest
 
-from kiosk.models import utcnow
+from app.cli import main
+from core.clock import utcnow
 from kiosk.staff import check_pin
 from kiosk.store import open_store
-from ui.cli import main
 
 
 def run(monkeypatch: pytest.MonkeyPatch, tmp_path: Path, stdin: str) -> int:

@@ -9,8 +9,8 @@ from typing import Any
 
 import pytest
 
+from app.cli import main
 from tests.support.sync_rig import SyncRig
-from ui.cli import main
 
 Run = Callable[..., tuple[int, str, str]]
 

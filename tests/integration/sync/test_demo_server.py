@@ -6,10 +6,10 @@ from pathlib import Path
 
 from sqlalchemy import select
 
+from app.demo import connect_kiosk, start_demo_server
 from kiosk.models import DeviceIdentity, Event
 from kiosk.store import open_store
 from sync.engine import EngineSettings, RoundOutcome, SyncEngine
-from ui.demo import connect_kiosk, start_demo_server
 
 
 def test_demo_server_starts_enrols_the_kiosk_and_a_kept_directory_reuses_it(

@@ -15,13 +15,13 @@ from typing import Any
 
 import pytest
 
+from app.cli import main
+from core.sealing import new_keypair
 from kiosk.models import CheckIn, Event
-from kiosk.sealing import new_keypair
 from kiosk.signups import SignupForm, sign_up
 from kiosk.store import Store, open_store
 from kiosk.submissions import Consent, Receipt
 from tests.conftest import enroll_locally
-from ui.cli import main
 
 Run = Callable[..., tuple[int, str, str]]
 CONSENT = Consent(version="2026-11", required=True)

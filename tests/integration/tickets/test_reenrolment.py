@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
+from core.tickets import ParsedTicket, parse_ticket
 from kiosk.checkin import Reason, decide_scan
 from kiosk.identity import require_identity
 from kiosk.models import MutationState, OutboxMutation
-from kiosk.tickets import ParsedTicket, parse_ticket
 from server.devices import revoke_device
 from server.models import Registration
 from sync.enrolment import enroll

@@ -15,6 +15,7 @@ import datetime as dt
 import pytest
 from sqlalchemy import select
 
+from core.tickets import ParsedTicket, TicketIdentity, parse_ticket
 from kiosk.checkin import (
     Reason,
     UndoOutcome,
@@ -26,7 +27,6 @@ from kiosk.checkin import (
 )
 from kiosk.models import Registration, SigningKey
 from kiosk.submissions import Receipt
-from kiosk.tickets import ParsedTicket, TicketIdentity, parse_ticket
 from server.devices import revoke_device
 from server.keys import revoke_ticket
 from tests.integration.tickets.conftest import DOOR_AT, OFFICE, Kiosk, Site

@@ -32,8 +32,14 @@ from tests.integration.web.staffsite import Site
 
 CHROMIUM = os.environ.get("CIVIC_CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_ARGS = [
-    "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
 ]
 ROOT = Path(__file__).resolve().parents[3]
 
@@ -55,13 +61,17 @@ def _unavailable(reason: str) -> None:
 @pytest.fixture(scope="session")
 def chromium() -> Iterator[Any]:
     if not (Path(CHROMIUM).is_file() or shutil.which(CHROMIUM)):
-        _unavailable(f"{CHROMIUM} not found (Debian: apt-get install chromium); the browser "
-                     "tests of the staff pages did NOT run")
+        _unavailable(
+            f"{CHROMIUM} not found (Debian: apt-get install chromium); the browser "
+            "tests of the staff pages did NOT run"
+        )
     try:
         from playwright.sync_api import sync_playwright
     except ImportError:
-        _unavailable("the playwright package is missing (pip install -e '.[test]'); the "
-                     "browser tests of the staff pages did NOT run")
+        _unavailable(
+            "the playwright package is missing (pip install -e '.[test]'); the "
+            "browser tests of the staff pages did NOT run"
+        )
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         yield browser

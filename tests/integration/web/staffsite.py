@@ -66,13 +66,21 @@ class StaffClient:
         kwargs.setdefault("allow_redirects", False)
         return self.http.post(self.base_url + path, data=data, timeout=TIMEOUT, **kwargs)
 
-    def login(self, username: str, password: str = PASSWORD,
-              next_path: str = "/staff") -> requests.Response:
+    def login(
+        self, username: str, password: str = PASSWORD, next_path: str = "/staff"
+    ) -> requests.Response:
         form = self.get("/login")
         token = _CSRF.search(form.text)
         assert token is not None, form.text
-        return self.post("/login", {"csrf_token": token.group(1), "username": username,
-                                    "password": password, "next": next_path})
+        return self.post(
+            "/login",
+            {
+                "csrf_token": token.group(1),
+                "username": username,
+                "password": password,
+                "next": next_path,
+            },
+        )
 
     def csrf(self) -> str:
         page = self.get("/staff")

@@ -1,7 +1,7 @@
 """The staff pages in a real headless Chromium, as a City Hall officer or admin uses them.
 
 Cases arrive through sync protocol v1 from a simulated kiosk; enrolment is done
-by a real kiosk process (``python -m ui.cli enroll``) with the code the page
+by a real kiosk process (``python -m app.cli enroll``) with the code the page
 showed, read back from its QR image.
 """
 
@@ -35,9 +35,14 @@ VIEWPORT = {"width": 1024, "height": 768}  # a 10" tablet in landscape
 def seeded(site: Site) -> Site:
     seed_cases(site.kiosk, NOW, count=60)
     kiosk = site.kiosk
-    results = kiosk.push([kiosk.signup(1, 1, name="박지민"), kiosk.signup(1, 2, name="최유진"),
-                          kiosk.checkin(1, kiosk.signing_key_id, 1),
-                          kiosk.checkin(1, kiosk.signing_key_id, 1)])
+    results = kiosk.push(
+        [
+            kiosk.signup(1, 1, name="박지민"),
+            kiosk.signup(1, 2, name="최유진"),
+            kiosk.checkin(1, kiosk.signing_key_id, 1),
+            kiosk.checkin(1, kiosk.signing_key_id, 1),
+        ]
+    )
     assert results[-1]["code"] == "duplicate_admission"
     return site
 
@@ -95,9 +100,7 @@ def test_a_forged_csrf_token_is_rejected(page: Any, seeded: Site) -> None:
         assert session.get(Submission, submission_id).status == "received"  # type: ignore[union-attr]
 
 
-def test_filter_open_and_answer_a_complaint(
-    page: Any, seeded: Site, screenshot_dir: Path
-) -> None:
+def test_filter_open_and_answer_a_complaint(page: Any, seeded: Site, screenshot_dir: Path) -> None:
     login(page, seeded, "officer")
     page.goto(seeded.url + "/staff/submissions")
     shoot(page, screenshot_dir, "submissions")
@@ -116,8 +119,13 @@ def test_filter_open_and_answer_a_complaint(
     receipt = rows.first.locator("a.code").inner_text()
     with page.expect_navigation():
         rows.first.locator("a.code").click()
-    assert "김민수" in page.content() or "이서연" in page.content() or "박지훈" in page.content() \
-        or "최유진" in page.content() or "정하늘" in page.content()
+    assert (
+        "김민수" in page.content()
+        or "이서연" in page.content()
+        or "박지훈" in page.content()
+        or "최유진" in page.content()
+        or "정하늘" in page.content()
+    )
     page.check("input[name=status][value=in_progress]")
     page.fill("textarea[name=note]", "담당 부서에서 현장을 확인하고 있습니다.")
     with page.expect_navigation():
@@ -173,9 +181,7 @@ def test_create_an_event_that_kiosks_then_pull(page: Any, seeded: Site) -> None:
     assert any(e["title_ko"] == "마포 주민 공청회" and e["offline_block"] == 10 for e in pulled)
 
 
-def test_attendees_show_check_in_times_and_the_double_admission(
-    page: Any, seeded: Site
-) -> None:
+def test_attendees_show_check_in_times_and_the_double_admission(page: Any, seeded: Site) -> None:
     login(page, seeded, "officer")
     page.goto(seeded.url + "/staff/events/1")
 
@@ -199,11 +205,28 @@ def test_enrol_a_real_kiosk_with_the_code_from_the_page(
     assert [d.text for d in decoded] == [shown]
 
     done = subprocess.run(
-        [sys.executable, "-m", "ui.cli", "enroll", "--server", seeded.url, "--code",
-         decoded[0].text, "--name", "노원 1번"],
-        cwd=ROOT, capture_output=True, text=True, timeout=60,
-        env={**os.environ, "CIVIC_KIOSK_DATA_DIR": str(tmp_path / "kiosk"),
-             "CIVIC_KIOSK_LOG_DIR": str(tmp_path / "log"), "QT_QPA_PLATFORM": "offscreen"},
+        [
+            sys.executable,
+            "-m",
+            "app.cli",
+            "enroll",
+            "--server",
+            seeded.url,
+            "--code",
+            decoded[0].text,
+            "--name",
+            "노원 1번",
+        ],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env={
+            **os.environ,
+            "CIVIC_KIOSK_DATA_DIR": str(tmp_path / "kiosk"),
+            "CIVIC_KIOSK_LOG_DIR": str(tmp_path / "log"),
+            "QT_QPA_PLATFORM": "offscreen",
+        },
     )
 
     assert done.returncode == 0, done.stderr
@@ -261,4 +284,3 @@ def _first_submission(site: Site, kind: str) -> str:
         found = session.query(Submission).filter_by(kind=kind, status="received").first()
     assert found is not None
     return found.id
-

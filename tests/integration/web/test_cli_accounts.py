@@ -18,8 +18,23 @@ def test_add_list_disable_and_reset_a_staff_account(
     url = f"sqlite:///{tmp_path / 'server.db'}"
     monkeypatch.setattr("sys.stdin", io.StringIO("correct horse battery\n"))
 
-    assert server_cli(["user", "add", "Admin.Kim", "--role", "admin", "--display-name",
-                       "김 관리자", "--password-stdin", "--db", url]) == 0
+    assert (
+        server_cli(
+            [
+                "user",
+                "add",
+                "Admin.Kim",
+                "--role",
+                "admin",
+                "--display-name",
+                "김 관리자",
+                "--password-stdin",
+                "--db",
+                url,
+            ]
+        )
+        == 0
+    )
     assert server_cli(["user", "list", "--db", url]) == 0
     assert server_cli(["user", "disable", "admin.kim", "--db", url]) == 0
     output = capsys.readouterr().out
@@ -27,8 +42,9 @@ def test_add_list_disable_and_reset_a_staff_account(
     assert "added admin admin.kim" in output and "김 관리자" in output
     db = open_database(url)
     try:
-        assert check_login(db, "admin.kim", "correct horse battery").outcome == \
-            LoginOutcome.DISABLED
+        assert (
+            check_login(db, "admin.kim", "correct horse battery").outcome == LoginOutcome.DISABLED
+        )
         assert server_cli(["user", "enable", "admin.kim", "--db", url]) == 0
         monkeypatch.setattr("sys.stdin", io.StringIO("another good password\n"))
         assert server_cli(["user", "passwd", "admin.kim", "--password-stdin", "--db", url]) == 0
@@ -43,8 +59,10 @@ def test_a_weak_password_or_a_missing_terminal_is_refused(
     url = f"sqlite:///{tmp_path / 'server.db'}"
     monkeypatch.setattr("sys.stdin", io.StringIO("short\n"))
 
-    assert server_cli(["user", "add", "kim", "--role", "officer", "--password-stdin",
-                       "--db", url]) == 1
+    assert (
+        server_cli(["user", "add", "kim", "--role", "officer", "--password-stdin", "--db", url])
+        == 1
+    )
     assert server_cli(["user", "add", "kim", "--role", "officer", "--db", url]) == 1
 
     errors = capsys.readouterr().err

@@ -35,14 +35,22 @@ def _seed(db: Database, rows: int = ROWS) -> None:
     with db.write() as session:
         for n in range(rows):
             created = T0 + dt.timedelta(seconds=rng.randrange(330 * 86400))
-            batch.append({
-                "id": str(uuid.UUID(int=rng.getrandbits(128), version=4)), "kind": KINDS[n % 3],
-                "receipt_code": "ABCD2345", "device_id": f"dev-{n % 40}",
-                "category": ("road", "noise", "waste")[n % 3 if n % 7 else 0],
-                "district": "jung", "consent_version": "", "status": "received",
-                "details": {"description": "x"}, "created_at": created, "received_at": created,
-                "status_note": "",
-            })
+            batch.append(
+                {
+                    "id": str(uuid.UUID(int=rng.getrandbits(128), version=4)),
+                    "kind": KINDS[n % 3],
+                    "receipt_code": "ABCD2345",
+                    "device_id": f"dev-{n % 40}",
+                    "category": ("road", "noise", "waste")[n % 3 if n % 7 else 0],
+                    "district": "jung",
+                    "consent_version": "",
+                    "status": "received",
+                    "details": {"description": "x"},
+                    "created_at": created,
+                    "received_at": created,
+                    "status_note": "",
+                }
+            )
             if len(batch) == 10_000:
                 session.execute(table.insert(), batch)
                 batch = []
@@ -66,8 +74,12 @@ def _plan(db: Database, filters: Filters, after: Cursor | None) -> str:
 
 
 @pytest.fixture(scope="module")
-def big(backend: str, template: str, request: pytest.FixtureRequest,
-        tmp_path_factory: pytest.TempPathFactory) -> Iterator[Database]:
+def big(
+    backend: str,
+    template: str,
+    request: pytest.FixtureRequest,
+    tmp_path_factory: pytest.TempPathFactory,
+) -> Iterator[Database]:
     """One database of 100,000 submissions per backend, shared by this module's tests."""
     if backend == "sqlite":
         path = tmp_path_factory.mktemp("paging") / "server.db"
@@ -87,10 +99,12 @@ def big(backend: str, template: str, request: pytest.FixtureRequest,
 @pytest.mark.slow
 @pytest.mark.parametrize(
     ("filters", "index"),
-    [(Filters(), "ix_submissions_created_id"),
-     (Filters(kind="complaint"), "ix_submissions_kind_created_id"),
-     (Filters(status="received"), "ix_submissions_status_created_id"),
-     (Filters(category="noise"), "ix_submissions_category_created_id")],
+    [
+        (Filters(), "ix_submissions_created_id"),
+        (Filters(kind="complaint"), "ix_submissions_kind_created_id"),
+        (Filters(status="received"), "ix_submissions_status_created_id"),
+        (Filters(category="noise"), "ix_submissions_category_created_id"),
+    ],
     ids=["all", "kind", "status", "category"],
 )
 def test_every_page_is_an_index_range_without_a_sort(
@@ -121,10 +135,14 @@ def test_pages_follow_each_other_without_gaps_or_repeats(big: Database) -> None:
 
     with big.read() as session:
         expected = session.execute(
-            text("SELECT count(*) FROM submissions WHERE category = 'noise' "
-                 "AND created_at >= :a AND created_at < :b"),
-            {"a": _bound(big, dt.datetime(2026, 2, 28, 15, tzinfo=dt.UTC)),
-             "b": _bound(big, dt.datetime(2026, 3, 5, 15, tzinfo=dt.UTC))},
+            text(
+                "SELECT count(*) FROM submissions WHERE category = 'noise' "
+                "AND created_at >= :a AND created_at < :b"
+            ),
+            {
+                "a": _bound(big, dt.datetime(2026, 2, 28, 15, tzinfo=dt.UTC)),
+                "b": _bound(big, dt.datetime(2026, 3, 5, 15, tzinfo=dt.UTC)),
+            },
         ).scalar_one()
     assert len(seen) == len(set(seen)) == expected > 200
 

@@ -123,8 +123,9 @@ def test_disabling_an_account_ends_its_sessions(site: Site, admin: StaffClient) 
 
 
 def test_a_forged_session_cookie_is_ignored(site: Site) -> None:
-    reply = requests.get(site.url + "/staff", cookies={"civic_session": "abc.def"},
-                         allow_redirects=False, timeout=5)
+    reply = requests.get(
+        site.url + "/staff", cookies={"civic_session": "abc.def"}, allow_redirects=False, timeout=5
+    )
 
     assert reply.status_code == 303
 
@@ -135,10 +136,13 @@ def test_a_forged_session_cookie_is_ignored(site: Site) -> None:
 def test_a_post_without_the_csrf_token_changes_nothing(site: Site, officer: StaffClient) -> None:
     submission_id, _ = _push_complaint(site)
 
-    missing = officer.post(f"/staff/submissions/{submission_id}/status",
-                           {"status": "closed", "note": "x"})
-    wrong = officer.post(f"/staff/submissions/{submission_id}/status",
-                         {"csrf_token": "forged", "status": "closed", "note": "x"})
+    missing = officer.post(
+        f"/staff/submissions/{submission_id}/status", {"status": "closed", "note": "x"}
+    )
+    wrong = officer.post(
+        f"/staff/submissions/{submission_id}/status",
+        {"csrf_token": "forged", "status": "closed", "note": "x"},
+    )
 
     assert missing.status_code == wrong.status_code == 403
     with site.db.read() as session:
@@ -163,16 +167,19 @@ def test_officers_cannot_manage_kiosks_or_accounts(site: Site, officer: StaffCli
     assert officer.get("/staff/devices").status_code == 403
     assert officer.get("/staff/users").status_code == 403
     assert officer.submit(f"/staff/devices/{site.kiosk.device_id}/revoke", {}).status_code == 403
-    assert officer.submit("/staff/enrolment-codes", {"office": "x", "ttl_hours": "1"}) \
-        .status_code == 403
+    assert (
+        officer.submit("/staff/enrolment-codes", {"office": "x", "ttl_hours": "1"}).status_code
+        == 403
+    )
 
 
 # --- handling a case -------------------------------------------------------------------
 
 
 def test_detail_shows_the_unsealed_complaint(site: Site, officer: StaffClient) -> None:
-    submission_id, receipt = _push_complaint(site, name="홍길동", phone="010-5555-0000",
-                                             description="횡단보도 신호등이 고장났어요")
+    submission_id, receipt = _push_complaint(
+        site, name="홍길동", phone="010-5555-0000", description="횡단보도 신호등이 고장났어요"
+    )
 
     page = officer.get(f"/staff/submissions/{submission_id}")
 
@@ -252,10 +259,13 @@ def test_a_photo_the_kiosk_would_not_make_is_refused(
 def test_status_moves_on_with_a_note_the_citizen_sees(site: Site, officer: StaffClient) -> None:
     submission_id, receipt = _push_complaint(site, name="홍길동", phone="010-5555-0001")
 
-    moved = officer.submit(f"/staff/submissions/{submission_id}/status",
-                           {"status": "in_progress", "note": "현장 확인 후 보수하겠습니다"})
-    back = officer.submit(f"/staff/submissions/{submission_id}/status",
-                          {"status": "received", "note": ""})
+    moved = officer.submit(
+        f"/staff/submissions/{submission_id}/status",
+        {"status": "in_progress", "note": "현장 확인 후 보수하겠습니다"},
+    )
+    back = officer.submit(
+        f"/staff/submissions/{submission_id}/status", {"status": "received", "note": ""}
+    )
 
     assert moved.status_code == 303 and back.status_code == 400
     public = requests.get(f"{site.url}/status/{receipt}", timeout=5)
@@ -273,7 +283,7 @@ def test_unknown_done_messages_are_not_shown(site: Site, officer: StaffClient) -
 def test_csv_export_is_utf8_with_bom_and_safe_for_spreadsheets(
     site: Site, officer: StaffClient
 ) -> None:
-    _push_complaint(site, description="=HYPERLINK(\"http://evil\") 가로등", district="gangnam")
+    _push_complaint(site, description='=HYPERLINK("http://evil") 가로등', district="gangnam")
 
     reply = officer.get("/staff/submissions.csv?district=gangnam")
 
@@ -283,7 +293,7 @@ def test_csv_export_is_utf8_with_bom_and_safe_for_spreadsheets(
     assert reply.content.startswith(b"\xef\xbb\xbf")
     rows = list(csv.DictReader(io.StringIO(reply.content.decode("utf-8-sig"))))
     assert rows and all(r["district"] == "gangnam" for r in rows)
-    assert any(r["description"] == "'=HYPERLINK(\"http://evil\") 가로등" for r in rows)
+    assert any(r["description"] == '\'=HYPERLINK("http://evil") 가로등' for r in rows)
 
 
 # --- headers ---------------------------------------------------------------------------
@@ -310,8 +320,9 @@ def test_the_sync_api_is_unchanged_by_the_pages(site: Site) -> None:
 def test_status_form_redirects_to_the_receipt_url(site: Site) -> None:
     _, receipt = _push_complaint(site)
 
-    reply = requests.get(f"{site.url}/status", params={"code": receipt.lower()},
-                         allow_redirects=False, timeout=5)
+    reply = requests.get(
+        f"{site.url}/status", params={"code": receipt.lower()}, allow_redirects=False, timeout=5
+    )
 
     assert reply.headers["location"] == f"/status/{receipt}"
 
@@ -326,9 +337,14 @@ def test_status_page_tells_a_typo_from_an_unknown_code(site: Site) -> None:
 
 
 def test_status_page_shows_no_personal_data(site: Site) -> None:
-    _, receipt = _push_complaint(site, name="홍비밀", phone="010-9999-8888",
-                                 email="secret@example.kr", address="비밀동 1번지",
-                                 description="비공개 내용")
+    _, receipt = _push_complaint(
+        site,
+        name="홍비밀",
+        phone="010-9999-8888",
+        email="secret@example.kr",
+        address="비밀동 1번지",
+        description="비공개 내용",
+    )
 
     page = requests.get(f"{site.url}/status/{receipt[:4]}-{receipt[4:]}", timeout=5)
 
@@ -365,13 +381,16 @@ def test_cookies_over_https_are_secure_and_host_only(site: Site) -> None:
         form = client.get("/login")
         token = re.search(r'name="csrf_token" value="([^"]+)"', form.text)
         assert token is not None and "Secure" in form.headers["set-cookie"]
-        reply = client.post("/login", data={"csrf_token": token.group(1), "username": "officer",
-                                            "password": PASSWORD},
-                            follow_redirects=False)
+        reply = client.post(
+            "/login",
+            data={"csrf_token": token.group(1), "username": "officer", "password": PASSWORD},
+            follow_redirects=False,
+        )
 
     assert reply.status_code == 303
-    session_cookie = next(c for c in reply.headers.get_list("set-cookie")
-                          if c.startswith("__Host-civic_session="))
+    session_cookie = next(
+        c for c in reply.headers.get_list("set-cookie") if c.startswith("__Host-civic_session=")
+    )
     assert "Secure" in session_cookie and "HttpOnly" in session_cookie
     assert "Path=/" in session_cookie and "Domain" not in session_cookie
 
@@ -383,14 +402,18 @@ def test_the_devices_page_shows_what_a_kiosk_reported_on_its_last_push(
     site: Site, admin: StaffClient
 ) -> None:
     kiosk = site.kiosk
-    body = {"protocol": 1, "device_id": kiosk.device_id, "app_version": "1.4.2",
-            "mutations": []}
-    reply = kiosk.http.post(site.url + "/v1/sync/push", json=body,
-                            headers={**kiosk.headers, "X-Civic-Pending": "17"}, timeout=10)
+    body = {"protocol": 1, "device_id": kiosk.device_id, "app_version": "1.4.2", "mutations": []}
+    reply = kiosk.http.post(
+        site.url + "/v1/sync/push",
+        json=body,
+        headers={**kiosk.headers, "X-Civic-Pending": "17"},
+        timeout=10,
+    )
     assert reply.status_code == 200
 
-    row = re.search(rf'<tr[^>]*data-device="{kiosk.device_id}".*?</tr>',
-                    admin.get("/staff/devices").text, re.S)
+    row = re.search(
+        rf'<tr[^>]*data-device="{kiosk.device_id}".*?</tr>', admin.get("/staff/devices").text, re.S
+    )
 
     assert row is not None
     assert "1.4.2" in row.group(0) and ">17<" in row.group(0)
@@ -399,15 +422,24 @@ def test_the_devices_page_shows_what_a_kiosk_reported_on_its_last_push(
 def test_edit_block_and_cancel_an_event(site: Site, officer: StaffClient) -> None:
     kiosk = site.kiosk
     assert kiosk.push([kiosk.signup(2, 1, name="정하늘")])[0]["status"] == "applied"
-    form = {"title_ko": "청년 정책 간담회 (변경)", "title_en": "Youth policy forum",
-            "place_ko": "시민청", "place_en": "Citizens Hall", "starts": "2026-12-20T10:00",
-            "ends": "2026-12-20T12:00", "capacity": "40", "offline_block": "5", "office": ""}
+    form = {
+        "title_ko": "청년 정책 간담회 (변경)",
+        "title_en": "Youth policy forum",
+        "place_ko": "시민청",
+        "place_en": "Citizens Hall",
+        "starts": "2026-12-20T10:00",
+        "ends": "2026-12-20T12:00",
+        "capacity": "40",
+        "offline_block": "5",
+        "office": "",
+    }
 
     too_small = officer.submit("/staff/events/2/edit", {**form, "capacity": "0"})
     saved = officer.submit("/staff/events/2/edit", form)
     block = officer.submit("/staff/events/2/blocks", {"device": kiosk.device_id, "places": "8"})
-    bad_block = officer.submit("/staff/events/2/blocks", {"device": kiosk.device_id,
-                                                          "places": "999"})
+    bad_block = officer.submit(
+        "/staff/events/2/blocks", {"device": kiosk.device_id, "places": "999"}
+    )
     cancelled = officer.submit("/staff/events/2/cancel", {})
 
     assert too_small.status_code == 400 and "정원은 1명 이상" in too_small.text

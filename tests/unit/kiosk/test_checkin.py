@@ -23,8 +23,22 @@ from nacl.signing import SigningKey
 from PIL import Image
 from sqlalchemy import select
 
+from core.clock import SEOUL
+from core.kinds import RegistrationStatus
+from core.payloads import CheckinPayload, MutationType
+from core.receipts import check_character, format_code
+from core.tickets import (
+    PREFIX,
+    ParsedTicket,
+    TicketFlags,
+    TicketIdentity,
+    TicketPayload,
+    encode_ticket,
+    manual_code_of,
+    parse_ticket,
+    ticket_qr_image,
+)
 from kiosk.checkin import (
-    SEOUL,
     UNDO_WINDOW_S,
     Admission,
     Ambiguous,
@@ -55,27 +69,13 @@ from kiosk.models import (
     MutationState,
     OutboxMutation,
     Registration,
-    RegistrationStatus,
     RevokedTicket,
 )
 from kiosk.models import (
     SigningKey as KeyRow,
 )
-from kiosk.payloads import CheckinPayload, MutationType
-from kiosk.receipts import check_character, format_code
 from kiosk.signups import SignupForm, sign_up
 from kiosk.submissions import Consent
-from kiosk.tickets import (
-    PREFIX,
-    ParsedTicket,
-    TicketFlags,
-    TicketIdentity,
-    TicketPayload,
-    encode_ticket,
-    manual_code_of,
-    parse_ticket,
-    ticket_qr_image,
-)
 from tests.conftest import NOW as ENROLLED_AT
 from tests.conftest import KioskDB
 

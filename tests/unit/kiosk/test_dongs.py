@@ -8,12 +8,12 @@ import re
 
 import pytest
 
-from kiosk.dongs import dong_of, dongs_of, effective_date
+from core.dongs import dong_of, dongs_of, effective_date
+from core.payloads import ComplaintPayload
+from core.reference import SEOUL_DISTRICTS
+from core.validation import ValidationFailed
 from kiosk.models import Submission
-from kiosk.payloads import ComplaintPayload
-from kiosk.reference import SEOUL_DISTRICTS
 from kiosk.submissions import Consent, submit_complaint, submit_suggestion
-from kiosk.validation import ValidationFailed
 from tests.conftest import NOW, KioskDB
 from tests.unit.kiosk.test_submissions import GOOD, rows
 

@@ -135,8 +135,8 @@ def test_prune_forgets_old_sent_payloads_and_keeps_the_receipt(kiosk_db: KioskDB
 
 
 def test_a_second_admission_is_flagged_and_gets_the_server_time(kiosk_db: KioskDB) -> None:
+    from core.payloads import MutationType
     from kiosk.outbox import enqueue
-    from kiosk.payloads import MutationType
 
     server_time = NOW + dt.timedelta(minutes=3)
     with kiosk_db.store.write() as session:

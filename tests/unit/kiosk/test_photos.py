@@ -9,10 +9,10 @@ import json
 import pytest
 from PIL import Image
 
-from kiosk.photos import MAX_PHOTO_BYTES, MAX_SIDE, PhotoRejected, jpeg_from_rgb, photo_error
-from kiosk.sealing import unseal_bytes
+from core.photos import MAX_PHOTO_BYTES, MAX_SIDE, PhotoRejected, jpeg_from_rgb, photo_error
+from core.sealing import unseal_bytes
+from core.validation import ValidationFailed
 from kiosk.submissions import Consent, submit_complaint, submit_suggestion
-from kiosk.validation import ValidationFailed
 from tests.conftest import NOW, KioskDB
 from tests.integration.web.seed import scene_jpeg
 from tests.unit.kiosk.test_submissions import GOOD, rows

@@ -11,13 +11,14 @@ from nacl.signing import SigningKey as Ed25519Key
 from sqlalchemy import select, text
 from sqlalchemy.exc import IntegrityError
 
+from core.kinds import RegistrationStatus
+from core.tickets import TicketPayload, issue_ticket
 from kiosk.checkin import Verdict, record_admission, undo_admission
 from kiosk.models import (
     Category,
     CheckIn,
     Event,
     Registration,
-    RegistrationStatus,
     RevokedTicket,
     SigningKey,
     SyncState,
@@ -36,7 +37,6 @@ from kiosk.pulled import (
 from kiosk.signups import SignupForm, sign_up
 from kiosk.store import Store, open_store, upgrade
 from kiosk.submissions import Consent
-from kiosk.tickets import TicketPayload, issue_ticket
 from tests.conftest import NOW
 
 STARTS = NOW + dt.timedelta(days=5)

@@ -7,7 +7,7 @@ import itertools
 from hypothesis import given
 from hypothesis import strategies as st
 
-from kiosk.receipts import (
+from core.receipts import (
     ALPHABET,
     CODE_LENGTH,
     format_code,

@@ -9,16 +9,10 @@ import pytest
 from nacl.signing import SigningKey
 from sqlalchemy import select
 
-from kiosk.checkin import SEOUL, Reason, VerdictKind, decide_scan
-from kiosk.identity import NotEnrolled
-from kiosk.models import DeviceIdentity, Event, OutboxMutation, Registration
-from kiosk.models import SigningKey as KeyRow
-from kiosk.names import mask_name
-from kiosk.payloads import MutationType, SignupPayload
-from kiosk.reference import seats_left, upcoming_events
-from kiosk.signups import SignupForm, sign_up
-from kiosk.submissions import Consent
-from kiosk.tickets import (
+from core.clock import SEOUL
+from core.names import mask_name
+from core.payloads import MutationType, SignupPayload
+from core.tickets import (
     ParsedTicket,
     TicketFlags,
     TicketPayload,
@@ -27,7 +21,14 @@ from kiosk.tickets import (
     parse_ticket,
     verify_signature,
 )
-from kiosk.validation import ValidationFailed
+from core.validation import ValidationFailed
+from kiosk.catalogue import seats_left, upcoming_events
+from kiosk.checkin import Reason, VerdictKind, decide_scan
+from kiosk.identity import NotEnrolled
+from kiosk.models import DeviceIdentity, Event, OutboxMutation, Registration
+from kiosk.models import SigningKey as KeyRow
+from kiosk.signups import SignupForm, sign_up
+from kiosk.submissions import Consent
 from tests.conftest import KIOSK_KEY_ID, KIOSK_SEED, NOW, KioskDB
 
 CONSENT = Consent(version="2026-11", required=True)

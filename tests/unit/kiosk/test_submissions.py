@@ -10,10 +10,11 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import func, select
 
+from core.payloads import ComplaintPayload, MutationType, ProposalPayload
+from core.receipts import is_valid_code
+from core.validation import ValidationFailed
 from kiosk.identity import NotEnrolled
 from kiosk.models import DeviceIdentity, OutboxMutation, Submission
-from kiosk.payloads import ComplaintPayload, MutationType, ProposalPayload
-from kiosk.receipts import is_valid_code
 from kiosk.store import open_store
 from kiosk.submissions import (
     ComplaintForm,
@@ -23,7 +24,6 @@ from kiosk.submissions import (
     submit_proposal,
     submit_suggestion,
 )
-from kiosk.validation import ValidationFailed
 from tests.conftest import NOW, KioskDB
 
 CONSENT = Consent(version="2026-11", required=True)

@@ -14,8 +14,8 @@ from hypothesis import strategies as st
 from nacl.signing import SigningKey
 from PIL import Image
 
-from kiosk.receipts import ALPHABET, is_valid_code
-from kiosk.tickets import (
+from core.receipts import ALPHABET, is_valid_code
+from core.tickets import (
     PREFIX,
     TICKET_LENGTH,
     ParsedTicket,

@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from kiosk.validation import Checker, clean_text, normalize_email, normalize_phone
+from core.validation import Checker, clean_text, normalize_email, normalize_phone
 
 
 class TestCleanText:

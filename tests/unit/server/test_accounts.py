@@ -91,9 +91,11 @@ def test_a_disabled_account_cannot_log_in(db: Database) -> None:
 
 @pytest.mark.parametrize(
     ("username", "password", "role", "key"),
-    [("ab", "short", "officer", "password_short"),
-     ("has space", PASSWORD, "officer", "username_invalid"),
-     ("kim", PASSWORD, "mayor", "role_invalid")],
+    [
+        ("ab", "short", "officer", "password_short"),
+        ("has space", PASSWORD, "officer", "username_invalid"),
+        ("kim", PASSWORD, "mayor", "role_invalid"),
+    ],
 )
 def test_bad_accounts_are_refused_with_a_reason(
     db: Database, username: str, password: str, role: str, key: str

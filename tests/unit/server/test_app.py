@@ -20,8 +20,12 @@ with warnings.catch_warnings():
 def _client() -> TestClient:
     # Nothing listens on port 1: every connection attempt is refused at once.
     db = Database(create_db_engine("postgresql://nobody@127.0.0.1:1/civic"))
-    keys = ServerKeys(epoch="e", sealing_key=PrivateKey.generate(), sealing_public_key="k",
-                      signing_key=SigningKey.generate())
+    keys = ServerKeys(
+        epoch="e",
+        sealing_key=PrivateKey.generate(),
+        sealing_public_key="k",
+        signing_key=SigningKey.generate(),
+    )
     return TestClient(create_app(db, keys), raise_server_exceptions=False)
 
 

@@ -9,8 +9,12 @@ from server.changes import Cursor, decode_cursor, scopes_for
 
 @pytest.mark.parametrize(
     "cursor",
-    [Cursor("ab12", 0), Cursor("ab12", 987654321), Cursor("ab12", 5, 3, "cat:9"),
-     Cursor("ab12", 5, 4, "550e8400-e29b-41d4-a716-446655440000")],
+    [
+        Cursor("ab12", 0),
+        Cursor("ab12", 987654321),
+        Cursor("ab12", 5, 3, "cat:9"),
+        Cursor("ab12", 5, 4, "550e8400-e29b-41d4-a716-446655440000"),
+    ],
 )
 def test_cursor_round_trip(cursor: Cursor) -> None:
     text = cursor.encode()
@@ -21,9 +25,16 @@ def test_cursor_round_trip(cursor: Cursor) -> None:
 
 @pytest.mark.parametrize(
     "text",
-    ["", "garbage", "c1.", "c1.!!!", "c1.bnVsbA", "c2." + Cursor("e", 1).encode()[3:],
-     "c1.WyJlIiwgLTEsIG51bGwsIG51bGxd",  # a negative position
-     "c1.WyJlIiwgIjEiLCBudWxsLCBudWxsXQ"],  # position as a string
+    [
+        "",
+        "garbage",
+        "c1.",
+        "c1.!!!",
+        "c1.bnVsbA",
+        "c2." + Cursor("e", 1).encode()[3:],
+        "c1.WyJlIiwgLTEsIG51bGwsIG51bGxd",  # a negative position
+        "c1.WyJlIiwgIjEiLCBudWxsLCBudWxsXQ",
+    ],  # position as a string
 )
 def test_anything_else_is_no_cursor(text: str) -> None:
     assert decode_cursor(text) is None

@@ -12,13 +12,18 @@ SVG = "{http://www.w3.org/2000/svg}"
 def test_stacked_columns_draw_one_rect_per_nonzero_value_plus_legend() -> None:
     svg = stacked_columns(
         [("11-26", {"complaint": 3, "proposal": 1}), ("11-27", {"complaint": 2})],
-        ["complaint", "proposal"], {"complaint": "민원", "proposal": "정책 제안"}, "접수",
+        ["complaint", "proposal"],
+        {"complaint": "민원", "proposal": "정책 제안"},
+        "접수",
     )
 
     root = ET.fromstring(svg)
     bars = [r for r in root.iter(f"{SVG}rect") if r.find(f"{SVG}title") is not None]
     assert [r.find(f"{SVG}title").text for r in bars] == [  # type: ignore[union-attr]
-        "11-26 민원: 3", "11-26 정책 제안: 1", "11-27 민원: 2"]
+        "11-26 민원: 3",
+        "11-26 정책 제안: 1",
+        "11-27 민원: 2",
+    ]
     assert "민원" in svg and "정책 제안" in svg
 
 

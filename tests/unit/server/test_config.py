@@ -17,9 +17,13 @@ def test_defaults_put_an_sqlite_file_in_the_data_dir(tmp_path: Path) -> None:
 
 
 def test_environment_values_are_typed() -> None:
-    settings = load_settings({"CIVIC_SERVER_PORT": "9000",
-                              "CIVIC_SERVER_DATABASE_URL": "postgresql://db/civic",
-                              "OTHER": "ignored"})
+    settings = load_settings(
+        {
+            "CIVIC_SERVER_PORT": "9000",
+            "CIVIC_SERVER_DATABASE_URL": "postgresql://db/civic",
+            "OTHER": "ignored",
+        }
+    )
 
     assert settings.port == 9000
     assert settings.database_url_resolved == "postgresql://db/civic"
@@ -27,10 +31,12 @@ def test_environment_values_are_typed() -> None:
 
 @pytest.mark.parametrize(
     ("environ", "message"),
-    [({"CIVIC_SERVER_PROT": "1"}, "CIVIC_SERVER_PROT"),
-     ({"CIVIC_SERVER_PORT": "eighty"}, "'port' must be a whole number"),
-     ({"CIVIC_SERVER_PORT": "70000"}, "'port' is out of range"),
-     ({"CIVIC_SERVER_WORKERS": "0"}, "'workers' is out of range")],
+    [
+        ({"CIVIC_SERVER_PROT": "1"}, "CIVIC_SERVER_PROT"),
+        ({"CIVIC_SERVER_PORT": "eighty"}, "'port' must be a whole number"),
+        ({"CIVIC_SERVER_PORT": "70000"}, "'port' is out of range"),
+        ({"CIVIC_SERVER_WORKERS": "0"}, "'workers' is out of range"),
+    ],
 )
 def test_bad_settings_name_the_culprit(environ: dict[str, str], message: str) -> None:
     with pytest.raises(ConfigError, match=message):

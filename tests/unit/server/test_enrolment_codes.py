@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from kiosk.receipts import is_valid_code, normalize_code
+from core.receipts import is_valid_code, normalize_code
 from server.enrolment import CODE_LENGTH, new_enrollment_code
 
 

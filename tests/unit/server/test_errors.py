@@ -47,8 +47,10 @@ def test_unexpected_error_is_a_plain_500() -> None:
 
     assert reply.status_code == 500
     body = reply.json()
-    assert body["error"] == {"code": "internal_error",
-                             "message": "the server failed; try again later"}
+    assert body["error"] == {
+        "code": "internal_error",
+        "message": "the server failed; try again later",
+    }
     assert body["server_time"]
     assert "secret detail" not in reply.text and "Traceback" not in reply.text
 

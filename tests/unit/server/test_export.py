@@ -10,8 +10,13 @@ import json
 from server.export import COLUMNS, write_csv, write_jsonl
 
 RECORD = {
-    "id": "1", "kind": "complaint", "receipt_code": "ABCD2345", "name": "김민수",
-    "description": "=SUM(A1:A9)", "phone": "+82 10 1234 5678", "share_contact": True,
+    "id": "1",
+    "kind": "complaint",
+    "receipt_code": "ABCD2345",
+    "name": "김민수",
+    "description": "=SUM(A1:A9)",
+    "phone": "+82 10 1234 5678",
+    "share_contact": True,
     "received_at": dt.datetime(2026, 11, 27, 9, tzinfo=dt.UTC),
 }
 

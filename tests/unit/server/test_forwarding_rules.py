@@ -25,16 +25,34 @@ T0 = dt.datetime(2026, 11, 27, 9, tzinfo=dt.UTC)
 
 def _submission(**details: Any) -> Submission:
     return Submission(
-        id="5c7d3f4e-0000-4000-8000-000000000001", kind="complaint", receipt_code="ABCD2345",
-        device_id="dev", category="road", district="jung", consent_version="2026-01",
-        status="received", created_at=T0, received_at=T0,
-        details={"description": "보도블록이 깨졌어요", "address": "세종대로 110", "name": "김민수",
-                 "phone": "010-1234-5678", "email": "kim@example.kr", **details},
+        id="5c7d3f4e-0000-4000-8000-000000000001",
+        kind="complaint",
+        receipt_code="ABCD2345",
+        device_id="dev",
+        category="road",
+        district="jung",
+        consent_version="2026-01",
+        status="received",
+        created_at=T0,
+        received_at=T0,
+        details={
+            "description": "보도블록이 깨졌어요",
+            "address": "세종대로 110",
+            "name": "김민수",
+            "phone": "010-1234-5678",
+            "email": "kim@example.kr",
+            **details,
+        },
     )
 
 
-DESTINATION = ForwardDestination(name="city", endpoint="https://311.example", api_key="KEY",
-                                 jurisdiction_id="seoul.go.kr", active=True)
+DESTINATION = ForwardDestination(
+    name="city",
+    endpoint="https://311.example",
+    api_key="KEY",
+    jurisdiction_id="seoul.go.kr",
+    active=True,
+)
 
 
 def _fields(submission: Submission, attributes: dict[str, str] | None = None) -> dict[str, str]:
@@ -79,8 +97,14 @@ def test_attributes_come_from_our_fields_or_fixed_text() -> None:
 
 @pytest.mark.parametrize(
     ("name", "first_last"),
-    [("김민수", ("민수", "김")), ("남궁민수", ("민수", "남궁")), ("김 민수", ("민수", "김")),
-     ("John Smith", ("John", "Smith")), ("Mary Ann Lee", ("Mary Ann", "Lee")), ("", ("", ""))],
+    [
+        ("김민수", ("민수", "김")),
+        ("남궁민수", ("민수", "남궁")),
+        ("김 민수", ("민수", "김")),
+        ("John Smith", ("John", "Smith")),
+        ("Mary Ann Lee", ("Mary Ann", "Lee")),
+        ("", ("", "")),
+    ],
 )
 def test_names_split_into_first_and_last(name: str, first_last: tuple[str, str]) -> None:
     assert split_name(name) == first_last

@@ -19,8 +19,13 @@ from sync.protocol import (
 
 
 def _mutation() -> dict[str, object]:
-    return {"id": str(uuid.uuid4()), "seq": 1, "type": "complaint.create",
-            "occurred_at": "2026-11-27T09:00:00Z", "payload": {}}
+    return {
+        "id": str(uuid.uuid4()),
+        "seq": 1,
+        "type": "complaint.create",
+        "occurred_at": "2026-11-27T09:00:00Z",
+        "payload": {},
+    }
 
 
 def test_push_request_limits_the_batch() -> None:
@@ -39,16 +44,25 @@ def test_unknown_fields_and_types_are_refused() -> None:
 
 
 def test_pull_response_defaults_to_empty_changes() -> None:
-    page = PullResponse.model_validate({"changes": {}, "cursor": "c", "has_more": False,
-                                        "reset": False, "server_time": "2026-11-27T09:00:00Z"})
+    page = PullResponse.model_validate(
+        {
+            "changes": {},
+            "cursor": "c",
+            "has_more": False,
+            "reset": False,
+            "server_time": "2026-11-27T09:00:00Z",
+        }
+    )
 
     assert page.changes.events == [] and page.changes.revoked_tickets == []
 
 
 def test_error_response_shape() -> None:
     error = ErrorResponse.model_validate(
-        {"error": {"code": "batch_too_large", "message": "m", "max_mutations": 100},
-         "server_time": dt.datetime(2026, 11, 27, tzinfo=dt.UTC)}
+        {
+            "error": {"code": "batch_too_large", "message": "m", "max_mutations": 100},
+            "server_time": dt.datetime(2026, 11, 27, tzinfo=dt.UTC),
+        }
     )
 
     assert error.error.max_mutations == 100 and error.error.max_bytes is None

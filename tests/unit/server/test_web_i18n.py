@@ -13,8 +13,10 @@ from server.web.i18n import CATALOG, translate
 ROOT = Path(server.__file__).parent
 _LITERAL_KEY = re.compile(r"""\bt\(\s*["']([a-z0-9_.]+)["']""")
 _PREFIX_KEY = re.compile(r"""\bt\(\s*["']([a-z0-9_]+\.)["']\s*~""")
-_KEY_IN_CODE = re.compile(r'"((?:error|login|event|enrolment|account|status|dashboard)\.'
-                          r'[a-z0-9_.]+)"')
+_KEY_IN_CODE = re.compile(
+    r'"((?:error|login|event|enrolment|account|status|dashboard)\.'
+    r'[a-z0-9_.]+)"'
+)
 
 
 def _sources() -> str:
@@ -42,8 +44,9 @@ def test_keys_built_from_values_exist_for_every_value() -> None:
     }
     used_prefixes = set(_PREFIX_KEY.findall(_sources()))
     assert set(families) | {"done."} >= used_prefixes
-    missing = [p + str(v) for p, values in families.items() for v in values
-               if p + str(v) not in CATALOG]
+    missing = [
+        p + str(v) for p, values in families.items() for v in values if p + str(v) not in CATALOG
+    ]
     assert missing == []
 
 
@@ -51,8 +54,9 @@ def test_both_languages_are_filled_in_with_the_same_placeholders() -> None:
     fields = string.Formatter()
     for key, (ko, en) in CATALOG.items():
         assert ko.strip() and en.strip(), key
-        assert {f for _, f, _, _ in fields.parse(ko) if f} == \
-            {f for _, f, _, _ in fields.parse(en) if f}, key
+        assert {f for _, f, _, _ in fields.parse(ko) if f} == {
+            f for _, f, _, _ in fields.parse(en) if f
+        }, key
 
 
 def test_translate_fills_placeholders_and_shows_unknown_keys_as_is() -> None:

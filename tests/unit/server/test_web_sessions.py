@@ -31,10 +31,15 @@ def test_csrf_tokens_must_be_given_and_equal() -> None:
 
 @pytest.mark.parametrize(
     ("given", "expected"),
-    [("/staff/submissions?kind=complaint", "/staff/submissions?kind=complaint"),
-     ("https://evil.example/", "/staff"), ("//evil.example/", "/staff"),
-     ("/\\evil.example", "/staff"), ("staff", "/staff"), (None, "/staff"),
-     ("/staff\r\nSet-Cookie: x=1", "/staff")],
+    [
+        ("/staff/submissions?kind=complaint", "/staff/submissions?kind=complaint"),
+        ("https://evil.example/", "/staff"),
+        ("//evil.example/", "/staff"),
+        ("/\\evil.example", "/staff"),
+        ("staff", "/staff"),
+        (None, "/staff"),
+        ("/staff\r\nSet-Cookie: x=1", "/staff"),
+    ],
 )
 def test_redirects_stay_on_this_site(given: object, expected: str) -> None:
     assert safe_next(given) == expected

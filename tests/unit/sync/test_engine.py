@@ -15,6 +15,7 @@ from collections.abc import Callable
 import pytest
 from sqlalchemy import select
 
+from core.kinds import RegistrationStatus
 from kiosk.models import (
     DeliveryStatus,
     DeviceIdentity,
@@ -22,7 +23,6 @@ from kiosk.models import (
     MutationState,
     OutboxMutation,
     Registration,
-    RegistrationStatus,
     Submission,
 )
 from kiosk.signups import SignupForm, sign_up

@@ -129,10 +129,11 @@ def check_reference(ctx: Context) -> str:
 def check_ticket(ctx: Context) -> str:
     from nacl.signing import SigningKey
 
-    from kiosk.checkin import SEOUL, Reason, VerdictKind, decide_scan
+    from core.clock import SEOUL
+    from core.tickets import TicketPayload, TicketType, issue_ticket
+    from kiosk.checkin import Reason, VerdictKind, decide_scan
     from kiosk.models import SigningKey as SigningKeyRow
     from kiosk.store import Store
-    from kiosk.tickets import TicketPayload, TicketType, issue_ticket
 
     store, start = ctx.store, ctx.event_start
     assert isinstance(store, Store) and start is not None
@@ -166,7 +167,7 @@ def check_ticket(ctx: Context) -> str:
 def check_qr(ctx: Context) -> str:
     import zxingcpp
 
-    from kiosk.tickets import ticket_qr_image
+    from core.tickets import ticket_qr_image
 
     _require(bool(ctx.ticket), "no ticket to draw")
     found = zxingcpp.read_barcodes(ticket_qr_image(ctx.ticket))
@@ -219,9 +220,9 @@ def check_home_screen(ctx: Context) -> str:
     from PySide6.QtGui import QFontDatabase
     from PySide6.QtWidgets import QLabel
 
+    from app.launch import build_window
     from kiosk.config import Settings
     from kiosk.store import Store
-    from ui.app import build_window
     from ui.fonts import FAMILY
     from ui.i18n import translate
 
@@ -268,7 +269,7 @@ STEPS: tuple[Step, ...] = (
 
 
 def _app() -> QApplication:
-    from ui.app import ensure_app
+    from app.launch import ensure_app
 
     return ensure_app()
 

@@ -12,7 +12,7 @@ from functools import cache
 from typing import Any
 
 from assets import asset
-from kiosk.reference import DISTRICT_CODES, Named
+from core.reference import DISTRICT_CODES, Named
 
 DONG_CODE_MAX = 32
 

@@ -15,9 +15,9 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from kiosk.dongs import DONG_CODE_MAX
-from kiosk.photos import SEALED_PHOTO_MAX
-from kiosk.validation import ADDRESS_MAX, DESCRIPTION_MAX, EMAIL_MAX, NAME_MAX, TITLE_MAX
+from core.dongs import DONG_CODE_MAX
+from core.photos import SEALED_PHOTO_MAX
+from core.validation import ADDRESS_MAX, DESCRIPTION_MAX, EMAIL_MAX, NAME_MAX, TITLE_MAX
 
 
 class MutationType(StrEnum):
@@ -41,12 +41,12 @@ class ComplaintPayload(_Strict):
     anonymous: bool
     category: str = Field(max_length=64)
     district: str = Field(default="", max_length=32)
-    # The 행정동 code (kiosk.dongs) within ``district``; kiosks before it send none.
+    # The 행정동 code (core.dongs) within ``district``; kiosks before it send none.
     dong: str | None = Field(default=None, min_length=1, max_length=DONG_CODE_MAX)
     consent_version: str = Field(default="", max_length=32)
     created_at: dt.datetime
     sealed: str = Field(max_length=40_000)
-    # An optional photo (kiosk.photos), a JPEG sealed on its own (sealing.seal_bytes):
+    # An optional photo (core.photos), a JPEG sealed on its own (sealing.seal_bytes):
     # kept out of ``sealed`` so the text opens without it.
     photo: str | None = Field(default=None, min_length=1, max_length=SEALED_PHOTO_MAX)
 

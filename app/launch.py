@@ -19,8 +19,8 @@ from PySide6.QtCore import QObject, Signal
 from PySide6.QtNetwork import QNetworkInformation
 from PySide6.QtWidgets import QApplication
 
+from core.clock import Clock, utcnow
 from kiosk.config import Settings, settings_path
-from kiosk.models import utcnow
 from kiosk.store import Store
 from sync.client import Timeouts
 from sync.status import SyncControl, SyncStatus
@@ -33,7 +33,7 @@ from ui.lockdown import inhibit_screensaver, kiosk_window_flags
 from ui.logs import install_file_log, route_qt_messages
 from ui.photo import PhotoSource
 from ui.screens.accessibility import Accessibility
-from ui.shell import Clock, KioskWindow
+from ui.shell import KioskWindow
 from ui.speech import Speaker
 from ui.theme import ThemeOptions, apply_theme
 from ui.touch import logical_dpi

@@ -25,6 +25,7 @@ from dataclasses import fields
 from pathlib import Path
 from typing import Any, TypeVar
 
+from core.validation import ValidationFailed
 from kiosk.checkin import Ambiguous, Verdict, VerdictKind, events_today, record_admission
 from kiosk.config import ConfigError, Settings, load_settings
 from kiosk.demo import seed_demo_reference
@@ -42,7 +43,6 @@ from kiosk.submissions import (
     submit_suggestion,
 )
 from kiosk.sync_state import snapshot
-from kiosk.validation import ValidationFailed
 from sync.engine import EngineSettings, RoundOutcome, SyncEngine
 from sync.enrolment import EnrolmentFailed, enroll
 from sync.status import SKEW_WARNING_S
@@ -69,7 +69,7 @@ def make_engine(store: Store, settings: Settings) -> SyncEngine:
 
 
 def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
-    from ui.app import run_kiosk
+    from app.launch import run_kiosk
 
     store = _open(settings)
     worker = start_sync(store, settings)
@@ -80,7 +80,7 @@ def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_demo(args: argparse.Namespace, settings: Settings) -> int:
-    from ui.demo import DemoError, run_demo
+    from app.demo import DemoError, run_demo
 
     try:
         return run_demo(settings, Path(args.data_dir) if args.data_dir else None)
@@ -497,7 +497,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if args.self_test:
         # Before reading settings: a broken kiosk.toml must not fail a new release's check.
-        from ui.selftest import run_self_test
+        from app.selftest import run_self_test
 
         return run_self_test()
     logging.basicConfig(

@@ -34,18 +34,17 @@ import hashlib
 import struct
 from dataclasses import dataclass
 from typing import Literal, NamedTuple
-from zoneinfo import ZoneInfo
 
 import qrcode
 from nacl.exceptions import BadSignatureError
 from nacl.signing import SigningKey, VerifyKey
 from PIL import Image
 
-from kiosk.receipts import ALPHABET, BODY_LENGTH, check_character
+from core.clock import SEOUL
+from core.receipts import ALPHABET, BODY_LENGTH, check_character
 
 PREFIX = "CK1"
 # Ticket days are days in Seoul, wherever the kiosk's or the server's clock is set.
-SEOUL = ZoneInfo("Asia/Seoul")
 EPOCH = dt.date(2020, 1, 1)
 PAYLOAD = struct.Struct(">IIIBHB")
 SIGNATURE_LENGTH = 64

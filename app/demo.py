@@ -128,7 +128,7 @@ def connect_kiosk(store: Store, server: DemoServer) -> None:
 
 def run_demo(settings: Settings, data_dir: Path | None) -> int:
     """Run the demo until the window closes; raises DemoError if it cannot start."""
-    from ui.app import run_kiosk
+    from app.launch import run_kiosk
 
     directory = data_dir or Path(tempfile.mkdtemp(prefix="civic-kiosk-demo-"))
     directory.mkdir(parents=True, exist_ok=True)
