@@ -31,16 +31,19 @@ from kiosk.config import ConfigError, Settings, load_settings
 from kiosk.demo import seed_demo_reference
 from kiosk.identity import NotEnrolled
 from kiosk.outbox import needs_attention, retry_rejected
-from kiosk.signups import SignupForm, sign_up
+from kiosk.signups import SignupForm, check_sign_up, store_sign_up
 from kiosk.store import Store, open_store
 from kiosk.submissions import (
     ComplaintForm,
     Consent,
     ProposalForm,
     Receipt,
-    submit_complaint,
-    submit_proposal,
-    submit_suggestion,
+    check_complaint,
+    check_proposal,
+    check_suggestion,
+    store_complaint,
+    store_proposal,
+    store_suggestion,
 )
 from kiosk.sync_state import snapshot
 from sync.engine import EngineSettings, RoundOutcome, SyncEngine
@@ -229,11 +232,11 @@ def cmd_submit(args: argparse.Namespace, settings: Settings) -> int:
     def submit(data: dict[str, Any]) -> Receipt:
         consent = _consent(data.pop("consent", None))
         if args.kind == "proposal":
-            return submit_proposal(store, _form(ProposalForm, data), consent)
+            return store_proposal(store, check_proposal(_form(ProposalForm, data), consent))
         form = _form(ComplaintForm, data)
         if args.kind == "suggestion":
-            return submit_suggestion(store, form, consent)
-        return submit_complaint(store, form, consent)
+            return store_suggestion(store, check_suggestion(form, consent))
+        return store_complaint(store, check_complaint(form, consent))
 
     return _record(args.json, submit)
 
@@ -246,8 +249,8 @@ def cmd_sign_up(args: argparse.Namespace, settings: Settings) -> int:
         accept_waitlist = data.pop("accept_waitlist", False)
         if not isinstance(accept_waitlist, bool):
             raise InputError("accept_waitlist must be true or false")
-        form = _form(SignupForm, data)
-        return sign_up(store, args.event, form, consent, accept_waitlist=accept_waitlist)
+        checked = check_sign_up(_form(SignupForm, data), consent)
+        return store_sign_up(store, args.event, checked, accept_waitlist=accept_waitlist)
 
     return _record(args.json, submit)
 
