@@ -26,7 +26,9 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from core.validation import ValidationFailed
-from kiosk.checkin import Ambiguous, Verdict, VerdictKind, events_today, record_admission
+from kiosk.admissions import record_admission
+from kiosk.attendance import checkin_events
+from kiosk.checkin import Ambiguous, Verdict, VerdictKind
 from kiosk.config import ConfigError, Settings, load_settings
 from kiosk.demo import seed_demo_reference
 from kiosk.identity import NotEnrolled
@@ -339,7 +341,7 @@ def cmd_check_in(args: argparse.Namespace, settings: Settings) -> int:
     now = dt.datetime.now(dt.UTC)
     event_id = args.event
     if event_id is None:
-        today = events_today(store, now)
+        today = [e for e in checkin_events(store, now) if e.today]
         if len(today) != 1:
             listed = ", ".join(f"{e.id} ({e.title_en})" for e in today) or "none"
             print(f"civic-kiosk: check-in needs --event: events today: {listed}", file=sys.stderr)

@@ -23,7 +23,8 @@ from core.tickets import (
 )
 from core.validation import ValidationFailed
 from kiosk.catalogue import seats_left, upcoming_events
-from kiosk.checkin import Reason, VerdictKind, decide_scan
+from kiosk.checkin import Reason, VerdictKind
+from kiosk.checkin_context import decide_scan
 from kiosk.identity import NotEnrolled
 from kiosk.models import DeviceIdentity, Event, OutboxMutation, Registration
 from kiosk.models import SigningKey as KeyRow
