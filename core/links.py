@@ -21,3 +21,9 @@ def status_page_url(server_url: str, code: str) -> str:
     if not base:
         return code
     return f"{base}{STATUS_PATH}{quote(code, safe='')}"
+
+
+def receipt_qr(ticket: str, code: str, server_url: str) -> str:
+    """What a receipt's QR holds: an event ticket's signed text (read at the door), else the
+    receipt's status-page address. The receipt screen and the printed slip both ask here."""
+    return ticket or status_page_url(server_url, code)

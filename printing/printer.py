@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import contextlib
 import logging
-import socket
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Protocol
@@ -26,7 +25,7 @@ from printing.library import escpos_printers
 from printing.raster import render
 from printing.slip import Slip
 from printing.status import QUERY_ORDER, StatusReplies, last_reply, query, state_of
-from printing.targets import NetworkTarget, SerialTarget, Target, UsbTarget
+from printing.targets import NetworkTarget, Target, UsbTarget
 
 log = logging.getLogger(__name__)
 
@@ -62,7 +61,9 @@ Opener = Callable[[Target, PrinterTimeouts], Link]
 class EscposLink:
     """A python-escpos printer (Network, Usb or Serial) as a ``Link``."""
 
-    def __init__(self, device: Any, before_send: Callable[[], None], before_ask: Callable[[], None]):
+    def __init__(
+        self, device: Any, before_send: Callable[[], None], before_ask: Callable[[], None]
+    ):
         self._device = device
         self._before_send = before_send
         self._before_ask = before_ask
@@ -75,7 +76,7 @@ class EscposLink:
         self._before_ask()
         try:
             answer = self._device.query_status(question)
-        except (TimeoutError, socket.timeout):
+        except TimeoutError:
             return b""
         except Exception as error:  # pyusb's timeout is a USBError, pyserial's an empty read
             if "timeout" in type(error).__name__.lower() or "timed out" in str(error):

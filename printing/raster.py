@@ -10,6 +10,7 @@ each dot as the printer will burn it.
 
 from __future__ import annotations
 
+import io
 from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import cache
@@ -53,8 +54,8 @@ def paper_dots(width_mm: int) -> int:
 @cache
 def _font(bold: bool, pixels: int) -> ImageFont.FreeTypeFont:
     name = "NanumSquareB.ttf" if bold else "NanumSquareR.ttf"
-    with asset("fonts", name).open("rb") as handle:
-        return ImageFont.truetype(handle, pixels)
+    # Read into memory: in a wheel or a bundle the font may not be a file on disk.
+    return ImageFont.truetype(io.BytesIO(asset("fonts", name).read_bytes()), pixels)
 
 
 @dataclass(frozen=True)

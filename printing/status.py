@@ -106,5 +106,10 @@ REPLIES_FOR: dict[PrinterState, dict[int, int]] = {
         3: 0x12 | _CUTTER_ERROR,
         4: 0x12,
     },
-    PrinterState.OFFLINE: {1: 0x12 | _OFFLINE, 2: 0x12 | _ERROR, 3: 0x12 | _AUTO_RECOVERABLE, 4: 0x12},
+    PrinterState.OFFLINE: {
+        1: 0x12 | _OFFLINE,
+        2: 0x12 | _ERROR,
+        3: 0x12 | _AUTO_RECOVERABLE,
+        4: 0x12,
+    },
 }

@@ -17,7 +17,9 @@ PRINTER_KINDS: tuple[str, ...] = get_args(PrinterKind)
 # The port network receipt printers listen on (raw TCP, "JetDirect").
 DEFAULT_PORT = 9100
 BAUD_RATES = (9600, 19200, 38400, 57600, 115200)
-_HOSTNAME = re.compile(r"^(?=.{1,253}$)([A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?)(\.[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*$")
+_HOSTNAME = re.compile(
+    r"^(?=.{1,253}$)([A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?)(\.[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*$"
+)
 _USB_ID = re.compile(r"^([0-9A-Fa-f]{4}):([0-9A-Fa-f]{4})$")
 _SERIAL = re.compile(r"^(/dev/[A-Za-z0-9_./-]{1,64}|COM[0-9]{1,3})$")
 
@@ -106,3 +108,15 @@ def _port(raw: str, address: str) -> int:
     if not raw.isdigit() or not 0 < int(raw) < 65536:
         raise TargetError(f"port must be 1-65535, got {address!r}")
     return int(raw)
+
+
+def typed_address(kind: str, typed: str) -> str:
+    """An address as typed on the on-screen keyboard, which has no ``:``.
+
+    "04b8 0e15" is the USB id 04b8:0e15 and "192.168.0.50 9100" the address
+    with its port: one space between two parts stands for the colon.
+    """
+    parts = typed.split()
+    if kind in ("network", "usb") and len(parts) == 2 and ":" not in typed:
+        return ":".join(parts)
+    return typed.strip()

@@ -117,8 +117,11 @@ def test_a_network_printer_is_read_with_its_address_and_paper(tmp_path: Path) ->
             "printer_address",
         ),
         (
-            {"CIVIC_KIOSK_PRINTER": "serial", "CIVIC_KIOSK_PRINTER_ADDRESS": "/dev/ttyS0",
-             "CIVIC_KIOSK_PRINTER_BAUDRATE": "1234"},
+            {
+                "CIVIC_KIOSK_PRINTER": "serial",
+                "CIVIC_KIOSK_PRINTER_ADDRESS": "/dev/ttyS0",
+                "CIVIC_KIOSK_PRINTER_BAUDRATE": "1234",
+            },
             "printer_baudrate",
         ),
         ({"CIVIC_KIOSK_PAPER_WIDTH_MM": "72"}, "paper_width_mm"),

@@ -40,7 +40,9 @@ def test_good_addresses_become_targets(
         ("laser", "x", "one of"),
     ],
 )
-def test_bad_addresses_are_refused_with_what_is_expected(kind: str, address: str, says: str) -> None:
+def test_bad_addresses_are_refused_with_what_is_expected(
+    kind: str, address: str, says: str
+) -> None:
     with pytest.raises(TargetError, match=says):
         parse_target(kind, address)
 
