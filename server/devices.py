@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 from sqlalchemy import select, update
 
-from core.printers import PrinterState, needs_staff, parse_state
+from core.printers import PrinterState, can_print, needs_staff, parse_state
 from server.changes import record_change
 from server.db import Database
 from server.models import Device, Entity, SigningKey, utcnow
@@ -39,6 +39,12 @@ class DeviceSummary:
             self.revoked_at is None
             and self.printer_state is not None
             and needs_staff(self.printer_state)
+        )
+
+    @property
+    def cannot_print(self) -> bool:
+        return self.printer_trouble and not (
+            self.printer_state is not None and can_print(self.printer_state)
         )
 
 

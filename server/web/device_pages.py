@@ -17,7 +17,6 @@ from fastapi.responses import HTMLResponse, Response
 from sqlalchemy import select
 from starlette.concurrency import run_in_threadpool
 
-from core.printers import can_print
 from server.db import Database
 from server.devices import UnknownDevice, list_devices, revoke_device
 from server.enrolment import create_enrollment_code
@@ -51,7 +50,7 @@ def routes(web: Web) -> APIRouter:
         request: Request, error: str | None = None, status: int = 200
     ) -> Response:
         devices = await run_in_threadpool(list_devices, web.db)
-        cannot_print = sum(d.printer_trouble and not can_print(d.printer_state) for d in devices)
+        cannot_print = sum(d.cannot_print for d in devices)
         return web.render(
             request,
             "devices.html",
