@@ -19,7 +19,7 @@ def test_the_picture_is_as_wide_as_the_paper_and_only_black_or_white(
     )
 
     assert picture.mode == "1" and picture.width == dots
-    assert {value for value, _ in picture.convert("L").getcolors() or []} == {0, 255}
+    assert {value for _, value in picture.convert("L").getcolors() or []} == {0, 255}
 
 
 def test_wrapped_lines_never_run_past_the_width_and_keep_every_character() -> None:
