@@ -27,6 +27,7 @@ from sync.client import Timeouts
 from sync.status import SyncControl, SyncStatus
 from ui.camera import CameraScanner
 from ui.fonts import load_fonts
+from ui.fullscreen import ScreenFit, demo_geometry
 from ui.i18n import I18n, install
 from ui.idle import IdleTiming
 from ui.keyboard import OnScreenKeyboard
@@ -37,7 +38,7 @@ from ui.printing import Printing
 from ui.screens.accessibility import Accessibility
 from ui.shell import KioskWindow
 from ui.speech import Speaker
-from ui.theme import ThemeOptions, apply_theme
+from ui.theme import apply_theme
 from ui.touch import logical_dpi
 
 log = logging.getLogger(__name__)
@@ -141,8 +142,9 @@ def build_window(
     window.announcer = Speaker(window)
     window.dpi = dpi
 
-    def appearance(options: Accessibility) -> None:
-        apply_theme(app, ThemeOptions(options.large_text, options.high_contrast, dpi))
+    def appearance(_options: Accessibility) -> None:
+        # The window knows its size: large text grows as far as the screen holds it.
+        apply_theme(app, window.theme_options())
 
     window.accessibility_changed.connect(appearance)
     appearance(window.accessibility)
@@ -198,11 +200,12 @@ def run_kiosk(
     window.turn_display(settings.orientation)
     if settings.kiosk_mode:
         kiosk_window_flags(window)
-        window.showFullScreen()
+        # Full screen with or without a window manager, following the screen if it turns.
+        ScreenFit(window).start()
         inhibit_screensaver()
     else:
-        # The desktop demo: a window, still closed only from staff mode.
-        window.resize(1280, 800)
+        # The desktop demo: a window that fits the screen it is on, closed only from staff mode.
+        window.setGeometry(demo_geometry(app.primaryScreen()))
         window.show()
     log.info("kiosk started (kiosk mode %s)", "on" if settings.kiosk_mode else "off")
     return app.exec()

@@ -26,7 +26,7 @@ from __future__ import annotations
 import datetime as dt
 import enum
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Literal, Protocol
 
 from core.clock import SEOUL  # check-in days are Seoul days, as on the ticket
@@ -157,6 +157,9 @@ class Verdict:
     previous: Admission | None = None
     # Set by ``admissions.record_admission`` on the admission it wrote: what "undo" takes back.
     checkin_id: str | None = None
+    # A genuine ticket on the wrong day: the day it is for, so staff read "for 3 Dec",
+    # not "not valid" (which they took for a forgery).
+    valid_day: dt.date | None = None
 
     @property
     def message_key(self) -> str:
@@ -207,7 +210,7 @@ def decide(scanned: str, ctx: CheckinContext, now: dt.datetime) -> Verdict:
     if payload.event_id != ctx.event.event_id:
         return _invalid(Reason.WRONG_EVENT, parsed)
     if not _valid_today(parsed, ctx.event, now):
-        return _invalid(Reason.WRONG_DAY, parsed)
+        return replace(_invalid(Reason.WRONG_DAY, parsed), valid_day=payload.valid_day)
     registration = ctx.registration(parsed.identity)
     cancelled = registration is not None and registration.cancelled
     if cancelled or ctx.is_ticket_revoked(parsed.identity):

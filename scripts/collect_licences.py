@@ -45,6 +45,7 @@ ROOT = Path(__file__).resolve().parents[1]
 PROJECT = "civic-kiosk"
 LICENCES = ROOT / "installer" / "licenses"
 FONT_LICENCE = ROOT / "assets" / "fonts" / "OFL.txt"
+ICON_LICENCE = ROOT / "assets" / "icons" / "LICENSE.txt"
 
 # In the project's requirements for the central server only; never in the kiosk bundle.
 SERVER_ONLY = frozenset({"fastapi", "uvicorn", "psycopg", "psycopg-binary", "psycopg-pool"})
@@ -190,6 +191,12 @@ def collect_fixed(out: Path) -> list[Component]:
             "fonts-nanum 20200506",
             "OFL-1.1",
             (_copy(FONT_LICENCE, out / "font", out),),
+        ),
+        Component(
+            "Tabler Icons (pictograms, assets/icons)",
+            "3.52.0",
+            "MIT",
+            (_copy(ICON_LICENCE, out / "icons", out),),
         ),
     ]
     python_licence = _python_licence()

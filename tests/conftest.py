@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
+import os
+import tempfile
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -15,6 +18,16 @@ from core.sealing import new_keypair, unseal
 from kiosk.demo import seed_demo_reference
 from kiosk.models import DeviceIdentity, OutboxMutation
 from kiosk.store import Store, open_store
+
+# Qt's offscreen screen is 800×800 by default: a 1920×1080 kiosk window would hang off
+# it, and finger scrolling (QScroller) finds no widget under a press outside the screen,
+# unlike on a real kiosk where window and screen are one. A screen big enough for any
+# test window, set before the first QApplication reads the platform.
+if os.environ.get("QT_QPA_PLATFORM") == "offscreen":
+    _SCREEN = {"name": "test", "x": 0, "y": 0, "width": 3840, "height": 2160}
+    _CONFIG = Path(tempfile.gettempdir()) / f"civic-kiosk-offscreen-{os.getuid()}.json"
+    _CONFIG.write_text(json.dumps({"screens": [{**_SCREEN, "logicalDpi": 96, "dpr": 1}]}))
+    os.environ["QT_QPA_PLATFORM"] = f"offscreen:configfile={_CONFIG}"
 
 NOW = dt.datetime(2026, 11, 27, 9, 0, tzinfo=dt.UTC)
 # The enrolled test kiosk's Ed25519 ticket-signing seed and the id the server "gave" it.

@@ -58,7 +58,8 @@ from typing_extensions import override
 
 from kiosk.hangul import DUBEOLSIK, HangulComposer, decompose_syllable
 from ui.i18n import language, tr
-from ui.touch import REFERENCE_DPI, touch_target_px
+from ui.theme import current_theme
+from ui.touch import REFERENCE_DPI, mm_to_px, touch_target_px
 
 __all__ = [
     "BACKSPACE",
@@ -110,14 +111,18 @@ _LETTER_ROWS: Final = ("qwertyuiop", "asdfghjkl", "zxcvbnm")
 _NUMBERS: Final = "1234567890"
 # Shift on the number row gives what it gives on a US keyboard, which people know.
 _NUMBERS_SHIFTED: Final = dict(zip(_NUMBERS, "!@#$%^&*()", strict=True))
+# The question mark is shift on the full stop (as on Korean phone keyboards), which leaves
+# the "next" key room for its words at the smallest text size.
+_SHIFTED: Final = {**_NUMBERS_SHIFTED, ".": "?"}
 _LETTERS: Final = frozenset("".join(_LETTER_ROWS))
 _TEXT_MODES: Final = (Mode.HANGUL, Mode.LATIN)
 
 # Units are half a letter key: every row of the letter page is 20 units wide.
-_UNIT_GAP: Final = 8
+# Between two keys: the barrier-free standard's 2.5 mm (ui.design.GAP_MM's floor).
+_GAP_MM: Final = 2.5
 _MARGIN: Final = 8
-# Left and right of a function key's word, inside its border (the theme pads keys by 4-6 px).
-_LABEL_PADDING: Final = 8
+# Left and right of a function key's word, inside its border (the theme pads keys by 2 px).
+_LABEL_PADDING: Final = 4
 
 
 @dataclass(frozen=True)
@@ -129,9 +134,8 @@ class _Slot:
     role: str = "key"
 
 
-def _letter_page_rows(bottom: Sequence[_Slot]) -> list[list[_Slot]]:
+def _letter_rows() -> list[list[_Slot]]:
     return [
-        [_Slot(n, 2) for n in _NUMBERS],
         [_Slot(c, 2) for c in _LETTER_ROWS[0]],
         [_Slot("", 1), *(_Slot(c, 2) for c in _LETTER_ROWS[1]), _Slot("", 1)],
         [
@@ -139,18 +143,33 @@ def _letter_page_rows(bottom: Sequence[_Slot]) -> list[list[_Slot]]:
             *(_Slot(c, 2) for c in _LETTER_ROWS[2]),
             _Slot(BACKSPACE, 3, "key-action"),
         ],
-        list(bottom),
     ]
+
+
+def _letter_page_rows(bottom: Sequence[_Slot]) -> list[list[_Slot]]:
+    """Portrait: the digits in a row above the letters (five rows, ten keys across)."""
+    return [[_Slot(n, 2) for n in _NUMBERS], *_letter_rows(), list(bottom)]
+
+
+def _wide_page_rows(bottom: Sequence[_Slot]) -> list[list[_Slot]]:
+    """Landscape: the digits as a pad right of the letters, so the keyboard is four rows
+    tall and a short screen (1366×768) keeps room for the field above it."""
+    pad = ("789", "456", "123")
+    rows = [
+        [*row, *(_Slot(d, 2) for d in digits)]
+        for row, digits in zip(_letter_rows(), pad, strict=True)
+    ]
+    rows.append([*bottom, _Slot("0", 6)])
+    return rows
 
 
 _TEXT_BOTTOM: Final = (
     _Slot(TOGGLE, 3, "key-action"),
     _Slot(",", 2),
-    _Slot(SPACE, 6, "key-action"),
+    _Slot(SPACE, 5, "key-action"),
     _Slot(".", 2),
     _Slot("-", 2),
-    _Slot("?", 2),
-    _Slot(ENTER, 3, "key-accent"),
+    _Slot(ENTER, 6, "key-accent"),
 )
 _EMAIL_BOTTOM: Final = (
     _Slot("@", 4),
@@ -183,9 +202,11 @@ class _KeyPage(QWidget):
         parent: QWidget | None = None,
         *,
         max_unit_factor: float,
+        gap: int = 8,
     ) -> None:
         super().__init__(parent)
         self._touch = touch
+        self._gap = gap
         # Keys grow at most this much beyond their own size hint: a keyboard
         # stretched across a 1920-pixel screen is a long reach for one hand.
         self._max_unit_factor = max_unit_factor
@@ -194,8 +215,9 @@ class _KeyPage(QWidget):
             self.rows.append([(s, make_key(s, self) if s.key else None) for s in row])
         self._units = max(sum(s.units for s in row) for row in rows)
 
-    def set_touch(self, touch: int) -> None:
+    def set_touch(self, touch: int, gap: int) -> None:
         self._touch = touch
+        self._gap = gap
         self.updateGeometry()
         self.place_keys()
 
@@ -210,7 +232,7 @@ class _KeyPage(QWidget):
         count: their words may be long, and they shrink to fit (``_fit_label``)
         rather than push a 1080-pixel portrait keyboard off the screen.
         """
-        unit, height = (self._touch + _UNIT_GAP) / 2, self._touch
+        unit, height = (self._touch + self._gap) / 2, self._touch
         for row in self.rows:
             for slot, button in row:
                 if button is None or button.isHidden() or slot.role != "key":
@@ -218,14 +240,14 @@ class _KeyPage(QWidget):
                 size: QSize = getattr(button, hint)()
                 if size.isValid():
                     # A key spanning s units is s * unit - gap wide.
-                    unit = max(unit, (size.width() + _UNIT_GAP) / slot.units)
+                    unit = max(unit, (size.width() + self._gap) / slot.units)
                     height = max(height, size.height())
         return QSize(math.ceil(unit), height)
 
     def _extent(self, unit: QSize) -> QSize:
         rows = len(self.rows)
-        width = self._units * unit.width() - _UNIT_GAP
-        height = rows * unit.height() + (rows - 1) * _UNIT_GAP
+        width = self._units * unit.width() - self._gap
+        height = rows * unit.height() + (rows - 1) * self._gap
         return QSize(width, height)
 
     @override
@@ -234,7 +256,9 @@ class _KeyPage(QWidget):
 
     @override
     def minimumSizeHint(self) -> QSize:
-        return self._extent(self._unit_extent("minimumSizeHint"))
+        # As small as one touch target per key: a short screen (1366×768 with large text)
+        # gets keys of 15 mm, their labels still whole (a jamo is far shorter than its line).
+        return self._extent(QSize(math.ceil((self._touch + self._gap) / 2), self._touch))
 
     @override
     def resizeEvent(self, event: QResizeEvent) -> None:
@@ -256,20 +280,20 @@ class _KeyPage(QWidget):
     def place_keys(self) -> None:
         """Lay the keys out over the page (and fit function-key words) again."""
         rows = len(self.rows)
-        row_height = (self.height() - (rows - 1) * _UNIT_GAP) / rows
+        row_height = (self.height() - (rows - 1) * self._gap) / rows
         unit = min(
-            (self.width() + _UNIT_GAP) / self._units,
+            (self.width() + self._gap) / self._units,
             self._unit_extent("sizeHint").width() * self._max_unit_factor,
         )
-        left = (self.width() - unit * self._units + _UNIT_GAP) / 2
+        left = (self.width() - unit * self._units + self._gap) / 2
         for index, row in enumerate(self.rows):
-            top = round(index * (row_height + _UNIT_GAP))
+            top = round(index * (row_height + self._gap))
             x = left
             for slot, button in row:
                 span = slot.units * unit
                 if button is not None:
                     button.setGeometry(
-                        round(x), top, round(x + span - _UNIT_GAP) - round(x), round(row_height)
+                        round(x), top, round(x + span - self._gap) - round(x), round(row_height)
                     )
                     if slot.role != "key":
                         _fit_label(button)
@@ -277,10 +301,12 @@ class _KeyPage(QWidget):
 
 
 def _fit_label(button: QPushButton) -> None:
-    """Shrink a function key's font until its word fits, never below 60 % of the theme's size.
+    """Shrink a function key's font until its word fits, never below the smallest text.
 
-    A per-key style sheet (it outranks the application's) so pressed and
-    checked colours still come from the theme.
+    The smallest text (``ui.design``, 12 mm of Hangul at the panel's size) is a
+    floor: a word that does not fit above it is a layout to fix, which the
+    layout audit reports. A per-key style sheet (it outranks the application's)
+    keeps the pressed and checked colours from the theme.
     """
     if button.styleSheet():
         button.setStyleSheet("")  # back to the theme's size, then measure
@@ -289,8 +315,10 @@ def _fit_label(button: QPushButton) -> None:
     needed = QFontMetrics(font).horizontalAdvance(button.text())
     if font.pixelSize() <= 0 or needed <= room or room <= 0:
         return
-    size = max(math.floor(font.pixelSize() * room / needed), math.ceil(font.pixelSize() * 0.6))
-    button.setStyleSheet(f"font-size: {size}px")
+    floor = current_theme().metrics.min_text_px
+    size = max(math.floor(font.pixelSize() * room / needed), floor)
+    if size < font.pixelSize():
+        button.setStyleSheet(f"font-size: {size}px")
 
 
 class OnScreenKeyboard(QWidget):
@@ -332,16 +360,22 @@ class OnScreenKeyboard(QWidget):
         self._flushed = 0
 
         make = self._make_key
-        self._text_page = _KeyPage(
-            _letter_page_rows(_TEXT_BOTTOM), make, self._touch, max_unit_factor=1.25
+        self._wide = False
+        # Keys up to twice their own size: room for the function keys' words at the
+        # smallest text, and still no screen-wide stretch on a 1920-pixel panel.
+        self._narrow_pages = (
+            _KeyPage(_letter_page_rows(_TEXT_BOTTOM), make, self._touch, max_unit_factor=2.0),
+            _KeyPage(_letter_page_rows(_EMAIL_BOTTOM), make, self._touch, max_unit_factor=2.0),
         )
-        self._email_page = _KeyPage(
-            _letter_page_rows(_EMAIL_BOTTOM), make, self._touch, max_unit_factor=1.25
+        self._wide_pages = (
+            _KeyPage(_wide_page_rows(_TEXT_BOTTOM), make, self._touch, max_unit_factor=2.0),
+            _KeyPage(_wide_page_rows(_EMAIL_BOTTOM), make, self._touch, max_unit_factor=2.0),
         )
+        self._text_page, self._email_page = self._narrow_pages
         # A phone pad is used with one finger: keep it compact, not screen-wide.
-        self._digit_page = _KeyPage(_DIGIT_ROWS, make, self._touch, max_unit_factor=1.6)
+        self._digit_page = _KeyPage(_DIGIT_ROWS, make, self._touch, max_unit_factor=2.6)
         self._stack = QStackedLayout()
-        for page in (self._text_page, self._email_page, self._digit_page):
+        for page in (*self._narrow_pages, *self._wide_pages, self._digit_page):
             self._stack.addWidget(page)
         outer = QVBoxLayout(self)
         outer.setContentsMargins(_MARGIN, _MARGIN, _MARGIN, _MARGIN)
@@ -391,11 +425,23 @@ class OnScreenKeyboard(QWidget):
     def set_dpi(self, dpi: float) -> None:
         """Resize keys for a panel of ``dpi`` logical pixels per inch (15 mm each side)."""
         self._touch = touch_target_px(dpi)
+        gap = mm_to_px(_GAP_MM, dpi)
         for page in self._pages():
             for button in page.buttons():
                 button.setMinimumSize(self._touch, self._touch)
-            page.set_touch(self._touch)
+            page.set_touch(self._touch, gap)
         self.updateGeometry()
+
+    def set_wide(self, wide: bool) -> None:
+        """Landscape: digits as a pad beside the letters (four rows); portrait: above them."""
+        if wide == self._wide:
+            return
+        self._wide = wide
+        self._text_page, self._email_page = self._wide_pages if wide else self._narrow_pages
+        self._show_mode()
+
+    def is_wide(self) -> bool:
+        return self._wide
 
     def touch_px(self) -> int:
         return self._touch
@@ -502,6 +548,22 @@ class OnScreenKeyboard(QWidget):
         super().changeEvent(event)
         if event.type() == QEvent.Type.StyleChange:
             self.updateGeometry()
+
+    @override
+    def sizeHint(self) -> QSize:
+        # The page on show, not the tallest of all (a stacked layout's own answer):
+        # the four-row landscape page leaves the field above it a row more.
+        page = self._stack.currentWidget()
+        margins = 2 * _MARGIN
+        hint = page.sizeHint() if page is not None else QSize()
+        return QSize(hint.width() + margins, hint.height() + margins)
+
+    @override
+    def minimumSizeHint(self) -> QSize:
+        page = self._stack.currentWidget()
+        margins = 2 * _MARGIN
+        hint = page.minimumSizeHint() if page is not None else QSize()
+        return QSize(hint.width() + margins, hint.height() + margins)
 
     # -- keys -----------------------------------------------------------------------------
 
@@ -652,7 +714,7 @@ class OnScreenKeyboard(QWidget):
     # -- labels ---------------------------------------------------------------------------
 
     def _pages(self) -> tuple[_KeyPage, ...]:
-        return (self._text_page, self._email_page, self._digit_page)
+        return (*self._narrow_pages, *self._wide_pages, self._digit_page)
 
     def _show_mode(self) -> None:
         page = {Mode.EMAIL: self._email_page, Mode.DIGITS: self._digit_page}.get(
@@ -667,8 +729,8 @@ class OnScreenKeyboard(QWidget):
             if self._mode == Mode.HANGUL:
                 return DUBEOLSIK[key.upper() if self._shift else key]
             return key.upper() if self._shift else key
-        if self._shift and key in _NUMBERS_SHIFTED and self._mode != Mode.DIGITS:
-            return _NUMBERS_SHIFTED[key]
+        if self._shift and key in _SHIFTED and self._mode != Mode.DIGITS:
+            return _SHIFTED[key]
         return key
 
     def _output(self, button: QPushButton) -> str:
@@ -774,7 +836,7 @@ def key_sequence(text: str, mode: Mode = Mode.HANGUL) -> list[str]:
                 keys.extend(_jamo_keys(jamo) if jamo else ())
         elif ch in _JAMO_KEYS:
             keys.extend(_jamo_keys(ch))
-        elif ch.isupper() or ch in _NUMBERS_SHIFTED.values():
+        elif ch.isupper() or ch in _SHIFTED.values():
             keys.extend((SHIFT, ch))
         else:
             keys.append(ch)

@@ -1,20 +1,27 @@
-"""The kiosk window: header, status strip, the screens, the keyboard; and the flows.
+"""The kiosk window: the frame, the screens, the keyboard, staff mode; it shows what it is told.
 
-Layout, top to bottom: a header (office, Start over, 한국어/English, the
-accessibility button), a status strip (online/offline, waiting to send), the
-stack of screens, and the on-screen keyboard docked inside the window.
+Layout, top to bottom: the title strip (``ui.frame.TopBar``: the title, and
+in a flow its steps), the staff status strip (staff mode only), the stack of
+screens, the "staff have been called" line, the on-screen keyboard when a
+field is focused, and the bottom bar (``ui.frame.BottomBar``: start over,
+back, call staff, larger text, high contrast, lower screen, language). In
+low-screen mode all of it sits in the lower half of a portrait screen under
+a dark band (``ui.touch.LowPositionFrame``).
 
-The flows are plain: form pages → consent (when personal data is asked) →
-review → submit → receipt. Submitting calls the kiosk service on the GUI
-thread (one SQLite commit, milliseconds) and shows the receipt only after it
-returned. Field errors go back beside their fields; anything unexpected is
-logged and the citizen sees a calm "please ask staff" screen that returns home.
+The citizen flows are sequenced by ``ui.flow.FlowController`` from the table
+in ``kiosk.flows``; the window switches to the screens the controller asks
+for and fills the title strip from it.
 
-Staff mode: a long press on the title or office name in the header asks for
-the staff PIN (``ui.staff``); staff mode shows the staff screen and event
-check-in, and ends by itself after ``staff_timeout_s`` without input, or when
-home is shown. Outside it, the window cannot be closed and Escape does
-nothing (``ui.lockdown``); "Exit kiosk" on the staff screen is the only way out.
+The keyboard is part of the layout: when it opens the screen above shrinks
+(every screen's content scrolls, ``ui.scrolling``) and the focused field,
+with its question and error, stays in view above it; it closes whenever the
+screen shown has no focused text field.
+
+Staff mode: a long press on the title asks for the staff PIN (``ui.staff``);
+staff mode shows the staff screen and event check-in, and ends by itself
+after ``staff_timeout_s`` without input, or when home is shown. Outside it,
+the window cannot be closed and Escape does nothing (``ui.lockdown``);
+"Exit kiosk" on the staff screen is the only way out.
 """
 
 from __future__ import annotations
@@ -22,52 +29,42 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import replace
 from pathlib import Path
 from typing import Protocol
 
-from PySide6.QtCore import Signal
-from PySide6.QtGui import QCloseEvent, QGuiApplication, QPixmap, QResizeEvent
+from PySide6.QtCore import QEvent, QSize, Qt, Signal
+from PySide6.QtGui import QCloseEvent, QGuiApplication, QResizeEvent
 from PySide6.QtWidgets import (
     QApplication,
-    QGridLayout,
     QHBoxLayout,
-    QLabel,
+    QLineEdit,
     QMainWindow,
+    QPlainTextEdit,
+    QSizePolicy,
     QStackedWidget,
+    QTextEdit,
     QVBoxLayout,
     QWidget,
 )
 from typing_extensions import override
 
 from core.clock import Clock, utcnow
-from core.validation import FieldError, ValidationFailed
 from kiosk import lookups
 from kiosk.config import ConfigError, Language, Orientation, Settings, save_settings
-from kiosk.identity import NotEnrolled
-from kiosk.lookups import EventItem
-from kiosk.signups import check_sign_up, signup_errors, store_sign_up
 from kiosk.slips import event_facts, slip_facts, status_server
 from kiosk.store import Store
-from kiosk.submissions import (
-    Consent,
-    Receipt,
-    check_complaint,
-    check_proposal,
-    check_suggestion,
-    complaint_errors,
-    proposal_errors,
-    store_complaint,
-    store_proposal,
-    store_suggestion,
-    suggestion_errors,
-)
+from kiosk.submissions import Receipt
 from printing.printer import PrintResult
 from sync.client import Timeouts
 from sync.enrolment import Enrolment
 from sync.status import SyncControl, SyncState, SyncStatus
+from ui.call import StaffCall
 from ui.camera import CameraScanner
+from ui.design import large_zoom, px_to_mm
 from ui.display import Outcome, apply_orientation
+from ui.flow import FlowController, FlowScreens, FlowState, Frame
+from ui.frame import BottomBar, StatusStrip, TopBar
 from ui.i18n import I18n, tr
 from ui.idle import IdleTiming, IdleWatcher
 from ui.lockdown import LockDown
@@ -82,20 +79,31 @@ from ui.screens.error import ErrorScreen
 from ui.screens.form import FormScreen
 from ui.screens.home import HomeScreen
 from ui.screens.idle_warning import IdleWarning
+from ui.screens.leave import LeaveScreen
 from ui.screens.proposal import ProposalScreen
 from ui.screens.receipt import ReceiptScreen
 from ui.screens.review import ReviewScreen
 from ui.screens.signup import EventListScreen, SignupFormScreen
+from ui.scrolling import ScrollPage
 from ui.slips import admission_slip, receipt_slip
 from ui.staff.desk import StaffDesk
 from ui.staff.gesture import LongPress
 from ui.staff.mode import StaffMode
 from ui.staff.pin import PinScreen
 from ui.staff.screen import StaffScreen
+from ui.theme import ThemeOptions, build_theme, current_theme
 from ui.touch import LowPositionFrame
 from ui.widgets import TrButton, TrLabel, retranslate_tree, set_role
 
 log = logging.getLogger(__name__)
+
+# The keyboard takes at most this share of the citizen's region: the field it types
+# into, with its question, error and the main button, needs the rest.
+KEYBOARD_SHARE = 0.42
+# A region shorter than this (an 18.5-inch 1366×768 panel is 230 mm) keeps only the
+# bar's start over, back and call staff while the keyboard is open.
+SHORT_MM = 260.0
+TEXT_EDITORS = (QLineEdit, QPlainTextEdit, QTextEdit)
 
 
 class Announcer(Protocol):
@@ -121,82 +129,29 @@ def leave_display(orientation: Orientation) -> Outcome:
     return Outcome.UNSUPPORTED
 
 
-@dataclass
-class FlowState:
-    """What the current citizen chose beyond the form fields; reset on every wipe."""
+class CallLine(QWidget):
+    """ "Staff have been called" for the citizen; for staff, the call and "I am here"."""
 
-    kind: str = ""
-    consent: Consent | None = None
-    event: EventItem | None = None
-    waitlist: bool = False
-
-
-class Header(QWidget):
-    language_chosen = Signal(str)
-
-    def __init__(self, office: str, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        set_role(self, "header")
-        self.title = TrLabel("app.title", "subtitle", self)
-        self.office = QLabel(office, self)
-        set_role(self.office, "hint")
-        self.home = TrButton("header.home", "secondary", self)
-        self.korean = TrButton("language.ko", "choice", self, a11y_key="language.ko.a11y")
-        self.english = TrButton("language.en", "choice", self, a11y_key="language.en.a11y")
-        self.accessibility = TrButton("header.accessibility", "secondary", self)
-        for button in (self.korean, self.english):
-            button.setCheckable(True)
-        self.korean.clicked.connect(lambda: self.language_chosen.emit("ko"))
-        self.english.clicked.connect(lambda: self.language_chosen.emit("en"))
-        self._grid = QGridLayout(self)
-        self._titles = QVBoxLayout()
-        self._titles.addWidget(self.title)
-        self._titles.addWidget(self.office)
-        self._buttons = QHBoxLayout()
-        for button in (self.home, self.korean, self.english, self.accessibility):
-            self._buttons.addWidget(button)
-        self._stacked: bool | None = None
-        self._arrange(stacked=False)
-
-    @override
-    def resizeEvent(self, event: QResizeEvent) -> None:
-        super().resizeEvent(event)
-        # Side by side when they fit; buttons under the title on a narrow or 200% screen.
-        needed = self._buttons.sizeHint().width() + self.title.sizeHint().width()
-        self._arrange(stacked=event.size().width() < needed)
-
-    def _arrange(self, *, stacked: bool) -> None:
-        if stacked == self._stacked:
-            return
-        self._stacked = stacked
-        self._grid.removeItem(self._titles)
-        self._grid.removeItem(self._buttons)
-        self._grid.addLayout(self._titles, 0, 0)
-        self._grid.addLayout(self._buttons, 1 if stacked else 0, 0 if stacked else 1)
-        self._grid.setColumnStretch(0, 1)
-
-    def show_language(self, language: Language) -> None:
-        self.korean.setChecked(language == "ko")
-        self.english.setChecked(language == "en")
-
-
-class StatusStrip(QWidget):
-    """Online or offline, and how many records wait to be sent."""
+    answered = Signal()
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        set_role(self, "status")
         row = QHBoxLayout(self)
-        row.setContentsMargins(16, 4, 16, 4)
-        self.state = TrLabel("status.state.unknown", "status", self)
-        self.pending = TrLabel("status.pending", "status", self, count=0)
-        row.addWidget(self.state, 1)
-        row.addWidget(self.pending)
+        row.setContentsMargins(0, 0, 0, 0)
+        self.text = TrLabel("call.waiting", "call", self)
+        self.answer = TrButton("call.answer", "primary", self, icon_name="check")
+        self.answer.clicked.connect(self.answered)
+        row.addWidget(self.text, 1)
+        row.addWidget(self.answer)
+        self.hide()
 
-    def show_status(self, state: SyncState | None, pending: int) -> None:
-        self.state.set_key(f"status.state.{state.value if state else 'unknown'}")
-        self.state.setProperty("state", state.value if state else "unknown")
-        self.pending.set_key("status.pending", count=pending)
+    def show_call(self, *, active: bool, staff: bool, since: str = "", where: str = "") -> None:
+        self.setVisible(active)
+        self.answer.setVisible(active and staff)
+        if staff:
+            self.text.set_key("call.staff", time=since, where=where)
+        else:
+            self.text.set_key("call.waiting")
 
 
 class KioskWindow(QMainWindow):
@@ -224,13 +179,14 @@ class KioskWindow(QMainWindow):
         photo_source: PhotoSource | None = None,
         config_path: Path | None = None,
         enrol_timeouts: Timeouts | None = None,
+        staff_call: StaffCall | None = None,
         printing: Printing | None = None,
     ) -> None:
         super().__init__(parent)
-        self.photo_source = photo_source or CameraPhotoSource()
         # The slip printer; with ``printer = "none"`` nothing is printed and nothing is said.
         self.printing = printing or Printing(settings)
         self.printing.setParent(self)
+        self.photo_source = photo_source or CameraPhotoSource()
         self.photo_source.setParent(self)
         self.settings = settings
         self.store = store
@@ -247,12 +203,15 @@ class KioskWindow(QMainWindow):
         self.turn_display: Callable[[Orientation], Outcome] = (
             turn_display if settings.kiosk_mode else leave_display
         )
-        self.state = FlowState()
         self.sync_status: SyncStatus | None = None
-        self.defaults = Accessibility(settings.large_text, settings.high_contrast, False)
+        self.defaults = Accessibility(
+            settings.large_text, settings.high_contrast, False, settings.low_position
+        )
         self.accessibility = self.defaults
         self._before_accessibility: QWidget | None = None
         self.dpi = 96.0  # set by the app from settings or the screen; touch sizes use it
+        self._zoom = 0.0  # large text's zoom the theme was built for
+        self.call = staff_call or StaffCall(clock, parent=self)
 
         central = QWidget(self)
         set_role(central, "window")
@@ -265,25 +224,56 @@ class KioskWindow(QMainWindow):
         rows.setContentsMargins(0, 0, 0, 0)
         rows.setSpacing(0)
         office = settings.office_name or lookups.enrolled_office(store)
-        self.header = Header(office, body)
+        self.header = TopBar(office, body)
         self.status = StatusStrip(body)
+        self.status.hide()
         self.stack = QStackedWidget(body)
-        area = QVBoxLayout()
-        area.setContentsMargins(32, 20, 32, 20)
-        area.addWidget(self.stack)
+        # The screens take what is left: they scroll, so the keyboard and bars come first
+        # and the window never asks for more than its screen.
+        self.stack.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Ignored)
+        self._area = QVBoxLayout()
+        self._area.addWidget(self.stack)
+        self.call_line = CallLine(body)
+        self._call_row = QVBoxLayout()
+        self._call_row.addWidget(self.call_line)
+        self.bar = BottomBar(body)
         rows.addWidget(self.header)
         rows.addWidget(self.status)
-        rows.addLayout(area, 1)
-        # Wheelchair users reach only the lower part of a tall portrait screen.
-        self.frame = LowPositionFrame(body, central)
-        self.frame.set_low_position(settings.low_position)
-        column.addWidget(self.frame, 1)
+        rows.addLayout(self._area, 1)
+        rows.addLayout(self._call_row)
         self.keyboard = keyboard
         if keyboard is not None:
-            keyboard.setParent(central)
-            column.addWidget(keyboard)
+            keyboard.setParent(body)
+            # As tall as it likes when there is room, down to its 15 mm keys when not.
+            keyboard.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Maximum)
+            rows.addWidget(keyboard)
+        rows.addWidget(self.bar)
+        # Wheelchair users reach only the lower part of a tall portrait screen.
+        self.frame = LowPositionFrame(body, central)
+        self.frame.set_low_position(self.accessibility.low_screen)
+        column.addWidget(self.frame, 1)
 
         self._build_screens()
+        self.flow = FlowController(
+            FlowScreens(
+                complaint=self.complaint,
+                suggestion=self.suggestion,
+                proposal=self.proposal,
+                events=self.events,
+                signup=self.signup,
+                consent=self.consent,
+                review=self.review,
+                receipt=self.receipt,
+                problem=self.problem,
+                leave=self.leave,
+            ),
+            store,
+            clock,
+            photo_enabled=lambda: self.settings.camera and self.photo_source.available(),
+            offline=self._offline,
+            status_server=self._status_server,
+            parent=self,
+        )
         self.idle_warning = IdleWarning(central, (timing or IdleTiming(90_000, 30_000)).warning_ms)
         self.watcher = IdleWatcher((timing or IdleTiming(90_000, 30_000)).timeout_ms, self)
         self.idle_timeout_ms = (timing or IdleTiming(90_000, 30_000)).timeout_ms
@@ -295,7 +285,14 @@ class KioskWindow(QMainWindow):
         self.gesture.watch(self.header.title)
         self.gesture.watch(self.header.office)
         self._connect()
-        self.header.show_language(i18n.language)
+        for page in self.findChildren(ScrollPage):
+            page.room_wanted.connect(self._make_room)
+        target_changed = getattr(keyboard, "targetChanged", None)
+        if target_changed is not None:
+            # A new field: the keyboard may take its full share again, until a page asks.
+            target_changed.connect(self._keyboard_target_changed)
+        self._restyle_frame()
+        self.show_language(i18n.language)
         self.retranslate()
         self.refresh_status()
         self.show_screen(self.home)
@@ -314,6 +311,7 @@ class KioskWindow(QMainWindow):
         self.review = ReviewScreen()
         self.receipt = ReceiptScreen()
         self.problem = ErrorScreen()
+        self.leave = LeaveScreen()
         self.checkin = CheckinScreen(
             self.store,
             lambda: self.settings,
@@ -337,6 +335,7 @@ class KioskWindow(QMainWindow):
             "review": self.review,
             "receipt": self.receipt,
             "problem": self.problem,
+            "leave": self.leave,
             "checkin": self.checkin,
             "accessibility": self.accessibility_screen,
             "staff_pin": self.staff_pin,
@@ -345,34 +344,37 @@ class KioskWindow(QMainWindow):
         for name, screen in self.screens.items():
             screen.setObjectName(name)
             self.stack.addWidget(screen)
-        # Each form page shows its fields' errors from the service's own pure check.
-        self.complaint.validator = lambda: complaint_errors(self.complaint.form())
-        self.suggestion.validator = lambda: suggestion_errors(self.suggestion.form())
-        self.proposal.validator = lambda: proposal_errors(self.proposal.form())
-        self.signup.validator = lambda: signup_errors(self.signup.form())
 
     def _connect(self) -> None:
-        self.header.language_chosen.connect(self._choose_language)
-        self.header.home.clicked.connect(self.start_over)
-        self.header.accessibility.clicked.connect(self.open_accessibility)
+        flow = self.flow
+        flow.show_requested.connect(self.show_screen)
+        flow.frame_changed.connect(self._show_frame)
+        flow.submitted.connect(self._submitted)
+        flow.errors_shown.connect(self._announce_errors)
+        flow.start_over_requested.connect(self.start_over)
+        flow.home_requested.connect(self.end_session)
+        bar = self.bar
+        bar.home_requested.connect(self.request_start_over)
+        bar.back_requested.connect(self.go_back)
+        bar.call_requested.connect(self._call_tapped)
+        bar.large_text_toggled.connect(
+            lambda on: self.set_accessibility(replace(self.accessibility, large_text=on))
+        )
+        bar.contrast_toggled.connect(
+            lambda on: self.set_accessibility(replace(self.accessibility, high_contrast=on))
+        )
+        bar.low_screen_toggled.connect(
+            lambda on: self.set_accessibility(replace(self.accessibility, low_screen=on))
+        )
+        bar.language_requested.connect(self._choose_language)
+        self.home.language_chosen.connect(self._choose_language)
+        self.home.accessibility_requested.connect(self.open_accessibility)
+        self.call.changed.connect(lambda _active: self._show_call())
+        self.call_line.answered.connect(self.call.answer)
         self.i18n.languageChanged.connect(self.retranslate)
-        self.home.chosen.connect(self.start)
-        for form in self.forms():
-            form.completed.connect(self._form_completed)
-            form.cancelled.connect(self._form_cancelled)
-            form.errors_shown.connect(self._announce_errors)
-        self.events.chosen.connect(self._event_chosen)
-        self.events.cancelled.connect(self.start_over)
-        self.consent.agreed.connect(self._consented)
-        self.consent.back.connect(self._back_to_form)
-        self.consent.errors_shown.connect(self._announce_errors)
-        self.review.back.connect(self._review_back)
-        self.review.submit.connect(self.submit)
-        self.review.errors_shown.connect(self._announce_errors)
-        self.receipt.done.connect(self.end_session)
         self.printing.printed.connect(self._slip_printed)
         self.checkin.admitted.connect(self._print_admission)
-        self.problem.home.connect(self.end_session)
+        self.home.chosen.connect(self.start)
         self.checkin.back.connect(self._checkin_back)
         self.checkin.activity.connect(self._someone_there)
         self.checkin.recorded.connect(self._checkin_recorded)
@@ -397,6 +399,10 @@ class KioskWindow(QMainWindow):
     def forms(self) -> list[FormScreen]:
         return [self.complaint, self.suggestion, self.proposal, self.signup]
 
+    @property
+    def state(self) -> FlowState:
+        return self.flow.state
+
     # --- navigation -----------------------------------------------------------------------
 
     def current_screen(self) -> Screen:
@@ -414,99 +420,75 @@ class KioskWindow(QMainWindow):
         if self.staff_mode.active and screen not in (self.staff, self.checkin):
             self.staff_mode.leave()  # the staff session ends wherever staff leave its screens
             return
-        self.header.home.setVisible(screen is not self.home)
+        self._close_keyboard_unless_typing(screen)
+        staffish = self.staff_mode.active
+        self.status.setVisible(staffish)
+        self.bar.show_navigation(
+            home=screen is not self.home, back=screen not in (self.home, self.receipt)
+        )
+        self.bar.call.setVisible(not staffish)
+        self._show_call()
+        if self.flow.owns(screen):
+            self.flow.shown(screen)
+        else:
+            self._show_frame(Frame(screen.title_key or "app.title"))
+        self.header.show_office(screen is self.home)
+        if screen is self.home:
+            self._show_frame(Frame("app.title"))
         self.announce(screen.announcement())
         self.screen_shown.emit(screen.objectName())
 
+    def _close_keyboard_unless_typing(self, screen: Screen) -> None:
+        """The keyboard stays only while a text field of the screen shown has the focus."""
+        focused = QApplication.focusWidget()
+        typing = isinstance(focused, TEXT_EDITORS) and screen.isAncestorOf(focused)
+        if not typing and focused is not None and self.isAncestorOf(focused):
+            # Focus to the screen itself: the keyboard follows focus and closes.
+            screen.setFocus(Qt.FocusReason.OtherFocusReason)
+        if not typing and self.keyboard is not None and self.keyboard.isVisible():
+            set_target = getattr(self.keyboard, "set_target", None)
+            if callable(set_target):
+                set_target(None)
+
+    def _show_frame(self, frame: Frame) -> None:
+        self.header.show_title(frame.title_key)
+        self.header.show_steps(frame.steps, frame.current)
+
     def start(self, kind: str) -> None:
         self.wipe()
-        self.state.kind = kind
-        if kind in ("complaint", "suggestion"):
-            form = self.complaint if kind == "complaint" else self.suggestion
-            form.set_categories(lookups.categories(self.store))
-            # No camera (or staff turned it off): the photo page is not there at all.
-            form.set_photo_enabled(self.settings.camera and self.photo_source.available())
-            self._show_form(form)
-        elif kind == "proposal":
-            self._show_form(self.proposal)
-        elif kind == "signup":
-            self.events.set_events(lookups.events(self.store, self.clock()))
-            self.show_screen(self.events)
-        elif kind == "checkin":
+        if kind == "checkin":
+            self.flow.state.kind = kind
             self._open_checkin()
-
-    def _show_form(self, form: FormScreen) -> None:
-        form.start()
-        self.show_screen(form)
+            return
+        self.flow.start(kind)
 
     def current_form(self) -> FormScreen | None:
-        return {
-            "complaint": self.complaint,
-            "suggestion": self.suggestion,
-            "proposal": self.proposal,
-            "signup": self.signup,
-        }.get(self.state.kind)
+        return self.flow.current_form()
 
-    def _event_chosen(self, event: EventItem) -> None:
-        self.state.event = event
-        self.state.waitlist = event.full
-        self.signup.set_event(event)
-        self._show_form(self.signup)
-
-    def _form_cancelled(self) -> None:
-        if self.state.kind == "signup":
-            self.show_screen(self.events)
-        else:
+    def go_back(self) -> None:
+        """The bottom bar's "Back": within a flow by its rules, elsewhere to where it came from."""
+        screen = self.current_screen()
+        if self.flow.owns(screen):
+            self.flow.back()
+        elif screen is self.accessibility_screen:
+            self._close_accessibility()
+        elif screen is self.checkin:
+            if not self.checkin.step_back():
+                self._checkin_back()
+        elif screen is self.staff_pin:
             self.start_over()
+        elif screen is self.problem:
+            self.end_session()
 
-    def _needs_consent(self) -> bool:
-        if self.state.kind == "proposal":
-            return self.proposal.gives_contact()
-        return self.state.kind in ("complaint", "signup")
-
-    def _form_completed(self) -> None:
-        if self._needs_consent():
-            self.consent.set_kind(
-                self.state.kind, optional_box=self.state.kind in ("complaint", "proposal")
-            )
-            self.show_screen(self.consent)
-        else:
-            self.state.consent = None
-            self._show_review()
-
-    def _consented(self, consent: Consent) -> None:
-        self.state.consent = consent
-        self._show_review()
-
-    def _back_to_form(self) -> None:
-        form = self.current_form()
-        if form is not None:
-            form.show_last_page()
-            self.show_screen(form)
-
-    def _review_back(self) -> None:
-        if self._needs_consent():
-            self.show_screen(self.consent)
-        else:
-            self._back_to_form()
-
-    def _show_review(self) -> None:
-        form = self.current_form()
-        assert form is not None
-        submit_key = "review.submit.waitlist" if self.state.waitlist else "review.submit"
-        self.review.show_for(f"flow.{self.state.kind}", self._review_rows, submit_key=submit_key)
-        self.show_screen(self.review)
-
-    def _review_rows(self) -> list[tuple[str, str | QPixmap]]:
-        form = self.current_form()
-        rows: list[tuple[str, str | QPixmap]] = list(getattr(form, "review_rows", list)())
-        consent = self.state.consent
-        if consent is None:
-            said = tr("review.consent.none")
-        else:
-            said = tr("review.consent.shared" if consent.share_contact else "review.consent.given")
-        rows.append(("review.consent", said))
-        return rows
+    def request_start_over(self) -> None:
+        """The bottom bar's "Start over": asks first when it would throw away words."""
+        if self.flow.owns(self.current_screen()) and self.flow.leaving_loses_words():
+            self.flow.ask_before_leaving()
+            return
+        if self.current_screen() is self.receipt:
+            self.end_session()
+            return
+        self.start_over()
 
     def open_accessibility(self) -> None:
         if self.current_screen() is not self.accessibility_screen:
@@ -521,45 +503,19 @@ class KioskWindow(QMainWindow):
     # --- submitting -----------------------------------------------------------------------
 
     def submit(self) -> None:
-        try:
-            receipt = self._submit_current()
-        except ValidationFailed as failed:
-            self._show_domain_errors(failed.errors)
-            return
-        except NotEnrolled:
-            log.error("submit refused: this kiosk is not enrolled")
-            self.show_problem("error.kiosk.not_enrolled")
-            return
-        except Exception:
-            # Never a traceback on screen: log it for staff, calm words for the citizen.
-            log.exception("submit failed unexpectedly (%s)", self.state.kind)
-            self.show_problem()
-            return
-        self.receipt.show_receipt(receipt, self._status_server())
-        self.show_screen(self.receipt)
+        self.flow.submit()
+
+    def _submitted(self, receipt: Receipt) -> None:
         self.refresh_status()
         self.submitted.emit(receipt)
         self._print_receipt(receipt)
 
-    def _submit_current(self) -> Receipt:
-        now = self.clock()
-        consent = self.state.consent or Consent()
-        kind = self.state.kind
-        if kind == "complaint":
-            return store_complaint(self.store, check_complaint(self.complaint.form(), consent), now)
-        if kind == "suggestion":
-            return store_suggestion(self.store, check_suggestion(self.suggestion.form()), now)
-        if kind == "proposal":
-            return store_proposal(self.store, check_proposal(self.proposal.form(), consent), now)
-        if kind == "signup" and self.state.event is not None:
-            return store_sign_up(
-                self.store,
-                self.state.event.id,
-                check_sign_up(self.signup.form(), consent),
-                accept_waitlist=self.state.waitlist,
-                now=now,
-            )
-        raise RuntimeError(f"nothing to submit in flow {kind!r}")
+    def _offline(self) -> bool:
+        status = self.sync_status
+        return status is None or status.state not in (SyncState.ONLINE, SyncState.SYNCING)
+
+    def show_problem(self, message_key: str = "error.unexpected") -> None:
+        self.flow.show_problem(message_key)
 
     # --- printed slips ------------------------------------------------------------------
 
@@ -602,38 +558,13 @@ class KioskWindow(QMainWindow):
         )
         self.printing.print_slip(slip, "admission")
 
-    def _show_domain_errors(self, errors: list[FieldError]) -> None:
-        event_errors = [e for e in errors if e.field == "event"]
-        if event_errors:
-            key = event_errors[0].key
-            if key == "event.full":
-                # The last place went while this citizen was typing: offer the waiting list.
-                self.state.waitlist = True
-                self._show_review()
-            self.review.show_error(key)
-            return
-        form = self.current_form()
-        if form is not None and form.show_errors(errors):
-            self.show_screen(form)
-            return
-        if any(e.field == "consent" for e in errors):
-            self.consent.show_required_error()
-            self.show_screen(self.consent)
-            return
-        log.error("validation errors with no field on screen: %s", errors)
-        self.show_problem()
-
-    def show_problem(self, message_key: str = "error.unexpected") -> None:
-        self.problem.show_problem(message_key)
-        self.show_screen(self.problem)
-
     # --- wiping ---------------------------------------------------------------------------
 
     def wipe(self) -> None:
         """Forget everything the current citizen entered, on every screen."""
         for screen in self.screens.values():
             screen.wipe()
-        self.state = FlowState()
+        self.flow.wipe()
 
     def start_over(self) -> None:
         """The citizen's own "Start over": wipe, but keep their language and display."""
@@ -643,14 +574,15 @@ class KioskWindow(QMainWindow):
     def end_session(self) -> None:
         """After Done, idle or an error: wipe and set everything back for the next person."""
         self.wipe()
-        self.i18n.set_language(self.settings.language)
-        self.header.show_language(self.settings.language)
+        self.call.cancel()
+        self._choose_language(self.settings.language)
         self.set_accessibility(self.defaults)
         self.show_screen(self.home)
 
     def _idle(self) -> None:
-        if self.staff_mode.active:
-            self.watcher.start()  # staff mode keeps its own, longer limit
+        if self.staff_mode.active or self.call.active:
+            # Staff mode keeps its own, longer limit; a citizen waiting for staff keeps theirs.
+            self.watcher.start()
             return
         if self.current_screen() is self.home and self.i18n.language == self.settings.language:
             self.watcher.start()  # nothing entered, nothing to warn about
@@ -662,6 +594,26 @@ class KioskWindow(QMainWindow):
     def _idle_expired(self) -> None:
         self.end_session()
         self.watcher.start()
+
+    # --- calling staff ----------------------------------------------------------------------
+
+    def _call_tapped(self) -> None:
+        if self.call.active:
+            self.call.cancel()
+        else:
+            self.call.call(self.current_screen().objectName())
+
+    def _show_call(self) -> None:
+        active = self.call.active
+        self.bar.show_call(active)
+        since = self.call.since
+        when = since.astimezone().strftime("%H:%M") if since is not None else ""
+        where = (
+            tr(self.screens[self.call.where].title_key) if self.call.where in self.screens else ""
+        )
+        self.call_line.show_call(
+            active=active, staff=self.staff_mode.active, since=when, where=where
+        )
 
     # --- check-in and staff mode --------------------------------------------------------
 
@@ -720,7 +672,9 @@ class KioskWindow(QMainWindow):
                 log.info("settings saved: %s", ", ".join(written) or "nothing changed")
         self.settings = chosen
         # A new citizen session starts with these; staff see them when they leave.
-        self.defaults = Accessibility(chosen.large_text, chosen.high_contrast, False)
+        self.defaults = Accessibility(
+            chosen.large_text, chosen.high_contrast, False, chosen.low_position
+        )
         if chosen.idle_timeout_s != before.idle_timeout_s:
             self.set_idle_timeout_ms(chosen.idle_timeout_s * 1000)
         printer_keys = (
@@ -773,26 +727,64 @@ class KioskWindow(QMainWindow):
     def _choose_language(self, language: str) -> None:
         chosen: Language = "en" if language == "en" else "ko"
         self.i18n.set_language(chosen)
-        self.header.show_language(chosen)
+        self.show_language(chosen)
+
+    def show_language(self, language: Language) -> None:
+        self.bar.show_language(language)
+        self.home.show_language(language)
 
     def retranslate(self) -> None:
         self.setWindowTitle(tr("app.title"))
-        retranslate_tree(self.header)
+        self.header.retranslate()
         retranslate_tree(self.status)
+        self.bar.retranslate()
+        retranslate_tree(self.call_line)
+        self.frame.set_shade_text(tr("low_screen.moved"))
         for screen in self.screens.values():
             screen.retranslate()
         self.idle_warning.retranslate()
         if self.keyboard is not None and hasattr(self.keyboard, "retranslate"):
             self.keyboard.retranslate()
+        self._show_call()
         self.refresh_status()
 
     def set_accessibility(self, options: Accessibility) -> None:
         changed = options != self.accessibility
         self.accessibility = options
         self.accessibility_screen.set_options(options)
+        self.bar.show_modes(
+            large_text=options.large_text,
+            contrast=options.high_contrast,
+            low_screen=options.low_screen,
+        )
+        self.frame.set_low_position(options.low_screen)
         if changed:
             # Restyling every widget takes a few hundred ms: only when something changed.
             self.accessibility_changed.emit(options)
+            self._restyle_frame()
+
+    def theme_options(self) -> ThemeOptions:
+        """The look for the current options and this window's size (large text fits it)."""
+        self._zoom = self._wanted_zoom()
+        return ThemeOptions(
+            large_text=self.accessibility.large_text,
+            high_contrast=self.accessibility.high_contrast,
+            dpi=self.dpi,
+            region_height=self.region_height(),
+            portrait=self.height() > self.width(),
+        )
+
+    def region_height(self, size: QSize | None = None) -> int:
+        """Height of what the citizen uses: the window, less the dark band in low-screen mode."""
+        size = size or self.size()
+        return size.height() - self.frame.band_height(size)
+
+    def _wanted_zoom(self, size: QSize | None = None) -> float:
+        if not self.accessibility.large_text:
+            return 1.0
+        size = size or self.size()
+        portrait = size.height() > size.width()
+        return large_zoom(self.region_height(size), self.dpi, portrait=portrait)
 
     def announce(self, text: str) -> None:
         if text and self.accessibility.audio:
@@ -817,9 +809,73 @@ class KioskWindow(QMainWindow):
 
     # --- layout ---------------------------------------------------------------------------
 
+    def _size_keyboard(self, size: QSize | None = None) -> None:
+        """The keyboard's most: its share of the region, never below its 15 mm keys."""
+        if self.keyboard is None:
+            return
+        share = round(self.region_height(size) * KEYBOARD_SHARE)
+        self.keyboard.setMaximumHeight(max(share, self.keyboard.minimumSizeHint().height()))
+
+    def _keyboard_target_changed(self, typing: bool) -> None:
+        self._size_keyboard()
+        # On a short screen the keyboard takes the room of the bar's display buttons.
+        short = px_to_mm(self.region_height(), self.dpi) < SHORT_MM
+        self.bar.set_compact(typing and short)
+
+    def _make_room(self, lacking: int) -> None:
+        """A page cannot show the focused field whole above the keyboard: shrink the keyboard."""
+        keyboard = self.keyboard
+        if keyboard is None or not keyboard.isVisible():
+            return
+        smallest = keyboard.minimumSizeHint().height()
+        wanted = max(smallest, keyboard.height() - lacking)
+        if wanted < keyboard.maximumHeight():
+            keyboard.setMaximumHeight(wanted)
+
+    def _restyle_frame(self) -> None:
+        m = current_theme().metrics
+        self._area.setContentsMargins(m.margin, m.margin // 2, m.margin, m.gap)
+        self._call_row.setContentsMargins(m.margin, 0, m.margin, m.gap)
+
+    @override
+    def changeEvent(self, event: QEvent) -> None:
+        super().changeEvent(event)
+        if event.type() == QEvent.Type.StyleChange:
+            self._restyle_frame()
+            self._style_staff()
+
+    def _style_staff(self) -> None:
+        """Staff screens keep the normal size when a citizen chose large text.
+
+        Large text is the citizen's; the staff pages are dense tables and forms
+        that at 200 % would be wider than a portrait screen. A widget's own style
+        sheet outranks the application's, so the normal sheet (in the current
+        contrast) goes on the staff screens themselves.
+        """
+        sheet = ""
+        if self.accessibility.large_text:
+            options = replace(self.theme_options(), large_text=False)
+            sheet = build_theme(options, current_theme().font_family).stylesheet
+        for screen in (self.staff, self.staff_pin):
+            if screen.styleSheet() != sheet:
+                screen.setStyleSheet(sheet)
+
     @override
     def resizeEvent(self, event: QResizeEvent) -> None:
         super().resizeEvent(event)
         central = self.centralWidget()
         if central is not None:
             self.idle_warning.resize(central.size())
+        size = event.size()
+        portrait = size.height() > size.width()
+        # In portrait, the content sits down by the main button, within reach.
+        for page in self.findChildren(ScrollPage):
+            page.set_bottom_aligned(portrait)
+        if self.keyboard is not None:
+            set_wide = getattr(self.keyboard, "set_wide", None)
+            if callable(set_wide):
+                set_wide(not portrait)
+            self._size_keyboard(size)
+        if self._zoom and self._wanted_zoom(size) != self._zoom:
+            # A turned or resized screen holds large text at another size.
+            self.accessibility_changed.emit(self.accessibility)

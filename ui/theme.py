@@ -4,34 +4,50 @@ Screens never name a colour or a font size. They give widgets a *role*
 (``ui.widgets.set_role(widget, "primary")``, i.e. the dynamic property
 ``role``) and this module styles the role. Roles:
 
+Sizes come from ``ui.design``: a type scale in millimetres on the glass
+(the smallest text 12.5 mm, a Hangul syllable with its 받침), targets of at
+least 15 mm, spacing that grows with large text; the theme only writes them
+into the sheet.
+
 Containers (QWidget; set ``WA_StyledBackground`` on a plain QWidget so it paints)
     ``window``        the central widget: the page background
-    ``header``        the strip with title, language and help buttons; a line below it
+    ``header``        the title strip at the top of every screen (title, steps)
+    ``bottombar``     the bar at the bottom of every screen (home, back, help, display)
     ``overlay``       a full-window panel over the screens (idle warning)
+    ``shade``         the dark upper part in low-screen mode, with one line of text
+    ``card``          a white panel holding a group (receipt, review rows)
     ``status``        see below; as a container it needs ``WA_StyledBackground`` too
 Text (QLabel, or any text widget for ``body``)
     ``body``          running text (consent sections, receipt notes)
-    ``title``         screen heading, 1.75× body, bold
-    ``subtitle``      second-level heading, 1.35×, bold
-    ``code``          a receipt or ticket code to read aloud or copy, 3×, bold, spaced
+    ``title``         screen heading, bold
+    ``subtitle``      second-level heading, bold
+    ``question``      the question a page asks, bold
+    ``code``          a receipt or ticket code to read aloud or copy, bold
     ``field-label``   the question above an input, bold
-    ``hint``          secondary explanation, 0.9×, muted colour
+    ``hint``          secondary explanation, muted colour (never smaller than body)
     ``error``         validation message next to a field, bold, error colour
-    ``status``        a strip of status text (sync state, office name), inverted colours
-    ``tile-title``    title inside a ``tile`` button, 1.5×, bold
-    ``tile-hint``     one-line explanation inside a ``tile`` button, 0.9×
+    ``status``        a strip of status text (sync state, staff only), inverted colours
+    ``call``          "staff have been called", amber, bold
+    ``chosen-note``   the words beside a list confirming what was chosen
+    ``tile-title``    title inside a ``tile`` button, bold
+    ``tile-hint``     the description under it
+    ``frame-title``   the title in the ``header`` strip
+    ``step``          the step text in the ``header`` strip ("2 / 5 단계 · 내용 입력")
+    ``step-done``, ``step-now``, ``step-todo``  the numbered segments of the steps;
+                      the current one is filled, outlined and says "현재"/"now"
 Verdicts (QLabel or QFrame; check-in results, "received" banners)
-    ``verdict-ok``    green, 1.5×, bold
+    ``verdict-ok``    green, bold
     ``verdict-warn``  amber
     ``verdict-bad``   red
     A verdict label with the dynamic property ``headline`` set to true is
-    drawn 3× body size: the check-in verdict, read from two metres away.
+    drawn at the headline size: the check-in verdict, read from two metres away.
 Buttons (QPushButton; every button is at least one touch target in both directions)
     ``primary``       the one main action of a screen (next, submit)
     ``secondary``     everything else (also the default for an unroled button)
     ``danger``        cancel / delete everything
-    ``tile``          a big home-screen tile holding ``tile-title`` + ``tile-hint`` labels
+    ``tile``          a big home-screen card holding ``tile-title`` + ``tile-hint`` labels
     ``choice``        a checkable option of a ``ChoiceGrid``; ``:checked`` shows as chosen
+    ``bar``           a button of the ``bottombar``; ``:checked`` for a mode that is on
 On-screen keyboard (ui.keyboard)
     ``keyboard``      the keyboard panel
     ``key``           a character key
@@ -58,11 +74,11 @@ from PySide6.QtGui import QColor, QFont, QPalette
 from PySide6.QtWidgets import QApplication
 
 from assets import asset
+from ui.design import LARGE_TEXT_MAX, Metrics, metrics
 from ui.fonts import load_fonts
 from ui.touch import REFERENCE_DPI, touch_target_px
 
 __all__ = [
-    "BASE_FONT_PX",
     "HIGH_CONTRAST",
     "LARGE_TEXT_SCALE",
     "NORMAL",
@@ -74,22 +90,23 @@ __all__ = [
     "apply_theme",
     "build_theme",
     "contrast_ratio",
+    "current_theme",
     "palette_pairs",
     "relative_luminance",
     "touch_target_px",
 ]
 
-BASE_FONT_PX: Final = 24
-LARGE_TEXT_SCALE: Final = 2.0
+LARGE_TEXT_SCALE: Final = LARGE_TEXT_MAX
 MIN_TEXT_CONTRAST: Final = 4.5
 MIN_OUTLINE_CONTRAST: Final = 3.0
 
 ROLES: Final = (
-    "window", "header", "overlay", "body",
-    "title", "subtitle", "code", "field-label", "hint", "error", "status",
-    "tile-title", "tile-hint",
+    "window", "header", "bottombar", "overlay", "shade", "card", "body",
+    "title", "subtitle", "question", "code", "field-label", "hint", "error", "status",
+    "call", "chosen-note", "tile-title", "tile-hint", "frame-title", "step",
+    "step-done", "step-now", "step-todo",
     "verdict-ok", "verdict-warn", "verdict-bad",
-    "primary", "secondary", "danger", "tile", "choice",
+    "primary", "secondary", "danger", "tile", "choice", "bar",
     "keyboard", "key", "key-action", "key-accent",
 )  # fmt: skip
 
@@ -145,6 +162,15 @@ class Palette:
     on_key_accent: str
     key_pressed: str
     on_key_pressed: str
+    # The frame: title strip and bottom bar, and what marks "now" and "on" in it.
+    frame: str
+    on_frame: str
+    frame_accent: str
+    on_frame_accent: str
+    shade: str
+    on_shade: str
+    card: str
+    icon: str
 
 
 # Light grey rather than white behind everything: less glare on a bright panel.
@@ -171,6 +197,10 @@ NORMAL: Final = Palette(
     key_action="#AEB8C5", on_key_action="#111827",
     key_accent="#0B4F9C", on_key_accent="#FFFFFF",
     key_pressed="#083B75", on_key_pressed="#FFFFFF",
+    frame="#0B2545", on_frame="#FFFFFF",
+    frame_accent="#FFD400", on_frame_accent="#111827",
+    shade="#111827", on_shade="#FFFFFF",
+    card="#FFFFFF", icon="#0B4F9C",
 )  # fmt: skip
 
 # Black, white and yellow only (plus signal colours for verdicts): what low-vision
@@ -198,6 +228,10 @@ HIGH_CONTRAST: Final = Palette(
     key_action="#1A1A1A", on_key_action="#FFD400",
     key_accent="#FFD400", on_key_accent="#000000",
     key_pressed="#FFFFFF", on_key_pressed="#000000",
+    frame="#000000", on_frame="#FFFFFF",
+    frame_accent="#FFD400", on_frame_accent="#000000",
+    shade="#000000", on_shade="#FFD400",
+    card="#000000", icon="#FFD400",
 )  # fmt: skip
 
 
@@ -209,6 +243,18 @@ class ThemeOptions:
     high_contrast: bool = False
     # Logical DPI (see ui.touch.logical_dpi); decides touch-target and text pixel sizes.
     dpi: float = REFERENCE_DPI
+    # Height of the region the citizen uses (the window, or its lower part in
+    # low-screen mode); large text grows only as far as it fits. 0 = unknown.
+    region_height: int = 0
+    portrait: bool = False
+
+    def metrics(self) -> Metrics:
+        return metrics(
+            self.dpi,
+            large_text=self.large_text,
+            region_height_px=self.region_height,
+            portrait=self.portrait,
+        )
 
 
 @dataclass(frozen=True)
@@ -233,6 +279,7 @@ class Theme:
     stylesheet: str
     text_pairs: tuple[ColourPair, ...]
     outline_pairs: tuple[ColourPair, ...]
+    metrics: Metrics
     font_px: dict[str, int] = field(default_factory=dict)
 
     @property
@@ -260,36 +307,6 @@ def contrast_ratio(a: str, b: str) -> float:
     """WCAG contrast ratio of two colours, 1.0 … 21.0."""
     high, low = sorted((relative_luminance(a), relative_luminance(b)), reverse=True)
     return (high + 0.05) / (low + 0.05)
-
-
-# Font sizes relative to body text; large-text mode multiplies all of them.
-_FONT_FACTORS: Final = {
-    "body": 1.0,
-    "title": 1.75,
-    "subtitle": 1.35,
-    # Citizens copy the receipt code onto paper or read it to a phone operator.
-    "code": 3.0,
-    "hint": 0.9,
-    "button": 1.1,
-    "tile-title": 1.5,
-    "tile-hint": 0.9,
-    "verdict": 1.5,
-    "headline": 3.0,
-    # Compatibility jamo are drawn small in Hangul fonts; the bigger size evens them out.
-    "key": 1.4,
-    "key-action": 0.9,
-}
-
-
-def _font_sizes(options: ThemeOptions) -> dict[str, int]:
-    scale = LARGE_TEXT_SCALE if options.large_text else 1.0
-    # Text is sized for a 96-dpi panel and grows on denser ones, so it is never
-    # physically smaller than on the reference panel; it does not shrink on coarse ones.
-    density = max(1.0, options.dpi / REFERENCE_DPI)
-    # Rounded before scaling, so large text is exactly twice every normal size.
-    return {
-        name: int(round(BASE_FONT_PX * f * density) * scale) for name, f in _FONT_FACTORS.items()
-    }
 
 
 class _Sheet:
@@ -340,23 +357,24 @@ class _Sheet:
 def build_theme(options: ThemeOptions, font_family: str = "") -> Theme:
     """The palette, sizes and style sheet for ``options`` (no Qt application needed)."""
     palette = HIGH_CONTRAST if options.high_contrast else NORMAL
-    sizes = _font_sizes(options)
-    touch = touch_target_px(options.dpi)
+    m = options.metrics()
     sheet = _Sheet(palette)
-    _base_rules(sheet, sizes, touch, font_family)
-    _text_roles(sheet, sizes)
-    _buttons(sheet, sizes, touch)
-    _inputs(sheet, touch)
-    _keyboard(sheet, sizes, touch)
+    _base_rules(sheet, m, font_family)
+    _text_roles(sheet, m)
+    _frame(sheet, m)
+    _buttons(sheet, m)
+    _inputs(sheet, m)
+    _keyboard(sheet, m)
     return Theme(
         options=options,
         palette=palette,
         font_family=font_family,
-        touch_px=touch,
+        touch_px=m.target,
         stylesheet=sheet.text(),
         text_pairs=(*sheet.text_pairs, *palette_pairs(palette)),
         outline_pairs=tuple(sheet.outline_pairs),
-        font_px=sizes,
+        metrics=m,
+        font_px=dict(m.font),
     )
 
 
@@ -364,70 +382,100 @@ def _px(value: float) -> str:
     return f"{round(value)}px"
 
 
-def _base_rules(sheet: _Sheet, sizes: dict[str, int], touch: int, family: str) -> None:
+def _padding(vertical: int, horizontal: int, *, border: int, widest: int) -> str:
+    """Padding that keeps the outer size when a state draws a wider border (nothing moves)."""
+    extra = widest - border
+    return f"padding: {_px(vertical + extra)} {_px(horizontal + extra)}"
+
+
+def _font(m: Metrics, role: str, *, bold: bool = False) -> str:
+    weight = "; font-weight: bold" if bold else ""
+    return f"font-size: {_px(m.font[role])}{weight}"
+
+
+def _base_rules(sheet: _Sheet, m: Metrics, family: str) -> None:
     sel = "QWidget"
     family_rule = f'font-family: "{family}"' if family else ""
-    sheet.block(
-        sel, sheet.colours(sel, "text", "window"), family_rule, f"font-size: {_px(sizes['body'])}"
-    )
+    sheet.block(sel, sheet.colours(sel, "text", "window"), family_rule, _font(m, "body"))
     sel = "QToolTip"
     sheet.block(
         sel, sheet.colours(sel, "on_status", "status"), sheet.outline(sel, 2, "border", "window")
     )
-    # Scroll bars are dragged with a finger: as wide as a touch target, no arrow buttons.
+    # Lists scroll by finger (ui.scrolling); the bar only shows where you are, so it
+    # is narrow and takes no touch of its own (a 15 mm bar would eat a column).
     track = sheet.colour("window")
+    width = max(8, m.px(2.5))
     sheet.block(
-        "QScrollBar:vertical", f"width: {_px(touch)}", f"background-color: {track}", "margin: 0"
+        "QScrollBar:vertical", f"width: {_px(width)}", f"background-color: {track}", "margin: 0"
     )
     sheet.block(
-        "QScrollBar:horizontal", f"height: {_px(touch)}", f"background-color: {track}", "margin: 0"
+        "QScrollBar:horizontal", f"height: {_px(width)}", f"background-color: {track}", "margin: 0"
     )
     sel = "QScrollBar::handle"
     sheet.block(
         sel,
         sheet.fill(sel, "border", "window"),
-        f"min-height: {_px(touch)}",
-        f"min-width: {_px(touch)}",
-        "border-radius: 6px",
+        f"min-height: {_px(m.target)}",
+        f"min-width: {_px(width)}",
+        f"border-radius: {_px(width // 2)}",
     )
     sheet.block("QScrollBar::add-line, QScrollBar::sub-line", "width: 0", "height: 0")
     sheet.block("QScrollBar::add-page, QScrollBar::sub-page", "background: none")
+    sheet.block("QScrollArea", "border: none")
 
 
-def _text_roles(sheet: _Sheet, sizes: dict[str, int]) -> None:
+def _text_roles(sheet: _Sheet, m: Metrics) -> None:
     plain = "text", "window"
     for role in ("window", "overlay", "body"):
         sel = f'*[role="{role}"]'
-        sheet.block(sel, sheet.colours(sel, *plain), f"font-size: {_px(sizes['body'])}")
-    sel = '*[role="header"]'
+        sheet.block(sel, sheet.colours(sel, *plain), _font(m, "body"))
+    sel = '*[role="card"]'
     sheet.block(
         sel,
-        sheet.colours(sel, *plain),
-        "border: none",
-        f"border-bottom: 2px solid {sheet.colour('border')}",
+        sheet.colours(sel, "text", "card"),
+        sheet.outline(sel, 2, "border", "window"),
+        f"border-radius: {_px(m.pad)}",
     )
-    sheet.outline_pairs.append(ColourPair(sel, sheet.colour("border"), sheet.colour("window")))
-    for role, size, bold, (fg, bg) in (
-        ("title", sizes["title"], True, plain),
-        ("subtitle", sizes["subtitle"], True, plain),
-        ("code", sizes["code"], True, plain),
-        ("field-label", sizes["body"], True, plain),
-        ("hint", sizes["hint"], False, ("muted", "window")),
-        ("error", sizes["body"], True, ("error", "window")),
+    for role, bold, (fg, bg) in (
+        ("title", True, plain),
+        ("subtitle", True, plain),
+        ("question", True, plain),
+        ("code", True, plain),
+        ("field-label", True, plain),
+        ("hint", False, ("muted", "window")),
+        ("error", True, ("error", "window")),
     ):
         sel = f'QLabel[role="{role}"]'
-        sheet.block(
-            sel,
-            sheet.colours(sel, fg, bg),
-            f"font-size: {_px(size)}",
-            "font-weight: bold" if bold else "",
-        )
+        sheet.block(sel, sheet.colours(sel, fg, bg), _font(m, role, bold=bold))
+    # Text on a card (receipt, review) is the card's colour pair, not the window's.
+    for role in ("body", "subtitle", "code", "field-label"):
+        sel = f'*[role="card"] QLabel[role="{role}"]'
+        sheet.block(sel, sheet.colours(sel, "text", "card"))
+    sel = '*[role="card"] QLabel[role="hint"]'
+    sheet.block(sel, sheet.colours(sel, "muted", "card"))
+    sel = 'QLabel[role="chosen-note"]'
+    sheet.block(
+        sel,
+        sheet.colours(sel, "text", "window"),
+        _font(m, "body", bold=True),
+        f"border-left: {_px(max(4, m.pad // 2))} solid {sheet.colour('chosen')}",
+        f"padding-left: {_px(m.pad)}",
+    )
+    sheet.outline_pairs.append(ColourPair(sel, sheet.colour("chosen"), sheet.colour("window")))
     sel = '*[role="status"]'
     sheet.block(
         sel,
         sheet.colours(sel, "on_status", "status"),
-        f"font-size: {_px(sizes['hint'])}",
-        "padding: 8px 16px",
+        _font(m, "status"),
+        f"padding: {_px(m.frame_pad)} {_px(2 * m.frame_pad)}",
+    )
+    sel = '*[role="call"]'
+    sheet.block(
+        sel,
+        sheet.colours(sel, "on_warn", "warn"),
+        _font(m, "body", bold=True),
+        f"padding: {_px(m.pad)} {_px(2 * m.pad)}",
+        f"border-radius: {_px(m.pad)}",
     )
     for role, fg, bg in (
         ("verdict-ok", "on_ok", "ok"),
@@ -438,30 +486,90 @@ def _text_roles(sheet: _Sheet, sizes: dict[str, int]) -> None:
         sheet.block(
             sel,
             sheet.colours(sel, fg, bg),
-            f"font-size: {_px(sizes['verdict'])}",
-            "font-weight: bold",
-            "padding: 16px 24px",
-            "border-radius: 12px",
+            _font(m, "verdict", bold=True),
+            f"padding: {_px(m.pad)} {_px(2 * m.pad)}",
+            f"border-radius: {_px(m.pad)}",
         )
         # Same colours as the role (recorded above); only the size differs.
         headline = f'QLabel[role="{role}"][headline="true"]'
-        sheet.block(headline, f"font-size: {_px(sizes['headline'])}")
+        sheet.block(headline, _font(m, "headline"))
+        # A verdict note (e.g. the suggestion's "not a formal complaint") reads as body text.
+        note = f'QLabel[role="{role}"][note="true"]'
+        sheet.block(note, _font(m, "body", bold=True))
     # Labels inside a tile are transparent: the tile paints, and its pressed colour shows through.
-    for role, size, bold in (
-        ("tile-title", sizes["tile-title"], True),
-        ("tile-hint", sizes["tile-hint"], False),
-    ):
+    for role, bold in (("tile-title", True), ("tile-hint", False)):
         sel = f'QLabel[role="{role}"]'
         sheet.block(
-            sel,
-            sheet.colours(sel, "on_tile", "tile", paints=False),
-            f"font-size: {_px(size)}",
-            "font-weight: bold" if bold else "",
+            sel, sheet.colours(sel, "on_tile", "tile", paints=False), _font(m, role, bold=bold)
         )
         sheet.on_also(f"{sel} (tile pressed)", "on_tile", "tile_pressed")
 
 
-def _buttons(sheet: _Sheet, sizes: dict[str, int], touch: int) -> None:
+def _frame(sheet: _Sheet, m: Metrics) -> None:
+    """Title strip, step segments, bottom bar and the low-screen shade."""
+    for role in ("header", "bottombar"):
+        sel = f'*[role="{role}"]'
+        sheet.block(sel, sheet.colours(sel, "on_frame", "frame"), _font(m, "bar"))
+    sel = 'QLabel[role="frame-title"]'
+    sheet.block(sel, sheet.colours(sel, "on_frame", "frame"), _font(m, "frame-title", bold=True))
+    sel = 'QLabel[role="step"]'
+    sheet.block(sel, sheet.colours(sel, "on_frame", "frame"), _font(m, "step"))
+    # Segments: done is filled, now is accent-filled with a thick outline and the
+    # word "now", to come are outlined only. Not by colour alone.
+    radius = f"border-radius: {_px(m.frame_pad)}"
+    padding = f"padding: {_px(m.frame_pad // 2)} {_px(m.frame_pad)}"
+    sel = 'QLabel[role="step-done"]'
+    sheet.block(
+        sel,
+        sheet.colours(sel, "frame", "on_frame"),
+        sheet.outline(sel, 2, "on_frame", "frame"),
+        _font(m, "step"),
+        radius,
+        padding,
+    )
+    sel = 'QLabel[role="step-now"]'
+    sheet.block(
+        sel,
+        sheet.colours(sel, "on_frame_accent", "frame_accent"),
+        sheet.outline(sel, 4, "on_frame", "frame"),
+        _font(m, "step", bold=True),
+        radius,
+        padding,
+    )
+    sel = 'QLabel[role="step-todo"]'
+    sheet.block(
+        sel,
+        sheet.colours(sel, "on_frame", "frame"),
+        sheet.outline(sel, 2, "on_frame", "frame"),
+        _font(m, "step"),
+        radius,
+        padding,
+    )
+    sel = '*[role="shade"]'
+    sheet.block(sel, sheet.colours(sel, "on_shade", "shade"), _font(m, "body", bold=True))
+    sel = 'QPushButton[role="bar"]'
+    sheet.block(
+        sel,
+        sheet.colours(sel, "text", "card"),
+        sheet.outline(sel, 2, "on_frame", "frame"),
+        _font(m, "bar", bold=True),
+        _padding(m.frame_pad, m.frame_pad, border=2, widest=4),
+        f"min-height: {_px(m.bar_height - 2 * m.frame_pad - 8)}",
+        f"border-radius: {_px(m.frame_pad)}",
+    )
+    sel = 'QPushButton[role="bar"]:pressed'
+    sheet.block(sel, sheet.colours(sel, "on_frame_accent", "frame_accent"))
+    # A mode that is on: accent fill and a thick outline (and "켜짐" in its name).
+    sel = 'QPushButton[role="bar"]:checked'
+    sheet.block(
+        sel,
+        sheet.colours(sel, "on_frame_accent", "frame_accent"),
+        sheet.outline(sel, 4, "on_frame", "frame"),
+        _padding(m.frame_pad, m.frame_pad, border=4, widest=4),
+    )
+
+
+def _buttons(sheet: _Sheet, m: Metrics) -> None:
     sel = "QPushButton"
     # min-height/-width count the content box only, so with padding and border a
     # button is always a bit more than one touch target.
@@ -469,12 +577,11 @@ def _buttons(sheet: _Sheet, sizes: dict[str, int], touch: int) -> None:
         sel,
         sheet.colours(sel, "on_secondary", "secondary"),
         sheet.outline(sel, 2, "border", "window"),
-        f"min-height: {_px(touch)}",
-        f"min-width: {_px(touch)}",
-        f"font-size: {_px(sizes['button'])}",
-        "font-weight: bold",
-        "padding: 8px 20px",
-        "border-radius: 10px",
+        f"min-height: {_px(m.target)}",
+        f"min-width: {_px(m.target)}",
+        _font(m, "button", bold=True),
+        f"padding: {_px(m.pad)} {_px(2 * m.pad)}",
+        f"border-radius: {_px(m.pad)}",
     )
     sel = "QPushButton:focus"
     sheet.block(sel, sheet.outline(sel, 4, "focus", "window"))
@@ -486,32 +593,47 @@ def _buttons(sheet: _Sheet, sizes: dict[str, int], touch: int) -> None:
         sel = f'QPushButton[role="{role}"]'
         sheet.block(sel, sheet.colours(sel, fg, bg))
         sheet.block(f"{sel}:pressed", sheet.colours(f"{sel}:pressed", fg_pressed, bg_pressed))
+    sel = 'QPushButton[role="primary"]'
+    sheet.block(sel, f"min-height: {_px(m.primary_height - 2 * m.pad - 4)}")
     sel = 'QPushButton[role="tile"]'
     sheet.block(
         sel,
         sheet.colours(sel, "on_tile", "tile"),
         sheet.outline(sel, 3, "border", "window"),
-        "border-radius: 16px",
-        "padding: 16px",
+        f"border-radius: {_px(m.pad)}",
+        _padding(m.pad, m.pad, border=3, widest=5),
     )
+    sheet.block('QPushButton[role="tile"] QLabel', "background-color: transparent")
     sel = 'QPushButton[role="tile"]:pressed'
     sheet.block(
-        sel, sheet.colours(sel, "on_tile", "tile_pressed"), sheet.outline(sel, 5, "focus", "window")
+        sel,
+        sheet.colours(sel, "on_tile", "tile_pressed"),
+        sheet.outline(sel, 5, "focus", "window"),
+        _padding(m.pad, m.pad, border=5, widest=5),
     )
     sel = 'QPushButton[role="choice"]'
     sheet.block(
-        sel, sheet.colours(sel, "on_secondary", "secondary"), f"font-size: {_px(sizes['body'])}"
+        sel,
+        sheet.colours(sel, "on_tile", "tile"),
+        _font(m, "choice", bold=True),
+        f"min-height: {_px(m.choice_height - 2 * m.pad - 4)}",
+        "text-align: left",
+        _padding(m.pad, m.pad, border=2, widest=5),
     )
-    # Chosen differs by more than colour: a thicker border too, for colour-blind users.
+    # Chosen differs by more than colour: a thicker border (the padding gives way, so
+    # nothing moves) and the words "Chosen: …" above the list.
     sel = 'QPushButton[role="choice"]:checked'
     sheet.block(
-        sel, sheet.colours(sel, "on_chosen", "chosen"), sheet.outline(sel, 5, "focus", "window")
+        sel,
+        sheet.colours(sel, "on_chosen", "chosen"),
+        sheet.outline(sel, 5, "focus", "window"),
+        _padding(m.pad, m.pad, border=5, widest=5),
     )
     sel = "QPushButton:disabled"
     sheet.block(sel, sheet.colours(sel, "on_disabled", "disabled"))
 
 
-def _inputs(sheet: _Sheet, touch: int) -> None:
+def _inputs(sheet: _Sheet, m: Metrics) -> None:
     editors = ("QLineEdit", "QPlainTextEdit", "QTextEdit")
     for cls in editors:
         sheet.block(
@@ -519,9 +641,10 @@ def _inputs(sheet: _Sheet, touch: int) -> None:
             sheet.colours(cls, "on_surface", "surface"),
             sheet.outline(cls, 2, "border", "window"),
             sheet.selection(cls),
-            "border-radius: 8px",
-            "padding: 8px 12px",
-            f"min-height: {_px(touch)}",
+            f"border-radius: {_px(m.pad)}",
+            f"padding: {_px(m.pad // 2)} {_px(m.pad)}",
+            f"min-height: {_px(m.target)}",
+            _font(m, "body"),
         )
         sel = f"{cls}:focus"
         sheet.block(sel, sheet.outline(sel, 4, "focus", "window"))
@@ -529,11 +652,11 @@ def _inputs(sheet: _Sheet, touch: int) -> None:
         sheet.block(sel, sheet.colours(sel, "on_disabled", "disabled"))
     # The whole box + label row is the touch target; the indicator itself is big too.
     # A tick, not just a fill, marks "checked": colour alone is not enough.
-    indicator = round(touch * 0.7)
+    indicator = round(m.target * 0.7)
     tick = "black" if relative_luminance(sheet.colour("on_chosen")) < 0.5 else "white"
     tick_path = Path(str(asset("style", f"check-{tick}.svg"))).as_posix()
     for cls, radius in (("QCheckBox", 6), ("QRadioButton", indicator // 2)):
-        sheet.block(cls, f"min-height: {_px(touch)}", "spacing: 16px")
+        sheet.block(cls, f"min-height: {_px(m.target)}", f"spacing: {_px(m.gap)}")
         sel = f"{cls}::indicator"
         sheet.block(
             sel,
@@ -552,25 +675,26 @@ def _inputs(sheet: _Sheet, touch: int) -> None:
         )
 
 
-def _keyboard(sheet: _Sheet, sizes: dict[str, int], touch: int) -> None:
+def _keyboard(sheet: _Sheet, m: Metrics) -> None:
     sel = '*[role="keyboard"]'
     sheet.block(sel, f"background-color: {sheet.colour('keyboard')}")
     for role, (bg, fg), size in (
-        ("key", ("key", "on_key"), sizes["key"]),
-        ("key-action", ("key_action", "on_key_action"), sizes["key-action"]),
-        ("key-accent", ("key_accent", "on_key_accent"), sizes["key-action"]),
+        ("key", ("key", "on_key"), "key"),
+        ("key-action", ("key_action", "on_key_action"), "key-action"),
+        ("key-accent", ("key_accent", "on_key_accent"), "key-action"),
     ):
         sel = f'QPushButton[role="{role}"]'
         sheet.block(
             sel,
             sheet.colours(sel, fg, bg),
             sheet.outline(sel, 2, "border", "keyboard"),
-            f"font-size: {_px(size)}",
-            "font-weight: bold",
-            "padding: 4px 6px",
-            f"min-height: {_px(touch)}",
-            f"min-width: {_px(touch)}",
-            "border-radius: 8px",
+            _font(m, size, bold=True),
+            "padding: 2px",
+            # min-height counts the content box: with padding and border the key is
+            # exactly one target, so four or five rows of keys fit where they are placed.
+            f"min-height: {_px(m.target - 8)}",
+            f"min-width: {_px(m.target - 8)}",
+            f"border-radius: {_px(max(6, m.pad // 2))}",
         )
         # Pressed and shift-on invert strongly: the feedback a shaky finger needs.
         for state in (f"{sel}:pressed", f"{sel}:checked"):
@@ -613,6 +737,17 @@ def palette_pairs(palette: Palette) -> tuple[ColourPair, ...]:
     )
 
 
+_current: Theme | None = None
+
+
+def current_theme() -> Theme:
+    """The theme last applied to the application (the normal one before any was)."""
+    global _current  # one look per application, like its style sheet
+    if _current is None:
+        _current = build_theme(ThemeOptions())
+    return _current
+
+
 def apply_theme(app: QApplication, options: ThemeOptions) -> Theme:
     """Load the Hangul font and style the whole application for ``options``.
 
@@ -620,7 +755,9 @@ def apply_theme(app: QApplication, options: ThemeOptions) -> Theme:
     widget restyles, nothing needs rebuilding.
     """
     family = load_fonts()
+    global _current  # one look per application, like its style sheet
     theme = build_theme(options, family)
+    _current = theme
     # Fusion draws the same on Windows and Linux kiosks, and honours the palette.
     app.setStyle("Fusion")
     app.setPalette(_qpalette(theme.palette))

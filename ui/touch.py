@@ -9,13 +9,14 @@ divided by its device pixel ratio. ``logical_dpi`` works it out from the
 
 from __future__ import annotations
 
-import math
 from typing import Final
 
-from PySide6.QtCore import QSize
+from PySide6.QtCore import QSize, Qt
 from PySide6.QtGui import QResizeEvent, QScreen
-from PySide6.QtWidgets import QSizePolicy, QSpacerItem, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QLabel, QSizePolicy, QVBoxLayout, QWidget
 from typing_extensions import override
+
+from ui.design import MM_PER_INCH, TARGET_MM, mm_to_px
 
 __all__ = [
     "LOW_POSITION_SHARE",
@@ -28,22 +29,15 @@ __all__ = [
     "touch_target_px",
 ]
 
-MM_PER_INCH: Final = 25.4
-TOUCH_TARGET_MM: Final = 15.0
+# One source for millimetres on the glass: the design system (ui.design).
+TOUCH_TARGET_MM: Final = TARGET_MM
 # Qt's logical DPI on every desktop platform; also our fallback when a screen
 # reports nonsense (offscreen, some HDMI panels report 0 mm or 1 m sizes).
 REFERENCE_DPI: Final = 96.0
 _PLAUSIBLE_DPI: Final = (40.0, 400.0)
-# Share of a portrait screen's height that holds the controls in low-position mode.
-LOW_POSITION_SHARE: Final = 0.6
-
-
-def mm_to_px(mm: float, dpi: float) -> int:
-    """Pixels covering at least ``mm`` millimetres at ``dpi`` (rounded up, never short)."""
-    if dpi <= 0:
-        raise ValueError(f"dpi must be positive, got {dpi}")
-    # The epsilon keeps float noise (56.69291338582677 → 57, but 57.0000000001 → 58) honest.
-    return math.ceil(mm * dpi / MM_PER_INCH - 1e-9)
+# Share of a portrait screen's height that holds everything in low-position mode
+# (KIOSK-UX: y ≥ 960 of 1920, about 700–1,000 mm from the floor).
+LOW_POSITION_SHARE: Final = 0.5
 
 
 def touch_target_px(dpi: float) -> int:
@@ -67,13 +61,14 @@ def logical_dpi(configured: float, screen: QScreen | None) -> float:
 
 
 class LowPositionFrame(QWidget):
-    """Holds a screen's content; in low-position mode on a tall screen, only in its lower part.
+    """Holds the window's content; in low-position mode on a tall screen, only in its lower part.
 
     A wheelchair user cannot reach the top of a tall portrait kiosk, so with
-    ``set_low_position(True)`` and a frame taller than it is wide, an empty
-    band takes the top ``1 - LOW_POSITION_SHARE`` of the height and every
-    control sits below it. Landscape screens are short enough to reach
-    anywhere, so the band only appears in portrait.
+    ``set_low_position(True)`` and a frame taller than it is wide, the upper
+    ``1 - LOW_POSITION_SHARE`` of the height goes dark with one line saying
+    the screen was moved down (``shade``), and everything else, title and
+    bottom bar included, re-flows into the part below it. Landscape screens
+    are short enough to reach anywhere, so the band only appears in portrait.
     """
 
     def __init__(self, content: QWidget | None = None, parent: QWidget | None = None) -> None:
@@ -82,10 +77,14 @@ class LowPositionFrame(QWidget):
         self._layout = QVBoxLayout(self)
         self._layout.setContentsMargins(0, 0, 0, 0)
         self._layout.setSpacing(0)
-        # Preferred, not Fixed: when the content needs more than its share the
-        # band gives way, so nothing is ever clipped.
-        self._band = QSpacerItem(0, 0, QSizePolicy.Policy.Minimum, QSizePolicy.Policy.Preferred)
-        self._layout.addSpacerItem(self._band)
+        self.shade = QLabel(self)
+        self.shade.setProperty("role", "shade")
+        self.shade.setAttribute(Qt.WidgetAttribute.WA_StyledBackground, True)
+        self.shade.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.shade.setWordWrap(True)
+        self.shade.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Fixed)
+        self.shade.hide()
+        self._layout.addWidget(self.shade)
         self._content: QWidget | None = None
         if content is not None:
             self.set_content(content)
@@ -109,9 +108,26 @@ class LowPositionFrame(QWidget):
         self._enabled = enabled
         self._update_band()
 
+    def set_shade_text(self, text: str) -> None:
+        self.shade.setText(text)
+        self.shade.setAccessibleName(text)
+
     def band_active(self) -> bool:
-        """Whether the empty top band is in effect (low position on, frame in portrait)."""
+        """Whether the dark top band is in effect (low position on, frame in portrait)."""
         return self._enabled and self.height() > self.width()
+
+    def band_height(self, size: QSize | None = None) -> int:
+        """How tall the dark band is (or would be) at ``size``; 0 when there is none."""
+        size = size or self.size()
+        if not self._enabled or size.height() <= size.width():
+            return 0
+        wanted = round(size.height() * (1 - LOW_POSITION_SHARE))
+        # The band gives way when the content needs more than its share: nothing is clipped.
+        content = self._content
+        needed = (
+            content.minimumSizeHint().expandedTo(content.minimumSize()).height() if content else 0
+        )
+        return max(0, min(wanted, size.height() - needed))
 
     @override
     def resizeEvent(self, event: QResizeEvent) -> None:
@@ -120,14 +136,9 @@ class LowPositionFrame(QWidget):
         super().resizeEvent(event)
 
     def _update_band(self, size: QSize | None = None) -> None:
-        size = size or self.size()
-        portrait = size.height() > size.width()
-        height = (
-            round(size.height() * (1 - LOW_POSITION_SHARE)) if self._enabled and portrait else 0
-        )
-        if self._band.sizeHint().height() != height:
-            self._band.changeSize(
-                0, height, QSizePolicy.Policy.Minimum, QSizePolicy.Policy.Preferred
-            )
+        height = self.band_height(size)
+        self.shade.setVisible(height > 0)
+        if self.shade.height() != height or self.shade.minimumHeight() != height:
+            self.shade.setFixedHeight(height)
             self._layout.invalidate()
             self._layout.activate()

@@ -13,9 +13,10 @@ from dataclasses import dataclass
 from typing import Any, Protocol, runtime_checkable
 
 from PySide6.QtCore import QEvent, QPoint, QSize, Qt, Signal
-from PySide6.QtGui import QIcon, QResizeEvent, QShowEvent
+from PySide6.QtGui import QFontMetrics, QIcon, QPainter, QPixmap, QResizeEvent, QShowEvent
 from PySide6.QtWidgets import (
     QAbstractButton,
+    QBoxLayout,
     QButtonGroup,
     QCheckBox,
     QGridLayout,
@@ -32,8 +33,9 @@ from PySide6.QtWidgets import (
 )
 from typing_extensions import override
 
-from assets import asset
 from ui.i18n import language, tr
+from ui.icons import icon, icon_pixmap
+from ui.theme import current_theme
 
 # Keyboard modes the on-screen keyboard understands (dynamic property ``keyboard``).
 DIGITS = "digits"
@@ -82,13 +84,65 @@ class TrLabel(QLabel):
         self.retranslate()
 
     def retranslate(self) -> None:
-        text = tr(self._key, **self._params) if self._key else ""
+        if not self._key:
+            return  # no key: the label shows what its owner put in (data, not a text)
+        text = tr(self._key, **self._params)
         self.setText(text)
         self.setAccessibleName(text)
 
 
+# Which palette colour an icon takes on a button of each role (and when checked).
+_ICON_COLOUR = {
+    "primary": ("on_primary", "on_primary"),
+    "danger": ("on_danger", "on_danger"),
+    "bar": ("text", "on_frame_accent"),
+    "choice": ("icon", "on_chosen"),
+    "tile": ("icon", "icon"),
+}
+# Which size of the design system an icon has on a button of each role.
+_ICON_SIZE = {"bar": "bar_icon", "tile": "tile_icon"}
+
+
+def paint_icon(button: QAbstractButton, name: str) -> None:
+    """Give ``button`` the pictogram ``name`` in its role's colour and size (again on restyle)."""
+    if not name:
+        button.setIcon(QIcon())
+        return
+    theme = current_theme()
+    role = str(button.property("role") or "secondary")
+    plain, checked = _ICON_COLOUR.get(role, ("on_secondary", "on_secondary"))
+    colour = getattr(theme.palette, checked if button.isChecked() else plain)
+    size = int(getattr(theme.metrics, _ICON_SIZE.get(role, "icon")))
+    drawing = icon_pixmap(name, size, colour)
+    # Room between the pictogram and the word, on the side the word is (the style's own
+    # gap is a few pixels, whatever the size).
+    gap = round(size * 0.3)
+    padded = QPixmap(size + gap, size)
+    padded.fill(Qt.GlobalColor.transparent)
+    painter = QPainter(padded)
+    after = button.layoutDirection() == Qt.LayoutDirection.RightToLeft
+    painter.drawPixmap(gap if after else 0, 0, drawing)
+    painter.end()
+    button.setIcon(QIcon(padded))
+    button.setIconSize(padded.size())
+
+
+def two_lines(text: str) -> str:
+    """``text`` broken at the space nearest its middle (unchanged without a space)."""
+    spaces = [i for i, ch in enumerate(text) if ch == " "]
+    if not spaces:
+        return text
+    middle = min(spaces, key=lambda i: abs(i - len(text) / 2))
+    return f"{text[:middle]}\n{text[middle + 1 :]}"
+
+
 class TrButton(QPushButton):
-    """A push button labelled from the catalog; its accessible name is the same text."""
+    """A push button labelled from the catalog; its accessible name is the same text.
+
+    ``icon_name`` adds a pictogram (assets/icons) beside the label, drawn in
+    the role's colour at the design system's size, redrawn when the theme or
+    the checked state changes.
+    """
 
     def __init__(
         self,
@@ -97,6 +151,7 @@ class TrButton(QPushButton):
         parent: QWidget | None = None,
         *,
         a11y_key: str = "",
+        icon_name: str = "",
         **params: Any,
     ) -> None:
         super().__init__(parent)
@@ -105,16 +160,43 @@ class TrButton(QPushButton):
         self._key = key
         self._a11y_key = a11y_key
         self._params = params
+        self._wrapped = False
+        self.icon_name = icon_name
+        self.toggled.connect(lambda _on: paint_icon(self, self.icon_name))
+        paint_icon(self, icon_name)
         self.retranslate()
+
+    @property
+    def key(self) -> str:
+        return self._key
 
     def set_key(self, key: str, **params: Any) -> None:
         self._key = key
         self._params = params
         self.retranslate()
 
+    def set_a11y_key(self, key: str, **params: Any) -> None:
+        self._a11y_key = key
+        self._a11y_params = params
+        self.retranslate()
+
+    def set_wrapped(self, wrapped: bool) -> None:
+        """Words on two lines (at the space nearest the middle) where one line is too wide."""
+        if wrapped != self._wrapped:
+            self._wrapped = wrapped
+            self.retranslate()
+
     def retranslate(self) -> None:
-        self.setText(tr(self._key, **self._params))
-        self.setAccessibleName(tr(self._a11y_key or self._key, **self._params))
+        text = tr(self._key, **self._params)
+        self.setText(two_lines(text) if getattr(self, "_wrapped", False) else text)
+        a11y_params = getattr(self, "_a11y_params", None) or self._params
+        self.setAccessibleName(tr(self._a11y_key or self._key, **a11y_params))
+
+    @override
+    def changeEvent(self, event: QEvent) -> None:
+        super().changeEvent(event)
+        if event.type() == QEvent.Type.StyleChange:
+            paint_icon(self, self.icon_name)
 
 
 class TrCheckBox(QCheckBox):
@@ -182,32 +264,76 @@ class TrCheckBox(QCheckBox):
 
 
 class TileButton(QPushButton):
-    """A large home-screen tile: a title and one line saying what it is for."""
+    """A home-screen card: its pictogram, a title and, right under it, what it is for.
 
-    def __init__(self, title_key: str, hint_key: str, parent: QWidget | None = None) -> None:
+    Title and description stay together at the card's left, beside the
+    pictogram, however wide the card is; the card is as tall as its words
+    need (they wrap, never clip), never stretched to fill the screen.
+    """
+
+    def __init__(
+        self, title_key: str, hint_key: str, parent: QWidget | None = None, *, icon_name: str = ""
+    ) -> None:
         super().__init__(parent)
         set_role(self, "tile")
-        self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
-        layout = QVBoxLayout(self)
-        self._column = layout
-        layout.setContentsMargins(24, 16, 24, 16)
+        policy = QSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Minimum)
+        policy.setHeightForWidth(True)
+        self.setSizePolicy(policy)
+        self.icon_name = icon_name
+        self._row = QHBoxLayout(self)
+        self.picture = QLabel(self)
+        self.picture.setAlignment(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignHCenter)
+        column = QVBoxLayout()
+        column.setSpacing(4)
         self.title = TrLabel(title_key, "tile-title", self)
         self.hint = TrLabel(hint_key, "tile-hint", self)
-        for label in (self.title, self.hint):
+        for label in (self.picture, self.title, self.hint):
             # The button, not its labels, takes the touch.
             label.setAttribute(Qt.WidgetAttribute.WA_TransparentForMouseEvents)
-            label.setAlignment(Qt.AlignmentFlag.AlignCenter)
-            layout.addWidget(label)
+        column.addWidget(self.title)
+        column.addWidget(self.hint)
+        column.addStretch(1)
+        self._row.addWidget(self.picture, 0, Qt.AlignmentFlag.AlignTop)
+        self._row.addLayout(column, 1)
+        self._restyle()
         self.retranslate()
+
+    def _restyle(self) -> None:
+        theme = current_theme()
+        m = theme.metrics
+        self._row.setContentsMargins(m.pad * 2, m.pad * 2, m.pad * 2, m.pad * 2)
+        self._row.setSpacing(m.pad * 2)
+        size = m.tile_icon
+        self.picture.setPixmap(icon(self.icon_name, size, theme.palette.icon).pixmap(size, size))
+        self.picture.setFixedSize(size, size)
+        self.picture.setVisible(bool(self.icon_name))
+
+    @override
+    def changeEvent(self, event: QEvent) -> None:
+        super().changeEvent(event)
+        if event.type() == QEvent.Type.StyleChange:
+            self._restyle()
 
     @override
     def sizeHint(self) -> QSize:
         # A push button sizes itself by its own text; this one holds labels instead.
-        return self._column.sizeHint()
+        return self._row.sizeHint()
 
     @override
     def minimumSizeHint(self) -> QSize:
-        return self._column.minimumSize()
+        return self._row.minimumSize()
+
+    @override
+    def hasHeightForWidth(self) -> bool:
+        return True
+
+    @override
+    def heightForWidth(self, width: int) -> int:
+        return self._row.heightForWidth(width)
+
+    def words(self) -> str:
+        """What the card says: its title, then its description."""
+        return f"{self.title.text()}\n{self.hint.text()}"
 
     def retranslate(self) -> None:
         self.setAccessibleName(f"{tr(self.title.key)}. {tr(self.hint.key)}")
@@ -226,14 +352,6 @@ class Choice:
         return self.ko if language() == "ko" else self.en
 
 
-def icon_for(name: str) -> QIcon:
-    """A category icon from assets/icons, or none when the file is missing."""
-    if not name:
-        return QIcon()
-    node = asset("icons", f"{name}.svg")
-    return QIcon(str(node)) if node.is_file() else QIcon()
-
-
 class ChoiceGrid(QWidget):
     """Big toggle buttons in a grid, one of which may be chosen.
 
@@ -241,7 +359,8 @@ class ChoiceGrid(QWidget):
     questions, because an exclusive group cannot be unticked by touch.
     """
 
-    changed = Signal(str)
+    changed = Signal(str)  # the citizen tapped an option (its code)
+    shown_changed = Signal()  # what shows as chosen changed (a tap, a wipe, a new language)
 
     def __init__(
         self,
@@ -257,7 +376,7 @@ class ChoiceGrid(QWidget):
         self._none_key = none_key
         self._grid = QGridLayout(self)
         self._grid.setContentsMargins(0, 0, 0, 0)
-        self._grid.setSpacing(10)
+        self._grid.setSpacing(current_theme().metrics.gap)
         self._group = QButtonGroup(self)
         self._group.setExclusive(True)
         self._group.buttonClicked.connect(self._clicked)
@@ -280,9 +399,10 @@ class ChoiceGrid(QWidget):
             set_role(button, "choice")
             button.setCheckable(True)
             button.setProperty("code", "" if choice is None else choice.code)
-            if choice is not None and choice.icon:
-                button.setIcon(icon_for(choice.icon))
-                button.setIconSize(QSize(40, 40))
+            name = choice.icon if choice is not None else ""
+            button.setProperty("icon_name", name)
+            paint_icon(button, name)
+            button.toggled.connect(lambda _on, b=button, n=name: paint_icon(b, n))
             self._group.addButton(button)
             self._grid.addWidget(button, index // self._columns, index % self._columns)
             # A layout shows a new child of a visible grid only on the next event-loop
@@ -299,29 +419,44 @@ class ChoiceGrid(QWidget):
     @override
     def changeEvent(self, event: QEvent) -> None:
         super().changeEvent(event)
+        if event.type() == QEvent.Type.StyleChange:
+            self._grid.setSpacing(current_theme().metrics.gap)
+            for button in self._group.buttons():
+                paint_icon(button, str(button.property("icon_name") or ""))
         if event.type() in (QEvent.Type.StyleChange, QEvent.Type.FontChange):
-            self._fit_columns(self.width())
+            self._fit_columns(self.width(), force=True)
 
     @override
     def minimumSizeHint(self) -> QSize:
         # One column is always possible: a narrow or 200% screen gets fewer, longer rows.
         widest = max((b.sizeHint().width() for b in self._group.buttons()), default=0)
-        return QSize(widest, super().minimumSizeHint().height())
+        return QSize(min(widest, 200), super().minimumSizeHint().height())
 
-    def _fit_columns(self, width: int) -> None:
+    def _fit_columns(self, width: int, *, force: bool = False) -> None:
         """As many columns as fit the longest name, up to the number asked for."""
         buttons = self._group.buttons()
         if not buttons or width <= 0:
             return
         widest = max(b.sizeHint().width() for b in buttons) + self._grid.spacing()
         columns = max(1, min(self._max_columns, (width + self._grid.spacing()) // widest))
-        if columns == self._columns:
+        if columns == self._columns and not force:
             return
         self._columns = columns
         for button in buttons:
             self._grid.removeWidget(button)
         for index, button in enumerate(buttons):
             self._grid.addWidget(button, index // columns, index % columns)
+        for column in range(self._grid.columnCount()):
+            # Equal columns, so a long name does not make its column wider than the others.
+            self._grid.setColumnStretch(column, 1 if column < columns else 0)
+
+    def chosen_text(self) -> str:
+        """The chosen option's name as shown, or "" (the "none" button counts as a choice)."""
+        checked = self._group.checkedButton()
+        return checked.text() if checked is not None else ""
+
+    def checked_button(self) -> QAbstractButton | None:
+        return self._group.checkedButton()
 
     def buttons(self) -> list[QAbstractButton]:
         return self._group.buttons()
@@ -343,6 +478,7 @@ class ChoiceGrid(QWidget):
         for button in self._group.buttons():
             if button.property("code") == code:
                 button.setChecked(True)
+                self.shown_changed.emit()
                 return
         self.clear()
 
@@ -352,6 +488,7 @@ class ChoiceGrid(QWidget):
         for button in self._group.buttons():
             button.setChecked(False)
         self._group.setExclusive(True)
+        self.shown_changed.emit()
 
     def retranslate(self) -> None:
         names = {c.code: c.name() for c in self._choices}
@@ -360,16 +497,24 @@ class ChoiceGrid(QWidget):
             text = names.get(code, "") if code or not self._none_key else tr(self._none_key)
             button.setText(text)
             button.setAccessibleName(text)
+        self.shown_changed.emit()
 
     def _clicked(self, button: QAbstractButton) -> None:
         self.changed.emit(str(button.property("code")))
+        self.shown_changed.emit()
 
 
 Editor = QLineEdit | QPlainTextEdit | ChoiceGrid
 
 
 class Field(QWidget):
-    """A question: its label, the error beside it (hidden until needed), the editor."""
+    """A question: its label, the error beside it (hidden until needed), the editor.
+
+    A choice (``ChoiceGrid``) also says in words what was chosen, between the
+    question and the list, so the choice stays confirmed while the list is
+    scrolled. The whole group is what ``ui.scrolling`` keeps in view above
+    the keyboard (the dynamic property ``field_group``).
+    """
 
     def __init__(
         self,
@@ -385,18 +530,27 @@ class Field(QWidget):
         self.editor = editor
         self._keyboard = keyboard
         self._error_key = ""
+        self.setProperty("field_group", True)
         layout = QVBoxLayout(self)
+        self._layout = layout
         layout.setContentsMargins(0, 0, 0, 0)
-        layout.setSpacing(6)
+        layout.setSpacing(current_theme().metrics.pad // 2)
         self.label = TrLabel(label_key, "field-label", self)
         self.error = QLabel(self)
         self.error.setWordWrap(True)
         set_role(self.error, "error")
         self.error.hide()
+        self.chosen = QLabel(self)
+        self.chosen.setWordWrap(True)
+        set_role(self.chosen, "chosen-note")
+        self.chosen.hide()
         self.label.setBuddy(editor)
         layout.addWidget(self.label)
         layout.addWidget(self.error)
+        layout.addWidget(self.chosen)
         layout.addWidget(editor)
+        if isinstance(editor, ChoiceGrid):
+            editor.shown_changed.connect(self._render_chosen)
         self.retranslate()
 
     @property
@@ -424,6 +578,7 @@ class Field(QWidget):
     def wipe(self) -> None:
         self.editor.clear()
         self.clear_error()
+        self._render_chosen()
 
     def retranslate(self) -> None:
         self.label.retranslate()
@@ -432,12 +587,29 @@ class Field(QWidget):
         # "text" lets the on-screen keyboard type the UI language (Hangul or Latin).
         self.editor.setProperty("keyboard", self._keyboard)
         self._render_error()
+        self._render_chosen()
+
+    @override
+    def changeEvent(self, event: QEvent) -> None:
+        super().changeEvent(event)
+        if event.type() == QEvent.Type.StyleChange:
+            self._layout.setSpacing(current_theme().metrics.pad // 2)
 
     def _render_error(self) -> None:
         if self._error_key:
             text = tr(f"error.{self._error_key}")
-            self.error.setText(f"⚠ {text}")
+            # The word "오류"/"Error" too: the colour alone does not say it.
+            self.error.setText(f"⚠ {tr('error.word')}: {text}")
             self.error.setAccessibleName(text)
+
+    def _render_chosen(self) -> None:
+        if not isinstance(self.editor, ChoiceGrid):
+            return
+        chosen = self.editor.chosen_text()
+        text = tr("field.chosen", choice=chosen) if chosen else ""
+        self.chosen.setText(text)
+        self.chosen.setAccessibleName(text)
+        self.chosen.setVisible(bool(chosen))
 
 
 def line_field(
@@ -448,11 +620,37 @@ def line_field(
     return Field(name, label_key, editor, parent, keyboard=keyboard)
 
 
+class TextBox(QPlainTextEdit):
+    """A box for a few lines of text: at least two lines tall, scrolled by finger.
+
+    Two, not more: on a short screen with the keyboard open, its question and
+    the main button must fit above the keyboard too. Where there is room the
+    page gives it more.
+    """
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setTabChangesFocus(True)
+        from ui.scrolling import enable_finger_scrolling  # ui.scrolling imports this module
+
+        enable_finger_scrolling(self)
+        self._size_for_theme()
+
+    @override
+    def changeEvent(self, event: QEvent) -> None:
+        super().changeEvent(event)
+        if event.type() in (QEvent.Type.StyleChange, QEvent.Type.FontChange):
+            self._size_for_theme()
+
+    def _size_for_theme(self) -> None:
+        m = current_theme().metrics
+        line = round(m.font["body"] * 1.15)
+        self.setMinimumHeight(2 * line + 2 * m.pad)
+
+
 def text_field(name: str, label_key: str, parent: QWidget | None = None) -> Field:
-    editor = QPlainTextEdit()
+    editor = TextBox()
     editor.setObjectName(name)
-    editor.setTabChangesFocus(True)
-    editor.setMinimumHeight(160)
     return Field(name, label_key, editor, parent)
 
 
@@ -470,27 +668,100 @@ def choice_field(
     return Field(name, label_key, grid, parent)
 
 
+def _two_line_width(widget: QWidget) -> int:
+    """How wide a button is with its words on two lines (its own width for anything else)."""
+    if not isinstance(widget, QPushButton):
+        return widget.minimumSizeHint().width()
+    metrics = QFontMetrics(widget.font())
+    one_line = max(metrics.horizontalAdvance(line) for line in widget.text().split("\n"))
+    two = max(metrics.horizontalAdvance(line) for line in two_lines(widget.text()).split("\n"))
+    return widget.sizeHint().width() - one_line + two
+
+
 class NavBar(QWidget):
-    """Back on the left, the next step on the right: the same place on every screen."""
+    """A screen's actions, just above the bottom bar: the one main action on the right.
+
+    "Back" lives in the bottom bar of every screen (``ui.frame``). A screen
+    that offers a second way on (review: "No, change it") names it with
+    ``back_key``; it sits left of the main action and emits ``back``.
+    """
 
     back = Signal()
     forward = Signal()
 
     def __init__(
-        self, next_key: str = "nav.next", back_key: str = "nav.back", parent: QWidget | None = None
+        self,
+        next_key: str = "nav.next",
+        back_key: str = "",
+        parent: QWidget | None = None,
+        *,
+        next_icon: str = "next",
     ) -> None:
         super().__init__(parent)
         layout = QHBoxLayout(self)
         self._row = layout
         layout.setContentsMargins(0, 0, 0, 0)
-        self.back_button = TrButton(back_key, "secondary", self)
-        self.next_button = TrButton(next_key, "primary", self)
-        self.back_button.clicked.connect(self.back)
+        layout.setSpacing(current_theme().metrics.gap)
+        self.next_button = TrButton(next_key, "primary", self, icon_name=next_icon)
+        self.next_button.setLayoutDirection(Qt.LayoutDirection.RightToLeft)  # the arrow after
         self.next_button.clicked.connect(self.forward)
-        layout.addWidget(self.back_button, 1)
-        layout.addStretch(1)
+        self.back_button: TrButton | None = None
+        if back_key:
+            self.back_button = TrButton(back_key, "secondary", self)
+            self.back_button.clicked.connect(self.back)
+            layout.addWidget(self.back_button, 1)
+        else:
+            layout.addStretch(1)
         layout.addWidget(self.next_button, 2)
 
     def add_middle(self, button: QWidget) -> None:
-        """A third choice between back and next (e.g. "I do not agree")."""
-        self._row.insertWidget(1, button, 1)
+        """A second choice left of the main one (e.g. "I do not agree")."""
+        item = self._row.itemAt(0)
+        if item is not None and item.widget() is None:
+            self._row.removeItem(item)  # the placeholder stretch
+        self._row.insertWidget(self._row.count() - 1, button, 1)
+
+    @override
+    def minimumSizeHint(self) -> QSize:
+        # Stacked, words on two lines, is always possible: never wider than that.
+        widest = max((_two_line_width(b) for b in self._buttons()), default=0)
+        return QSize(widest, super().minimumSizeHint().height())
+
+    def _buttons(self) -> list[QWidget]:
+        items = (self._row.itemAt(i) for i in range(self._row.count()))
+        return [w for item in items if item is not None and (w := item.widget()) is not None]
+
+    @override
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        self._arrange(event.size().width())
+
+    @override
+    def changeEvent(self, event: QEvent) -> None:
+        super().changeEvent(event)
+        if event.type() == QEvent.Type.StyleChange:
+            self._row.setSpacing(current_theme().metrics.gap)
+            self._arrange(self.width())
+
+    def _arrange(self, width: int) -> None:
+        """Side by side when both answers' words fit; one above the other when not."""
+        buttons = [b for b in self._buttons() if not b.isHidden()]
+        # Each takes its stretch's share of the row (the main one twice the other's).
+        shares = [self._row.stretch(self._row.indexOf(b)) or 1 for b in buttons]
+        room = width - self._row.spacing() * max(0, len(buttons) - 1)
+        fits = all(
+            b.sizeHint().width() <= room * share / sum(shares)
+            for b, share in zip(buttons, shares, strict=True)
+        )
+        stacked = len(buttons) > 1 and width > 0 and not fits
+        direction = (
+            QBoxLayout.Direction.TopToBottom if stacked else QBoxLayout.Direction.LeftToRight
+        )
+        if self._row.direction() != direction:
+            self._row.setDirection(direction)
+        # Stacked and still too wide (200 % text on a portrait screen): two lines of words.
+        for button in buttons:
+            if isinstance(button, TrButton):
+                button.set_wrapped(False)
+                room_for = width if stacked or len(buttons) == 1 else width * 2 // 3
+                button.set_wrapped(width > 0 and button.sizeHint().width() > room_for)

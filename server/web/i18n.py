@@ -79,7 +79,7 @@ CATALOG: dict[str, tuple[str, str]] = {
     ),
     # kinds and statuses
     "kind.complaint": ("민원", "Complaint"),
-    "kind.suggestion": ("익명 건의", "Anonymous suggestion"),
+    "kind.suggestion": ("익명 제안", "Anonymous suggestion"),
     "kind.proposal": ("정책 제안", "Policy proposal"),
     "kind.signup": ("행사 신청", "Event sign-up"),
     "status.received": ("접수", "Received"),

@@ -22,6 +22,7 @@ from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import FormData
 
 from core.clock import SEOUL
+from core.receipts import format_code
 from core.reference import POLICY_AREAS, SEOUL_DISTRICTS
 from server.accounts import Staff
 from server.config import ServerSettings
@@ -98,6 +99,8 @@ class Web:
             lstrip_blocks=True,
         )
         self.env.globals.update(kst=kst, districts=SEOUL_DISTRICTS, policy_areas=POLICY_AREAS)
+        # Receipt codes as citizens see them on their receipt (24BG-XWRY), on every page.
+        self.env.filters["code"] = format_code
 
     # --- cookies -------------------------------------------------------------------------
 

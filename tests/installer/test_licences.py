@@ -88,10 +88,11 @@ def test_qt_is_noticed_under_the_lgpl_with_the_gpl_it_builds_on(tmp_path: Path) 
     assert (pyside / "LGPL-3.0.txt").is_file()
 
 
-def test_the_font_and_the_interpreter_are_noticed(tmp_path: Path) -> None:
+def test_the_font_the_pictograms_and_the_interpreter_are_noticed(tmp_path: Path) -> None:
     out = tmp_path / "n"
     assert collect(out).returncode == 0
     assert "SIL OPEN FONT LICENSE" in (out / "font" / "OFL.txt").read_text(encoding="utf-8").upper()
+    assert "MIT License" in (out / "icons" / "LICENSE.txt").read_text(encoding="utf-8")
     python = next((out / "python-interpreter").iterdir())
     assert "PSF" in python.read_text(encoding="utf-8", errors="replace")
 

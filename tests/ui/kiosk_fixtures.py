@@ -34,6 +34,7 @@ from tests.conftest import NOW, KioskDB
 from ui.idle import IdleTiming
 from ui.photo import PhotoSource
 from ui.screens.form import FormScreen
+from ui.scrolling import scroll_area_of
 from ui.shell import KioskWindow
 
 LANDSCAPE = (1920, 1080)
@@ -139,6 +140,14 @@ def type_keys(widget: QWidget, text: str) -> None:
             QApplication.sendEvent(widget, event)
 
 
+def press(qtbot: QtBot, widget: QWidget) -> None:
+    """Touch ``widget`` as a person does: scrolled into view first if it lies below the fold."""
+    area = scroll_area_of(widget)
+    if area is not None:
+        area.ensureWidgetVisible(widget, 0, 0)
+    qtbot.mouseClick(widget, Qt.MouseButton.LeftButton, pos=widget.rect().center())  # type: ignore[no-untyped-call]
+
+
 class Citizen:
     """Uses the kiosk as a person would: taps visible buttons, types into fields."""
 
@@ -153,8 +162,15 @@ class Citizen:
     def tap(self, button: QAbstractButton) -> None:
         assert button.isVisible(), f"{button.text()!r} is not on screen"
         assert button.isEnabled(), f"{button.text()!r} is disabled"
+        self.scroll_to(button)
         centre = QPoint(button.width() // 2, button.height() // 2)
         self.qtbot.mouseClick(button, Qt.MouseButton.LeftButton, pos=centre)  # type: ignore[no-untyped-call]
+
+    def scroll_to(self, widget: QWidget) -> None:
+        """What a person does before touching something below the fold: scroll to it."""
+        area = scroll_area_of(widget)
+        if area is not None:
+            area.ensureWidgetVisible(widget, 0, 0)
 
     def tap_text(self, text: str) -> None:
         """Tap the visible button that shows exactly ``text``."""
@@ -179,6 +195,7 @@ class Citizen:
         editor = self.form().field(field_name).editor
         assert isinstance(editor, QLineEdit | QPlainTextEdit)
         assert editor.isVisible(), f"{field_name} is not on screen"
+        self.scroll_to(editor)
         target = editor.viewport() if isinstance(editor, QPlainTextEdit) else editor
         self.qtbot.mouseClick(target, Qt.MouseButton.LeftButton)  # type: ignore[no-untyped-call]
         type_keys(editor, text)

@@ -16,7 +16,7 @@ from collections.abc import Iterator
 import pytest
 from nacl.signing import SigningKey
 from PIL.ImageQt import ImageQt
-from PySide6.QtCore import QSize, Qt
+from PySide6.QtCore import QSize
 from PySide6.QtGui import QImage
 from PySide6.QtMultimedia import QVideoFrame, QVideoFrameFormat, QVideoSink
 from pytestqt.qtbot import QtBot
@@ -35,6 +35,7 @@ from tests.integration.staff.door import (
     open_door,
     type_burst,
 )
+from tests.ui.kiosk_fixtures import press
 from ui.camera import STATUS_ACTIVE, STATUS_OFF, CameraPreview, CameraScanner
 from ui.i18n import translate
 from ui.screens.checkin import CheckinScreen
@@ -201,7 +202,7 @@ def test_the_last_admission_can_be_undone_within_its_window(
     scan(door, door.ticket(0))
     assert desk.undo_button.isVisible()
     assert "김*수" in desk.undo_button.text()
-    qtbot.mouseClick(desk.undo_button, Qt.MouseButton.LeftButton)  # type: ignore[no-untyped-call]
+    press(qtbot, desk.undo_button)
     assert desk.verdict.kind == "ready"
     assert desk.verdict.headline.text() == ko("checkin.undo.undone")
     assert desk.count.text() == ko("checkin.count", checked_in=0, registered=3)
@@ -238,7 +239,7 @@ def test_the_printed_manual_code_checks_a_person_in(door: Door, desk: CheckinScr
     assert desk.verdict.kind == "invalid"
     assert desk.verdict.detail.text() == ko("checkin.invalid.unknown_code")
 
-    door.window.header.english.click()  # verdicts speak the screen's language
+    door.window.bar.language.click()  # verdicts speak the screen's language
     desk.open_lookup.click()
     desk.code.setText(door.manual_code(2))
     desk.code.returnPressed.emit()

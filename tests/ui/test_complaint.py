@@ -25,6 +25,7 @@ from ui.i18n import translate
 from ui.keyboard import OnScreenKeyboard
 from ui.screens.consent import consent_version
 from ui.shell import KioskWindow
+from ui.widgets import TrLabel
 
 
 def test_complaint_end_to_end_is_stored_sealed_with_hangul_nfc(
@@ -148,11 +149,11 @@ def test_refusing_consent_explains_the_consequence_and_stores_nothing(
 
 def test_back_keeps_what_was_typed(citizen: Citizen, kiosk: KioskWindow) -> None:
     citizen.file_complaint()
-    citizen.tap(kiosk.consent.nav.back_button)
+    citizen.tap(kiosk.bar.back)
     assert citizen.screen == "complaint"
     assert citizen.form().value("name") == "김민수"
-    citizen.tap(citizen.form().nav.back_button)
-    citizen.tap(citizen.form().nav.back_button)
+    citizen.tap(citizen.window.bar.back)
+    citizen.tap(citizen.window.bar.back)
     assert citizen.form().value("description") == "보도블록이 깨져 있어요"
 
 
@@ -168,7 +169,7 @@ def test_anonymous_suggestion_has_no_contact_fields_and_says_so(
         "address",
         "description",
     }
-    notes = [label.text() for label in form.findChildren(type(form.title)) if label.isVisible()]
+    notes = [label.text() for label in form.findChildren(TrLabel) if label.isVisible()]
     assert translate("suggestion.note", "ko") in notes
     citizen.choose("category", "park")
     citizen.next()
@@ -236,7 +237,7 @@ def test_choosing_a_district_offers_its_dongs_and_a_new_district_clears_the_dong
     assert form.value("dong") == ""
     assert "망원1동" not in [b.text() for b in form.grid("dong").buttons()]
     citizen.choose("dong", "gaepo-3")
-    citizen.tap(kiosk.header.english)
+    citizen.tap(kiosk.bar.language)
     assert form.grid("dong").button_for("gaepo-3").text() == "Gaepo 3-dong"
     assert form.grid("dong").button_for("gaepo-3").isChecked()
     # In the reader's own alphabetical order: 압구정동 comes first in English, 개포1동 in Korean.

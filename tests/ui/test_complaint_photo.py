@@ -57,7 +57,10 @@ def test_a_kiosk_without_a_camera_has_no_photo_page(citizen: Citizen, kiosk: Kio
     to_photo_page(citizen)
     assert not kiosk.complaint.photo_page_shown()
     assert citizen.form().field("name").isVisible()  # straight on to the contact page
-    assert citizen.form().step.text() == translate("flow.step", "ko", current=4, total=4)
+    # Steps counted as the citizen meets them: 종류, 장소, 내용, 연락처, 동의, 확인.
+    assert kiosk.header.steps.text.text() == translate(
+        "frame.step", "ko", current=4, total=6, name=translate("step.contact", "ko")
+    )
 
 
 def test_a_camera_staff_turned_off_gives_no_photo_page(qtbot: QtBot, kiosk_db: KioskDB) -> None:
@@ -74,7 +77,9 @@ def test_a_photo_is_taken_reviewed_and_stored_only_sealed(
     to_photo_page(citizen)
     panel = kiosk.complaint.photo
     assert panel is not None and kiosk.complaint.photo_page_shown()
-    assert citizen.form().step.text() == translate("flow.step", "ko", current=4, total=5)
+    assert kiosk.header.steps.text.text() == translate(
+        "frame.step", "ko", current=4, total=7, name=translate("step.photo", "ko")
+    )
     assert camera.running() and not panel.view.pixmap().isNull()  # the live preview
     citizen.tap(panel.take)
     assert panel.status.text() == translate("photo.taken", "ko")
@@ -139,7 +144,7 @@ def test_going_back_from_the_contact_page_finds_the_photo_kept(
     citizen.tap(panel.take)
     taken = panel.jpeg
     citizen.next()
-    citizen.tap(citizen.form().nav.back_button)
+    citizen.tap(citizen.window.bar.back)
     assert kiosk_with_camera.complaint.photo_page_shown()
     assert panel.jpeg == taken and panel.retake.isVisible()
 

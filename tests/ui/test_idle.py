@@ -61,7 +61,7 @@ def test_expiry_wipes_every_field_of_every_screen_and_goes_home(
 ) -> None:
     window = make_window(qtbot, kiosk_db, timing=IdleTiming(timeout_ms=400, warning_ms=300))
     citizen = Citizen(qtbot, window)
-    citizen.tap(window.header.english)
+    citizen.tap(window.bar.language)
     fill_everything(citizen, window)
     assert typed_texts(window)  # something to wipe
     with qtbot.waitSignal(window.idle_warning.expired, timeout=5000):

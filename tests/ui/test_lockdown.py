@@ -19,6 +19,7 @@ from typing_extensions import override
 
 from tests.conftest import KioskDB
 from tests.integration.staff.door import PIN, Door, open_door
+from tests.ui.kiosk_fixtures import press
 
 
 class Probe(QWidget):
@@ -97,9 +98,9 @@ def test_exit_kiosk_is_the_one_way_out_and_asks_twice(qtbot: QtBot, door: Door) 
     enter_staff_mode(door)
     assert not window.close()  # staff mode alone does not make the window closable
     exit_button = window.staff.exit_button
-    qtbot.mouseClick(exit_button, Qt.MouseButton.LeftButton)  # type: ignore[no-untyped-call]
+    press(qtbot, exit_button)
     assert window.isVisible()
     assert exit_button.text() == "한 번 더 누르면 종료"
     with qtbot.waitSignal(window.exited, timeout=1000):
-        qtbot.mouseClick(exit_button, Qt.MouseButton.LeftButton)  # type: ignore[no-untyped-call]
+        press(qtbot, exit_button)
     assert not window.isVisible()

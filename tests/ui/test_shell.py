@@ -19,7 +19,7 @@ from PySide6.QtWidgets import (
 )
 from pytestqt.qtbot import QtBot
 
-import ui.shell
+import kiosk.flows as flow_table
 from app.launch import calm_excepthook, network_hint
 from kiosk.config import Language
 from kiosk.models import DeviceIdentity
@@ -35,6 +35,7 @@ from tests.ui.kiosk_fixtures import (
 )
 from ui.i18n import translate
 from ui.shell import KioskWindow
+from ui.theme import current_theme
 from ui.touch import touch_target_px
 from ui.widgets import TrButton, TrLabel
 
@@ -81,7 +82,8 @@ def visit_every_screen(citizen: Citizen, kiosk: KioskWindow) -> Iterator[str]:
     kiosk.start_over()
     citizen.home_tile("checkin")
     yield "checkin"
-    citizen.tap(kiosk.header.accessibility)
+    kiosk.start_over()
+    citizen.tap(kiosk.home.more)
     yield "accessibility"
     kiosk.show_problem()
     yield "problem"
@@ -101,7 +103,8 @@ def assert_all_in(kiosk: KioskWindow, language: Language) -> None:
         if type(widget) is TrButton:  # subclasses (event buttons) show data, not a key
             assert widget.text() == translate(widget._key, language, **widget._params)
     if language == "en":
-        allowed = {kiosk.header.korean.text(), kiosk.header.office.text()}
+        # The way back to Korean says so in Korean, on the home screen and in the bar.
+        allowed = {kiosk.bar.language.text(), kiosk.home.korean.text(), kiosk.header.office.text()}
         typed = [e.text() for e in kiosk.findChildren(QLineEdit)]
         typed += [e.toPlainText() for e in kiosk.findChildren(QPlainTextEdit)]
         for text in visible_texts(kiosk, skip=skip):
@@ -119,7 +122,7 @@ def test_language_switch_mid_flow_keeps_text_and_retranslates_everything(
     citizen.choose("district", "jung")
     citizen.type_into("address", "을지로 1가")
     assert_all_in(kiosk, "ko")
-    citizen.tap(kiosk.header.english)
+    citizen.tap(kiosk.bar.language)
     assert kiosk.i18n.language == "en"
     assert citizen.form().value("address") == "을지로 1가"
     assert citizen.form().value("district") == "jung"
@@ -128,7 +131,7 @@ def test_language_switch_mid_flow_keeps_text_and_retranslates_everything(
     citizen.next()
     citizen.next()  # description missing: the error appears in English
     assert translate("error.field.required", "en") in citizen.error_beside("description")
-    citizen.tap(kiosk.header.korean)
+    citizen.tap(kiosk.bar.language)
     assert translate("error.field.required", "ko") in citizen.error_beside("description")
     assert_all_in(kiosk, "ko")
 
@@ -136,12 +139,12 @@ def test_language_switch_mid_flow_keeps_text_and_retranslates_everything(
 def test_every_screen_is_fully_english_after_the_switch(
     citizen: Citizen, kiosk: KioskWindow
 ) -> None:
-    citizen.tap(kiosk.header.english)
+    citizen.tap(kiosk.bar.language)
     for screen in visit_every_screen(citizen, kiosk):
         if screen != "home" and kiosk.i18n.language == "ko":
             # "Done" on the receipt hands the kiosk to the next person, in Korean.
             assert_all_in(kiosk, "ko")
-            citizen.tap(kiosk.header.english)
+            citizen.tap(kiosk.bar.language)
         assert_all_in(kiosk, "en")
 
 
@@ -179,24 +182,27 @@ def test_touch_targets_are_at_least_15_mm_on_every_screen(
                 )
 
 
-def test_large_text_and_high_contrast_apply_and_reset_after_the_citizen(
+def test_large_text_and_high_contrast_are_one_tap_from_a_flow_and_reset_after_the_citizen(
     citizen: Citizen, kiosk: KioskWindow
 ) -> None:
     normal_px = QApplication.font().pixelSize()
     citizen.home_tile("complaint")
-    citizen.tap(kiosk.header.accessibility)
-    assert citizen.screen == "accessibility"
-    citizen.tap(kiosk.accessibility_screen.large_text)
-    citizen.tap(kiosk.accessibility_screen.high_contrast)
-    assert QApplication.font().pixelSize() == 2 * normal_px
+    citizen.tap(kiosk.bar.large_text)
+    citizen.tap(kiosk.bar.contrast)
+    assert citizen.screen == "complaint"  # applied at once, where the citizen is
+    # Up to twice the size: as far as this screen holds it with the keyboard open
+    # (ui.design.large_zoom; a 1080-pixel-high screen at 96 dpi is 286 mm).
+    zoom = current_theme().metrics.zoom
+    assert 1.5 <= zoom <= 2.0
+    assert abs(QApplication.font().pixelSize() - zoom * normal_px) <= 1
     window_colour = QApplication.palette().color(QPalette.ColorRole.Window)
     assert window_colour.name() == "#000000"
-    assert translate("a11y.on", "ko") in kiosk.accessibility_screen.large_text.text()
-    citizen.tap(kiosk.accessibility_screen.close_button)
-    assert citizen.screen == "complaint"  # back where the citizen was
+    assert translate("a11y.on", "ko") in kiosk.bar.large_text.accessibleName()
+    assert kiosk.accessibility_screen.large_text.isChecked()  # the settings page agrees
     kiosk.end_session()
     assert QApplication.font().pixelSize() == normal_px
     assert QApplication.palette().color(QPalette.ColorRole.Window).name() != "#000000"
+    assert translate("a11y.off", "ko") in kiosk.bar.large_text.accessibleName()
 
 
 def test_configured_large_text_and_high_contrast_are_the_defaults(
@@ -222,9 +228,11 @@ def test_audio_guidance_announces_screens_and_errors_only_when_on(
     kiosk.announcer = recorder
     citizen.home_tile("complaint")
     assert recorder.said == []
-    citizen.tap(kiosk.header.accessibility)
+    kiosk.start_over()
+    citizen.tap(kiosk.home.more)
     citizen.tap(kiosk.accessibility_screen.audio)
     citizen.tap(kiosk.accessibility_screen.close_button)
+    citizen.home_tile("complaint")
     assert recorder.said[-1] == translate("flow.complaint", "ko")
     citizen.next()
     assert recorder.said[-1] == translate("error.category.required", "ko")
@@ -311,7 +319,7 @@ def test_unexpected_error_shows_a_calm_screen_logs_it_and_returns_home(
     def broken(*_args: object, **_kwargs: object) -> None:
         raise OSError("disk I/O error")
 
-    monkeypatch.setattr(ui.shell, "store_complaint", broken)
+    monkeypatch.setattr(flow_table, "store_complaint", broken)
     kiosk.problem._return_after_s = 1
     citizen.file_complaint()
     citizen.agree()

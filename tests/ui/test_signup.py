@@ -31,7 +31,7 @@ def test_event_list_shows_title_time_place_and_seats(citizen: Citizen, kiosk: Ki
     citizen.home_tile("signup")
     assert citizen.screen == "events"
     assert len(kiosk.events.buttons) == 4
-    text = event_button(kiosk, 2).text()
+    text = event_button(kiosk, 2).words()
     assert "청년 정책 간담회" in text
     assert "서울시청 다목적홀" in text
     assert "10:00" in text  # Seoul time, not UTC
@@ -61,7 +61,7 @@ def test_full_event_offers_the_waiting_list(
         citizen.tap(kiosk.receipt.done_button)
     citizen.home_tile("signup")
     full = event_button(kiosk, 3)
-    assert translate("signup.full", "ko") in full.text()
+    assert translate("signup.full", "ko") in full.words()
     citizen.tap(full)
     assert kiosk.signup.waitlist_note.isVisible()
     citizen.type_into("name", "김삼")
@@ -120,5 +120,5 @@ def test_signup_errors_show_beside_their_fields(
 def test_back_from_the_form_returns_to_the_list(citizen: Citizen, kiosk: KioskWindow) -> None:
     citizen.home_tile("signup")
     citizen.tap(event_button(kiosk, 2))
-    citizen.tap(citizen.form().nav.back_button)
+    citizen.tap(citizen.window.bar.back)
     assert citizen.screen == "events"

@@ -18,6 +18,7 @@ from pytestqt.qtbot import QtBot
 from kiosk.staff import FIRST_DELAY_S
 from tests.conftest import KioskDB
 from tests.integration.staff.door import PIN, Door, open_door
+from tests.ui.kiosk_fixtures import press
 from ui.i18n import translate
 from ui.shell import KioskWindow
 
@@ -48,9 +49,9 @@ def type_pin(qtbot: QtBot, window: KioskWindow, pin: str) -> None:
     """Digits and OK as staff tap them, then the wait for the answer (checked off the GUI)."""
     pad = window.staff_pin
     for digit in pin:
-        qtbot.mouseClick(pad.keys[digit], Qt.MouseButton.LeftButton)  # type: ignore[no-untyped-call]
+        press(qtbot, pad.keys[digit])
     with qtbot.waitSignal(window.staff_mode.checked, timeout=10_000):
-        qtbot.mouseClick(pad.ok, Qt.MouseButton.LeftButton)  # type: ignore[no-untyped-call]
+        press(qtbot, pad.ok)
 
 
 def screen(window: KioskWindow) -> str:
@@ -75,20 +76,20 @@ def test_a_long_press_and_the_right_pin_open_staff_mode_and_leaving_goes_home(
     assert screen(window) == "staff_pin"
     pad = window.staff_pin
     for digit in PIN[:3]:
-        qtbot.mouseClick(pad.keys[digit], Qt.MouseButton.LeftButton)  # type: ignore[no-untyped-call]
+        press(qtbot, pad.keys[digit])
     assert pad.dots.text() == "●●●"
     assert not any(PIN[:3] in text for text in texts(window))
     for digit in PIN[3:]:
-        qtbot.mouseClick(pad.keys[digit], Qt.MouseButton.LeftButton)  # type: ignore[no-untyped-call]
+        press(qtbot, pad.keys[digit])
     with qtbot.waitSignal(window.staff_mode.checked, timeout=10_000):
-        qtbot.mouseClick(pad.ok, Qt.MouseButton.LeftButton)  # type: ignore[no-untyped-call]
+        press(qtbot, pad.ok)
         # The check runs on its own thread: meanwhile the pad says so and takes no digits.
         assert pad.message.text() == ko("staff.pin.checking")
         assert not pad.keys["1"].isEnabled()
     assert screen(window) == "staff"
     assert window.staff_mode.active and window.lockdown.staff_active
     assert window.staff.current_page() == "dashboard"
-    qtbot.mouseClick(window.staff.leave_button, Qt.MouseButton.LeftButton)  # type: ignore[no-untyped-call]
+    press(qtbot, window.staff.leave_button)
     assert screen(window) == "home"
     assert (window.staff_mode.active, window.lockdown.staff_active) == (False, False)
 
@@ -169,7 +170,7 @@ def test_without_a_pin_set_staff_mode_cannot_be_entered(qtbot: QtBot, kiosk_db: 
     pad = door.window.staff_pin
     assert pad.message.text() == ko("staff.pin.none")
     assert not pad.ok.isEnabled()
-    qtbot.mouseClick(pad.cancel, Qt.MouseButton.LeftButton)  # type: ignore[no-untyped-call]
+    press(qtbot, pad.cancel)
     assert screen(door.window) == "home"
 
 
@@ -215,10 +216,10 @@ def test_a_right_pin_answered_after_the_pad_was_cancelled_opens_nothing(
     long_press(qtbot, window)
     pad = window.staff_pin
     for digit in PIN:
-        qtbot.mouseClick(pad.keys[digit], Qt.MouseButton.LeftButton)  # type: ignore[no-untyped-call]
+        press(qtbot, pad.keys[digit])
     with qtbot.waitSignal(window.staff_mode.checked, timeout=10_000):
-        qtbot.mouseClick(pad.ok, Qt.MouseButton.LeftButton)  # type: ignore[no-untyped-call]
-        qtbot.mouseClick(pad.cancel, Qt.MouseButton.LeftButton)  # type: ignore[no-untyped-call]
+        press(qtbot, pad.ok)
+        press(qtbot, pad.cancel)
     assert screen(window) == "home"
     assert not window.staff_mode.active and not window.lockdown.staff_active
 

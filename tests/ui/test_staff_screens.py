@@ -13,7 +13,6 @@ from pathlib import Path
 from typing import get_args
 
 import pytest
-from PySide6.QtCore import Qt
 from pytestqt.qtbot import QtBot
 from sqlalchemy import update
 
@@ -23,6 +22,7 @@ from kiosk.models import CheckIn
 from kiosk.submissions import ComplaintForm, submit_complaint, submit_suggestion
 from tests.conftest import NOW, KioskDB
 from tests.integration.staff.door import CONSENT, EVENT_ID, PIN, Door, open_door
+from tests.ui.kiosk_fixtures import press
 from ui.display import Outcome
 from ui.i18n import translate
 from ui.staff.screen import StaffScreen
@@ -95,7 +95,7 @@ def test_saved_settings_write_only_what_changed_and_apply_to_the_next_citizen(
     page.idle.buttons["60"].click()
     page.large_text.click()
     page.camera.click()
-    qtbot.mouseClick(page.save, Qt.MouseButton.LeftButton)  # type: ignore[no-untyped-call]
+    press(qtbot, page.save)
     assert page.message.text() == ko("staff.settings.saved")
     text = path.read_text(encoding="utf-8")
     assert text.startswith('# set by the installer\noffice_name = "성북구청"\n')
@@ -105,7 +105,7 @@ def test_saved_settings_write_only_what_changed_and_apply_to_the_next_citizen(
     }  # fmt: skip
     window = door.window
     assert window.settings.camera is False
-    qtbot.mouseClick(window.staff.leave_button, Qt.MouseButton.LeftButton)  # type: ignore[no-untyped-call]
+    press(qtbot, window.staff.leave_button)
     assert window.i18n.language == "en"
     assert window.accessibility.large_text
     assert window.home.tiles["complaint"].title.text() == "File a complaint"
@@ -124,10 +124,10 @@ def test_a_new_orientation_turns_the_display_at_once(qtbot: QtBot, door: Door) -
 
     door.window.turn_display = turn
     page = staff(door, "settings").settings
-    qtbot.mouseClick(page.save, Qt.MouseButton.LeftButton)  # type: ignore[no-untyped-call]
+    press(qtbot, page.save)
     assert turned == []  # nothing changed, nothing turned
     page.orientation.buttons["portrait"].click()
-    qtbot.mouseClick(page.save, Qt.MouseButton.LeftButton)  # type: ignore[no-untyped-call]
+    press(qtbot, page.save)
     assert turned == ["portrait"]
     assert page.message.text() == ko("staff.settings.saved")
     assert door.window.settings.orientation == "portrait"
@@ -139,7 +139,7 @@ def test_where_the_kiosk_cannot_turn_the_display_staff_are_told_to_turn_it_by_ha
     # The real turn_display, on the offscreen platform: no X11, nothing to run.
     page = staff(door, "settings").settings
     page.orientation.buttons["portrait_flipped"].click()
-    qtbot.mouseClick(page.save, Qt.MouseButton.LeftButton)  # type: ignore[no-untyped-call]
+    press(qtbot, page.save)
     assert page.message.text() == ko("staff.settings.saved.turn_by_hand")
     path = door.window.config_path
     assert path is not None

@@ -143,7 +143,8 @@ def test_error_text_is_drawn_in_the_error_colour(
     qtbot: QtBot, qapp: QApplication, mode: str
 ) -> None:
     theme = apply_theme(qapp, MODES[mode])
-    label = QLabel("█████")
+    # Spaces between the blocks, so the background shows between them at any size.
+    label = QLabel("█ █ █")
     qtbot.addWidget(label)
     label.setProperty("role", "error")
     label.adjustSize()
@@ -160,15 +161,33 @@ def test_error_text_is_drawn_in_the_error_colour(
 # -- sizes ----------------------------------------------------------------------------------
 
 
-def test_large_text_doubles_every_font_size() -> None:
+def px(value: str) -> int:
+    return int(value.removesuffix("px"))
+
+
+def test_large_text_doubles_every_content_font_and_grows_the_frame_by_a_quarter() -> None:
     normal = declarations(build_theme(ThemeOptions()).stylesheet)
     large = declarations(build_theme(ThemeOptions(large_text=True)).stylesheet)
+    frame = ("header", "bottombar", "frame-title", "step", "bar", "status", "key")
 
-    sizes = {s: p["font-size"] for s, p in normal.items() if "font-size" in p}
-    doubled = {s: f"{2 * int(v.removesuffix('px'))}px" for s, v in sizes.items()}
+    sizes = {s: px(p["font-size"]) for s, p in normal.items() if "font-size" in p}
+    grown = {s: px(large[s]["font-size"]) / v for s, v in sizes.items()}
+    content = {s: g for s, g in grown.items() if not any(f'"{f}' in s for f in frame)}
+    framing = {s: g for s, g in grown.items() if s not in content}
 
-    assert len(sizes) > 10
-    assert {s: large[s]["font-size"] for s in sizes} == doubled
+    assert len(content) > 10 and len(framing) > 5
+    assert all(g == pytest.approx(2.0, abs=0.03) for g in content.values()), content
+    assert all(g == pytest.approx(1.25, abs=0.03) for g in framing.values()), framing
+
+
+def test_on_a_short_screen_large_text_grows_as_far_as_it_fits() -> None:
+    tall = build_theme(ThemeOptions(large_text=True, dpi=81.6, region_height=1920))
+    short = build_theme(ThemeOptions(large_text=True, dpi=84.7, region_height=768))
+    normal = build_theme(ThemeOptions(dpi=84.7, region_height=768))
+
+    assert tall.metrics.zoom == 2.0
+    assert 1.0 < short.metrics.zoom < 2.0
+    assert short.font_px["body"] > normal.font_px["body"]
 
 
 def test_large_text_doubles_the_application_font(qtbot: QtBot, qapp: QApplication) -> None:

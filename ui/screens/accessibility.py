@@ -9,7 +9,8 @@ from PySide6.QtWidgets import QPushButton, QVBoxLayout, QWidget
 
 from ui.i18n import tr
 from ui.screens.base import Screen
-from ui.widgets import TrButton, TrLabel, set_role
+from ui.scrolling import ScrollPage
+from ui.widgets import NavBar, TrLabel, set_role
 
 
 @dataclass(frozen=True)
@@ -17,6 +18,8 @@ class Accessibility:
     large_text: bool = False
     high_contrast: bool = False
     audio: bool = False
+    # Low-screen mode (화면 낮춤): the whole interaction in the lower half, for wheelchair users.
+    low_screen: bool = False
 
 
 class Switch(QPushButton):
@@ -38,6 +41,8 @@ class Switch(QPushButton):
 
 
 class AccessibilityScreen(Screen):
+    """Every display and sound option as one big switch; the bottom bar has the common ones."""
+
     title_key = "a11y.title"
     changed = Signal(object)  # Accessibility
     closed = Signal()
@@ -45,26 +50,37 @@ class AccessibilityScreen(Screen):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         layout = QVBoxLayout(self)
-        layout.addWidget(TrLabel("a11y.title", "title", self))
-        self.large_text = Switch("a11y.large_text", self)
-        self.high_contrast = Switch("a11y.high_contrast", self)
-        self.audio = Switch("a11y.audio", self)
-        for switch in (self.large_text, self.high_contrast, self.audio):
-            layout.addWidget(switch)
+        layout.setContentsMargins(0, 0, 0, 0)
+        content = QWidget()
+        column = QVBoxLayout(content)
+        column.setContentsMargins(0, 0, 0, 0)
+        column.addWidget(TrLabel("a11y.title", "question", content))
+        self.large_text = Switch("a11y.large_text", content)
+        self.high_contrast = Switch("a11y.high_contrast", content)
+        self.low_screen = Switch("a11y.low_screen", content)
+        self.audio = Switch("a11y.audio", content)
+        for switch in (self.large_text, self.high_contrast, self.low_screen, self.audio):
+            column.addWidget(switch)
             switch.clicked.connect(self._changed)
-        layout.addStretch(1)
-        self.close_button = TrButton("a11y.done", "primary", self)
-        self.close_button.clicked.connect(self.closed)
-        layout.addWidget(self.close_button)
+        self.view = ScrollPage(content)
+        layout.addWidget(self.view, 1)
+        self.nav = NavBar("a11y.done", parent=self, next_icon="check")
+        self.close_button = self.nav.next_button
+        self.nav.forward.connect(self.closed)
+        layout.addWidget(self.nav)
 
     def options(self) -> Accessibility:
         return Accessibility(
-            self.large_text.isChecked(), self.high_contrast.isChecked(), self.audio.isChecked()
+            self.large_text.isChecked(),
+            self.high_contrast.isChecked(),
+            self.audio.isChecked(),
+            self.low_screen.isChecked(),
         )
 
     def set_options(self, options: Accessibility) -> None:
         self.large_text.setChecked(options.large_text)
         self.high_contrast.setChecked(options.high_contrast)
+        self.low_screen.setChecked(options.low_screen)
         self.audio.setChecked(options.audio)
 
     def wipe(self) -> None:

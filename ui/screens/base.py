@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QLineEdit, QPlainTextEdit, QTextEdit, QWidget
 
 from ui.i18n import tr
@@ -20,6 +21,9 @@ class Screen(QWidget):
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
+        # The window gives a screen the focus when no field should have it (the keyboard
+        # closes); a button would otherwise show its focus ring for no reason.
+        self.setFocusPolicy(Qt.FocusPolicy.ClickFocus)
 
     def retranslate(self) -> None:
         retranslate_tree(self)
@@ -35,6 +39,18 @@ class Screen(QWidget):
             rich.clear()
         for grid in self.findChildren(ChoiceGrid):
             grid.clear()
+
+    def step_key(self) -> str:
+        """The step of its flow this screen is now (catalog key), or "" outside a flow."""
+        return ""
+
+    def step_back(self) -> bool:
+        """Go back within the screen (an earlier page); False when there is none."""
+        return False
+
+    def typed(self) -> list[str]:
+        """What the citizen typed here, for "start over" to judge what leaving would lose."""
+        return []
 
     def announcement(self) -> str:
         """What audio guidance says when this screen appears."""

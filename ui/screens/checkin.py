@@ -29,11 +29,9 @@ from PySide6.QtCore import QObject, Qt, QTimer, Signal
 from PySide6.QtGui import QHideEvent, QShowEvent
 from PySide6.QtWidgets import (
     QApplication,
-    QFrame,
     QGridLayout,
     QHBoxLayout,
     QLineEdit,
-    QScrollArea,
     QStackedWidget,
     QVBoxLayout,
     QWidget,
@@ -56,6 +54,7 @@ from ui.scanner import ScanPipeline, WedgeScanner
 from ui.screens.base import Screen
 from ui.screens.signup import event_when
 from ui.screens.verdict import VerdictPanel, clock_time, detail
+from ui.scrolling import ScrollPage
 from ui.widgets import TEXT, TrButton, TrLabel, set_role
 
 log = logging.getLogger(__name__)
@@ -99,14 +98,6 @@ class Candidate(TrButton):
     def retranslate(self) -> None:
         self.setText(self._shown)
         self.setAccessibleName(self._shown)
-
-
-def _scroll(content: QWidget, parent: QWidget) -> QScrollArea:
-    scroll = QScrollArea(parent)
-    scroll.setWidgetResizable(True)
-    scroll.setFrameShape(QFrame.Shape.NoFrame)
-    scroll.setWidget(content)
-    return scroll
 
 
 class CheckinScreen(Screen):
@@ -153,8 +144,12 @@ class CheckinScreen(Screen):
         self.chooser = self._build_chooser()
         self.desk = self._build_desk()
         self.lookup = self._build_lookup()
+        # Each page scrolls (by finger) rather than grow the window past its screen.
+        self._views: dict[QWidget, ScrollPage] = {}
         for page in (self.chooser, self.desk, self.lookup):
-            self.pages.addWidget(page)
+            view = ScrollPage(page)
+            self._views[page] = view
+            self.pages.addWidget(view)
         self.pages.currentChanged.connect(lambda _index: self._update_sources())
 
         self._hold = QTimer(self)
@@ -176,7 +171,7 @@ class CheckinScreen(Screen):
         self._events_box = QWidget()
         self._events_column = QVBoxLayout(self._events_box)
         self._events_column.setSpacing(14)
-        column.addWidget(_scroll(self._events_box, page), 1)
+        column.addWidget(self._events_box, 1)
         self.no_events = TrLabel("checkin.no_events", "verdict-warn", self._events_box)
         self.event_buttons: list[EventChoice] = []
         self.chooser_back = TrButton("nav.back", "secondary", page)
@@ -241,7 +236,7 @@ class CheckinScreen(Screen):
         self._results_box = QWidget()
         self._results_column = QVBoxLayout(self._results_box)
         self._results_column.setSpacing(10)
-        column.addWidget(_scroll(self._results_box, page), 1)
+        column.addWidget(self._results_box, 1)
         self.candidates: list[Candidate] = []
         self.lookup_back = TrButton("checkin.lookup.back", "secondary", page)
         self.lookup_back.clicked.connect(self.show_desk)
@@ -261,6 +256,7 @@ class CheckinScreen(Screen):
         editor = QLineEdit(page)
         editor.setProperty("keyboard", keyboard)
         editor.setAccessibleName(tr(key))
+        editor.setProperty("name_key", key)  # named again in the new language (retranslate)
         editor.returnPressed.connect(action)
         button = TrButton(f"{key}.go", "primary", page)
         button.clicked.connect(action)
@@ -291,7 +287,7 @@ class CheckinScreen(Screen):
             self._events_column.addWidget(button)
             self.event_buttons.append(button)
         self._events_column.addStretch(1)
-        self.pages.setCurrentWidget(self.chooser)
+        self._turn_to(self.chooser)
 
     def choose_event(self, event: EventSummary) -> None:
         if self.chosen_event is None or self.chosen_event.id != event.id:
@@ -303,15 +299,29 @@ class CheckinScreen(Screen):
 
     def show_desk(self) -> None:
         self.retranslate()
-        self.pages.setCurrentWidget(self.desk)
+        self._turn_to(self.desk)
 
     def show_lookup(self) -> None:
         self._clear_lookup()
-        self.pages.setCurrentWidget(self.lookup)
+        self._turn_to(self.lookup)
+
+    def _turn_to(self, page: QWidget) -> None:
+        self.pages.setCurrentWidget(self._views[page])
+
+    def current_page(self) -> QWidget:
+        view = self.pages.currentWidget()
+        return next(page for page, shown in self._views.items() if shown is view)
 
     def page_name(self) -> str:
-        current = self.pages.currentWidget()
+        current = self.current_page()
         return {id(self.chooser): "chooser", id(self.desk): "desk"}.get(id(current), "lookup")
+
+    def step_back(self) -> bool:
+        """The bottom bar's "Back" from looking up: to the desk (otherwise out of the screen)."""
+        if self.current_page() is self.lookup:
+            self.show_desk()
+            return True
+        return False
 
     # --- scanners ---------------------------------------------------------------------
 
@@ -327,7 +337,7 @@ class CheckinScreen(Screen):
 
     def _update_sources(self) -> None:
         """Scanners listen only while an event is chosen and the desk or lookup shows."""
-        page = self.pages.currentWidget()
+        page = self.current_page()
         wanted = (
             self.isVisible() and self.chosen_event is not None and page in (self.desk, self.lookup)
         )
@@ -390,7 +400,7 @@ class CheckinScreen(Screen):
             self._show_candidates(
                 [(c.identity, self._candidate_text(c)) for c in outcome.candidates if c.identity]
             )
-            self.pages.setCurrentWidget(self.lookup)
+            self._turn_to(self.lookup)
             return
         self.show_verdict(outcome)
 
@@ -406,13 +416,13 @@ class CheckinScreen(Screen):
                 self.admitted.emit(verdict.identity.event_id, verdict.masked_name)
         self._refresh_count()
         self._hold.start()
-        self.pages.setCurrentWidget(self.desk)
+        self._turn_to(self.desk)
         self.verdict_shown.emit(self.verdict.accessibleName())
 
     def _show_problem(self, key: str) -> None:
         self.verdict.show_problem(key)
         self._hold.start()
-        self.pages.setCurrentWidget(self.desk)
+        self._turn_to(self.desk)
 
     def _refresh_count(self) -> None:
         if self.chosen_event is None:
@@ -526,6 +536,8 @@ class CheckinScreen(Screen):
 
     def retranslate(self) -> None:
         super().retranslate()
+        for editor in (self.code, self.name):
+            editor.setAccessibleName(tr(str(editor.property("name_key"))))
         self.verdict.retranslate()
         if self.chosen_event is not None:
             self.event_title.setText(event_title(self.chosen_event))
@@ -545,4 +557,4 @@ class CheckinScreen(Screen):
         self.chosen_event = None
         self.verdict.show_ready()
         self._update_sources()
-        self.pages.setCurrentWidget(self.chooser)
+        self._turn_to(self.chooser)

@@ -10,9 +10,9 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
-from PySide6.QtCore import QPoint, QSize, QTimer
+from PySide6.QtCore import QSize, QTimer
 from PySide6.QtGui import QPixmap
-from PySide6.QtWidgets import QScrollArea, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QVBoxLayout, QWidget
 
 from core.dongs import dongs_of
 from core.reference import SEOUL_DISTRICTS
@@ -22,7 +22,8 @@ from ui.i18n import language
 from ui.photo import PhotoSource
 from ui.screens.form import FormScreen
 from ui.screens.photo import PhotoPanel
-from ui.widgets import DIGITS, EMAIL, Choice, Field, choice_field, line_field, text_field
+from ui.scrolling import scroll_into_view
+from ui.widgets import DIGITS, EMAIL, Choice, choice_field, line_field, text_field
 
 DISTRICT_CHOICES = tuple(Choice(d.code, d.ko, d.en) for d in SEOUL_DISTRICTS)
 THUMBNAIL = QSize(320, 240)
@@ -57,9 +58,11 @@ class ComplaintScreen(FormScreen):
         self.anonymous = anonymous
         self.photo: PhotoPanel | None = None
         self._photo_page: QWidget | None = None
-        self.category = choice_field("category", "field.category", (), self, columns=2)
+        self.category = choice_field("category", "field.category", (), self, columns=3)
         note = "suggestion.note" if anonymous else ""
-        self.add_page([self.category], note_key=note, note_role="verdict-warn")
+        self.add_page(
+            [self.category], step="step.category", note_key=note, note_role="verdict-warn"
+        )
         self.district = choice_field(
             "district", "field.district", DISTRICT_CHOICES, self, columns=5
         )
@@ -68,13 +71,18 @@ class ComplaintScreen(FormScreen):
             "dong", "field.dong", (), self, columns=5, none_key="field.dong.none"
         )
         self.dong.hide()
-        self.add_page([self.district, self.dong, line_field("address", "field.address", self)])
+        self.add_page(
+            [self.district, self.dong, line_field("address", "field.address", self)],
+            step="step.place",
+        )
         self.grid("district").changed.connect(self._district_chosen)
-        self.add_page([text_field("description", "field.description", self)])
+        # A complaint tells what happened; a suggestion gives an idea (issue 13's wording).
+        question = "field.suggestion" if anonymous else "field.description"
+        self.add_page([text_field("description", question, self)], step="step.details")
         # A photo may show people: personal data, asked for only where consent is asked
         # (the formal complaint), and only on a kiosk with a camera (set_photo_enabled).
         if not anonymous and photo_source is not None:
-            self._photo_page = self.add_page([])
+            self._photo_page = self.add_page([], step="step.photo")
             self.photo = PhotoPanel(photo_source, self._photo_page)
             layout = self._photo_page.layout()
             assert isinstance(layout, QVBoxLayout)
@@ -88,6 +96,7 @@ class ComplaintScreen(FormScreen):
                     line_field("phone", "field.phone", self, keyboard=DIGITS),
                     line_field("email", "field.email", self, keyboard=EMAIL),
                 ],
+                step="step.contact",
                 note_key="complaint.contact.hint",
             )
 
@@ -96,20 +105,19 @@ class ComplaintScreen(FormScreen):
         grid.set_choices(dong_choices(district))
         grid.set_value("")  # a dong of the district chosen before cannot stay
         self.dong.clear_error()
+        self._name_district()
         self.dong.setVisible(bool(grid.buttons()))
-        # Once laid out, so the scroll area knows where the dongs are.
-        QTimer.singleShot(0, lambda: self._bring_into_view(self.dong))
+        # On a landscape screen (or at 200% text) the dongs open below the fold: once
+        # laid out, scroll their question into view; it names the district just chosen.
+        QTimer.singleShot(0, lambda: scroll_into_view(self.dong, to_top=True))
 
-    def _bring_into_view(self, widget: Field) -> None:
-        # On a landscape screen (or at 200% text) the dongs open below the fold:
-        # scroll their question to the top, so as many of them as fit are in sight.
-        parent = widget.parentWidget()
-        while parent is not None and not isinstance(parent, QScrollArea):
-            parent = parent.parentWidget()
-        content = parent.widget() if isinstance(parent, QScrollArea) else None
-        if isinstance(parent, QScrollArea) and content is not None and widget.isVisible():
-            top = widget.mapTo(content, QPoint(0, 0)).y()
-            parent.verticalScrollBar().setValue(top)
+    def _name_district(self) -> None:
+        """The dong question says which district's dongs these are: the choice, in words."""
+        name = self.choice_text("district")
+        if name:
+            self.dong.label.set_key("field.dong.of", district=name)
+        else:
+            self.dong.label.set_key("field.dong")
 
     def set_photo_enabled(self, enabled: bool) -> None:
         """Whether the photo page is part of the flow (a camera is configured and there)."""
@@ -124,11 +132,13 @@ class ComplaintScreen(FormScreen):
         if district:
             self.grid("dong").set_choices(dong_choices(district))  # keeps the chosen dong
         super().retranslate()
+        self._name_district()
 
     def wipe(self) -> None:
         super().wipe()
         self.grid("dong").set_choices(())
         self.dong.hide()
+        self._name_district()
         if self.photo is not None:
             self.photo.clear()
 

@@ -12,13 +12,15 @@ from functools import cache
 from typing import Any
 
 from PySide6.QtCore import Signal
-from PySide6.QtWidgets import QLabel, QScrollArea, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
 
 from assets import asset
 from kiosk.config import Language
 from kiosk.submissions import Consent
 from ui.i18n import language, tr
 from ui.screens.base import Screen
+from ui.scrolling import ScrollPage, scroll_into_view
+from ui.theme import current_theme
 from ui.widgets import NavBar, TrButton, TrCheckBox, TrLabel, set_role
 
 SECTIONS = ("purpose", "items", "retention", "refusal")
@@ -39,7 +41,6 @@ def consent_version() -> str:
 class ConsentScreen(Screen):
     title_key = "consent.title"
     agreed = Signal(object)  # Consent
-    back = Signal()
     errors_shown = Signal(list)
 
     def __init__(self, parent: QWidget | None = None) -> None:
@@ -49,10 +50,13 @@ class ConsentScreen(Screen):
         self._error_shown = False
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
-        layout.addWidget(TrLabel("consent.title", "title", self))
+        # Everything scrolls, the boxes too: at 200 % text on a short screen they would
+        # not fit beside the text, and a window taller than its screen clips.
         body = QWidget()
         column = QVBoxLayout(body)
-        column.setSpacing(8)
+        column.setContentsMargins(0, 0, 0, 0)
+        column.setSpacing(current_theme().metrics.pad)
+        column.addWidget(TrLabel("consent.title", "question", body))
         self._texts: dict[str, QLabel] = {}
         for section in SECTIONS:
             column.addWidget(TrLabel(f"consent.{section}", "field-label", body))
@@ -63,36 +67,39 @@ class ConsentScreen(Screen):
             self._texts[section] = text
         self.version = TrLabel("consent.version", "hint", body, version=consent_version())
         column.addWidget(self.version)
-        column.addStretch(1)
-        scroll = QScrollArea(self)
-        scroll.setWidgetResizable(True)
-        scroll.setWidget(body)
-        layout.addWidget(scroll, 1)
-        self.error = QLabel(self)
+        self.error = QLabel(body)
         set_role(self.error, "error")
         self.error.setWordWrap(True)
         self.error.hide()
-        self.required = TrCheckBox("consent.required_box", self)
-        self.optional = TrCheckBox("consent.optional_box", self)
-        self.refused = TrLabel("consent.refused", "verdict-warn", self)
+        self.required = TrCheckBox("consent.required_box", body)
+        self.optional = TrCheckBox("consent.optional_box", body)
+        self.refused = TrLabel("consent.refused.complaint", "verdict-warn", body)
+        self.refused.setProperty("note", True)
         self.refused.hide()
-        layout.addWidget(self.error)
-        layout.addWidget(self.required)
-        layout.addWidget(self.optional)
-        layout.addWidget(self.refused)
-        self.nav = NavBar(parent=self)
+        column.addWidget(self.error)
+        column.addWidget(self.required)
+        column.addWidget(self.optional)
+        column.addWidget(self.refused)
+        self.view = ScrollPage(body)
+        layout.addWidget(self.view, 1)
+        self.nav = NavBar("consent.agree", parent=self)
         self.refuse = TrButton("consent.refuse", "secondary", self)
         self.nav.add_middle(self.refuse)
         layout.addWidget(self.nav)
         self.nav.forward.connect(self._agree)
-        self.nav.back.connect(self.back)
         self.refuse.clicked.connect(self._refuse)
         self.required.toggled.connect(self._ticked)
+
+    def step_key(self) -> str:
+        return "step.consent"
 
     def set_kind(self, kind: str, *, optional_box: bool) -> None:
         self.kind = kind
         self._optional_offered = optional_box
         self.optional.setVisible(optional_box)
+        # What refusing means depends on the flow: a complaint can still be left as an
+        # anonymous suggestion; a sign-up cannot be made without a name and a phone.
+        self.refused.set_key(f"consent.refused.{kind}")
         self.retranslate()
 
     def retranslate(self) -> None:
@@ -108,6 +115,8 @@ class ConsentScreen(Screen):
         self._error_shown = True
         self.error.show()
         self._show_error()
+        # The box to tick, with the reason above it, in view.
+        scroll_into_view(self.required, margin=8, top=self.error)
         self.errors_shown.emit(["error.consent.required"])
 
     def wipe(self) -> None:
@@ -122,7 +131,7 @@ class ConsentScreen(Screen):
 
     def _show_error(self) -> None:
         text = tr("error.consent.required")
-        self.error.setText(f"⚠ {text}")
+        self.error.setText(f"⚠ {tr('error.word')}: {text}")
         self.error.setAccessibleName(text)
 
     def _ticked(self, checked: bool) -> None:
@@ -134,7 +143,8 @@ class ConsentScreen(Screen):
         self.required.setChecked(False)
         self.optional.setChecked(False)
         self.refused.show()
-        self.errors_shown.emit(["consent.refused"])
+        scroll_into_view(self.refused, margin=8)
+        self.errors_shown.emit([self.refused.key])
 
     def _agree(self) -> None:
         if not self.required.isChecked():

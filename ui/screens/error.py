@@ -6,7 +6,8 @@ from PySide6.QtCore import QTimer, Signal
 from PySide6.QtWidgets import QVBoxLayout, QWidget
 
 from ui.screens.base import Screen
-from ui.widgets import TrButton, TrLabel
+from ui.scrolling import ScrollPage
+from ui.widgets import NavBar, TrLabel
 
 RETURN_AFTER_S = 20
 
@@ -22,16 +23,20 @@ class ErrorScreen(Screen):
         self._return_after_s = return_after_s
         self._left = return_after_s
         layout = QVBoxLayout(self)
-        layout.addStretch(1)
-        layout.addWidget(TrLabel("problem.title", "title", self))
-        self.message = TrLabel("error.unexpected", "body", self)
-        self.countdown = TrLabel("problem.return", "hint", self, seconds=return_after_s)
-        layout.addWidget(self.message)
-        layout.addWidget(self.countdown)
-        self.home_button = TrButton("problem.home", "primary", self)
-        self.home_button.clicked.connect(self.home)
-        layout.addWidget(self.home_button)
-        layout.addStretch(1)
+        layout.setContentsMargins(0, 0, 0, 0)
+        content = QWidget()
+        column = QVBoxLayout(content)
+        column.setContentsMargins(0, 0, 0, 0)
+        column.addWidget(TrLabel("problem.title", "question", content))
+        self.message = TrLabel("error.unexpected", "body", content)
+        self.countdown = TrLabel("problem.return", "hint", content, seconds=return_after_s)
+        column.addWidget(self.message)
+        column.addWidget(self.countdown)
+        layout.addWidget(ScrollPage(content), 1)
+        self.nav = NavBar("problem.home", parent=self, next_icon="home")
+        self.home_button = self.nav.next_button
+        self.nav.forward.connect(self.home)
+        layout.addWidget(self.nav)
         self._timer = QTimer(self)
         self._timer.setInterval(1000)
         self._timer.timeout.connect(self._tick)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from PySide6.QtGui import QPixmap
 from PySide6.QtWidgets import QWidget
 
 from core.reference import POLICY_AREAS
@@ -10,19 +11,23 @@ from ui.screens.complaint import DISTRICT_CHOICES
 from ui.screens.form import FormScreen
 from ui.widgets import DIGITS, EMAIL, Choice, choice_field, line_field, text_field
 
-AREA_CHOICES = tuple(Choice(a.code, a.ko, a.en) for a in POLICY_AREAS)
+# Each area with its pictogram (assets/icons); every icon is shown with its name.
+AREA_CHOICES = tuple(Choice(a.code, a.ko, a.en, a.code) for a in POLICY_AREAS)
 CONTACT = ("name", "phone", "email")
 
 
 class ProposalScreen(FormScreen):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__("flow.proposal", parent)
-        self.add_page([choice_field("area", "field.area", AREA_CHOICES, self, columns=2)])
+        self.add_page(
+            [choice_field("area", "field.area", AREA_CHOICES, self, columns=3)], step="step.area"
+        )
         self.add_page(
             [
                 line_field("title", "field.title", self),
                 text_field("description", "field.proposal", self),
-            ]
+            ],
+            step="step.proposal",
         )
         self.add_page(
             [
@@ -34,7 +39,8 @@ class ProposalScreen(FormScreen):
                     columns=5,
                     none_key="field.clear",
                 )
-            ]
+            ],
+            step="step.district",
         )
         self.add_page(
             [
@@ -42,6 +48,7 @@ class ProposalScreen(FormScreen):
                 line_field("phone", "field.phone.optional", self, keyboard=DIGITS),
                 line_field("email", "field.email", self, keyboard=EMAIL),
             ],
+            step="step.contact",
             note_key="proposal.contact.hint",
         )
 
@@ -54,12 +61,8 @@ class ProposalScreen(FormScreen):
             **{name: self.value(name) for name in CONTACT},
         )
 
-    def gives_contact(self) -> bool:
-        """Consent is asked only when the citizen left contact details."""
-        return any(self.value(name).strip() for name in CONTACT)
-
-    def review_rows(self) -> list[tuple[str, str]]:
-        return [
+    def review_rows(self) -> list[tuple[str, str | QPixmap]]:
+        rows: list[tuple[str, str | QPixmap]] = [
             ("field.area", self.choice_text("area")),
             ("field.title", self.value("title")),
             ("field.proposal", self.value("description")),
@@ -68,3 +71,4 @@ class ProposalScreen(FormScreen):
             ("field.phone.optional", self.value("phone")),
             ("field.email", self.value("email")),
         ]
+        return rows

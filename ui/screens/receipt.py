@@ -13,7 +13,8 @@ from kiosk.submissions import Receipt
 from ui.i18n import tr
 from ui.qr import qr_pixmap
 from ui.screens.base import Screen
-from ui.widgets import TrButton, TrLabel, set_role
+from ui.scrolling import ScrollPage
+from ui.widgets import NavBar, TrLabel, set_role
 
 QR_PIXELS = 360
 
@@ -41,42 +42,50 @@ class ReceiptScreen(Screen):
         self.receipt: Receipt | None = None
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
-        self.title = TrLabel("receipt.title", "verdict-ok", self)
-        layout.addWidget(self.title)
+        content = QWidget()
+        outer = QVBoxLayout(content)
+        outer.setContentsMargins(0, 0, 0, 0)
+        self.title = TrLabel("receipt.title", "verdict-ok", content)
+        outer.addWidget(self.title)
         # QR beside the text in landscape, above it in portrait.
         row = QBoxLayout(QBoxLayout.Direction.LeftToRight)
         self._row = row
-        layout.addLayout(row, 1)
-        self.qr = QLabel(self)
+        outer.addLayout(row)
+        self.qr = QLabel(content)
         self.qr.setAlignment(Qt.AlignmentFlag.AlignHCenter | Qt.AlignmentFlag.AlignTop)
         row.addWidget(self.qr)
         column = QVBoxLayout()
         row.addLayout(column, 1)
-        self.code_label = TrLabel("receipt.code", "subtitle", self)
-        self.code = QLabel(self)
+        self.code_label = TrLabel("receipt.code", "subtitle", content)
+        self.code = QLabel(content)
         set_role(self.code, "code")
         self.code.setTextInteractionFlags(Qt.TextInteractionFlag.NoTextInteraction)
         column.addWidget(self.code_label)
         column.addWidget(self.code)
-        self.manual_label = TrLabel("receipt.manual", "subtitle", self)
-        self.manual = QLabel(self)
+        self.manual_label = TrLabel("receipt.manual", "subtitle", content)
+        self.manual = QLabel(content)
         set_role(self.manual, "code")
         column.addWidget(self.manual_label)
         column.addWidget(self.manual)
-        self.qr_hint = TrLabel("receipt.qr.hint", "hint", self)
-        self.next_steps = TrLabel("", "body", self)
-        self.queued = TrLabel("receipt.queued", "hint", self)
+        self.qr_hint = TrLabel("receipt.qr.hint", "hint", content)
+        self.next_steps = TrLabel("", "body", content)
+        # Only a record made offline says so: it changes what happens to it.
+        self.queued = TrLabel("receipt.queued", "hint", content)
+        self.queued.hide()
         column.addWidget(self.qr_hint)
         column.addWidget(self.next_steps)
         column.addWidget(self.queued)
         # Whether the printed slip came out (ui.printing): empty when no printer is set up.
-        self.slip = TrLabel("", "body", self)
+        self.slip = TrLabel("", "body", content)
         self.slip.setVisible(False)
         column.addWidget(self.slip)
         column.addStretch(1)
-        self.done_button = TrButton("receipt.done", "primary", self)
-        self.done_button.clicked.connect(self.done)
-        layout.addWidget(self.done_button)
+        self.view = ScrollPage(content)
+        layout.addWidget(self.view, 1)
+        self.nav = NavBar("receipt.done", parent=self, next_icon="check")
+        self.done_button = self.nav.next_button
+        self.nav.forward.connect(self.done)
+        layout.addWidget(self.nav)
 
     @override
     def resizeEvent(self, event: QResizeEvent) -> None:
@@ -86,9 +95,13 @@ class ReceiptScreen(Screen):
             QBoxLayout.Direction.TopToBottom if portrait else QBoxLayout.Direction.LeftToRight
         )
 
-    def show_receipt(self, receipt: Receipt, server_url: str = "") -> None:
+    def show_receipt(
+        self, receipt: Receipt, server_url: str = "", *, offline: bool = False
+    ) -> None:
         self.receipt = receipt
         self.show_slip("")
+        # Only a record made offline says so: it changes what happens to it.
+        self.queued.setVisible(offline)
         # Tickets (signed, for check-in) are read at the door; other receipts open the status page.
         self.qr.setPixmap(
             qr_pixmap(receipt_qr(receipt.ticket, receipt.code, server_url), QR_PIXELS)

@@ -6,10 +6,12 @@ from collections.abc import Callable
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QPixmap
-from PySide6.QtWidgets import QLabel, QScrollArea, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
 
 from ui.i18n import tr
 from ui.screens.base import Screen
+from ui.scrolling import ScrollPage, scroll_into_view
+from ui.theme import current_theme
 from ui.widgets import NavBar, TrLabel, set_role
 
 # (label key, value): a text, or a picture (the complaint's photo) shown as a thumbnail.
@@ -28,25 +30,36 @@ class ReviewScreen(Screen):
         self._error_key = ""
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
-        self.flow_title = TrLabel("", "title", self)
-        layout.addWidget(self.flow_title)
-        layout.addWidget(TrLabel("review.title", "subtitle", self))
-        self._body = QWidget()
+        content = QWidget()
+        column = QVBoxLayout(content)
+        column.setContentsMargins(0, 0, 0, 0)
+        self.flow_title = TrLabel("", "hint", content)
+        self.question = TrLabel("review.title", "question", content)
+        column.addWidget(self.question)
+        self._body = QWidget(content)
+        set_role(self._body, "card")
+        self._body.setAttribute(Qt.WidgetAttribute.WA_StyledBackground, True)
         self._rows_layout = QVBoxLayout(self._body)
+        pad = current_theme().metrics.pad
+        self._rows_layout.setContentsMargins(2 * pad, pad, 2 * pad, pad)
         self._rows_layout.setSpacing(4)
-        scroll = QScrollArea(self)
-        scroll.setWidgetResizable(True)
-        scroll.setWidget(self._body)
-        layout.addWidget(scroll, 1)
-        self.error = QLabel(self)
+        column.addWidget(self._body)
+        self.error = QLabel(content)
         self.error.setWordWrap(True)
         set_role(self.error, "error")
         self.error.hide()
-        layout.addWidget(self.error)
-        self.nav = NavBar("review.submit", "review.edit", self)
+        column.addWidget(self.error)
+        self.flow_title.hide()  # the title strip names the flow
+        self.view = ScrollPage(content)
+        layout.addWidget(self.view, 1)
+        # A full page before the one irreversible step, with two big answers (KS X 9211 8.4).
+        self.nav = NavBar("review.submit", "review.edit", self, next_icon="check")
         layout.addWidget(self.nav)
         self.nav.forward.connect(self.submit)
         self.nav.back.connect(self.back)
+
+    def step_key(self) -> str:
+        return "step.review"
 
     def show_for(self, flow_key: str, rows: Rows, *, submit_key: str = "review.submit") -> None:
         """Read back ``rows`` (label key, value); asked again on every retranslate."""
@@ -60,6 +73,7 @@ class ReviewScreen(Screen):
         self._error_key = key
         self.error.show()
         self._render_error()
+        scroll_into_view(self.error, margin=8)
         self.errors_shown.emit([f"error.{key}"])
 
     def clear_error(self) -> None:
@@ -79,7 +93,7 @@ class ReviewScreen(Screen):
     def _render_error(self) -> None:
         if self._error_key:
             text = tr(f"error.{self._error_key}")
-            self.error.setText(f"⚠ {text}")
+            self.error.setText(f"⚠ {tr('error.word')}: {text}")
             self.error.setAccessibleName(text)
 
     def _fill(self) -> None:
@@ -100,8 +114,8 @@ class ReviewScreen(Screen):
                 shown = QLabel(value.strip() or tr("review.empty"), self._body)
                 shown.setWordWrap(True)
                 shown.setTextFormat(Qt.TextFormat.PlainText)
+                set_role(shown, "body")
                 shown.setAccessibleName(f"{tr(key)}: {shown.text()}")
             self._rows_layout.addWidget(label)
             self._rows_layout.addWidget(shown)
-            self._rows_layout.addSpacing(8)
-        self._rows_layout.addStretch(1)
+            self._rows_layout.addSpacing(current_theme().metrics.pad)

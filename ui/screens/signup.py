@@ -9,8 +9,10 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 
-from PySide6.QtCore import Signal
-from PySide6.QtWidgets import QScrollArea, QVBoxLayout, QWidget
+from PySide6.QtCore import QEvent, Signal
+from PySide6.QtGui import QPixmap
+from PySide6.QtWidgets import QVBoxLayout, QWidget
+from typing_extensions import override
 
 from core.clock import SEOUL
 from kiosk.lookups import EventItem
@@ -18,7 +20,9 @@ from kiosk.signups import SignupForm
 from ui.i18n import language, tr
 from ui.screens.base import Screen
 from ui.screens.form import FormScreen
-from ui.widgets import DIGITS, NavBar, TrButton, TrLabel, line_field, set_role
+from ui.scrolling import ScrollPage
+from ui.theme import current_theme
+from ui.widgets import DIGITS, TileButton, TrLabel, line_field, set_role
 
 
 def event_title(event: EventItem) -> str:
@@ -56,19 +60,22 @@ def event_summary(event: EventItem) -> str:
     )
 
 
-class EventButton(TrButton):
-    """One event in the list: title, when, where, places left (or full)."""
+class EventButton(TileButton):
+    """One event in the list: its title, and under it when, where and the places left."""
 
     def __init__(self, event: EventItem, parent: QWidget | None = None) -> None:
         self.item = event
-        super().__init__("signup.event", "secondary", parent)
+        super().__init__("", "", parent, icon_name="signup")
         if event.full:
             self.setProperty("full", True)
 
     def retranslate(self) -> None:
-        text = event_summary(self.item)
-        self.setText(text)
-        self.setAccessibleName(text.replace("\n", ". "))
+        title = event_title(self.item)
+        details = f"{event_when(self.item.starts_at)} · {event_place(self.item)}\n"
+        details += event_seats(self.item)
+        self.title.setText(title)
+        self.hint.setText(details)
+        self.setAccessibleName(f"{title}. {details.replace(chr(10), '. ')}")
 
 
 class EventListScreen(Screen):
@@ -80,29 +87,37 @@ class EventListScreen(Screen):
         super().__init__(parent)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
-        layout.addWidget(TrLabel("flow.signup", "title", self))
-        layout.addWidget(TrLabel("signup.list.title", "subtitle", self))
         self._list = QWidget()
         self._column = QVBoxLayout(self._list)
-        self._column.setSpacing(14)
-        scroll = QScrollArea(self)
-        scroll.setWidgetResizable(True)
-        scroll.setFrameShape(QScrollArea.Shape.NoFrame)
-        scroll.setWidget(self._list)
-        layout.addWidget(scroll, 1)
+        self._column.setContentsMargins(0, 0, 0, 0)
+        self.question = TrLabel("signup.list.title", "question", self._list)
         self.empty = TrLabel("signup.none", "verdict-warn", self._list)
-        self.nav = NavBar(parent=self)
-        self.nav.next_button.hide()
-        self.nav.back.connect(self.cancelled)
-        layout.addWidget(self.nav)
+        self.empty.setProperty("note", True)
+        self.view = ScrollPage(self._list)
+        layout.addWidget(self.view, 1)
         self.buttons: list[EventButton] = []
+        self._restyle()
+
+    def step_key(self) -> str:
+        return "step.event"
+
+    @override
+    def changeEvent(self, event: QEvent) -> None:
+        super().changeEvent(event)
+        if event.type() == QEvent.Type.StyleChange:
+            self._restyle()
+
+    def _restyle(self) -> None:
+        self._column.setSpacing(current_theme().metrics.gap)
 
     def set_events(self, events: Sequence[EventItem]) -> None:
         for button in self.buttons:
+            button.hide()
             button.deleteLater()
         self.buttons = []
         while self._column.count():
             self._column.takeAt(0)
+        self._column.addWidget(self.question)
         self._column.addWidget(self.empty)
         self.empty.setVisible(not events)
         for event in events:
@@ -110,7 +125,6 @@ class EventListScreen(Screen):
             button.clicked.connect(lambda _=False, e=event: self.chosen.emit(e))
             self._column.addWidget(button)
             self.buttons.append(button)
-        self._column.addStretch(1)
 
 
 class SignupFormScreen(FormScreen):
@@ -119,11 +133,13 @@ class SignupFormScreen(FormScreen):
         self.item: EventItem | None = None
         self.summary = TrLabel("", "subtitle", self)
         self.waitlist_note = TrLabel("signup.waitlist.note", "verdict-warn", self)
+        self.waitlist_note.setProperty("note", True)
         page = self.add_page(
             [
                 line_field("name", "field.name", self),
                 line_field("phone", "field.phone", self, keyboard=DIGITS),
             ],
+            step="step.you",
             note_key="signup.form.hint",
         )
         column = page.layout()
@@ -145,8 +161,8 @@ class SignupFormScreen(FormScreen):
     def form(self) -> SignupForm:
         return SignupForm(name=self.value("name"), phone=self.value("phone"))
 
-    def review_rows(self) -> list[tuple[str, str]]:
-        rows = [
+    def review_rows(self) -> list[tuple[str, str | QPixmap]]:
+        rows: list[tuple[str, str | QPixmap]] = [
             ("field.event", event_title(self.item) if self.item else ""),
             ("field.name", self.value("name")),
             ("field.phone", self.value("phone")),

@@ -14,7 +14,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QFrame, QLabel, QSizePolicy, QVBoxLayout, QWidget
 
 from core.clock import SEOUL
-from kiosk.checkin import Verdict, VerdictKind
+from kiosk.checkin import Reason, Verdict, VerdictKind
 from ui.i18n import tr
 from ui.widgets import set_role
 
@@ -37,7 +37,27 @@ def clock_time(moment: dt.datetime) -> str:
     return moment.astimezone(SEOUL).strftime("%H:%M")
 
 
+def day_name(day: dt.date) -> str:
+    """11월 30일 (월) / Mon 30 Nov: the day a ticket is for."""
+    return tr(
+        "checkin.day",
+        month=day.month,
+        month_name=tr(f"month.{day.month}"),
+        day=day.day,
+        weekday=tr(f"weekday.{day.weekday()}"),
+    )
+
+
+def role_for(verdict: Verdict) -> str:
+    # A genuine ticket for another day is amber, like "already in": not a forgery.
+    if verdict.reason is Reason.WRONG_DAY:
+        return "verdict-warn"
+    return ROLES[verdict.kind]
+
+
 def headline(verdict: Verdict) -> str:
+    if verdict.reason is Reason.WRONG_DAY and verdict.valid_day is not None:
+        return tr("checkin.wrong_day", day=day_name(verdict.valid_day))
     if verdict.kind is VerdictKind.INVALID:
         return tr("checkin.invalid")
     if verdict.kind is VerdictKind.ALREADY and verdict.previous is not None:
@@ -101,7 +121,7 @@ class VerdictPanel(QFrame):
     def show_verdict(self, verdict: Verdict) -> None:
         self.verdict = verdict
         self._problem_key = ""
-        self._paint(ROLES[verdict.kind])
+        self._paint(role_for(verdict))
 
     def show_problem(self, key: str) -> None:
         """Nothing could be judged (not enrolled, the event gone): red, with why."""

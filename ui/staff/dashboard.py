@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from core.receipts import format_code
 from kiosk.dashboard import Dashboard
 from kiosk.identity import NotEnrolled
 from kiosk.outbox import AttentionItem
@@ -70,7 +71,7 @@ class AttentionRow(QFrame):
         text = tr(
             "staff.attention.item",
             kind=tr(f"staff.mutation.{item.type}"),
-            receipt=item.receipt_code or "–",
+            receipt=format_code(item.receipt_code) if item.receipt_code else "–",
             when=day_and_time(item.created_at),
             code=item.code or "–",
             message=item.message or "–",

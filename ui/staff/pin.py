@@ -16,6 +16,7 @@ from typing_extensions import override
 from kiosk.staff import PIN_MAX_LENGTH, PinCheck
 from ui.i18n import tr
 from ui.screens.base import Screen
+from ui.scrolling import ScrollPage
 from ui.widgets import TrButton, TrLabel, set_role
 
 _DIGIT_KEYS = {getattr(Qt.Key, f"Key_{d}"): str(d) for d in range(10)}
@@ -33,15 +34,23 @@ class PinScreen(Screen):
         self.session = 0  # counts wipes: an answer for an earlier session is stale
         self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
         layout = QVBoxLayout(self)
-        layout.addWidget(TrLabel("staff.pin.title", "title", self))
-        self.dots = QLabel(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        content = QWidget()
+        column = QVBoxLayout(content)
+        column.setContentsMargins(0, 0, 0, 0)
+        column.addWidget(TrLabel("staff.pin.title", "question", content))
+        self.dots = QLabel(content)
         set_role(self.dots, "title")
         self.dots.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        layout.addWidget(self.dots)
-        self.message = QLabel(self)
+        column.addWidget(self.dots)
+        self.message = QLabel(content)
         self.message.setWordWrap(True)
         set_role(self.message, "error")
-        layout.addWidget(self.message)
+        # The message keeps its place when empty: the pad never jumps under a finger.
+        policy = self.message.sizePolicy()
+        policy.setRetainSizeWhenHidden(True)
+        self.message.setSizePolicy(policy)
+        column.addWidget(self.message)
         pad = QGridLayout()
         pad.setSpacing(12)
         self.keys: dict[str, QPushButton] = {}
@@ -58,8 +67,8 @@ class PinScreen(Screen):
         row.addStretch(1)
         row.addLayout(pad, 2)
         row.addStretch(1)
-        layout.addLayout(row)
-        layout.addStretch(1)
+        column.addLayout(row)
+        layout.addWidget(ScrollPage(content), 1)
         self.cancel = TrButton("staff.pin.cancel", "secondary", self)
         self.cancel.clicked.connect(self.cancelled)
         layout.addWidget(self.cancel)

@@ -12,7 +12,6 @@ from PySide6.QtCore import QTimer, Signal
 from PySide6.QtGui import QResizeEvent
 from PySide6.QtWidgets import (
     QButtonGroup,
-    QFrame,
     QGridLayout,
     QScrollArea,
     QStackedWidget,
@@ -24,6 +23,7 @@ from typing_extensions import override
 from sync.client import Timeouts
 from ui.printing import Printing
 from ui.screens.base import Screen
+from ui.scrolling import ScrollPage
 from ui.staff.attendance import AttendancePage
 from ui.staff.dashboard import DashboardPage
 from ui.staff.desk import StaffDesk
@@ -31,7 +31,7 @@ from ui.staff.enrolment import EnrolmentPage
 from ui.staff.grid import FittingGrid
 from ui.staff.printer import PrinterPage
 from ui.staff.settings import SettingsPage
-from ui.widgets import TrButton, TrLabel
+from ui.widgets import TrButton
 
 PAGES = ("dashboard", "attendance", "enrolment", "printer", "settings")
 EXIT_CONFIRM_MS = 5000
@@ -88,15 +88,15 @@ class StaffScreen(Screen):
 
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
-        layout.addWidget(TrLabel("staff.title", "title", self))
         self._body = QGridLayout()
         self._body.setHorizontalSpacing(24)
         self._menu_grid = FittingGrid(1, self)
         for item in (*self.menu.values(), self.checkin, self.leave_button, self.exit_button):
             self._menu_grid.add(item)
         self._menu_column = QVBoxLayout()
-        self._menu_column.addWidget(self._menu_grid)
-        self._menu_column.addStretch(1)
+        # The menu scrolls too: seven buttons at 200 % text are taller than a landscape screen.
+        self._menu_view = ScrollPage(self._menu_grid)
+        self._menu_column.addWidget(self._menu_view)
         layout.addLayout(self._body, 1)
         self._portrait: bool | None = None
         self._arrange(portrait=False)
@@ -170,8 +170,4 @@ class StaffScreen(Screen):
 
 
 def _scrolling(page: QWidget, parent: QWidget) -> QScrollArea:
-    scroll = QScrollArea(parent)
-    scroll.setWidgetResizable(True)
-    scroll.setFrameShape(QFrame.Shape.NoFrame)
-    scroll.setWidget(page)
-    return scroll
+    return ScrollPage(page, parent)

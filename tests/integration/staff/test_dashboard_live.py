@@ -14,7 +14,6 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import Qt
 from pytestqt.qtbot import QtBot
 
 from app.launch import build_window
@@ -31,6 +30,7 @@ from sync.worker import SyncWorker
 from tests.integration.staff.door import CALM, CONSENT, PIN, TEST_COST, WallClock, enter_pin
 from tests.support.quick_engine import complaint_form
 from tests.support.sync_rig import TEST_TIMEOUTS, SyncRig
+from tests.ui.kiosk_fixtures import press
 from ui.i18n import translate
 from ui.shell import KioskWindow
 from ui.staff.dashboard import DashboardPage
@@ -84,7 +84,7 @@ def test_state_pending_oldest_and_last_success_follow_the_server(
     ]
     window = staff_window(qtbot, rig, clock, worker, tmp_path)
     page = window.staff.dashboard
-    qtbot.mouseClick(page.sync_now, Qt.MouseButton.LeftButton)  # type: ignore[no-untyped-call]
+    press(qtbot, page.sync_now)
     qtbot.waitUntil(lambda: figure(page, "state") == ko("status.state.offline"), timeout=10_000)
     assert figure(page, "pending") == "2"
     assert figure(page, "oldest") == ko("staff.age.minutes", count=5)
@@ -93,7 +93,7 @@ def test_state_pending_oldest_and_last_success_follow_the_server(
     assert not page.skew.isVisible()
 
     rig.start_server()
-    qtbot.mouseClick(page.sync_now, Qt.MouseButton.LeftButton)  # type: ignore[no-untyped-call]
+    press(qtbot, page.sync_now)
     qtbot.waitUntil(
         lambda: (
             (figure(page, "pending"), figure(page, "state")) == ("0", ko("status.state.online"))
@@ -138,7 +138,7 @@ def test_a_refused_record_shows_the_servers_reason_exports_sealed_and_retries_af
     )
     window = staff_window(qtbot, rig, clock, worker, tmp_path)
     page = window.staff.dashboard
-    qtbot.mouseClick(page.sync_now, Qt.MouseButton.LeftButton)  # type: ignore[no-untyped-call]
+    press(qtbot, page.sync_now)
     qtbot.waitUntil(lambda: figure(page, "attention") == "1", timeout=10_000)
     [row] = page.rows
     assert row.item.id == receipt.id
@@ -146,7 +146,7 @@ def test_a_refused_record_shows_the_servers_reason_exports_sealed_and_retries_af
     assert f"there is no event {LOCAL_ONLY_EVENT}" in row.text.text()  # the server's own words
     assert figure(page, "pending") == "0"
 
-    qtbot.mouseClick(page.export, Qt.MouseButton.LeftButton)  # type: ignore[no-untyped-call]
+    press(qtbot, page.export)
     [exported] = list(window.desk.export_dir().glob("needs-attention-*.json"))
     raw = exported.read_text(encoding="utf-8")
     assert "최지우" not in raw and "010-9876-5432" not in raw and receipt.code not in raw
@@ -155,7 +155,7 @@ def test_a_refused_record_shows_the_servers_reason_exports_sealed_and_retries_af
     assert opened["items"][0]["result_code"] == "unknown_event"
 
     fix_on_server(rig, starts)
-    qtbot.mouseClick(row.retry, Qt.MouseButton.LeftButton)  # type: ignore[no-untyped-call]
+    press(qtbot, row.retry)
     # The server has it before the kiosk has the answer: wait for both ends.
     qtbot.waitUntil(lambda: receipt.id in rig.server_records(), timeout=10_000)
     qtbot.waitUntil(

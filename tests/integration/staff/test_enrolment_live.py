@@ -11,7 +11,6 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import Qt
 from pytestqt.qtbot import QtBot
 
 from app.launch import build_window
@@ -23,6 +22,7 @@ from kiosk.store import Store, open_store
 from tests.integration.server.live import LiveServer
 from tests.integration.staff.door import CALM, PIN, TEST_COST, enter_pin
 from tests.support.sync_rig import ENROL_TIMEOUTS, open_server_db
+from tests.ui.kiosk_fixtures import press
 from ui.i18n import translate
 from ui.shell import KioskWindow
 from ui.staff.enrolment import EnrolmentPage
@@ -63,7 +63,7 @@ def enrolment_page(qtbot: QtBot, store: Store, tmp_path: Path) -> tuple[KioskWin
     window.show()
     qtbot.waitExposed(window)
     enter_pin(qtbot, window)
-    qtbot.mouseClick(window.staff.menu["enrolment"], Qt.MouseButton.LeftButton)  # type: ignore[no-untyped-call]
+    press(qtbot, window.staff.menu["enrolment"])
     return window, window.staff.enrolment
 
 
@@ -76,7 +76,7 @@ def test_enrolment_runs_off_the_gui_thread_and_shows_the_new_identity(
     page.code.setText(server.code(OFFICE))
     page.pin.setText("13572468")
     with qtbot.waitSignal(page.runner.finished, timeout=10_000):
-        qtbot.mouseClick(page.enrol, Qt.MouseButton.LeftButton)  # type: ignore[no-untyped-call]
+        press(qtbot, page.enrol)
         # Still inside the click's call: the request is out, and the screen says so.
         assert page.busy.isVisible() and not page.enrol.isEnabled()
         assert page.message.text() == ko("staff.enrol.working", server=server.base_url)
@@ -100,7 +100,7 @@ def test_a_refused_code_says_so_and_leaves_the_kiosk_as_it_was(
     page.server.setText(server.base_url)
     page.code.setText("NOT-A-CODE")
     with qtbot.waitSignal(page.runner.finished, timeout=10_000) as finished:
-        qtbot.mouseClick(page.enrol, Qt.MouseButton.LeftButton)  # type: ignore[no-untyped-call]
+        press(qtbot, page.enrol)
     code = finished.args[0].code if finished.args else ""
     assert page.message.text() == ko("staff.enrol.failed", code=code)
     with fresh_store.read() as session:
@@ -115,7 +115,7 @@ def test_a_bad_new_pin_stops_the_enrolment_before_anything_is_sent(
     page.server.setText(server.base_url)
     page.code.setText(server.code(OFFICE))
     page.pin.setText("12")
-    qtbot.mouseClick(page.enrol, Qt.MouseButton.LeftButton)  # type: ignore[no-untyped-call]
+    press(qtbot, page.enrol)
     assert not page.runner.running
     assert page.message.text() == ko("staff.pin.rules")
     assert check_pin(fresh_store, PIN, utcnow()).ok  # the old PIN still stands

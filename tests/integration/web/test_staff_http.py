@@ -10,6 +10,7 @@ import re
 import pytest
 import requests
 
+from core.receipts import format_code
 from server import accounts
 from server.models import Submission
 from sync.client import SyncClient
@@ -185,7 +186,9 @@ def test_detail_shows_the_unsealed_complaint(site: Site, officer: StaffClient) -
     page = officer.get(f"/staff/submissions/{submission_id}")
 
     assert page.status_code == 200
-    for text in (receipt, "홍길동", "010-5555-0000", "횡단보도 신호등이 고장났어요"):
+    # The receipt code as the citizen's receipt shows it (ABCD-EFGH).
+    shown = format_code(receipt)
+    for text in (shown, "홍길동", "010-5555-0000", "횡단보도 신호등이 고장났어요"):
         assert text in page.text
 
 

@@ -1,0 +1,380 @@
+"""The flow controller: walks a citizen through a flow's screens, by the table in kiosk/flows.py.
+
+form pages → consent (when the flow asks it) → review → submit → receipt.
+The controller knows the screens of the flows and calls them; it tells the
+window what to show, and what the title strip should say, by signals. It
+holds no rule of its own: which flows ask consent, which offer the "contact
+me" box, which check runs on a page and which service stores the record all
+come from ``kiosk.flows.FLOWS``.
+
+Submitting calls the kiosk service on the GUI thread (one SQLite commit,
+milliseconds) and shows the receipt only after it returned. Field errors go
+back beside their fields; anything unexpected is logged and the citizen sees
+a calm "please ask staff" screen.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from PySide6.QtCore import QObject, Signal
+from PySide6.QtGui import QPixmap
+
+from core.clock import Clock
+from core.validation import FieldError, ValidationFailed
+from kiosk import lookups
+from kiosk.flows import FLOWS, Flow, Request, asks_before_discarding, needs_consent, steps
+from kiosk.identity import NotEnrolled
+from kiosk.lookups import EventItem
+from kiosk.store import Store
+from kiosk.submissions import Consent, Receipt
+from ui.i18n import tr
+from ui.screens.base import Screen
+from ui.screens.complaint import ComplaintScreen
+from ui.screens.consent import ConsentScreen
+from ui.screens.error import ErrorScreen
+from ui.screens.form import FormScreen
+from ui.screens.leave import LeaveScreen
+from ui.screens.proposal import ProposalScreen
+from ui.screens.receipt import ReceiptScreen
+from ui.screens.review import ReviewScreen
+from ui.screens.signup import EventListScreen, SignupFormScreen
+
+log = logging.getLogger(__name__)
+
+__all__ = ["FlowController", "FlowScreens", "FlowState", "Frame"]
+
+
+@dataclass
+class FlowState:
+    """What the current citizen chose beyond the form fields; reset on every wipe."""
+
+    kind: str = ""
+    consent: Consent | None = None
+    event: EventItem | None = None
+    waitlist: bool = False
+
+
+@dataclass(frozen=True)
+class Frame:
+    """What the title strip says: a title, and in a flow its steps and where the citizen is."""
+
+    title_key: str
+    steps: tuple[str, ...] = ()
+    current: int = 0
+
+
+@dataclass
+class FlowScreens:
+    """The screens a citizen flow goes through (built by the window)."""
+
+    complaint: ComplaintScreen
+    suggestion: ComplaintScreen
+    proposal: ProposalScreen
+    events: EventListScreen
+    signup: SignupFormScreen
+    consent: ConsentScreen
+    review: ReviewScreen
+    receipt: ReceiptScreen
+    problem: ErrorScreen
+    leave: LeaveScreen
+    forms: dict[str, FormScreen] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        self.forms = {
+            "complaint": self.complaint,
+            "suggestion": self.suggestion,
+            "proposal": self.proposal,
+            "signup": self.signup,
+        }
+
+
+def _page_check(flow: Flow, form: FormScreen) -> Callable[[], list[FieldError]]:
+    return lambda: flow.page_errors(form.form())
+
+
+class FlowController(QObject):
+    """Sequences the screens of the citizen flows; the window only shows what it is asked to."""
+
+    show_requested = Signal(object)  # Screen
+    frame_changed = Signal(object)  # Frame
+    submitted = Signal(object)  # Receipt, after its commit
+    errors_shown = Signal(list)  # catalog keys, for audio guidance
+    start_over_requested = Signal()  # leave the flow, wiping it (asked first if worth it)
+    home_requested = Signal()  # the flow is done (Done on the receipt, the error screen)
+
+    def __init__(
+        self,
+        screens: FlowScreens,
+        store: Store,
+        clock: Clock,
+        *,
+        photo_enabled: Callable[[], bool] = lambda: False,
+        offline: Callable[[], bool] = lambda: True,
+        status_server: Callable[[], str] = lambda: "",
+        parent: QObject | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.screens = screens
+        self.store = store
+        self.clock = clock
+        self._photo_enabled = photo_enabled
+        self._offline = offline
+        self._status_server = status_server
+        self.state = FlowState()
+        self._before_leave: Screen | None = None
+        s = screens
+        for kind, form in s.forms.items():
+            form.validator = _page_check(FLOWS[kind], form)
+            form.completed.connect(self._form_completed)
+            form.cancelled.connect(self._form_cancelled)
+            form.errors_shown.connect(self.errors_shown)
+            form.page_changed.connect(self.refresh_frame)
+        s.events.chosen.connect(self._event_chosen)
+        s.consent.agreed.connect(self._consented)
+        s.consent.errors_shown.connect(self.errors_shown)
+        s.review.back.connect(self._review_back)
+        s.review.submit.connect(self.submit)
+        s.review.errors_shown.connect(self.errors_shown)
+        s.receipt.done.connect(self.home_requested)
+        s.problem.home.connect(self.home_requested)
+        s.leave.confirmed.connect(self._leave_confirmed)
+        s.leave.kept.connect(self._leave_kept)
+        self._current: Screen | None = None
+
+    # --- where we are -----------------------------------------------------------------------
+
+    @property
+    def flow(self) -> Flow | None:
+        return FLOWS.get(self.state.kind)
+
+    def current_form(self) -> FormScreen | None:
+        return self.screens.forms.get(self.state.kind)
+
+    def owns(self, screen: Screen) -> bool:
+        """Whether ``screen`` is one of the flow's (its back and steps are the flow's)."""
+        s = self.screens
+        flow_screens = (*s.forms.values(), s.events, s.consent, s.review, s.receipt, s.leave)
+        return screen in flow_screens
+
+    def shown(self, screen: Screen) -> None:
+        """The window switched to ``screen``: say what the title strip shows."""
+        self._current = screen
+        self.refresh_frame()
+
+    def refresh_frame(self) -> None:
+        screen = self._current
+        flow = self.flow
+        if screen is None or flow is None or not self.owns(screen):
+            return
+        if screen is self.screens.receipt:
+            self.frame_changed.emit(Frame(self._receipt_title()))
+            return
+        form = self.current_form()
+        assert form is not None
+        plan = steps(flow, form.form(), skipped=form.skipped_steps())
+        step = screen.step_key() if screen is not self.screens.leave else ""
+        current = plan.index(step) if step in plan else 0
+        self.frame_changed.emit(Frame(flow.title_key, plan, current))
+
+    def _receipt_title(self) -> str:
+        receipt = self.screens.receipt.receipt
+        return self.screens.receipt.title.key if receipt is not None else "receipt.title"
+
+    # --- starting and leaving -------------------------------------------------------------
+
+    def start(self, kind: str) -> None:
+        """A home tile: the flow's first screen, with nothing of an earlier citizen."""
+        self.state = FlowState(kind=kind)
+        s = self.screens
+        if kind in ("complaint", "suggestion"):
+            form = s.forms[kind]
+            assert isinstance(form, ComplaintScreen)
+            form.set_categories(lookups.categories(self.store))
+            # No camera (or staff turned it off): the photo page is not there at all.
+            form.set_photo_enabled(self._photo_enabled())
+            self._show_form(form)
+        elif kind == "proposal":
+            self._show_form(s.proposal)
+        elif kind == "signup":
+            s.events.set_events(lookups.events(self.store, self.clock()))
+            self.show_requested.emit(s.events)
+        else:
+            raise ValueError(f"no citizen flow {kind!r}")
+
+    def leaving_loses_words(self) -> bool:
+        """Whether "start over" here would throw away more than a few words (or a photo)."""
+        form = self.current_form()
+        if form is None or self._current is self.screens.receipt:
+            return False
+        photo = isinstance(form, ComplaintScreen) and bool(form.form().photo)
+        return asks_before_discarding(form.typed(), photo=photo)
+
+    def ask_before_leaving(self) -> None:
+        """Start over was tapped with words to lose: ask on a page of its own."""
+        if self._current is not self.screens.leave:
+            self._before_leave = self._current
+        self.show_requested.emit(self.screens.leave)
+
+    def _leave_confirmed(self) -> None:
+        self._before_leave = None
+        self.start_over_requested.emit()
+
+    def _leave_kept(self) -> None:
+        back = self._before_leave
+        self._before_leave = None
+        if back is not None:
+            self.show_requested.emit(back)
+
+    def back(self) -> None:
+        """The bottom bar's "Back" on a flow screen."""
+        s = self.screens
+        screen = self._current
+        if screen is None:
+            return
+        if screen is s.leave:
+            self._leave_kept()
+        elif screen.step_back():
+            return
+        elif isinstance(screen, FormScreen):
+            self._form_cancelled()
+        elif screen is s.events:
+            self.start_over_requested.emit()
+        elif screen is s.consent:
+            self._back_to_form()
+        elif screen is s.review:
+            self._review_back()
+
+    def wipe(self) -> None:
+        self.state = FlowState()
+        self._before_leave = None
+
+    # --- moving through a flow ------------------------------------------------------------
+
+    def _show_form(self, form: FormScreen) -> None:
+        form.start()
+        self.show_requested.emit(form)
+        form.focus_page()
+
+    def _event_chosen(self, event: EventItem) -> None:
+        self.state.event = event
+        self.state.waitlist = event.full
+        self.screens.signup.set_event(event)
+        self._show_form(self.screens.signup)
+
+    def _form_cancelled(self) -> None:
+        if self.state.kind == "signup":
+            self.show_requested.emit(self.screens.events)
+        else:
+            self.start_over_requested.emit()
+
+    def _needs_consent(self) -> bool:
+        flow, form = self.flow, self.current_form()
+        return flow is not None and form is not None and needs_consent(flow, form.form())
+
+    def _form_completed(self) -> None:
+        flow = self.flow
+        assert flow is not None
+        if self._needs_consent():
+            self.screens.consent.set_kind(flow.kind, optional_box=flow.share_box)
+            self.show_requested.emit(self.screens.consent)
+        else:
+            self.state.consent = None
+            self._show_review()
+
+    def _consented(self, consent: Consent) -> None:
+        self.state.consent = consent
+        self._show_review()
+
+    def _back_to_form(self) -> None:
+        form = self.current_form()
+        if form is not None:
+            form.show_last_page()
+            self.show_requested.emit(form)
+
+    def _review_back(self) -> None:
+        if self._needs_consent():
+            self.show_requested.emit(self.screens.consent)
+        else:
+            self._back_to_form()
+
+    def _show_review(self) -> None:
+        submit_key = "review.submit.waitlist" if self.state.waitlist else "review.submit"
+        self.screens.review.show_for(
+            f"flow.{self.state.kind}", self._review_rows, submit_key=submit_key
+        )
+        self.show_requested.emit(self.screens.review)
+
+    def _review_rows(self) -> list[tuple[str, str | QPixmap]]:
+        form = self.current_form()
+        rows = form.review_rows() if form is not None else []
+        consent = self.state.consent
+        if consent is None:
+            said = tr("review.consent.none")
+        else:
+            said = tr("review.consent.shared" if consent.share_contact else "review.consent.given")
+        rows.append(("review.consent", said))
+        return rows
+
+    # --- submitting -----------------------------------------------------------------------
+
+    def submit(self) -> None:
+        try:
+            receipt = self._submit_current()
+        except ValidationFailed as failed:
+            self._show_domain_errors(failed.errors)
+            return
+        except NotEnrolled:
+            log.error("submit refused: this kiosk is not enrolled")
+            self.show_problem("error.kiosk.not_enrolled")
+            return
+        except Exception:
+            # Never a traceback on screen: log it for staff, calm words for the citizen.
+            log.exception("submit failed unexpectedly (%s)", self.state.kind)
+            self.show_problem()
+            return
+        self.screens.receipt.show_receipt(receipt, self._status_server(), offline=self._offline())
+        self.show_requested.emit(self.screens.receipt)
+        self.submitted.emit(receipt)
+
+    def _submit_current(self) -> Receipt:
+        flow, form = self.flow, self.current_form()
+        if flow is None or form is None:
+            raise RuntimeError(f"nothing to submit in flow {self.state.kind!r}")
+        event = self.state.event
+        if flow.kind == "signup" and event is None:
+            raise RuntimeError("a sign-up with no event chosen")
+        request = Request(
+            consent=self.state.consent or Consent(),
+            now=self.clock(),
+            event_id=event.id if event is not None else 0,
+            accept_waitlist=self.state.waitlist,
+        )
+        return flow.submit(self.store, form.form(), request)
+
+    def _show_domain_errors(self, errors: list[FieldError]) -> None:
+        event_errors = [e for e in errors if e.field == "event"]
+        if event_errors:
+            key = event_errors[0].key
+            if key == "event.full":
+                # The last place went while this citizen was typing: offer the waiting list.
+                self.state.waitlist = True
+                self._show_review()
+            self.screens.review.show_error(key)
+            return
+        form = self.current_form()
+        if form is not None and form.show_errors(errors):
+            self.show_requested.emit(form)
+            return
+        if any(e.field == "consent" for e in errors):
+            self.screens.consent.show_required_error()
+            self.show_requested.emit(self.screens.consent)
+            return
+        log.error("validation errors with no field on screen: %s", errors)
+        self.show_problem()
+
+    def show_problem(self, message_key: str = "error.unexpected") -> None:
+        self.screens.problem.show_problem(message_key)
+        self.show_requested.emit(self.screens.problem)
