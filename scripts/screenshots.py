@@ -1,17 +1,18 @@
-"""Screenshots of every kiosk screen, both languages, both orientations, under Xvfb.
+"""Screenshots of the kiosk as a citizen meets it, on a real X server in kiosk mode.
 
     python scripts/screenshots.py [--out docs/screenshots] [--all]
 
-Runs the real window (fonts, theme, on-screen keyboard) on a fresh store with
-the demo reference data and a local test enrolment, walks a citizen through
-each screen and saves ``<orientation>-<language>-<screen>.png``. Each
-orientation runs in its own ``xvfb-run`` with a screen of that size
-(``apt-get install -y xvfb``). Without ``--all`` only the key screens are kept
-(home, complaint category, place with its dongs (also at large text), photo
-and contact errors, consent, review, receipt, event list, idle warning, large
-text and high contrast, the check-in verdicts and the staff dashboard), so the
-repository stays small. The photo page uses a painted picture in place of a
-camera (tests/ui/photo_source.py).
+Starts its own Xvfb (no window manager, the xcb platform: the production
+set-up of docs/deploy-kiosk-linux.md) with one screen per size, runs the
+kiosk full screen in kiosk mode on each (``ScreenFit``), walks a citizen
+through the screens on a fresh store with the demo reference data and saves
+what the screen shows (the X root window) as
+``<size>-<language>-<screen>.png``: ``landscape`` 1920×1080, ``portrait``
+1080×1920 (both a 27-inch panel) and ``small`` 1366×768 (18.5-inch). Low
+screen, large text and high contrast are shot too. Without ``--all`` only
+the key screens are kept, so the repository stays small. The photo page uses
+a painted picture in place of a camera (tests/ui/photo_source.py).
+Needs Xvfb (``apt-get install -y xvfb``; dev.py installs it).
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import os
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -28,56 +30,116 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-ORIENTATIONS = {"landscape": (1920, 1080), "portrait": (1080, 1920)}
+# name: (width, height, logical dpi of the panel)
+SIZES = {
+    "landscape": (1920, 1080, 81.6),
+    "portrait": (1080, 1920, 81.6),
+    "small": (1366, 768, 84.7),
+}
 OFFICE = {"ko": "서울시청 시민청", "en": "Seoul City Hall, Citizens Hall"}
 KEY_SCREENS = {
-    "home",
-    "complaint-category",
-    "complaint-where",
-    "complaint-where-large-text",
-    "complaint-photo",
-    "complaint-contact-errors",
-    "consent",
-    "review",
-    "receipt",
-    "events",
-    "idle",
-    "home-large-text",
-    "home-high-contrast",
-    "checkin-admit",
-    "checkin-already",
-    "checkin-invalid",
-    "staff-dashboard",
+    "landscape": {
+        "home",
+        "complaint-category",
+        "complaint-where",
+        "complaint-where-keyboard",
+        "complaint-contact-errors",
+        "complaint-photo",
+        "consent",
+        "review",
+        "receipt",
+        "events",
+        "leave",
+        "call-staff",
+        "idle",
+        "home-large-text",
+        "complaint-where-large-text",
+        "home-high-contrast",
+        "complaint-category-high-contrast",
+        "checkin-admit",
+        "checkin-already",
+        "checkin-wrong-day",
+        "checkin-invalid",
+        "staff-dashboard",
+    },
+    "portrait": {
+        "home",
+        "complaint-category",
+        "complaint-where",
+        "complaint-where-keyboard",
+        "complaint-details-keyboard",
+        "complaint-contact-errors",
+        "complaint-photo",
+        "consent",
+        "review",
+        "receipt",
+        "events",
+        "signup-form",
+        "home-low-screen",
+        "complaint-where-low-screen",
+        "complaint-contact-low-screen",
+        "home-large-text",
+        "complaint-where-large-text",
+        "complaint-contact-large-text",
+        "home-high-contrast",
+        "staff-dashboard",
+    },
+    "small": {
+        "home",
+        "complaint-where-keyboard",
+        "complaint-contact-errors",
+        "complaint-contact-large-text",
+    },
 }
 STAFF_PIN = "135790"
 
 
+def start_xvfb() -> tuple[subprocess.Popen[bytes], str]:
+    """Our own X server on the first free display, one screen per size."""
+    binary = shutil.which("Xvfb")
+    if binary is None:
+        sys.exit("Xvfb is needed: apt-get install -y xvfb")
+    read, write = os.pipe()
+    screens = []
+    for index, (width, height, _) in enumerate(SIZES.values()):
+        screens += ["-screen", str(index), f"{width}x{height}x24"]
+    server = subprocess.Popen(
+        [binary, "-displayfd", str(write), "-nolisten", "tcp", *screens],
+        pass_fds=(write,),
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    os.close(write)
+    with os.fdopen(read) as pipe:
+        number = pipe.readline().strip()
+    if not number.isdigit():
+        server.terminate()
+        sys.exit("Xvfb did not start")
+    return server, f":{number}"
+
+
 def outer(out: Path, keep_all: bool) -> int:
-    """Start one Xvfb per orientation and run this script inside it."""
+    """One Xvfb; each size in a process of its own on its screen."""
     out.mkdir(parents=True, exist_ok=True)
-    for name, (width, height) in ORIENTATIONS.items():
-        command = [
-            "xvfb-run",
-            "-a",
-            "-s",
-            f"-screen 0 {width}x{height}x24",
-            sys.executable,
-            __file__,
-            "--inner",
-            name,
-            "--out",
-            str(out),
-        ]
-        if keep_all:
-            command.append("--all")
-        env = {**os.environ, "QT_QPA_PLATFORM": "xcb"}
-        result = subprocess.run(command, env=env, check=False)
-        if result.returncode != 0:
-            return result.returncode
+    server, display = start_xvfb()
+    try:
+        for index, name in enumerate(SIZES):
+            command = [sys.executable, __file__, "--inner", name, "--out", str(out)]
+            if keep_all:
+                command.append("--all")
+            env = {k: v for k, v in os.environ.items() if not k.startswith("QT_")}
+            env |= {"QT_QPA_PLATFORM": "xcb", "DISPLAY": f"{display}.{index}"}
+            result = subprocess.run(command, env=env, check=False)
+            if result.returncode != 0:
+                return result.returncode
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
     return 0
 
 
-def inner(orientation: str, out: Path, keep_all: bool) -> int:
+def inner(size: str, out: Path, keep_all: bool) -> int:
+    from PySide6.QtTest import QTest
 
     from app.launch import build_window, ensure_app
     from core.sealing import new_keypair
@@ -88,12 +150,13 @@ def inner(orientation: str, out: Path, keep_all: bool) -> int:
     from tests.conftest import enroll_locally
     from tests.ui.photo_source import StillPhotoSource
     from ui.camera import CameraScanner
+    from ui.fullscreen import ScreenFit
     from ui.idle import IdleTiming
-    from ui.screens.accessibility import Accessibility
+    from ui.lockdown import kiosk_window_flags
     from ui.shell import KioskWindow
 
     app = ensure_app()
-    width, height = ORIENTATIONS[orientation]
+    dpi = SIZES[size][2]
     now = dt.datetime.now(dt.UTC)
     with tempfile.TemporaryDirectory() as tmp:
         store = open_store(f"sqlite:///{Path(tmp) / 'kiosk.db'}")
@@ -109,7 +172,8 @@ def inner(orientation: str, out: Path, keep_all: bool) -> int:
                 language=language,
                 office_name=OFFICE[language],
                 checkin_staff_only=False,
-                screen_dpi=96.0,
+                screen_dpi=dpi,
+                kiosk_mode=True,
             )
             window = build_window(
                 settings,
@@ -118,35 +182,28 @@ def inner(orientation: str, out: Path, keep_all: bool) -> int:
                 clock=lambda: now,
                 camera=CameraScanner(devices=list),  # a screenshot machine has no camera
                 photo_source=StillPhotoSource(),  # ...so the photo page shows a painted one
+                network=False,
             )
-            window.resize(width, height)
-            window.show()
+            kiosk_window_flags(window)
+            ScreenFit(window).start()
+            QTest.qWaitForWindowExposed(window)
 
             def save(name: str, window: KioskWindow = window, language: str = language) -> None:
-                if not keep_all and name not in KEY_SCREENS:
+                if not keep_all and name not in KEY_SCREENS[size]:
                     return
-                for _ in range(3):
+                for _ in range(8):
                     app.processEvents()
-                save_small(window.grab().toImage(), out / f"{orientation}-{language}-{name}.png")
+                    QTest.qWait(10)
+                shot = window.screen().grabWindow(0).toImage()
+                save_small(shot, out / f"{size}-{language}-{name}.png")
 
-            for name in walk(window, app):
+            for name in walk(window, with_keyboard=True):
                 save(name)
-            for name in door(window, tickets):
+            for name in modes(window):
                 save(name)
-            window.set_accessibility(Accessibility(large_text=True))
-            window.start_over()
-            save("home-large-text")
-            window.start("complaint")
-            window.complaint.grid("category").set_value("road")
-            window.complaint.go_forward()
-            window.complaint.grid("district").button_for("gangnam").click()
-            window.complaint.grid("dong").button_for("gaepo-3").click()
-            save("complaint-where-large-text")
-            window.set_accessibility(Accessibility(high_contrast=True))
-            window.start_over()
-            save("home-high-contrast")
-            window.start("complaint")
-            save("complaint-category-high-contrast")
+            for name in door(window, tickets, now):
+                save(name)
+            window.lockdown.permit_exit()
             window.close()
             window.deleteLater()
             app.processEvents()
@@ -166,55 +223,57 @@ def save_small(image: object, path: Path) -> None:
     picture.quantize(colors=64, dither=Image.Dither.NONE).save(path, optimize=True)
 
 
-def walk(window: object, app: object) -> Iterator[str]:
-    """Drive the window through every screen, naming each as it shows."""
+def typed(editor: object, text: str) -> None:
     from PySide6.QtWidgets import QLineEdit, QPlainTextEdit
 
+    if isinstance(editor, QLineEdit):
+        editor.setText(text)
+    elif isinstance(editor, QPlainTextEdit):
+        editor.setPlainText(text)
+
+
+def walk(window: object, *, with_keyboard: bool) -> Iterator[str]:
+    """Drive the window through every citizen screen, naming each as it shows."""
     from ui.shell import KioskWindow
 
     assert isinstance(window, KioskWindow)
     w = window
-
-    def typed(form_field: Callable[[], object], text: str) -> None:
-        editor = form_field()
-        if isinstance(editor, QLineEdit):
-            editor.setFocus()
-            editor.setText(text)
-        elif isinstance(editor, QPlainTextEdit):
-            editor.setFocus()
-            editor.setPlainText(text)
-
     korean = w.i18n.language == "ko"
+    form: Callable[[str], object] = lambda name: w.complaint.field(name).editor  # noqa: E731
+
     yield "home"
     w.start("complaint")
     yield "complaint-category"
     w.complaint.grid("category").set_value("road")
     w.complaint.go_forward()
-    # Clicked, as a citizen would: the district's dongs appear below it.
+    # Tapped, as a citizen would: the district's dongs appear below it.
     w.complaint.grid("district").button_for("mapo").click()
     w.complaint.grid("dong").button_for("mangwon-1").click()
-    address = "망원동 412-3" if korean else "412-3 Mangwon-dong"
-    typed(lambda: w.complaint.field("address").editor, address)
+    typed(form("address"), "망원동 412-3" if korean else "412-3 Mangwon-dong")
     yield "complaint-where"
+    if with_keyboard:
+        w.complaint.field("address").editor.setFocus()
+        yield "complaint-where-keyboard"
     w.complaint.go_forward()
     typed(
-        lambda: w.complaint.field("description").editor,
+        form("description"),
         "보도블록이 깨져서 걸려 넘어질 뻔했습니다. 빨리 고쳐 주세요."
         if korean
         else "Broken paving stones; I nearly tripped. Please fix them soon.",
     )
-    yield "complaint-what"
+    yield "complaint-details-keyboard"
     w.complaint.go_forward()
     yield "complaint-photo"
     assert w.complaint.photo is not None
     w.complaint.photo.take.click()
     yield "complaint-photo-taken"
     w.complaint.go_forward()
-    typed(lambda: w.complaint.field("name").editor, "김민수" if korean else "Minsu Kim")
-    typed(lambda: w.complaint.field("phone").editor, "010-12")
+    typed(form("name"), "김민수" if korean else "Minsu Kim")
+    typed(form("phone"), "010-12")
     w.complaint.go_forward()
+    w.complaint.field("phone").editor.setFocus()
     yield "complaint-contact-errors"
-    typed(lambda: w.complaint.field("phone").editor, "010-1234-5678")
+    typed(form("phone"), "010-1234-5678")
     w.complaint.go_forward()
     yield "consent"
     w.consent.required.setChecked(True)
@@ -225,7 +284,7 @@ def walk(window: object, app: object) -> Iterator[str]:
     yield "receipt"
     w.end_session()
     if not korean:
-        w._choose_language("en")  # the header button's own slot
+        w._choose_language("en")  # the bar's own slot
     w.start("suggestion")
     yield "suggestion"
     w.start("proposal")
@@ -234,8 +293,19 @@ def walk(window: object, app: object) -> Iterator[str]:
     yield "events"
     w.events.buttons[0].click()
     yield "signup-form"
-    w.start("checkin")
-    yield "checkin"
+    w.start("proposal")
+    w.proposal.grid("area").set_value("transport")
+    w.proposal.go_forward()
+    typed(
+        w.proposal.field("title").editor, "버스 노선을 늘려 주세요" if korean else "More bus lines"
+    )
+    w.request_start_over()
+    yield "leave"
+    w.leave.discard.click()
+    w.start("complaint")
+    w.bar.call.click()
+    yield "call-staff"
+    w.bar.call.click()
     w.open_accessibility()
     yield "accessibility"
     w.show_problem()
@@ -244,10 +314,49 @@ def walk(window: object, app: object) -> Iterator[str]:
     w._idle()  # what the idle timer calls
     yield "idle"
     w.idle_warning.stop()
+    w.watcher.start()
+    w.end_session()
+    if not korean:
+        w._choose_language("en")
+
+
+def modes(window: object) -> Iterator[str]:
+    """Low screen, large text and high contrast: home and a page of the complaint each."""
+    from ui.screens.accessibility import Accessibility
+    from ui.shell import KioskWindow
+
+    assert isinstance(window, KioskWindow)
+    w = window
+    language = w.i18n.language
+    for suffix, options in (
+        ("low-screen", Accessibility(low_screen=True)),
+        ("large-text", Accessibility(large_text=True)),
+        ("high-contrast", Accessibility(high_contrast=True)),
+    ):
+        w.end_session()
+        w._choose_language(language)
+        w.set_accessibility(options)
+        yield f"home-{suffix}"
+        w.start("complaint")
+        yield f"complaint-category-{suffix}"
+        w.complaint.grid("category").set_value("road")
+        w.complaint.go_forward()
+        w.complaint.grid("district").button_for("gangnam").click()
+        w.complaint.grid("dong").button_for("gaepo-3").click()
+        yield f"complaint-where-{suffix}"
+        typed(w.complaint.field("description").editor, "…")
+        w.complaint.go_forward()
+        w.complaint.go_forward()
+        if w.complaint.photo_page_shown():
+            w.complaint.go_forward()  # no photo
+        w.complaint.field("phone").editor.setFocus()
+        yield f"complaint-contact-{suffix}"
+    w.end_session()
+    w._choose_language(language)
 
 
 def door_tickets(store: object, now: dt.datetime) -> list[str]:
-    """Today's event at the door, with three sign-ups made the day before."""
+    """Today's event at the door, with three sign-ups made the day before, and one for tomorrow."""
     from kiosk.models import Event
     from kiosk.signups import SignupForm, sign_up
     from kiosk.store import Store
@@ -297,14 +406,15 @@ def staff_figures(store: object, now: dt.datetime) -> None:
                      error="network")  # fmt: skip
 
 
-def door(window: object, tickets: list[str]) -> Iterator[str]:
-    """The check-in desk's three verdicts, then the staff dashboard."""
+def door(window: object, tickets: list[str], now: dt.datetime) -> Iterator[str]:
+    """The check-in desk's verdicts, then the staff dashboard."""
+    from PySide6.QtCore import QEventLoop
+
+    from kiosk.checkin import Reason, Verdict, VerdictKind
     from ui.shell import KioskWindow
 
     assert isinstance(window, KioskWindow)
     window.end_session()
-    from PySide6.QtCore import QEventLoop
-
     answered = QEventLoop()  # the PIN is checked on a thread of its own
     window.staff_mode.checked.connect(answered.quit)
     window.staff_mode.try_pin(STAFF_PIN)
@@ -315,6 +425,15 @@ def door(window: object, tickets: list[str]) -> Iterator[str]:
     yield "checkin-admit"
     window.checkin.handle_scan(tickets[0])
     yield "checkin-already"
+    # A genuine ticket for tomorrow's session: named by its day, not called a forgery.
+    window.checkin.show_verdict(
+        Verdict(
+            VerdictKind.INVALID,
+            Reason.WRONG_DAY,
+            valid_day=(now + dt.timedelta(days=1)).date(),
+        )
+    )
+    yield "checkin-wrong-day"
     forged = tickets[1][:-1] + ("A" if tickets[1][-1] != "A" else "B")
     window.checkin.handle_scan(forged)
     yield "checkin-invalid"
@@ -329,7 +448,7 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--out", type=Path, default=ROOT / "docs" / "screenshots")
     parser.add_argument("--all", action="store_true", help="keep every screen, not the key ones")
-    parser.add_argument("--inner", choices=sorted(ORIENTATIONS), help=argparse.SUPPRESS)
+    parser.add_argument("--inner", choices=sorted(SIZES), help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.inner:
         return inner(args.inner, args.out, args.all)

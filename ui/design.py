@@ -103,12 +103,14 @@ KEY_ROLES: Final = frozenset({"key", "key-action"})
 # has its digits in a fifth row and the title strip two rows) and, per unit of
 # zoom, the parts that do (the focused field with its question and an error
 # line, the main button). Measured on the layout; the layout audit holds it.
-_FIXED_MM: Final = {"landscape": 136.0, "portrait": 180.0}
-_PER_ZOOM_MM: Final = 82.0
+_FIXED_MM: Final = {"landscape": 150.0, "portrait": 180.0}
+_PER_ZOOM_MM: Final = 100.0
 # Large text never does less than this, however short the screen.
 _LARGE_MIN: Final = 1.15
-# A region at least this tall (a portrait screen) gets the generous main button.
+# A region at least this tall (a portrait screen) gets the generous main button; one
+# shorter than _SHORT_MM (an 18.5-inch 1366×768 panel is 230 mm) the thriftiest frame.
 _ROOMY_MM: Final = 400.0
+SHORT_MM: Final = 260.0
 
 
 def mm_to_px(mm: float, dpi: float) -> int:
@@ -157,6 +159,8 @@ class Metrics:
     primary_height: int = 0
     choice_height: int = 0
     bar_height: int = 0
+    # A short screen (1366×768): every millimetre of height goes to the field being typed.
+    short: bool = False
 
     def px(self, mm: float) -> int:
         return mm_to_px(mm, self.dpi)
@@ -188,7 +192,9 @@ def metrics(
     and a tall one gets a more generous main button.
     """
     zoom = large_zoom(region_height_px, dpi, portrait=portrait) if large_text else 1.0
-    roomy = region_height_px <= 0 or px_to_mm(region_height_px, dpi) >= _ROOMY_MM
+    height_mm = px_to_mm(region_height_px, dpi)
+    roomy = region_height_px <= 0 or height_mm >= _ROOMY_MM
+    short = 0 < height_mm < SHORT_MM
     frame_zoom = 1 + (zoom - 1) * FRAME_SHARE
     base = _font_px(TEXT_MM, dpi)
     font = {}
@@ -215,7 +221,12 @@ def metrics(
         tile_icon=round(font["tile-title"] * 1.6),
         bar_icon=round(font["bar"] * 0.9),
         # KIOSK-UX asks 40 mm for the main button; a short screen gives it what it can.
-        primary_height=max(target, line + 2 * pad, mm_to_px(30.0, dpi) if roomy else 0),
+        primary_height=max(
+            target,
+            line + 2 * (frame_pad if short else pad),
+            mm_to_px(30.0, dpi) if roomy else 0,
+        ),
+        short=short,
         choice_height=max(target, round(font["choice"] * 1.15) + 2 * pad),
         bar_height=max(target, round(font["bar"] * 1.15) + 2 * frame_pad),
         min_text_px=base,

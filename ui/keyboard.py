@@ -42,7 +42,7 @@ from enum import StrEnum
 from typing import Final
 
 from PySide6.QtCore import QEvent, QObject, QSize, Qt, Signal
-from PySide6.QtGui import QFontMetrics, QKeyEvent, QResizeEvent, QShowEvent, QTextCursor
+from PySide6.QtGui import QFontMetricsF, QKeyEvent, QResizeEvent, QShowEvent, QTextCursor
 from PySide6.QtWidgets import (
     QApplication,
     QLineEdit,
@@ -121,8 +121,9 @@ _TEXT_MODES: Final = (Mode.HANGUL, Mode.LATIN)
 # Between two keys: the barrier-free standard's 2.5 mm (ui.design.GAP_MM's floor).
 _GAP_MM: Final = 2.5
 _MARGIN: Final = 8
-# Left and right of a function key's word, inside its border (the theme pads keys by 2 px).
-_LABEL_PADDING: Final = 4
+# Left and right of a key's label, inside its border; the theme draws a 2-pixel border.
+_LABEL_PADDING: Final = 3
+_KEY_BORDER: Final = 2
 
 
 @dataclass(frozen=True)
@@ -178,12 +179,13 @@ _EMAIL_BOTTOM: Final = (
     _Slot("_", 3),
     _Slot(ENTER, 6, "key-accent"),
 )
+# A phone pad in four rows (a short screen keeps room for the field above it):
+# delete and the hyphen on the right, "next" under them.
 _DIGIT_ROWS: Final = (
-    (_Slot("1", 2), _Slot("2", 2), _Slot("3", 2)),
-    (_Slot("4", 2), _Slot("5", 2), _Slot("6", 2)),
-    (_Slot("7", 2), _Slot("8", 2), _Slot("9", 2)),
-    (_Slot("-", 2), _Slot("0", 2), _Slot(BACKSPACE, 2, "key-action")),
-    (_Slot(ENTER, 6, "key-accent"),),
+    (_Slot("1", 2), _Slot("2", 2), _Slot("3", 2), _Slot(BACKSPACE, 3, "key-action")),
+    (_Slot("4", 2), _Slot("5", 2), _Slot("6", 2), _Slot("-", 3)),
+    (_Slot("7", 2), _Slot("8", 2), _Slot("9", 2), _Slot("", 3)),
+    (_Slot("", 2), _Slot("0", 2), _Slot("", 2), _Slot(ENTER, 3, "key-accent")),
 )
 
 
@@ -287,38 +289,49 @@ class _KeyPage(QWidget):
         )
         left = (self.width() - unit * self._units + self._gap) / 2
         for index, row in enumerate(self.rows):
-            top = round(index * (row_height + self._gap))
+            # Both edges rounded from the exact row, so the last row ends inside the page.
+            exact = index * (row_height + self._gap)
+            top, bottom = round(exact), round(exact + row_height)
             x = left
             for slot, button in row:
                 span = slot.units * unit
                 if button is not None:
                     button.setGeometry(
-                        round(x), top, round(x + span - self._gap) - round(x), round(row_height)
+                        round(x), top, round(x + span - self._gap) - round(x), bottom - top
                     )
-                    if slot.role != "key":
-                        _fit_label(button)
+                    _fit_label(button)
                 x += span
 
 
 def _fit_label(button: QPushButton) -> None:
-    """Shrink a function key's font until its word fits, never below the smallest text.
+    """Shrink a key's font until its label fits the key, never below the smallest text.
 
-    The smallest text (``ui.design``, 12 mm of Hangul at the panel's size) is a
-    floor: a word that does not fit above it is a layout to fix, which the
-    layout audit reports. A per-key style sheet (it outranks the application's)
-    keeps the pressed and checked colours from the theme.
+    Keys may be as small as one 15 mm target (a short screen with large text),
+    and a jamo or digit drawn at the key size would then be cut, a function
+    key's word too wide. The smallest text (``ui.design``, 12 mm of Hangul at
+    the panel's size) is a floor: a label that does not fit above it is a
+    layout to fix, which the layout audit reports. A per-key style sheet (it
+    outranks the application's) keeps the pressed and checked colours.
     """
+    font = button.font()
     if button.styleSheet():
         button.setStyleSheet("")  # back to the theme's size, then measure
-    font = button.font()
-    room = button.contentsRect().width() - 2 * _LABEL_PADDING
-    needed = QFontMetrics(font).horizontalAdvance(button.text())
-    if font.pixelSize() <= 0 or needed <= room or room <= 0:
+        font = button.font()
+    size = font.pixelSize()
+    text = button.text().replace("&&", "&")
+    if size <= 0 or not text:
         return
-    floor = current_theme().metrics.min_text_px
-    size = max(math.floor(font.pixelSize() * room / needed), floor)
-    if size < font.pixelSize():
-        button.setStyleSheet(f"font-size: {size}px")
+    metrics = QFontMetricsF(font)
+    room_w = button.width() - 2 * (_KEY_BORDER + _LABEL_PADDING)
+    room_h = button.height() - 2 * _KEY_BORDER
+    need_w = metrics.horizontalAdvance(text)
+    need_h = metrics.tightBoundingRect(text).height()
+    if room_w <= 0 or room_h <= 0 or (need_w <= room_w and need_h <= room_h):
+        return
+    scale = min(room_w / need_w, room_h / need_h)
+    fitted = max(math.floor(size * scale), current_theme().metrics.min_text_px)
+    if fitted < size:
+        button.setStyleSheet(f"font-size: {fitted}px")
 
 
 class OnScreenKeyboard(QWidget):

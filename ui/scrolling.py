@@ -119,8 +119,13 @@ class ScrollPage(QScrollArea):
 
     room_wanted = Signal(int)
 
-    def __init__(self, content: QWidget, parent: QWidget | None = None) -> None:
+    def __init__(
+        self, content: QWidget, parent: QWidget | None = None, *, grow: bool = False
+    ) -> None:
         super().__init__(parent)
+        # ``grow``: the content takes all the height there is (a page with a text box,
+        # which grows into it), rather than sitting at the top or bottom of the page.
+        self._grow = grow
         self.setWidgetResizable(True)
         self.setFrameShape(QFrame.Shape.NoFrame)
         self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
@@ -131,8 +136,8 @@ class ScrollPage(QScrollArea):
         self._column.setSpacing(0)
         # Empty space above the content in portrait (bottom-aligned), below it otherwise.
         self._column.addStretch(0)
-        self._column.addWidget(content)
-        self._column.addStretch(1)
+        self._column.addWidget(content, 1 if grow else 0)
+        self._column.addStretch(0 if grow else 1)
         self._bottom = False
         self.setWidget(self._holder)
         enable_finger_scrolling(self)
@@ -141,6 +146,8 @@ class ScrollPage(QScrollArea):
         self._follow.setInterval(0)
         self._follow.timeout.connect(self.reveal_focus)
         content.installEventFilter(self)
+        # The page grew or shrank (a list opened, the keyboard came): keep the focus in sight.
+        self.verticalScrollBar().rangeChanged.connect(lambda _low, _high: self._follow.start())
         app = QApplication.instance()
         if isinstance(app, QApplication):
             app.focusChanged.connect(self._focus_changed)
@@ -152,7 +159,7 @@ class ScrollPage(QScrollArea):
 
     def set_bottom_aligned(self, bottom: bool) -> None:
         """Portrait: content that is shorter than the page sits at its bottom."""
-        if bottom == self._bottom:
+        if bottom == self._bottom or self._grow:
             return
         self._bottom = bottom
         self._column.setStretch(0, 1 if bottom else 0)

@@ -61,7 +61,7 @@ from sync.enrolment import Enrolment
 from sync.status import SyncControl, SyncState, SyncStatus
 from ui.call import StaffCall
 from ui.camera import CameraScanner
-from ui.design import large_zoom, px_to_mm
+from ui.design import SHORT_MM, large_zoom, px_to_mm
 from ui.display import Outcome, apply_orientation
 from ui.flow import FlowController, FlowScreens, FlowState, Frame
 from ui.frame import BottomBar, StatusStrip, TopBar
@@ -100,9 +100,8 @@ log = logging.getLogger(__name__)
 # The keyboard takes at most this share of the citizen's region: the field it types
 # into, with its question, error and the main button, needs the rest.
 KEYBOARD_SHARE = 0.42
-# A region shorter than this (an 18.5-inch 1366×768 panel is 230 mm) keeps only the
-# bar's start over, back and call staff while the keyboard is open.
-SHORT_MM = 260.0
+# A region shorter than ui.design.SHORT_MM (an 18.5-inch 1366×768 panel) keeps only
+# the bar's start over, back and call staff while the keyboard is open.
 TEXT_EDITORS = (QLineEdit, QPlainTextEdit, QTextEdit)
 
 
@@ -834,7 +833,8 @@ class KioskWindow(QMainWindow):
 
     def _restyle_frame(self) -> None:
         m = current_theme().metrics
-        self._area.setContentsMargins(m.margin, m.margin // 2, m.margin, m.gap)
+        above, below = (m.frame_pad, m.frame_pad) if m.short else (m.margin // 2, m.gap)
+        self._area.setContentsMargins(m.margin, above, m.margin, below)
         self._call_row.setContentsMargins(m.margin, 0, m.margin, m.gap)
 
     @override

@@ -594,7 +594,12 @@ def _buttons(sheet: _Sheet, m: Metrics) -> None:
         sheet.block(sel, sheet.colours(sel, fg, bg))
         sheet.block(f"{sel}:pressed", sheet.colours(f"{sel}:pressed", fg_pressed, bg_pressed))
     sel = 'QPushButton[role="primary"]'
-    sheet.block(sel, f"min-height: {_px(m.primary_height - 2 * m.pad - 4)}")
+    vertical = m.frame_pad if m.short else m.pad
+    sheet.block(
+        sel,
+        f"min-height: {_px(m.primary_height - 2 * vertical - 4)}",
+        f"padding: {_px(vertical)} {_px(2 * m.pad)}",
+    )
     sel = 'QPushButton[role="tile"]'
     sheet.block(
         sel,
@@ -689,11 +694,11 @@ def _keyboard(sheet: _Sheet, m: Metrics) -> None:
             sheet.colours(sel, fg, bg),
             sheet.outline(sel, 2, "border", "keyboard"),
             _font(m, size, bold=True),
-            "padding: 2px",
-            # min-height counts the content box: with padding and border the key is
-            # exactly one target, so four or five rows of keys fit where they are placed.
-            f"min-height: {_px(m.target - 8)}",
-            f"min-width: {_px(m.target - 8)}",
+            "padding: 0",
+            # min-height counts the content box: with the border the key is exactly one
+            # target, so four or five rows of keys fit where they are placed.
+            f"min-height: {_px(m.target - 4)}",
+            f"min-width: {_px(m.target - 4)}",
             f"border-radius: {_px(max(6, m.pad // 2))}",
         )
         # Pressed and shift-on invert strongly: the feedback a shaky finger needs.

@@ -497,6 +497,8 @@ class ChoiceGrid(QWidget):
             text = names.get(code, "") if code or not self._none_key else tr(self._none_key)
             button.setText(text)
             button.setAccessibleName(text)
+        # New words (another language, another list): as many columns as they now fit.
+        self._fit_columns(self.width(), force=True)
         self.shown_changed.emit()
 
     def _clicked(self, button: QAbstractButton) -> None:
@@ -642,6 +644,12 @@ class TextBox(QPlainTextEdit):
         if event.type() in (QEvent.Type.StyleChange, QEvent.Type.FontChange):
             self._size_for_theme()
 
+    @override
+    def sizeHint(self) -> QSize:
+        # Asks for no more than its two lines: a scroll page sizes its content by the
+        # hints (height-for-width), and the box grows into whatever room is left.
+        return QSize(super().sizeHint().width(), self.minimumHeight())
+
     def _size_for_theme(self) -> None:
         m = current_theme().metrics
         line = round(m.font["body"] * 1.15)
@@ -760,8 +768,10 @@ class NavBar(QWidget):
         if self._row.direction() != direction:
             self._row.setDirection(direction)
         # Stacked and still too wide (200 % text on a portrait screen): two lines of words.
+        total = sum(self._row.stretch(i) for i in range(self._row.count())) or 1
         for button in buttons:
             if isinstance(button, TrButton):
                 button.set_wrapped(False)
-                room_for = width if stacked or len(buttons) == 1 else width * 2 // 3
+                share = self._row.stretch(self._row.indexOf(button)) or 1
+                room_for = width if stacked else width * share // total
                 button.set_wrapped(width > 0 and button.sizeHint().width() > room_for)

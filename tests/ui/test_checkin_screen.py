@@ -80,7 +80,7 @@ def test_todays_event_first_then_a_scanner_burst_anywhere_admits_with_a_big_gree
     door: Door, desk: CheckinScreen
 ) -> None:
     chosen = desk.event_buttons
-    assert ko("checkin.today") in chosen[0].text()
+    assert ko("checkin.today") in chosen[0].hint.text()
     assert all(not b.item.today for b in chosen[1:])  # the demo events are days ahead
     scan(door, door.ticket(0))
     assert desk.verdict.kind == "admit"

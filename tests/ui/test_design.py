@@ -52,10 +52,10 @@ def test_on_the_reference_panel_the_smallest_text_is_the_44_pixels_kiosk_ux_give
 
 
 def test_large_text_fits_the_screen_it_is_on() -> None:
-    # A tall portrait panel and a 1080p landscape panel take the full 200 %; the lower
-    # half of a portrait panel (low screen) and a 1366×768 panel as much as they hold.
+    # A tall portrait panel takes the full 200 %; a 1080p landscape panel nearly; the
+    # lower half of a portrait panel (low screen) and a 1366×768 panel what they hold.
     assert large_zoom(1920, PANEL_27, portrait=True) == 2.0
-    assert large_zoom(1080, PANEL_27) == 2.0
+    assert 1.75 <= large_zoom(1080, PANEL_27) <= 2.0
     assert 1.15 <= large_zoom(960, PANEL_27, portrait=True) < 2.0
     assert 1.15 <= large_zoom(768, PANEL_18) < 1.5
     assert large_zoom(0, PANEL_27) == 2.0  # size unknown: the full 200 %

@@ -191,9 +191,10 @@ def test_large_text_and_high_contrast_are_one_tap_from_a_flow_and_reset_after_th
     citizen.tap(kiosk.bar.contrast)
     assert citizen.screen == "complaint"  # applied at once, where the citizen is
     # Up to twice the size: as far as this screen holds it with the keyboard open
-    # (ui.design.large_zoom; a 1080-pixel-high screen at 96 dpi is 286 mm).
+    # (ui.design.large_zoom: a 1080-pixel-high screen at 96 dpi is 286 mm, which holds
+    # 135 %; the 27-inch 1080p panel of the layout audit, 336 mm, holds nearly 200 %).
     zoom = current_theme().metrics.zoom
-    assert 1.5 <= zoom <= 2.0
+    assert 1.3 <= zoom <= 2.0
     assert abs(QApplication.font().pixelSize() - zoom * normal_px) <= 1
     window_colour = QApplication.palette().color(QPalette.ColorRole.Window)
     assert window_colour.name() == "#000000"

@@ -55,7 +55,7 @@ from ui.screens.base import Screen
 from ui.screens.signup import event_when
 from ui.screens.verdict import VerdictPanel, clock_time, detail
 from ui.scrolling import ScrollPage
-from ui.widgets import TEXT, TrButton, TrLabel, set_role
+from ui.widgets import TEXT, TileButton, TrButton, TrLabel, set_role
 
 log = logging.getLogger(__name__)
 
@@ -69,22 +69,24 @@ def event_title(event: EventSummary) -> str:
     return event.title_ko if language() == "ko" else event.title_en
 
 
-class EventChoice(TrButton):
+class EventChoice(TileButton):
+    """An event to check in for: its title, and under it when and how many signed up."""
+
     def __init__(self, event: EventSummary, parent: QWidget | None = None) -> None:
         self.item = event
-        super().__init__("checkin.event", "secondary", parent)
+        super().__init__("", "", parent, icon_name="checkin")
 
     def retranslate(self) -> None:
         event = self.item
         today = f"{tr('checkin.today')} {clock_time(event.starts_at)}"
-        text = tr(
-            "checkin.event",
-            title=event_title(event),
+        details = tr(
+            "checkin.event.details",
             when=today if event.today else event_when(event.starts_at),
             registered=event.counts.registered,
         )
-        self.setText(text)
-        self.setAccessibleName(text.replace("\n", ". "))
+        self.title.setText(event_title(event))
+        self.hint.setText(details)
+        self.setAccessibleName(f"{event_title(event)}. {details}")
 
 
 class Candidate(TrButton):

@@ -12,7 +12,7 @@ from collections.abc import Sequence
 
 from PySide6.QtCore import QSize, QTimer
 from PySide6.QtGui import QPixmap
-from PySide6.QtWidgets import QVBoxLayout, QWidget
+from PySide6.QtWidgets import QApplication, QLineEdit, QPlainTextEdit, QVBoxLayout, QWidget
 
 from core.dongs import dongs_of
 from core.reference import SEOUL_DISTRICTS
@@ -109,7 +109,14 @@ class ComplaintScreen(FormScreen):
         self.dong.setVisible(bool(grid.buttons()))
         # On a landscape screen (or at 200% text) the dongs open below the fold: once
         # laid out, scroll their question into view; it names the district just chosen.
-        QTimer.singleShot(0, lambda: scroll_into_view(self.dong, to_top=True))
+        QTimer.singleShot(0, self._show_dongs)
+
+    def _show_dongs(self) -> None:
+        # Not when a field took the focus meanwhile: the page keeps that field in view.
+        focused = QApplication.focusWidget()
+        if isinstance(focused, QLineEdit | QPlainTextEdit) and self.isAncestorOf(focused):
+            return
+        scroll_into_view(self.dong, to_top=True)
 
     def _name_district(self) -> None:
         """The dong question says which district's dongs these are: the choice, in words."""

@@ -78,10 +78,14 @@ class FormScreen(Screen):
             if note_role.startswith("verdict"):
                 note.setProperty("note", True)
             column.addWidget(note)
+        grow = False
         for field in fields:
-            column.addWidget(field)
+            # A text box grows into the room the page has: the field takes the stretch.
+            boxed = isinstance(field.editor, QPlainTextEdit)
+            grow = grow or boxed
+            column.addWidget(field, 1 if boxed else 0)
             self._fields.append((self.pages.count(), field))
-        self.pages.addWidget(ScrollPage(page))
+        self.pages.addWidget(ScrollPage(page, grow=grow))
         self._page_widgets.append(page)
         self._steps.append(step)
         return page
