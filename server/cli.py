@@ -29,6 +29,7 @@ from server.config import ConfigError, ServerSettings, load_settings
 from server.db import Database, DatabaseUrlError, open_database
 from server.enrolment import DEFAULT_CODE_TTL, create_enrollment_code
 from server.models import StaffRole
+from server.texts import translate
 
 _T = TypeVar("_T")
 
@@ -44,11 +45,14 @@ def main(argv: Sequence[str] | None = None) -> int:
         settings = load_settings().with_overrides(database_url=getattr(args, "db", None))
         command: Callable[[argparse.Namespace, ServerSettings], int] = args.run
         return command(args, settings)
+    except catalogue.CatalogueError as exc:
+        # Translated here, at the edge; the operator's terminal gets the English text.
+        print(f"error: {translate('en', exc.problem, **exc.values)}", file=sys.stderr)
+        return 1
     except (
         CliError,
         ConfigError,
         DatabaseUrlError,
-        catalogue.CatalogueError,
         accounts.AccountError,
         destinations.DestinationError,
         ValueError,
