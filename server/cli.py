@@ -24,6 +24,7 @@ from typing import Any, TextIO, TypeVar
 from sqlalchemy.exc import DBAPIError
 
 from core.clock import SEOUL
+from core.pipes import quiet_when_the_reader_leaves
 from server import accounts, catalogue, destinations, devices, export, forwarder
 from server.config import ConfigError, ServerSettings, load_settings
 from server.db import Database, DatabaseUrlError, open_database
@@ -39,6 +40,10 @@ class CliError(Exception):
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    return quiet_when_the_reader_leaves(lambda: _main(argv))
+
+
+def _main(argv: Sequence[str] | None) -> int:
     parser = _parser()
     args = parser.parse_args(argv)
     try:

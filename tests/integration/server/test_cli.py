@@ -6,10 +6,15 @@ import csv
 import datetime as dt
 import io
 import json
+import os
 import re
+import subprocess
+import sys
+from pathlib import Path
 
 import pytest
 
+from core.pipes import BROKEN_PIPE_EXIT
 from server.catalogue import NewEvent, add_event
 from server.cli import main
 from server.submissions import change_status, detail, photo
@@ -261,3 +266,39 @@ def test_purge_photos_deletes_only_those_of_cases_closed_long_enough_ago(
 def test_a_bad_database_url_is_a_clear_error(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["devices", "--db", "mysql://nope"]) == 1
     assert "unsupported database" in capsys.readouterr().err
+
+
+def test_a_listing_into_a_pipe_its_reader_closed_ends_without_a_traceback(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    """``civic-kiosk-server category list | head``: head leaving is not an error to report."""
+    db_url = f"sqlite:///{tmp_path / 'server.db'}"
+    for n in range(3):
+        run(
+            capsys,
+            db_url,
+            "category",
+            "add",
+            "--code",
+            f"c{n}",
+            "--name-ko",
+            "가",
+            "--name-en",
+            "A",
+        )
+    read_end, write_end = os.pipe()
+    os.close(read_end)  # the reader has gone before the first line: every write breaks
+
+    try:
+        done = subprocess.run(
+            [sys.executable, "-m", "server.cli", "category", "list", "--db", db_url],
+            stdout=write_end,
+            stderr=subprocess.PIPE,
+            text=True,
+            timeout=120,
+            check=False,
+        )
+    finally:
+        os.close(write_end)
+
+    assert (done.returncode, done.stderr) == (BROKEN_PIPE_EXIT, "")
