@@ -149,6 +149,7 @@ def open_door(
         # This test machine has no camera; a test may bring a stand-in.
         camera=camera or CameraScanner(devices=list),
     )
+    qtbot.addWidget(window)  # closed and deleted after the test
     window.resize(*size)
     window.show()
     qtbot.waitExposed(window)
