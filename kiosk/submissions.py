@@ -157,9 +157,7 @@ def check_complaint(form: ComplaintForm, consent: Consent) -> CheckedComplaint:
 
 def complaint_errors(form: ComplaintForm) -> list[FieldError]:
     """The complaint form's field errors, consent not yet asked."""
-    check = v.Checker()
-    _complaint_fields(check, form)
-    return check.errors
+    return v.field_errors(_complaint_fields, form)
 
 
 def check_suggestion(form: ComplaintForm, consent: Consent | None = None) -> CheckedSuggestion:
@@ -171,9 +169,8 @@ def check_suggestion(form: ComplaintForm, consent: Consent | None = None) -> Che
 
 
 def suggestion_errors(form: ComplaintForm) -> list[FieldError]:
-    check = v.Checker()
-    _suggestion_fields(check, form)
-    return check.errors
+    """The suggestion form's field errors (contact given where none may be, too)."""
+    return v.field_errors(_suggestion_fields, form)
 
 
 def check_proposal(form: ProposalForm, consent: Consent) -> CheckedProposal:
@@ -188,9 +185,7 @@ def check_proposal(form: ProposalForm, consent: Consent) -> CheckedProposal:
 
 def proposal_errors(form: ProposalForm) -> list[FieldError]:
     """The proposal form's field errors, consent not yet asked."""
-    check = v.Checker()
-    _proposal_fields(check, form)
-    return check.errors
+    return v.field_errors(_proposal_fields, form)
 
 
 def _complaint_fields(check: v.Checker, form: ComplaintForm) -> CheckedComplaint:

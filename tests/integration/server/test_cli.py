@@ -6,10 +6,7 @@ import csv
 import datetime as dt
 import io
 import json
-import os
 import re
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -21,6 +18,7 @@ from server.submissions import change_status, detail, photo
 from tests.integration.server.live import LiveServer
 from tests.integration.server.simkiosk import SimKiosk
 from tests.integration.web.seed import complaint, scene_jpeg
+from tests.support.pipes import run_into_closed_pipe
 
 CODE = re.compile(r"^[2-9A-HJKMNP-Z]{4}-[2-9A-HJKMNP-Z]{4}-[2-9A-HJKMNP-Z]{4}$")
 
@@ -286,19 +284,6 @@ def test_a_listing_into_a_pipe_its_reader_closed_ends_without_a_traceback(
             "--name-en",
             "A",
         )
-    read_end, write_end = os.pipe()
-    os.close(read_end)  # the reader has gone before the first line: every write breaks
-
-    try:
-        done = subprocess.run(
-            [sys.executable, "-m", "server.cli", "category", "list", "--db", db_url],
-            stdout=write_end,
-            stderr=subprocess.PIPE,
-            text=True,
-            timeout=120,
-            check=False,
-        )
-    finally:
-        os.close(write_end)
+    done = run_into_closed_pipe("server.cli", ["category", "list", "--db", db_url])
 
     assert (done.returncode, done.stderr) == (BROKEN_PIPE_EXIT, "")

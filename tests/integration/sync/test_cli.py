@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import json
 import os
-import subprocess
-import sys
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -14,6 +12,7 @@ import pytest
 
 from app.cli import main
 from core.pipes import BROKEN_PIPE_EXIT
+from tests.support.pipes import run_into_closed_pipe
 from tests.support.sync_rig import SyncRig
 
 Run = Callable[..., tuple[int, str, str]]
@@ -154,20 +153,6 @@ def test_output_into_a_pipe_its_reader_closed_ends_without_a_traceback(tmp_path:
         "CIVIC_KIOSK_CONFIG": str(config),
         "CIVIC_KIOSK_DATA_DIR": str(tmp_path / "kiosk"),
     }
-    read_end, write_end = os.pipe()
-    os.close(read_end)  # gone before the first byte: every write breaks
-
-    try:
-        done = subprocess.run(
-            [sys.executable, "-m", "app.cli", "status", "--json"],
-            stdout=write_end,
-            stderr=subprocess.PIPE,
-            env=env,
-            text=True,
-            timeout=120,
-            check=False,
-        )
-    finally:
-        os.close(write_end)
+    done = run_into_closed_pipe("app.cli", ["status", "--json"], env)
 
     assert (done.returncode, done.stderr) == (BROKEN_PIPE_EXIT, "")
