@@ -54,10 +54,11 @@ class Action(StrEnum):
 
 
 DEFAULT_KEYS: Final[Mapping[Action, tuple[str, ...]]] = {
-    Action.PREVIOUS: ("Left", "Keypad+4", "Keypad+Left"),
-    Action.NEXT: ("Right", "Keypad+6", "Keypad+Right"),
-    Action.PREVIOUS_GROUP: ("Up", "Keypad+8", "Keypad+Up"),
-    Action.NEXT_GROUP: ("Down", "Keypad+2", "Keypad+Down"),
+    # The first key of each is the one the welcome and the home screen name.
+    Action.PREVIOUS: ("Keypad+4", "Keypad+Left", "Left"),
+    Action.NEXT: ("Keypad+6", "Keypad+Right", "Right"),
+    Action.PREVIOUS_GROUP: ("Keypad+8", "Keypad+Up", "Up"),
+    Action.NEXT_GROUP: ("Keypad+2", "Keypad+Down", "Down"),
     Action.ACTIVATE: ("Keypad+5", "Keypad+Clear", "Keypad+Enter"),
     Action.BACK: ("Keypad+0", "Keypad+Insert"),
     Action.HOME: ("Keypad+7", "Keypad+Home"),

@@ -25,10 +25,12 @@ from typing import Final
 Translate = Callable[..., str]
 
 __all__ = [
+    "PERSONAL_FIELDS",
     "Item",
     "Role",
     "Translate",
     "describe",
+    "key_phrase",
     "korean_count",
     "korean_ordinal",
     "level_phrase",
@@ -44,6 +46,7 @@ class Role(StrEnum):
     BUTTON = "button"
     OPTION = "option"  # one of a list of choices, which stays chosen
     CHECKBOX = "checkbox"
+    TOGGLE = "toggle"  # a button that stays on or off (large text, high contrast)
     TEXT_FIELD = "text_field"
     KEY = "key"  # a key of the on-screen keyboard
 
@@ -59,12 +62,16 @@ class Item:
     personal: bool = False  # the value is a person's name, phone or e-mail
     digits: bool = False  # the field takes digits (counted as 자리 / digits)
     error: str = ""  # the error shown beside the field, if any
+    description: str = ""  # a longer explanation, said last (a tile's hint)
     index: int = 0  # position in its group, from 0
     count: int = 1  # items in its group
 
 
 _UNITS: Final = ("", "한", "두", "세", "네", "다섯", "여섯", "일곱", "여덟", "아홉")
 _TENS: Final = ("", "열", "스물", "서른", "마흔", "쉰", "예순", "일흔", "여든", "아흔")
+# Fields whose value identifies a person: never read out, only counted. (What a
+# complaint says and where is read back: the citizen must be able to check it.)
+PERSONAL_FIELDS: Final = frozenset({"name", "phone", "email"})
 # A cut-off for the long text a field may hold: enough to recognise it by.
 _VALUE_HEAD: Final = 60
 
@@ -112,10 +119,20 @@ def spoken_value(value: str, *, personal: bool, digits: bool, translate: Transla
 
 
 def describe(item: Item, language: str, translate: Translate) -> str:
-    """Name, role, state, value, position and error: "민원 신고, 버튼, 다섯 개 중 첫 번째"."""
+    """Name, role, state, value, position, error, description.
+
+    "민원 신고, 버튼, 다섯 개 중 첫 번째", then a tile's hint after a pause.
+
+    A key of the on-screen keyboard is only its name ("ㄱ 키"): it is met by
+    the dozen, and its role and place in a row would drown the letter.
+    """
+    if item.role == Role.KEY:
+        return item.name
     parts = [item.name, translate(f"voice.role.{item.role.value}")]
     if item.role == Role.CHECKBOX and item.checked is not None:
         parts.append(translate("voice.ticked" if item.checked else "voice.unticked"))
+    elif item.role == Role.TOGGLE and item.checked is not None:
+        parts.append(translate("voice.on" if item.checked else "voice.off"))
     elif item.checked:  # an option says it is the chosen one; the others stay short
         parts.append(translate("voice.selected"))
     if item.role == Role.TEXT_FIELD:
@@ -128,7 +145,8 @@ def describe(item: Item, language: str, translate: Translate) -> str:
         parts.append(position_phrase(item.index, item.count, language, translate))
     if item.error:
         parts.append(translate("voice.error", text=item.error))
-    return ", ".join(p for p in parts if p)
+    said = ", ".join(p for p in parts if p)
+    return f"{said}. {item.description}" if item.description else said
 
 
 def spell_code(code: str) -> str:
@@ -139,6 +157,26 @@ def spell_code(code: str) -> str:
     """
     groups = [g for g in code.replace(" ", "-").split("-") if g]
     return ". ".join(", ".join(group) for group in groups)
+
+
+# Keys with a name of their own in the catalogue (voice.key.<name>); others are
+# said by their digit or their name ("F13 키").
+_NAMED_KEYS: Final = frozenset(
+    {
+        "Keypad+Enter", "Keypad+Plus", "Keypad+Minus", "Keypad+Asterisk", "Keypad+Slash",
+        "Keypad+Period", "Left", "Right", "Up", "Down", "VolumeUp", "VolumeDown", "Help",
+    }
+)  # fmt: skip
+
+
+def key_phrase(name: str, translate: Translate) -> str:
+    """How the voice and the home screen name a key: "8번 키", "키패드 오른쪽 아래 확인 키"."""
+    if name in _NAMED_KEYS:
+        return translate(f"voice.key.{name}")
+    bare = name.removeprefix("Keypad+")
+    if bare.isdigit() and name != bare:
+        return translate("voice.key.digit", digit=bare)
+    return translate("voice.key.other", name=bare or "?")
 
 
 def level_phrase(name_key: str, level: int, levels: int, translate: Translate) -> str:

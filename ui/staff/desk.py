@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable, Collection
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from core.clock import Clock
 from kiosk.attendance import EventSummary, TodayCounts, attendance, today_counts
@@ -19,6 +20,9 @@ from kiosk.dashboard import Dashboard, dashboard
 from kiosk.outbox import retry_rejected
 from kiosk.store import Store
 from sync.status import SyncControl, SyncStatus
+
+if TYPE_CHECKING:
+    from ui.speech import SpeechStatus
 
 EXPORT_DIR = "exports"
 
@@ -35,6 +39,8 @@ class StaffDesk:
         self.clock = clock
         self._settings = settings
         self.sync = sync
+        # The voice's engine and output, and how earphones are detected (app.launch).
+        self.speech: Callable[[], tuple[SpeechStatus, str]] | None = None
 
     @property
     def settings(self) -> Settings:

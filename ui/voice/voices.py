@@ -15,6 +15,7 @@ than silence. The same for English.
 
 from __future__ import annotations
 
+import atexit
 import logging
 import math
 import weakref
@@ -71,6 +72,16 @@ class Voice(Protocol):
 _RUNNING: set[QProcess] = set()
 
 
+@atexit.register
+def _end_running() -> None:
+    """Sentences still being made when the program ends: end them, not leave them orphaned."""
+    for process in list(_RUNNING):
+        if shiboken6.isValid(process) and process.state() != QProcess.ProcessState.NotRunning:
+            process.kill()
+            process.waitForFinished(1000)
+    _RUNNING.clear()
+
+
 def _release(process: QProcess) -> None:
     # Not inside the process's own signal: dropping the last reference deletes it.
     QTimer.singleShot(0, lambda: _RUNNING.discard(process))
@@ -108,13 +119,18 @@ class EspeakVoice(QObject):
         voice = weakref.ref(self)
 
         def finished() -> None:
+            if not shiboken6.isValid(process):
+                return
             _release(process)
             owner = voice()
             if owner is not None and shiboken6.isValid(owner):
                 owner._synthesised(process)
 
         def failed() -> None:
-            if process.error() == QProcess.ProcessError.FailedToStart:
+            if (
+                shiboken6.isValid(process)
+                and process.error() == QProcess.ProcessError.FailedToStart
+            ):
                 finished()
 
         process.finished.connect(finished)
