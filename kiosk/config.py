@@ -19,7 +19,7 @@ from typing import Any, Literal, get_args
 
 import platformdirs
 
-from kiosk.keypad import KeyMapError, parse_key_map
+from kiosk.keypad import KeyMapError, check_key_name, parse_key_map
 
 APP_NAME = "civic-kiosk"
 ENV_PREFIX = "CIVIC_KIOSK_"
@@ -196,7 +196,8 @@ def _earphone_keys(value: str) -> None:
     names = value.split()
     if len(names) > 2:
         raise KeyMapError("give the key sent on plugging in and, if another, on pulling out")
-    parse_key_map(f"voice = {' '.join(names)}" if names else "")
+    for name in names:
+        check_key_name(name)
 
 
 # Settings that name keys: read now, so a typo stops the start with its key named.

@@ -183,14 +183,20 @@ def parse_key_map(text: str, base: KeyMap | None = None) -> KeyMap:
     return KeyMap(keys)
 
 
+def check_key_name(raw: str) -> str:
+    """``raw`` if it names a key (``Left``, ``F13``, ``Keypad+8``), else KeyMapError."""
+    match = _NAME.match(raw)
+    if match is None or match.group(2) not in KNOWN_KEYS:
+        raise KeyMapError(f"'{raw}' is not a key name (e.g. Left, F13, Keypad+8)")
+    return raw
+
+
 def _checked(names: Iterable[str], action: Action) -> Iterable[str]:
     for raw in names:
-        match = _NAME.match(raw)
-        if match is None or match.group(2) not in KNOWN_KEYS:
-            raise KeyMapError(
-                f"{action.value}: '{raw}' is not a key name (e.g. Left, F13, Keypad+8)"
-            )
-        yield (match.group(1) or "") + match.group(2)
+        try:
+            yield check_key_name(raw)
+        except KeyMapError as error:
+            raise KeyMapError(f"{action.value}: {error}") from None
 
 
 def _refuse_shared(keys: Mapping[Action, tuple[str, ...]]) -> None:

@@ -162,7 +162,7 @@ def parse_listing(raw: bytes) -> list[Mapping[str, Any]]:
         return []
     try:
         data = json.loads(raw.decode("utf-8", "replace"))
-    except ValueError:
+    except (ValueError, RecursionError):
         log.warning("earphones: pactl did not write JSON (pactl 16 or newer is needed)")
         return []
     return [s for s in data if isinstance(s, Mapping)] if isinstance(data, list) else []
@@ -176,12 +176,20 @@ def is_output_event(line: str) -> bool:
 class PulseJack(EarphoneJack):
     """Watches the sound server through ``pactl`` (PulseAudio, or PipeWire's pipewire-pulse)."""
 
-    def __init__(self, program: str = "pactl", parent: QObject | None = None) -> None:
+    def __init__(
+        self,
+        program: str = "pactl",
+        parent: QObject | None = None,
+        *,
+        environment: Mapping[str, str] | None = None,
+    ) -> None:
         super().__init__(parent)
         self._program = program
         self._environment = QProcessEnvironment()
-        # pactl translates its words; the kiosk reads the English ones.
-        for key, value in (child_environment() | {"LC_ALL": "C", "LANG": "C"}).items():
+        # pactl translates its words; the kiosk reads the English ones. ``environment``
+        # adds to the kiosk's own (a test's private sound server: PULSE_SERVER).
+        extra = dict(environment or {}) | {"LC_ALL": "C", "LANG": "C"}
+        for key, value in (child_environment() | extra).items():
             self._environment.insert(key, value)
         self._outputs: list[str] = []
         self._watch = self._process(["subscribe"])

@@ -36,6 +36,7 @@ from ui.idle import IdleTiming
 from ui.photo import PhotoSource
 from ui.screens.form import FormScreen
 from ui.shell import KioskWindow
+from ui.speech import Speaker
 
 LANDSCAPE = (1920, 1080)
 PORTRAIT = (1080, 1920)
@@ -75,6 +76,7 @@ def make_window(
     sync: FakeSync | None = None,
     photo_source: PhotoSource | None = None,
     jack: EarphoneJack | None = None,
+    speaker: Speaker | None = None,
     **overrides: Any,
 ) -> KioskWindow:
     values: dict[str, Any] = {
@@ -95,6 +97,7 @@ def make_window(
         photo_source=photo_source,
         # The earphone jack is hardware: plugged by hand in tests (window.voice.jack).
         jack=jack or ManualJack(),
+        speaker=speaker,
     )
     window.resize(*size)
     window.show()

@@ -36,6 +36,7 @@ and staff mode says which part is missing.
 from __future__ import annotations
 
 import logging
+import math
 from dataclasses import replace
 from typing import Any, Final
 
@@ -119,6 +120,10 @@ class VoiceGuide(QObject):
     @property
     def on(self) -> bool:
         return bool(self.window.accessibility.audio)
+
+    def active(self) -> bool:
+        """Whether voice mode is on now (a method: a caller's check goes stale)."""
+        return self.on
 
     def say(self, text: str) -> None:
         """Speak ``text`` if voice mode is on (and a welcome waiting to go first)."""
@@ -229,6 +234,10 @@ class VoiceGuide(QObject):
 
     # --- earphones -----------------------------------------------------------------
 
+    def set_unplug_grace_ms(self, milliseconds: int) -> None:
+        """How long the "earphones pulled out" warning waits before the session ends."""
+        self._unplugged.setInterval(milliseconds)
+
     def _jack_changed(self, plugged: bool) -> None:
         if plugged:
             if self._unplugged.isActive():
@@ -242,7 +251,7 @@ class VoiceGuide(QObject):
             return
         if not self.on:
             return
-        seconds = self._unplugged.interval() // 1000
+        seconds = math.ceil(self._unplugged.interval() / 1000)
         self.cover.uncover()
         self.navigator.ring.set_suppressed(False)
         self.notice.show_notice("voice.unplugged.title", "voice.unplugged.body", seconds=seconds)
