@@ -53,6 +53,7 @@ from ui.voice import reader
 from ui.voice.keys import event_key_name
 from ui.voice.ring import FocusRing
 from ui.voice.targets import (
+    Editor,
     Target,
     alive,
     caption,
@@ -353,8 +354,9 @@ class KeypadNavigator(QObject):
             return
         widget = target.widget
         _scroll_into_view(widget)
-        if target.role not in (Role.TEXT_FIELD, Role.KEY) and focusable(widget):
-            # Qt's focus follows the ring, so a system screen reader says the same item.
+        if self.engaged and target.role not in (Role.TEXT_FIELD, Role.KEY) and focusable(widget):
+            # Qt's focus follows the ring, so a system screen reader says the same item
+            # (only for keypad users: a touch user's focus is left where touch puts it).
             widget.setFocus(Qt.FocusReason.OtherFocusReason)
         self.ring.surround(widget if self.engaged else None)
         self.moved.emit(widget)
@@ -619,8 +621,6 @@ class KeypadNavigator(QObject):
 
 
 def takes_text(widget: QWidget) -> bool:
-    from ui.voice.targets import Editor
-
     return isinstance(widget, Editor) and not widget.isReadOnly()
 
 
