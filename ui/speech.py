@@ -101,6 +101,11 @@ class Speaker(QObject):
             return SpeechStatus("", frozenset(), "")
         return SpeechStatus(self._voice.name, self._voice.languages(), self._voice.output())
 
+    def speaks(self) -> bool:
+        """Both kiosk languages have a voice (as ``status().speaks``, without asking the
+        sound server for its output: cheap enough for start-up)."""
+        return self._voice is not None and {"ko", "en"} <= self._voice.languages()
+
     def can_speak(self, language: str) -> bool:
         """Whether ``say`` in ``language`` ("ko", "en") would make a sound."""
         return self._voice is not None and language in self._voice.languages()

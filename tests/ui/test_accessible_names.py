@@ -30,6 +30,8 @@ from ui.voice.targets import role_of
 
 HANGUL = re.compile(r"[\uac00-\ud7a3\u3131-\u318e]")
 LETTER = re.compile(r"[^\W\d_]")
+# A word of an English sentence: acronyms (USB) and units (58mm) are the same in Korean.
+ENGLISH_WORD = re.compile(r"[A-Za-z]*[a-z]{3,}")
 # Names that are the same in both languages on purpose: the keyboard's script key
 # shows both scripts; a language is named in itself (as language pickers do).
 BOTH_LANGUAGES = {"한/A", "한국어", "English"}
@@ -109,7 +111,7 @@ def problems(kiosk: KioskWindow, language: Language) -> list[str]:
                 found.append(f"key named {name!r}: {what}")
         elif language == "en" and HANGUL.search(name):
             found.append(f"Korean name {name!r} in English: {what}")
-        elif language == "ko" and not HANGUL.search(name):
+        elif language == "ko" and not HANGUL.search(name) and ENGLISH_WORD.search(name):
             found.append(f"name {name!r} not in Korean: {what}")
     return found
 

@@ -101,10 +101,10 @@ class VoiceGuide(QObject):
         self._unplugged.setInterval(unplug_grace_ms)
         self._unplugged.timeout.connect(self._unplug_expired)
         self.notice.carry_on.connect(self._carry_on_without_voice)
-        speaks = speaker.status().speaks
+        speaks = speaker.speaks()
         window.accessibility_screen.set_audio_available(speaks)
         if not speaks:
-            log.warning("voice guidance unavailable: %s", speaker.status())
+            log.warning("voice guidance unavailable: no engine with Korean and English voices")
         window.announcer = _WindowAnnouncer(self)
         window.keep_alive = self.keeps_session
         window.screen_shown.connect(lambda _name: self.navigator.arrive())
@@ -172,7 +172,7 @@ class VoiceGuide(QObject):
             self.start_voice()
 
     def start_voice(self) -> bool:
-        if not self.speaker.status().speaks:
+        if not self.speaker.speaks():
             log.info("voice mode asked for, but there is no speech engine")
             return False
         if not self.on:
@@ -212,7 +212,7 @@ class VoiceGuide(QObject):
     def _accessibility_changed(self, options: Any) -> None:
         if self._switching:
             return
-        if options.audio and not self.speaker.status().speaks:
+        if options.audio and not self.speaker.speaks():
             self._switch(False)  # the panel cannot switch on what does not exist
             return
         self._voice_switched(bool(options.audio))
@@ -278,7 +278,7 @@ class VoiceGuide(QObject):
         self.notice.hide()
         self._unplugged.stop()
         self.navigator.reset()
-        if self.jack.plugged() and self.speaker.status().speaks:
+        if self.jack.plugged() and self.speaker.speaks():
             # The same person, earphones still in, after Done: voice stays on.
             self._switch(True)
             self.navigator.arrive()
