@@ -148,8 +148,16 @@ def build_window(
     window.dpi = dpi
     attach_voice(window, settings, jack=jack, speaker=speaker)
 
+    applied: list[ThemeOptions] = []
+
     def appearance(options: Accessibility) -> None:
-        apply_theme(app, ThemeOptions(options.large_text, options.high_contrast, dpi))
+        # Restyling every widget takes seconds on a slow kiosk: only when the look changed
+        # (not when voice guidance goes on as earphones are plugged in).
+        theme = ThemeOptions(options.large_text, options.high_contrast, dpi)
+        if applied and applied[-1] == theme:
+            return
+        applied[:] = [theme]
+        apply_theme(app, theme)
 
     window.accessibility_changed.connect(appearance)
     appearance(window.accessibility)

@@ -192,6 +192,10 @@ class KeypadNavigator(QObject):
             return
         self.arrive()
 
+    def set_hold_ms(self, milliseconds: int) -> None:
+        """How long the voice key must be held (3 s on a kiosk; tests hold less)."""
+        self._hold.setInterval(milliseconds)
+
     def view_changed(self) -> bool:
         return self._signature() != self._view
 
