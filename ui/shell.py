@@ -24,7 +24,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 from PySide6.QtCore import Signal
 from PySide6.QtGui import QCloseEvent, QGuiApplication, QPixmap, QResizeEvent
@@ -95,11 +95,19 @@ from ui.staff.screen import StaffScreen
 from ui.touch import LowPositionFrame
 from ui.widgets import TrButton, TrLabel, retranslate_tree, set_role
 
+if TYPE_CHECKING:
+    from ui.voice.guide import VoiceGuide
+
 log = logging.getLogger(__name__)
 
 
 class Announcer(Protocol):
-    """Audio guidance: says a sentence, or nothing when no speech engine exists."""
+    """Audio guidance (ui.voice.guide): says a sentence, or nothing when voice is off.
+
+    The guide reads every screen on arrival and every error with its field by
+    itself (``screen_shown``, ``errors_shown``); the window only hands it what
+    the guide cannot see coming: the idle warning, a check-in verdict.
+    """
 
     def say(self, text: str) -> None: ...
 
@@ -207,6 +215,8 @@ class KioskWindow(QMainWindow):
     screen_shown = Signal(str)  # the screen's objectName
     exited = Signal()  # staff chose "Exit kiosk" and the window closed
     committed = Signal()  # a check-in or an undo was committed: the sync engine may push
+    errors_shown = Signal(list)  # catalog keys of the errors now beside their fields
+    session_ended = Signal()  # the next citizen starts: wiped, home, defaults back
 
     def __init__(
         self,
@@ -243,6 +253,9 @@ class KioskWindow(QMainWindow):
         self._enrol_timeouts = enrol_timeouts
         self.desk = StaffDesk(store, clock, lambda: self.settings)
         self.announcer: Announcer = announcer or _Silent()
+        # Someone is there although nothing was touched (earphones in the jack): no idle wipe.
+        self.keep_alive: Callable[[], bool] = lambda: False
+        self.voice: VoiceGuide | None = None  # voice mode and the keypad (app.launch)
         # Replaceable, so tests can watch the display being turned without a display to turn.
         self.turn_display: Callable[[Orientation], Outcome] = (
             turn_display if settings.kiosk_mode else leave_display
@@ -415,8 +428,7 @@ class KioskWindow(QMainWindow):
             self.staff_mode.leave()  # the staff session ends wherever staff leave its screens
             return
         self.header.home.setVisible(screen is not self.home)
-        self.announce(screen.announcement())
-        self.screen_shown.emit(screen.objectName())
+        self.screen_shown.emit(screen.objectName())  # the voice guide reads it
 
     def start(self, kind: str) -> None:
         self.wipe()
@@ -647,10 +659,11 @@ class KioskWindow(QMainWindow):
         self.header.show_language(self.settings.language)
         self.set_accessibility(self.defaults)
         self.show_screen(self.home)
+        self.session_ended.emit()
 
     def _idle(self) -> None:
-        if self.staff_mode.active:
-            self.watcher.start()  # staff mode keeps its own, longer limit
+        if self.staff_mode.active or self.keep_alive():
+            self.watcher.start()  # staff mode keeps its own, longer limit; earphones are someone
             return
         if self.current_screen() is self.home and self.i18n.language == self.settings.language:
             self.watcher.start()  # nothing entered, nothing to warn about
@@ -799,7 +812,7 @@ class KioskWindow(QMainWindow):
             self.announcer.say(text)
 
     def _announce_errors(self, keys: list[str]) -> None:
-        self.announce(" ".join(tr(key) for key in keys))
+        self.errors_shown.emit(keys)
 
     def show_sync_status(self, status: SyncStatus) -> None:
         self.sync_status = status

@@ -8,12 +8,19 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QPixmap
 from PySide6.QtWidgets import QLabel, QScrollArea, QVBoxLayout, QWidget
 
+from kiosk.spoken import PERSONAL_FIELDS
 from ui.i18n import tr
 from ui.screens.base import Screen
 from ui.widgets import NavBar, TrLabel, set_role
 
 # (label key, value): a text, or a picture (the complaint's photo) shown as a thumbnail.
 Rows = Callable[[], list[tuple[str, str | QPixmap]]]
+
+
+def _personal(key: str) -> bool:
+    """Whether the row ``field.name`` (``.optional``) … shows a person's contact details."""
+    parts = key.split(".")
+    return len(parts) > 1 and parts[0] == "field" and parts[1] in PERSONAL_FIELDS
 
 
 class ReviewScreen(Screen):
@@ -101,6 +108,8 @@ class ReviewScreen(Screen):
                 shown.setWordWrap(True)
                 shown.setTextFormat(Qt.TextFormat.PlainText)
                 shown.setAccessibleName(f"{tr(key)}: {shown.text()}")
+                # The voice counts a name or phone number, never reads it (ui.voice.reader).
+                shown.setProperty("personal", bool(value.strip()) and _personal(key))
             self._rows_layout.addWidget(label)
             self._rows_layout.addWidget(shown)
             self._rows_layout.addSpacing(8)
