@@ -44,3 +44,27 @@ def format_code(code: str) -> str:
     """Shown as ABCD-EFGH: two groups are easier to read aloud and compare."""
     half = len(code) // 2
     return f"{code[:half]}-{code[half:]}"
+
+
+STATUS_PATH = "/status/"
+
+
+def status_url(public_base_url: str, code: str) -> str:
+    """The public status page of a receipt: what its QR holds and is printed beside it.
+
+    One function for the kiosk's screen, its printer and the server's messages,
+    so a phone camera, a text message and the paper all lead to the same page.
+    Without a configured base URL there is no page to point at: the bare code.
+    """
+    code = normalize_code(code)
+    base = public_base_url.strip().rstrip("/")
+    return f"{base}{STATUS_PATH}{code}" if base else code
+
+
+def code_from_scan(text: str) -> str | None:
+    """The receipt code in what a scanner or a typist gave: a status URL or the code itself."""
+    text = text.strip()
+    if STATUS_PATH in text:
+        text = text.rsplit(STATUS_PATH, 1)[1].split("?", 1)[0].split("#", 1)[0]
+    code = normalize_code(text)[:16]
+    return code if is_valid_code(code) else None

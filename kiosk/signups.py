@@ -19,7 +19,7 @@ from core import validation as v
 from core.clock import utcnow
 from core.kinds import RegistrationStatus
 from core.names import mask_name
-from core.payloads import MutationType, SignupPayload, SignupSealed
+from core.payloads import MutationType, SignupPayload, SignupSealed, payload_json
 from core.sealing import seal
 from core.tickets import IssuedTicket, event_ticket, issue_ticket
 from kiosk.catalogue import seats_left
@@ -104,11 +104,12 @@ def sign_up(
             sealed=seal(
                 identity.server_public_key, SignupSealed(name=name, phone=phone).model_dump()
             ),
+            **consent.citizen_fields(),
         )
         enqueue(
             session,
             MutationType.SIGNUP,
-            payload.model_dump(mode="json"),
+            payload_json(payload),
             mutation_id=registration.id,
             now=when,
         )

@@ -21,6 +21,7 @@ from core.payloads import (
     ProposalPayload,
     ProposalSealed,
     complaint_json,
+    payload_json,
 )
 from core.photos import photo_error
 from core.receipts import new_receipt_code
@@ -39,6 +40,16 @@ class Consent:
     version: str = ""
     required: bool = False
     share_contact: bool = False
+    # The separate, optional box: tell me by text message, KakaoTalk or e-mail how it goes.
+    notify: bool = False
+    # The language the citizen read the consent in: the server writes to them in it.
+    language: str = "ko"
+
+    def citizen_fields(self) -> dict[str, Any]:
+        """What a payload carries of this consent besides its version (nothing without one)."""
+        if not self.version:
+            return {}
+        return {"language": "en" if self.language == "en" else "ko", "notify": self.notify}
 
 
 @dataclass(frozen=True)
@@ -163,8 +174,9 @@ def submit_proposal(
             consent_version=submission.consent_version,
             created_at=when,
             sealed=seal(identity.server_public_key, sealed.model_dump()),
+            **(consent.citizen_fields() if contact.given else {}),
         )
-        _enqueue(session, MutationType.PROPOSAL, payload.model_dump(mode="json"), submission, when)
+        _enqueue(session, MutationType.PROPOSAL, payload_json(payload), submission, when)
     return _receipt(submission)
 
 
@@ -199,6 +211,7 @@ def _store_complaint(
             sealed=seal(identity.server_public_key, sealed.model_dump()),
             # Sealed here, inside the write: only the sealed form ever reaches the disk.
             photo=seal_bytes(identity.server_public_key, photo) if photo else None,
+            **({} if anonymous else consent.citizen_fields()),
         )
         _enqueue(session, MutationType.COMPLAINT, complaint_json(payload), submission, when)
     return _receipt(submission)

@@ -31,6 +31,7 @@ from server.db import Database
 from server.keys import ServerKeys
 from server.models import Device, Entity, MutationRecord, Outcome, table_of, utcnow
 from server.mutations import Applied, Prepared, Rejection, apply, lookups, mutation_id, prepare
+from server.notifications import Planner
 from sync.protocol import MutationResult, MutationStatus, ResultCode
 
 log = logging.getLogger("server.ingest")
@@ -86,19 +87,26 @@ def ingest(
     prepared = [prepare(raw, keys.sealing_key) for raw in mutations if isinstance(raw, Mapping)]
     pusher = Pusher(device.id, device.office, device.signing_key_id)
     now = now or utcnow()
+    planner = Planner(keys.sealing_key, keys.contact_key) if keys.contact_key else None
     if bulk:
         try:
-            return _apply_batch(db, pusher, prepared, now, bulk=True)
+            return _apply_batch(db, pusher, prepared, now, bulk=True, planner=planner)
         except IntegrityError:
             log.info(
                 "a bulk insert was refused; applying the batch one mutation at a time",
                 extra={"fields": {"device": device.id, "mutations": len(prepared)}},
             )
-    return _apply_batch(db, pusher, prepared, now, bulk=False)
+    return _apply_batch(db, pusher, prepared, now, bulk=False, planner=planner)
 
 
 def _apply_batch(
-    db: Database, pusher: Pusher, prepared: Sequence[Prepared], now: dt.datetime, *, bulk: bool
+    db: Database,
+    pusher: Pusher,
+    prepared: Sequence[Prepared],
+    now: dt.datetime,
+    *,
+    bulk: bool,
+    planner: Planner | None = None,
 ) -> list[MutationResult]:
     with db.write() as session:
         conn = session.connection()
@@ -108,6 +116,7 @@ def _apply_batch(
         released = _release_refused(conn, prepared, known)
         batch = Batch(conn, pusher, now, bulk=bulk)
         batch.kept_before = released
+        batch.planner = planner
         if bulk:
             batch.prefetch(*lookups([p for p in prepared if p.id not in known]))
         results: list[MutationResult] = []

@@ -156,6 +156,9 @@ class ResultCode(StrEnum):
     # a sign-up whose ticket this kiosk signed under the key it held before it
     # was re-enrolled (the signature proves it); kept, and said so:
     FORMER_SIGNING_KEY = "former_signing_key"
+    # a second sign-up of one phone for one event: the first stands; the message
+    # names its receipt code, and a ticket printed for this one is revoked:
+    ALREADY_SIGNED_UP = "already_signed_up"
     # rejected:
     CONFLICT = "conflict"  # same id, different payload
     INVALID_MUTATION = "invalid_mutation"  # the envelope (type, seq, time) is wrong

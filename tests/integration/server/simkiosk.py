@@ -33,6 +33,7 @@ from sync.protocol import PATH_ENROLL, PATH_PULL, PATH_PUSH, PROTOCOL_VERSION
 
 TIMEOUT = (5.0, 60.0)
 NOW = dt.datetime(2026, 11, 27, 9, 0, tzinfo=dt.UTC)
+_PHONES = itertools.count()
 
 
 def enroll_raw(
@@ -151,9 +152,10 @@ class SimKiosk:
         name: str = "박지민",
         key_id: int | None = None,
         ticket: str | None = None,
+        phone: str | None = None,
     ) -> dict[str, Any]:
         confirmed = status == "confirmed"
-        sealed = SignupSealed(name=name, phone="010-9876-5432")
+        sealed = SignupSealed(name=name, phone=phone or self.next_phone())
         if confirmed and ticket is None:
             assert number is not None
             ticket = self.ticket(event_id, number, key_id)
@@ -169,6 +171,12 @@ class SimKiosk:
             sealed=seal(self.server_public_key, sealed.model_dump()),
         ).model_dump(mode="json")
         return self.mutation(MutationType.SIGNUP, payload)
+
+    @staticmethod
+    def next_phone() -> str:
+        """A number no other sign-up of this test run has (one sign-up per phone and event)."""
+        n = 20_000_000 + next(_PHONES)
+        return f"010-{n // 10000:04d}-{n % 10000:04d}"
 
     def checkin(self, event_id: int, key_id: int, number: int) -> dict[str, Any]:
         payload = CheckinPayload(
