@@ -19,7 +19,7 @@ import unicodedata
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
-from typing import TextIO, TypeVar
+from typing import Any, TextIO, TypeVar
 
 from sqlalchemy.exc import DBAPIError
 
@@ -325,7 +325,8 @@ def _serve(args: argparse.Namespace, settings: ServerSettings) -> int:
         host=args.host, port=args.port, workers=args.workers, log_level=args.log_level
     )
     configure_logging(settings.log_level)
-    common = {
+    # Any: uvicorn's keyword arguments have a dozen different types.
+    common: dict[str, Any] = {
         "host": settings.host,
         "port": settings.port,
         "log_config": None,
@@ -343,7 +344,7 @@ def _serve(args: argparse.Namespace, settings: ServerSettings) -> int:
                 _notify_in_background(db, settings, stop)
             try:
                 app = create_app(db, settings=settings)
-                uvicorn.Server(uvicorn.Config(app, **common)).run()  # type: ignore[arg-type]
+                uvicorn.Server(uvicorn.Config(app, **common)).run()
             finally:
                 stop.set()
             return 0
@@ -360,10 +361,7 @@ def _serve(args: argparse.Namespace, settings: ServerSettings) -> int:
         _notify_in_background(notify_db, settings, stop)
     try:
         uvicorn.run(
-            "server.app:create_app_from_env",
-            factory=True,
-            workers=settings.workers,
-            **common,  # type: ignore[arg-type]
+            "server.app:create_app_from_env", factory=True, workers=settings.workers, **common
         )
     finally:
         stop.set()
