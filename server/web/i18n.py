@@ -22,6 +22,7 @@ CATALOG: dict[str, tuple[str, str]] = {
     "nav.events": ("행사", "Events"),
     "nav.devices": ("키오스크", "Kiosks"),
     "nav.forwarding": ("연계 전송", "Forwarding"),
+    "nav.messages": ("알림 발송", "Messages"),
     "nav.users": ("직원 계정", "Staff accounts"),
     "nav.logout": ("로그아웃", "Log out"),
     "role.admin": ("관리자", "Administrator"),
@@ -255,6 +256,33 @@ CATALOG: dict[str, tuple[str, str]] = {
         "유효 시간은 1시간부터 336시간까지입니다.",
         "Valid for 1 to 336 hours.",
     ),
+    # messages to citizens
+    "messages.title": ("시민 알림 발송", "Messages to citizens"),
+    "messages.hint": (
+        "알림에 동의한 시민에게 보내는 문자·카카오톡·이메일입니다. 실패한 알림은 원인을 "
+        "고친 뒤 다시 보낼 수 있습니다. 연락처는 일부만 보입니다.",
+        "Text messages, KakaoTalk and e-mails to citizens who agreed to them. Fix the cause of "
+        "a failed one, then send it again. Addresses are shown masked.",
+    ),
+    "messages.open": ("보내지 못했거나 기다리는 알림", "Messages not sent yet"),
+    "messages.all_sent": ("모든 알림을 보냈습니다.", "Every message has been sent."),
+    "messages.kind": ("알림", "Message"),
+    "messages.channel": ("수단", "Channel"),
+    "messages.to": ("받는 사람", "To"),
+    "messages.next": ("다음 시도", "Next try"),
+    "done.message_retried": ("알림을 다시 보내도록 했습니다.", "The message will be sent again."),
+    "message_state.pending": ("대기", "Waiting"),
+    "message_state.sending": ("보내는 중", "Sending"),
+    "message_state.sent": ("보냄", "Sent"),
+    "message_state.failed": ("실패", "Failed"),
+    "message_state.skipped": ("보내지 않음", "Not sent"),
+    "message_kind.received": ("접수 확인", "Received"),
+    "message_kind.status": ("처리 상황", "Status change"),
+    "message_kind.reminder": ("행사 전날 안내", "Event reminder"),
+    "message_kind.promoted": ("대기자 확정", "Place freed"),
+    "message_kind.cancelled": ("취소 확인", "Cancellation"),
+    "channel.sms": ("문자·알림톡", "SMS / AlimTalk"),
+    "channel.email": ("이메일", "E-mail"),
     # forwarding
     "forwarding.title": ("연계 전송 (Open311)", "Forwarding (Open311)"),
     "forwarding.hint": (

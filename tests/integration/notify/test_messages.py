@@ -9,12 +9,14 @@ import pytest
 from sqlalchemy import select
 
 from core.clock import SEOUL, utcnow
+from server import accounts
 from server.models import Notification, Submission
 from server.notifier import Notifier
 from server.submissions import change_status
 from tests.integration.notify.citizens import complaint, settings
 from tests.integration.server.live import LiveServer
 from tests.integration.server.simkiosk import SimKiosk
+from tests.integration.web.staffsite import PASSWORD, StaffClient
 from tests.support.mailbox import SmtpServer
 from tests.support.sms_provider import SmsProvider
 
@@ -155,6 +157,18 @@ def test_a_provider_error_is_retried_and_then_shown_to_staff(
     assert (failed.state, failed.attempts) == ("failed", 3)
     assert "UnknownError" in failed.last_error
     assert sms.provider.to("01033334444") == []
+    # Staff see it, masked, with the provider's reason, and can send it again.
+    accounts.create_user(live.db, "officer", PASSWORD, "officer")
+    staff = StaffClient(live.base_url)
+    staff.login("officer")
+    page = staff.get("/staff/messages").text
+    assert second["payload"]["receipt_code"] in page
+    assert "010-****-4444" in page and "3333" not in page
+    assert "UnknownError" in page
+    assert staff.submit(f"/staff/messages/{failed.id}/retry", {}).status_code == 303
+    sms.provider.fail_next = 0
+    assert notifier.run_once().sent == 1
+    assert len(sms.provider.to("01033334444")) == 1
 
 
 def test_a_complaint_without_consent_plans_nothing(live: LiveServer, kiosk: SimKiosk) -> None:

@@ -7,7 +7,14 @@ import string
 from pathlib import Path
 
 import server
-from server.models import DeliveryState, StaffRole, SubmissionKind, SubmissionStatus
+from server.message_texts import KINDS
+from server.models import (
+    DeliveryState,
+    NotificationState,
+    StaffRole,
+    SubmissionKind,
+    SubmissionStatus,
+)
 from server.web.i18n import CATALOG, translate
 
 ROOT = Path(server.__file__).parent
@@ -41,6 +48,9 @@ def test_keys_built_from_values_exist_for_every_value() -> None:
         "delivery.": list(DeliveryState),
         "users.": ["disable", "enable", "unlock"],
         "flag.": ["duplicate_admission", "revoked_ticket"],
+        "message_state.": list(NotificationState),
+        "message_kind.": list(KINDS),
+        "channel.": ["sms", "email"],
     }
     used_prefixes = set(_PREFIX_KEY.findall(_sources()))
     assert set(families) | {"done."} >= used_prefixes
