@@ -19,7 +19,7 @@ KINDS = ("received", "status", "reminder", "promoted", "cancelled")
 # kind -> language -> (subject, body). {status}, {note}, {event}, {when}, {place}, {code}.
 TEXTS: dict[str, dict[str, tuple[str, str]]] = {
     "received": {
-        "ko": ("[서울시] 접수되었습니다", "[서울시] {what}이(가) 접수되었습니다. 접수번호 {code}."),
+        "ko": ("[서울시] 접수되었습니다", "[서울시] {what}을 접수했습니다. 접수번호 {code}."),
         "en": ("[Seoul] Received", "[Seoul] Your {what} was received. Receipt number {code}."),
     },
     "signed_up": {
@@ -57,7 +57,7 @@ TEXTS: dict[str, dict[str, tuple[str, str]]] = {
     "reminder": {
         "ko": (
             "[서울시] 내일 행사 안내",
-            "[서울시] 내일 {when} {place}에서 {event}이(가) 열립니다. 입구에서 입장 번호 "
+            "[서울시] 내일 행사 안내: {event}, {when}, {place}. 입구에서 입장 번호 "
             "{admission}이나 QR을 보여 주세요.",
         ),
         "en": (

@@ -104,7 +104,7 @@ def test_an_sms_goes_through_the_provider_in_korean_with_its_key(
     assert _notifier(live, soon(), sms=sms).run_once().sent == 1
 
     (message,) = sms.provider.to("01023456789")
-    assert message["text"].startswith("[서울시] 민원이(가) 접수되었습니다.")
+    assert message["text"].startswith("[서울시] 민원을 접수했습니다. 접수번호 ")
     assert "수신거부" in message["text"]
     assert message["from"] == "021200120"
     assert message["customFields"]["key"].endswith(":received:0:sms")
