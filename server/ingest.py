@@ -25,8 +25,10 @@ from typing import Any
 from sqlalchemy import Connection, bindparam, select, update
 from sqlalchemy.exc import DBAPIError, IntegrityError
 
+from core.payloads import SignupPayload
 from core.sealing import canonical_json
 from server.batch import Batch, Pusher
+from server.claims import CLAIM_TYPE, reconcile
 from server.db import Database
 from server.keys import ServerKeys
 from server.models import Device, Entity, MutationRecord, Outcome, table_of, utcnow
@@ -44,6 +46,7 @@ _KNOWN = select(
     _mutations.c.outcome,
     _mutations.c.code,
     _mutations.c.message,
+    _mutations.c.type,
 ).where(_mutations.c.id.in_(bindparam("ids", expanding=True)))
 # An UPDATE takes the row lock on PostgreSQL (held to commit) and proves the
 # device is still enrolled, in one statement.
@@ -70,6 +73,7 @@ class _Known:
     outcome: str
     code: str
     message: str
+    type: str = ""
 
 
 def ingest(
@@ -142,7 +146,7 @@ def _known(conn: Connection, ids: Sequence[str]) -> dict[str, _Known]:
     if not ids:
         return {}
     rows = conn.execute(_KNOWN, {"ids": sorted(set(ids))})
-    return {r.id: _Known(r.payload_hash, r.outcome, r.code, r.message) for r in rows}
+    return {r.id: _Known(r.payload_hash, r.outcome, r.code, r.message, r.type) for r in rows}
 
 
 def _release_refused(
@@ -204,6 +208,22 @@ def _one(
 
 
 def _answer_known(batch: Batch, item: Prepared, known: _Known) -> MutationResult:
+    if (
+        known.type == CLAIM_TYPE
+        and isinstance(item.payload, SignupPayload)
+        and item.rejection is None
+        and known.payload_hash != item.payload_hash
+    ):
+        # The kiosk lost the answer to its online sign-up and queued it offline.
+        refused = reconcile(batch.conn, batch.pusher.device_id, item.payload, item.id, batch.now)
+        if refused is None:
+            waiting = item.payload.status != "confirmed" and known.code == "waitlisted"
+            code = ResultCode.WAITLISTED if waiting else ResultCode.OK
+            return MutationResult(id=item.id, status=MutationStatus.DUPLICATE, code=code)
+        _keep_rejected(batch, item, refused.code, refused.message)
+        return MutationResult(
+            id=item.id, status=MutationStatus.REJECTED, code=refused.code, message=refused.message
+        )
     if known.payload_hash != item.payload_hash:
         message = "this mutation id was already used with a different payload"
         _keep_rejected(batch, item, ResultCode.CONFLICT, message)

@@ -73,6 +73,19 @@ def load_or_create_keys(db: Database) -> ServerKeys:
     )
 
 
+def keys_in(session: Session) -> ServerKeys:
+    """The server's keys read in the caller's transaction (made before anything is signed)."""
+    identity = session.get(ServerIdentity, 1)
+    assert identity is not None and identity.contact_key is not None
+    return ServerKeys(
+        epoch=identity.epoch,
+        sealing_key=PrivateKey(identity.sealing_private_key),
+        sealing_public_key=identity.sealing_public_key,
+        signing_key=Ed25519Key(identity.signing_private_key),
+        contact_key=identity.contact_key,
+    )
+
+
 def _add_contact_key(db: Database) -> bytes:
     """The contact key of a server made before it existed; the first worker's wins."""
     with db.write() as session:
