@@ -13,6 +13,8 @@ LANGUAGES = ("ko", "en")
 # key: (Korean, English). Values may hold {name} placeholders.
 CATALOG: dict[str, tuple[str, str]] = {
     "app.name": ("시민 키오스크 관리", "Civic Kiosk staff"),
+    # What citizens see on the public status page (never the staff title).
+    "app.public_name": ("서울특별시 민원·신청 안내", "Seoul Metropolitan Government"),
     "yes": ("예", "Yes"),
     "no": ("아니요", "No"),
     # navigation
@@ -339,6 +341,30 @@ CATALOG: dict[str, tuple[str, str]] = {
     "dashboard.no_district": ("자치구 없음", "No district"),
     # public status page
     "status.title": ("처리 상황 조회", "Check your case"),
+    "status.when": ("일시", "When"),
+    "status.filed": ("접수", "Filed"),
+    "status.history": ("처리 과정", "History"),
+    "status.entry_code": ("입장 번호", "Entry code"),
+    "status.ticket_qr": ("입장 QR 코드", "Entry QR code"),
+    "status.cancel": ("신청 취소하기", "Cancel my sign-up"),
+    "status.ask_again": ("해결되지 않았어요 — 다시 요청", "Not solved — ask again"),
+    "status.ask_again_hint": (
+        "답변 후 14일 안에 한 번 다시 요청할 수 있습니다. 담당 부서가 다시 살펴봅니다.",
+        "You can ask again once within 14 days of the answer. The office will look again.",
+    ),
+    "status.stop_messages": ("알림 그만 받기", "Stop messages"),
+    "done.signup_cancelled": (
+        "신청을 취소했습니다. 취소 확인 알림을 보내 드립니다(알림에 동의하신 경우).",
+        "Your sign-up is cancelled. If you agreed to messages, a confirmation is on its way.",
+    ),
+    "done.asked_again": (
+        "다시 요청했습니다. 담당 부서가 다시 살펴봅니다.",
+        "Asked again: the office will look at it again.",
+    ),
+    "done.messages_stopped": (
+        "이 접수번호에 대한 알림을 더 보내지 않습니다.",
+        "No more messages will be sent about this receipt.",
+    ),
     "status.receipt": ("접수번호", "Receipt code"),
     "status.updated": ("최근 변경", "Last change"),
     "status.answer": ("답변", "Answer"),

@@ -23,13 +23,16 @@ def complaint(
     phone: str = "",
     created_at: dt.datetime = NOW,
 ) -> dict[str, Any]:
+    """A formal complaint (a name and a phone or e-mail: a phone if none is given)."""
+    if not email and not phone:
+        phone = kiosk.next_phone()
     sealed = ComplaintSealed(
         description="가로등이 꺼져 있어요", name="김민수", phone=phone, email=email
     )
     payload = ComplaintPayload(
         receipt_code=new_receipt_code(),
         anonymous=False,
-        category="light",
+        category="road",
         district="jung",
         consent_version="2027-01",
         created_at=created_at,
