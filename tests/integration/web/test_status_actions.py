@@ -3,10 +3,12 @@ citizen can do there (cancel a sign-up, ask again once, stop messages)."""
 
 from __future__ import annotations
 
+import datetime as dt
+
 import requests
 from sqlalchemy import select
 
-from server.catalogue import list_events
+from server.catalogue import NewEvent, add_event, list_events
 from server.models import OptOut, Registration, Submission
 from server.submissions import change_status
 from tests.integration.notify.citizens import complaint
@@ -85,3 +87,30 @@ def test_stop_messages_opts_the_citizen_out(site: Site) -> None:
         assert session.scalars(select(OptOut)).first() is not None
         case = session.get(Submission, case_id)
         assert case is not None and not case.notify
+
+
+def test_staff_cancel_a_place_and_the_first_waiting_gets_it(site: Site) -> None:
+    event = add_event(
+        site.db,
+        NewEvent(
+            title_ko="소규모 설명회",
+            title_en="Small briefing",
+            starts_at=dt.datetime(2027, 5, 1, 5, tzinfo=dt.UTC),
+            capacity=1,
+        ),
+    )
+    holder = site.kiosk.claim(event)
+    waiting = site.kiosk.claim(event, accept_waitlist=True)
+    officer = site.client()
+    officer.login("officer")
+
+    page = officer.get(f"/staff/events/{event}").text
+    done = officer.submit(f"/staff/events/{event}/registrations/{holder['id']}/cancel", {})
+
+    assert "대기 1순위" not in page  # no free place yet: nothing to promote
+    assert done.status_code == 303
+    with site.db.read() as session:
+        first = session.get(Registration, holder["id"])
+        second = session.get(Registration, waiting["id"])
+    assert first is not None and first.status == "cancelled"
+    assert second is not None and second.status == "confirmed" and second.ticket
