@@ -20,9 +20,11 @@ from core.clock import utcnow
 from core.kinds import RegistrationStatus
 from core.names import mask_name
 from core.payloads import MutationType, SignupPayload, SignupSealed, payload_json
+from core.receipts import status_url
+from core.reminders import gets_reminder
 from core.sealing import seal
 from core.tickets import IssuedTicket, event_ticket, issue_ticket
-from kiosk.catalogue import seats_left
+from kiosk.catalogue import offline_places
 from kiosk.identity import NotEnrolled, require_identity
 from kiosk.models import DeviceIdentity, Event, Registration
 from kiosk.outbox import enqueue
@@ -47,38 +49,31 @@ def sign_up(
     *,
     accept_waitlist: bool = False,
     now: dt.datetime | None = None,
+    registration_id: str | None = None,
+    receipt_code: str | None = None,
 ) -> Receipt:
     """Sign a citizen up; when no place is left, only with ``accept_waitlist``.
 
     Raises ``ValidationFailed`` with ``event.full`` when the kiosk's places are
     gone and the citizen has not yet chosen the waiting list, so the screen can
     offer it instead of over-booking.
-    """
-    check = v.Checker()
-    name = check.text("name", form.name, max_length=v.NAME_MAX, required=True)
-    phone = ""
-    if not form.phone.strip():
-        check.fail("phone", "field.required")
-    else:
-        phone = v.normalize_phone(form.phone) or ""
-        if not phone:
-            check.fail("phone", "phone.invalid")
-    if not consent.required or not consent.version:
-        check.fail("consent", "consent.required")
-    check.raise_if_failed()
 
+    ``registration_id`` and ``receipt_code``: those of an online sign-up whose
+    answer never came (kiosk.online_signups); the server joins the two.
+    """
+    name, phone = check_signup(form, consent)
     when = now or utcnow()
     with store.write() as session:
         identity = require_identity(session)
         event = _open_event(session, event_id, when)
-        confirmed = seats_left(session, event) > 0
+        confirmed = offline_places(session, event) > 0
         if not confirmed and not accept_waitlist:
             raise v.ValidationFailed([v.FieldError("event", "event.full")])
         registration = Registration(
-            id=str(uuid.uuid4()),
+            id=registration_id or str(uuid.uuid4()),
             event_id=event.id,
             status=RegistrationStatus.CONFIRMED if confirmed else RegistrationStatus.WAITLISTED,
-            receipt_code=unused_receipt_code(session),
+            receipt_code=receipt_code or unused_receipt_code(session),
             masked_name=mask_name(name),
             ticket="",
             manual_code="",
@@ -113,6 +108,8 @@ def sign_up(
             mutation_id=registration.id,
             now=when,
         )
+        url = status_url(identity.status_base, registration.receipt_code)
+        reminder = confirmed and consent.notify and gets_reminder(when, event.starts_at)
     return Receipt(
         id=registration.id,
         code=registration.receipt_code,
@@ -121,7 +118,27 @@ def sign_up(
         status=str(registration.status),
         ticket=registration.ticket,
         manual_code=registration.manual_code,
+        status_url=url,
+        notify=consent.notify,
+        reminder=reminder,
     )
+
+
+def check_signup(form: SignupForm, consent: Consent) -> tuple[str, str]:
+    """The checked name and phone, or ``ValidationFailed`` naming the fields."""
+    check = v.Checker()
+    name = check.text("name", form.name, max_length=v.NAME_MAX, required=True)
+    phone = ""
+    if not form.phone.strip():
+        check.fail("phone", "field.required")
+    else:
+        phone = v.normalize_phone(form.phone) or ""
+        if not phone:
+            check.fail("phone", "phone.invalid")
+    if not consent.required or not consent.version:
+        check.fail("consent", "consent.required")
+    check.raise_if_failed()
+    return name, phone
 
 
 def _open_event(session: Session, event_id: int, now: dt.datetime) -> Event:

@@ -24,7 +24,7 @@ from core.payloads import (
     payload_json,
 )
 from core.photos import photo_error
-from core.receipts import new_receipt_code
+from core.receipts import new_receipt_code, status_url
 from core.reference import DISTRICT_CODES, POLICY_AREA_CODES
 from core.sealing import seal, seal_bytes
 from kiosk.identity import require_identity
@@ -61,6 +61,15 @@ class Receipt:
     status: str = "queued"
     ticket: str = ""
     manual_code: str = ""
+    # The public status page of this receipt (core.receipts.status_url): its QR.
+    status_url: str = ""
+    # The citizen asked for messages; for a confirmed place, whether a reminder will go.
+    notify: bool = False
+    reminder: bool = False
+    # The server answered at once (an online sign-up), so nothing waits to be sent.
+    online: bool = False
+    # This phone already held a sign-up for the event: ``code`` is that one's.
+    already: bool = False
 
 
 @dataclass(frozen=True)
@@ -177,7 +186,8 @@ def submit_proposal(
             **(consent.citizen_fields() if contact.given else {}),
         )
         _enqueue(session, MutationType.PROPOSAL, payload_json(payload), submission, when)
-    return _receipt(submission)
+        url = status_url(identity.status_base, submission.receipt_code)
+    return _receipt(submission, url, consent.notify and contact.given)
 
 
 def _store_complaint(
@@ -214,7 +224,8 @@ def _store_complaint(
             **({} if anonymous else consent.citizen_fields()),
         )
         _enqueue(session, MutationType.COMPLAINT, complaint_json(payload), submission, when)
-    return _receipt(submission)
+        url = status_url(identity.status_base, submission.receipt_code)
+    return _receipt(submission, url, consent.notify and not anonymous)
 
 
 def _new_submission(
@@ -249,12 +260,14 @@ def _enqueue(
     enqueue(session, mutation_type, payload, mutation_id=submission.id, now=when)
 
 
-def _receipt(submission: Submission) -> Receipt:
+def _receipt(submission: Submission, url: str, notify: bool) -> Receipt:
     return Receipt(
         id=submission.id,
         code=submission.receipt_code,
         kind=str(submission.kind),
         created_at=submission.created_at,
+        status_url=url,
+        notify=notify,
     )
 
 

@@ -124,7 +124,8 @@ def create_app(
     def enroll(body: EnrollRequest, request: Request) -> EnrollResponse:
         client = request.client.host if request.client else "unknown"
         try:
-            return enrolment.enroll(db, keys, body, client)
+            answer = enrolment.enroll(db, keys, body, client)
+            return answer.model_copy(update={"public_url": settings.public_url})
         except enrolment.EnrolmentRefused as refused:
             headers = {}
             if refused.retry_after_s is not None:

@@ -122,6 +122,9 @@ class EnrollResponse(_Wire):
     # The id under which the kiosk's signing key is known; it goes into its tickets.
     signing_key_id: int
     server_time: dt.datetime
+    # Where citizens reach the status pages (core.receipts.status_url); "" when the
+    # server has none configured: the kiosk then uses the address it talks to.
+    public_url: str = ""
 
 
 # --- push ------------------------------------------------------------------------------
