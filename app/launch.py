@@ -23,6 +23,7 @@ from core.clock import Clock, utcnow
 from kiosk.config import Settings, settings_path
 from kiosk.store import Store
 from sync.client import Timeouts
+from sync.online import OnlineDesk
 from sync.status import SyncControl, SyncStatus
 from ui.camera import CameraScanner
 from ui.fonts import load_fonts
@@ -33,7 +34,7 @@ from ui.lockdown import inhibit_screensaver, kiosk_window_flags
 from ui.logs import install_file_log, route_qt_messages
 from ui.photo import PhotoSource
 from ui.screens.accessibility import Accessibility
-from ui.shell import KioskWindow
+from ui.shell import KioskWindow, OnlineServices
 from ui.speech import Speaker
 from ui.theme import ThemeOptions, apply_theme
 from ui.touch import logical_dpi
@@ -109,7 +110,9 @@ def build_window(
     photo_source: PhotoSource | None = None,
     config_path: Path | None = None,
     enrol_timeouts: Timeouts | None = None,
+    online: OnlineServices | None = None,
 ) -> KioskWindow:
+    """The kiosk window; ``online`` (sync.online.OnlineDesk) when it may ask the server."""
     app = ensure_app()
     load_fonts()
     dpi = logical_dpi(settings.screen_dpi, app.primaryScreen())
@@ -128,6 +131,7 @@ def build_window(
         photo_source=photo_source,
         config_path=config_path,
         enrol_timeouts=enrol_timeouts,
+        online=online,
     )
     i18n.setParent(window)
     if keyboard is not None:
@@ -180,7 +184,14 @@ def run_kiosk(
     app = ensure_app()
     install_file_log(settings.log_dir, redact_others=True)
     route_qt_messages()
-    window = build_window(settings, store, sync=sync, config_path=config_path or settings_path())
+    window = build_window(
+        settings,
+        store,
+        sync=sync,
+        config_path=config_path or settings_path(),
+        # A kiosk that syncs asks the server for places and cases while a citizen waits.
+        online=OnlineDesk(store) if sync is not None else None,
+    )
     sys.excepthook = calm_excepthook(window)
     window.exited.connect(app.quit)
     # Before the first paint, so the home screen is laid out for the turned display.
