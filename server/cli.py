@@ -378,6 +378,9 @@ def _forward_in_background(db: Database, settings: ServerSettings, stop: threadi
 
 
 def _notify_in_background(db: Database, settings: ServerSettings, stop: threading.Event) -> None:
+    from server.promises import warn_unkept
+
+    warn_unkept(settings)
     threading.Thread(
         target=notifier.run_forever, name="notifier", daemon=True, args=(db, settings, stop)
     ).start()
@@ -387,6 +390,9 @@ def _notify_run(args: argparse.Namespace, settings: ServerSettings) -> int:
     from server.logs import configure_logging
 
     configure_logging(settings.log_level)
+    from server.promises import warn_unkept
+
+    warn_unkept(settings)
     with _open(settings) as db:
         if args.once:
             print(f"notifier: {notifier.Notifier.configured(db, settings).run_once()}")
