@@ -34,7 +34,7 @@ from tests.conftest import NOW, KioskDB
 from ui.idle import IdleTiming
 from ui.photo import PhotoSource
 from ui.screens.form import FormScreen
-from ui.shell import KioskWindow
+from ui.shell import KioskWindow, OnlineServices
 
 LANDSCAPE = (1920, 1080)
 PORTRAIT = (1080, 1920)
@@ -73,6 +73,7 @@ def make_window(
     timing: IdleTiming = CALM,
     sync: FakeSync | None = None,
     photo_source: PhotoSource | None = None,
+    online: OnlineServices | None = None,
     **overrides: Any,
 ) -> KioskWindow:
     values: dict[str, Any] = {
@@ -91,6 +92,7 @@ def make_window(
         clock=lambda: NOW,
         network=False,
         photo_source=photo_source,
+        online=online,
     )
     window.resize(*size)
     window.show()

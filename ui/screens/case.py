@@ -172,6 +172,7 @@ class CaseScreen(Screen):
             card.cancel.connect(lambda: self.cancel.emit(self.code))
             card.ask_again.connect(lambda: self.ask_again.emit(self.code))
             self._column.insertWidget(self._column.count() - 1, card)
+            card.show()
             self.cards.append(card)
 
     def _clear_cards(self) -> None:
