@@ -24,7 +24,7 @@ from core.reminders import gets_reminder
 from core.sealing import seal
 from kiosk.identity import require_identity
 from kiosk.models import Registration
-from kiosk.signups import SignupForm, _open_event, check_signup
+from kiosk.signups import SignupForm, _open_event, check_sign_up
 from kiosk.store import Store
 from kiosk.submissions import Consent, Receipt, unused_receipt_code
 
@@ -67,7 +67,8 @@ def prepare(
     now: dt.datetime | None = None,
 ) -> PreparedSignup:
     """Check the form and seal the sign-up for an online claim (``ValidationFailed`` if wrong)."""
-    name, phone = check_signup(form, consent)
+    checked = check_sign_up(form, consent)
+    name, phone = checked.name, checked.phone
     when = now or utcnow()
     with store.read() as session:
         identity = require_identity(session)
