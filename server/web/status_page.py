@@ -141,7 +141,7 @@ def _shown(case: CaseView, lang: str, tickets: dict[str, str]) -> dict[str, obje
         "history": case.history,
         "starts_at": case.starts_at,
         "place": case.place_ko if lang == "ko" else case.place_en,
-        "manual_code": case.manual_code,
+        "manual_code": format_code(case.manual_code) if case.manual_code else "",
         "ticket_qr": tickets.get(case.manual_code, ""),
         "can_cancel": case.can_cancel,
         "can_ask_again": case.can_ask_again,

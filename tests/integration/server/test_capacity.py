@@ -7,6 +7,7 @@ from typing import Any
 
 from sqlalchemy import func, select
 
+from core.reminders import reminder_time
 from core.sealing import unb64
 from core.tickets import ParsedTicket, parse_ticket, verify_signature
 from server.catalogue import NewEvent, add_event
@@ -93,7 +94,27 @@ def test_a_cancellation_promotes_the_first_waiting_and_tells_them(
     assert revoked is not None  # the cancelled ticket no longer opens the door
     assert (waiting[0]["id"], "promoted") in told
     assert (first["id"], "cancelled") in told
+    # The promoted place gets its reminder the day before; the cancelled one's is not sent.
+    assert (waiting[0]["id"], "reminder") in told
     assert _confirmed(live, event) == 2
+
+
+def test_a_confirmed_place_is_reminded_at_ten_the_day_before(
+    live: LiveServer, kiosk: SimKiosk
+) -> None:
+    event = _event(live, capacity=5, block=0)
+
+    place = kiosk.claim(event, notify=True)
+
+    with live.db.read() as session:
+        planned = {
+            n.kind: n.next_attempt_at
+            for n in session.scalars(
+                select(Notification).where(Notification.subject_id == place["id"])
+            )
+        }
+    assert set(planned) == {"received", "reminder"}
+    assert planned["reminder"] == reminder_time(STARTS)
 
 
 def test_two_kiosks_offline_with_their_blocks_never_overbook(live: LiveServer) -> None:

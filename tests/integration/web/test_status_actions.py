@@ -4,10 +4,15 @@ citizen can do there (cancel a sign-up, ask again once, stop messages)."""
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
 
+import pytest
 import requests
 from sqlalchemy import select
 
+from core.receipts import format_code
 from server.catalogue import NewEvent, add_event, list_events
 from server.models import OptOut, Registration, Submission
 from server.submissions import change_status
@@ -69,13 +74,14 @@ def test_a_sign_up_is_cancelled_on_the_page_and_its_entry_code_shown_before(site
     before = _page(site, code)
     done = _post(site, code, "cancel")
 
-    assert answer["manual_code"] in before and "data:image/png;base64," in before
+    entry = format_code(answer["manual_code"])
+    assert entry in before and "data:image/png;base64," in before
     assert done.status_code == 303
     with site.db.read() as session:
         row = session.get(Registration, answer["id"])
         assert row is not None and row.status == "cancelled"
     after = _page(site, code)
-    assert "신청 취소하기" not in after and answer["manual_code"] not in after
+    assert "신청 취소하기" not in after and entry not in after
 
 
 def test_stop_messages_opts_the_citizen_out(site: Site) -> None:
@@ -114,3 +120,35 @@ def test_staff_cancel_a_place_and_the_first_waiting_gets_it(site: Site) -> None:
         second = session.get(Registration, waiting["id"])
     assert first is not None and first.status == "cancelled"
     assert second is not None and second.status == "confirmed" and second.ticket
+
+
+@pytest.fixture
+def phone(chromium: Any) -> Iterator[Any]:
+    """A phone's browser: narrow, touch, Korean."""
+    context = chromium.new_context(
+        viewport={"width": 412, "height": 915}, locale="ko-KR", has_touch=True, is_mobile=True
+    )
+    context.set_default_timeout(10_000)
+    yield context.new_page()
+    context.close()
+
+
+def test_a_phone_opens_the_status_page_and_cancels_there(
+    site: Site, phone: Any, screenshot_dir: Path
+) -> None:
+    case_id, code = _complaint(site, notify=True, phone="010-2222-3333")
+    change_status(site.db, case_id, "in_progress", "", None)
+    change_status(site.db, case_id, "answered", "5일에 가로등 전구를 바꿨습니다.", None)
+    event = next(e for e in list_events(site.db) if not e.cancelled)
+    place = site.kiosk.claim(event.id)
+
+    phone.goto(f"{site.url}/status/{code}")
+    assert phone.locator("h1").inner_text() == "처리 상황 조회"
+    assert "5일에 가로등 전구를 바꿨습니다." in phone.content()
+    phone.screenshot(path=str(screenshot_dir / "server-status-page.png"), full_page=True)
+    phone.goto(f"{site.url}/status/{place['receipt_code']}")
+    phone.screenshot(path=str(screenshot_dir / "server-status-ticket.png"), full_page=True)
+    with phone.expect_navigation():
+        phone.click("text=신청 취소하기")
+
+    assert "신청을 취소했습니다" in phone.content()
