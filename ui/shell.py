@@ -341,6 +341,7 @@ class KioskWindow(QMainWindow):
             monotonic=self._monotonic,
             camera=self._camera,
         )
+        self.case.camera = self.checkin.camera  # one camera; check-in ignores it meanwhile
         self.accessibility_screen = AccessibilityScreen()
         self.staff_pin = PinScreen()
         self.staff = StaffScreen(self.desk, enrol_timeouts=self._enrol_timeouts)
@@ -459,7 +460,7 @@ class KioskWindow(QMainWindow):
         elif kind == "checkin":
             self._open_checkin()
         elif kind == "case":
-            self.case.start()
+            self.case.start(camera=self.settings.camera)
             self.show_screen(self.case)
 
     def _show_form(self, form: FormScreen) -> None:

@@ -1,7 +1,8 @@
 """내 민원 확인 / Check my case: a receipt's status, answer and history, asked of the server.
 
 The citizen shows the receipt QR to the hand scanner (a status URL or a bare
-code, caught without a text field) or types the code. The window asks the
+code, caught without a text field) or to the camera (the check-in screen's,
+borrowed while this screen is shown), or types the code. The window asks the
 server off the GUI thread and hands the answer to ``show_cases``; offline it
 says so plainly. Only what the public status page shows is shown here. A
 sign-up can be cancelled and a complaint asked about again, as on the page.
@@ -17,6 +18,7 @@ from PySide6.QtWidgets import QApplication, QLabel, QScrollArea, QVBoxLayout, QW
 from core.clock import SEOUL
 from core.receipts import code_from_scan, format_code
 from sync.protocol import CaseResponse, CaseView
+from ui.camera import CameraScanner
 from ui.i18n import language, tr
 from ui.scanner import WedgeScanner
 from ui.screens.base import Screen
@@ -98,6 +100,9 @@ class CaseScreen(Screen):
         super().__init__(parent)
         self.code = ""
         self.cards: list[CaseCard] = []
+        # The kiosk's camera scanner (shared with check-in), when there is one to borrow.
+        self.camera: CameraScanner | None = None
+        self._camera_on = False
         self.wedge = WedgeScanner(self)
         self.wedge.scanned.connect(self.scanned)
         layout = QVBoxLayout(self)
@@ -125,17 +130,24 @@ class CaseScreen(Screen):
         self.nav.back.connect(self.back)
         layout.addWidget(self.nav)
 
-    def start(self) -> None:
+    def start(self, *, camera: bool = False) -> None:
         self.wipe()
         app = QApplication.instance()
         if app is not None:
             self.wedge.watch(app)
+        if camera and self.camera is not None and self.camera.available():
+            self.camera.scanned.connect(self.scanned)
+            self._camera_on = self.camera.start()
 
     def stop(self) -> None:
         self.wedge.unwatch()
+        if self._camera_on and self.camera is not None:
+            self.camera.scanned.disconnect(self.scanned)
+            self.camera.stop()
+        self._camera_on = False
 
     def scanned(self, text: str) -> None:
-        """A hand scanner read the receipt QR (the status URL) or its code."""
+        """A scanner (hand or camera) read the receipt QR (the status URL) or its code."""
         self._ask(text)
 
     def _typed(self) -> None:
@@ -187,7 +199,7 @@ class CaseScreen(Screen):
 
     def wipe(self) -> None:
         super().wipe()
-        self.wedge.unwatch()
+        self.stop()
         self.code = ""
         self._clear_cards()
         self.message.hide()
