@@ -22,6 +22,7 @@ from PySide6.QtWidgets import QApplication
 from core.clock import Clock, utcnow
 from kiosk.config import Settings, settings_path
 from kiosk.store import Store
+from printing.health import PrinterHealth
 from sync.client import Timeouts
 from sync.online import OnlineDesk
 from sync.status import SyncControl, SyncStatus
@@ -33,6 +34,7 @@ from ui.keyboard import OnScreenKeyboard
 from ui.lockdown import inhibit_screensaver, kiosk_window_flags
 from ui.logs import install_file_log, route_qt_messages
 from ui.photo import PhotoSource
+from ui.printing import Printing
 from ui.screens.accessibility import Accessibility
 from ui.shell import KioskWindow, OnlineServices
 from ui.speech import Speaker
@@ -111,6 +113,7 @@ def build_window(
     config_path: Path | None = None,
     enrol_timeouts: Timeouts | None = None,
     online: OnlineServices | None = None,
+    printer_health: PrinterHealth | None = None,
 ) -> KioskWindow:
     """The kiosk window; ``online`` (sync.online.OnlineDesk) when it may ask the server."""
     app = ensure_app()
@@ -132,6 +135,7 @@ def build_window(
         config_path=config_path,
         enrol_timeouts=enrol_timeouts,
         online=online,
+        printing=Printing(settings, printer_health),
     )
     i18n.setParent(window)
     if keyboard is not None:
@@ -179,6 +183,7 @@ def run_kiosk(
     sync: SyncControl | None = None,
     *,
     config_path: Path | None = None,
+    printer_health: PrinterHealth | None = None,
 ) -> int:
     """Run until staff choose "Exit kiosk"; staff settings are saved to ``config_path``."""
     app = ensure_app()
@@ -191,6 +196,7 @@ def run_kiosk(
         config_path=config_path or settings_path(),
         # A kiosk that syncs asks the server for places and cases while a citizen waits.
         online=OnlineDesk(store) if sync is not None else None,
+        printer_health=printer_health,
     )
     sys.excepthook = calm_excepthook(window)
     window.exited.connect(app.quit)

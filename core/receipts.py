@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import secrets
 
+from core.links import STATUS_PATH
+
 ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
 BODY_LENGTH = 7
 CODE_LENGTH = BODY_LENGTH + 1
@@ -44,21 +46,6 @@ def format_code(code: str) -> str:
     """Shown as ABCD-EFGH: two groups are easier to read aloud and compare."""
     half = len(code) // 2
     return f"{code[:half]}-{code[half:]}"
-
-
-STATUS_PATH = "/status/"
-
-
-def status_url(public_base_url: str, code: str) -> str:
-    """The public status page of a receipt: what its QR holds and is printed beside it.
-
-    One function for the kiosk's screen, its printer and the server's messages,
-    so a phone camera, a text message and the paper all lead to the same page.
-    Without a configured base URL there is no page to point at: the bare code.
-    """
-    code = normalize_code(code)
-    base = public_base_url.strip().rstrip("/")
-    return f"{base}{STATUS_PATH}{code}" if base else code
 
 
 def code_from_scan(text: str) -> str | None:

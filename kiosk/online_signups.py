@@ -17,9 +17,9 @@ from typing import Any, Literal
 
 from core.clock import utcnow
 from core.kinds import RegistrationStatus
+from core.links import status_page_url as status_url
 from core.names import mask_name
 from core.payloads import SignupPayload, SignupSealed, payload_json
-from core.receipts import status_url
 from core.reminders import gets_reminder
 from core.sealing import seal
 from kiosk.identity import require_identity

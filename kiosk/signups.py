@@ -18,9 +18,9 @@ from sqlalchemy.orm import Session
 from core import validation as v
 from core.clock import utcnow
 from core.kinds import RegistrationStatus
+from core.links import status_page_url as status_url
 from core.names import mask_name
 from core.payloads import MutationType, SignupPayload, SignupSealed, payload_json
-from core.receipts import status_url
 from core.reminders import gets_reminder
 from core.sealing import seal
 from core.tickets import IssuedTicket, event_ticket, issue_ticket

@@ -22,6 +22,7 @@ from core import validation as v
 from core.clock import utcnow
 from core.dongs import dong_error
 from core.kinds import SubmissionKind
+from core.links import status_page_url as status_url
 from core.payloads import (
     ComplaintPayload,
     ComplaintSealed,
@@ -32,7 +33,7 @@ from core.payloads import (
     payload_json,
 )
 from core.photos import photo_error
-from core.receipts import new_receipt_code, status_url
+from core.receipts import new_receipt_code
 from core.reference import DISTRICT_CODES, POLICY_AREA_CODES
 from core.sealing import seal, seal_bytes
 from core.validation import FieldError

@@ -33,7 +33,7 @@ from sqlalchemy import and_, select, update
 
 from core.clock import SEOUL
 from core.kinds import RegistrationStatus
-from core.receipts import status_url
+from core.links import status_page_url as status_url
 from core.sealing import SealError
 from server import leases
 from server.channels import Channel, LookupFailed, Outcome, Outgoing, Verdict, configured_channels

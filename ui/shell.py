@@ -41,6 +41,7 @@ from PySide6.QtWidgets import (
 from typing_extensions import override
 
 from core.clock import Clock, utcnow
+from core.links import status_page_url
 from core.validation import FieldError, ValidationFailed
 from kiosk import lookups, online_signups
 from kiosk.config import ConfigError, Language, Orientation, Settings, save_settings
@@ -48,6 +49,7 @@ from kiosk.identity import NotEnrolled
 from kiosk.lookups import EventItem
 from kiosk.online_signups import OnlineAnswer, PreparedSignup
 from kiosk.signups import check_sign_up, sign_up, signup_errors, store_sign_up
+from kiosk.slips import event_facts, slip_facts, status_server
 from kiosk.store import Store
 from kiosk.submissions import (
     Consent,
@@ -62,6 +64,7 @@ from kiosk.submissions import (
     store_suggestion,
     suggestion_errors,
 )
+from printing.printer import PrintResult
 from sync.client import Timeouts
 from sync.enrolment import Enrolment
 from sync.protocol import CaseResponse
@@ -73,6 +76,7 @@ from ui.i18n import I18n, tr
 from ui.idle import IdleTiming, IdleWatcher
 from ui.lockdown import LockDown
 from ui.photo import CameraPhotoSource, PhotoSource
+from ui.printing import Printing
 from ui.screens.accessibility import Accessibility, AccessibilityScreen
 from ui.screens.base import Screen
 from ui.screens.case import CaseScreen
@@ -87,6 +91,7 @@ from ui.screens.proposal import ProposalScreen
 from ui.screens.receipt import ReceiptScreen
 from ui.screens.review import ReviewScreen
 from ui.screens.signup import EventListScreen, SignupFormScreen
+from ui.slips import admission_slip, receipt_slip
 from ui.staff.desk import StaffDesk
 from ui.staff.gesture import LongPress
 from ui.staff.mode import StaffMode
@@ -243,6 +248,7 @@ class KioskWindow(QMainWindow):
         config_path: Path | None = None,
         enrol_timeouts: Timeouts | None = None,
         online: OnlineServices | None = None,
+        printing: Printing | None = None,
     ) -> None:
         super().__init__(parent)
         self.online = online
@@ -250,6 +256,9 @@ class KioskWindow(QMainWindow):
         # Tickets of background calls still wanted, with what to do with their answer.
         self._awaiting: dict[int, Callable[[object], None]] = {}
         self.photo_source = photo_source or CameraPhotoSource()
+        # The slip printer; with ``printer = "none"`` nothing is printed and nothing is said.
+        self.printing = printing or Printing(settings)
+        self.printing.setParent(self)
         self.photo_source.setParent(self)
         self.settings = settings
         self.store = store
@@ -344,7 +353,9 @@ class KioskWindow(QMainWindow):
         self.case.camera = self.checkin.camera  # one camera; check-in ignores it meanwhile
         self.accessibility_screen = AccessibilityScreen()
         self.staff_pin = PinScreen()
-        self.staff = StaffScreen(self.desk, enrol_timeouts=self._enrol_timeouts)
+        self.staff = StaffScreen(
+            self.desk, enrol_timeouts=self._enrol_timeouts, printing=self.printing
+        )
         self.screens: dict[str, Screen] = {
             "home": self.home,
             "complaint": self.complaint,
@@ -395,6 +406,8 @@ class KioskWindow(QMainWindow):
         self.case.cancel.connect(lambda code: self._act_on_case(code, "cancel"))
         self.case.ask_again.connect(lambda code: self._act_on_case(code, "ask_again"))
         self.case.back.connect(self.start_over)
+        self.printing.printed.connect(self._slip_printed)
+        self.checkin.admitted.connect(self._print_admission)
         self.problem.home.connect(self.end_session)
         self.checkin.back.connect(self._checkin_back)
         self.checkin.activity.connect(self._someone_there)
@@ -620,10 +633,14 @@ class KioskWindow(QMainWindow):
         self._show_receipt(receipt)
 
     def _show_receipt(self, receipt: Receipt) -> None:
+        # The screen's QR and the paper's point at the same page (kiosk.slips.status_server).
+        url = status_page_url(self._status_server(), receipt.code)
+        receipt = replace(receipt, status_url=url)
         self.receipt.show_receipt(receipt, self.state.event)
         self.show_screen(self.receipt)
         self.refresh_status()
         self.submitted.emit(receipt)
+        self._print_receipt(receipt)
 
     def _claim_online(self, online: OnlineServices, event: EventItem) -> None:
         """A connected kiosk asks the server for the place; "checking…" meanwhile."""
@@ -705,6 +722,47 @@ class KioskWindow(QMainWindow):
                 now=now,
             )
         raise RuntimeError(f"nothing to submit in flow {kind!r}")
+
+    # --- printed slips ------------------------------------------------------------------
+
+    def _status_server(self) -> str:
+        return status_server(self.store, self.settings.server_url)
+
+    def _print_receipt(self, receipt: Receipt) -> None:
+        """Queue the slip after the receipt is on screen; its fate is shown when it is known."""
+        if not self.printing.configured:
+            return
+        try:
+            slip = receipt_slip(
+                slip_facts(self.store, receipt),
+                office=self.header.office.text(),
+                server_url=self._status_server(),
+            )
+        except Exception:
+            log.exception("the %s slip could not be put together", receipt.kind)
+            self.receipt.show_slip("receipt.slip.failed")
+            return
+        self.receipt.show_slip("receipt.slip.printing")
+        self.printing.print_slip(slip, receipt.code)
+
+    def _slip_printed(self, tag: str, result: PrintResult) -> None:
+        shown = self.receipt.receipt
+        if shown is None or shown.code != tag:
+            return  # the citizen has moved on; the slip (or its failure) is for staff now
+        self.receipt.show_slip("receipt.slip.printed" if result.printed else "receipt.slip.failed")
+        if not result.printed:
+            self.announce(tr("receipt.slip.failed"))
+
+    def _print_admission(self, event_id: int, masked_name: str) -> None:
+        if not (self.settings.print_admission_slip and self.printing.configured):
+            return
+        slip = admission_slip(
+            event_facts(self.store, event_id),
+            masked_name,
+            self.clock(),
+            office=self.header.office.text(),
+        )
+        self.printing.print_slip(slip, "admission")
 
     def _show_domain_errors(self, errors: list[FieldError]) -> None:
         event_errors = [e for e in errors if e.field == "event"]
@@ -829,6 +887,15 @@ class KioskWindow(QMainWindow):
         self.defaults = Accessibility(chosen.large_text, chosen.high_contrast, False)
         if chosen.idle_timeout_s != before.idle_timeout_s:
             self.set_idle_timeout_ms(chosen.idle_timeout_s * 1000)
+        printer_keys = (
+            "printer",
+            "printer_address",
+            "printer_baudrate",
+            "paper_width_mm",
+            "printer_cutter",
+        )
+        if any(getattr(chosen, k) != getattr(before, k) for k in printer_keys):
+            self.printing.configure(chosen)
         turned = Outcome.UNCHANGED
         if chosen.orientation != before.orientation:
             turned = self.turn_display(chosen.orientation)
@@ -859,6 +926,7 @@ class KioskWindow(QMainWindow):
             event.ignore()
             return
         super().closeEvent(event)
+        self.printing.shutdown()
         self.exited.emit()
 
     def attach_sync(self, sync: SyncControl) -> None:

@@ -22,7 +22,8 @@ from fastapi.responses import HTMLResponse, JSONResponse, Response
 from sqlalchemy import select
 from starlette.concurrency import run_in_threadpool
 
-from core.receipts import format_code, is_valid_code, normalize_code, status_url
+from core.links import status_page_url as status_url
+from core.receipts import format_code, is_valid_code, normalize_code
 from core.tickets import manual_code_of_text, ticket_qr_image
 from server import cases, claims, optouts
 from server.models import Registration

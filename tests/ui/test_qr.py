@@ -1,4 +1,5 @@
-"""The receipt QR opens the receipt's public status page (a phone camera leads somewhere)."""
+"""The receipt QR opens the receipt's status page (DESIGN: "Receipts and tickets carry the
+public status-page URL in their QR"); the printed slip carries the same (core.links)."""
 
 from __future__ import annotations
 

@@ -4,7 +4,8 @@ Every receipt's QR is the public status page (``core.receipts.status_url``),
 its address printed beside it, so a phone camera leads somewhere. A confirmed
 event place is a ticket: the entry QR (the signed ticket, for the door) and the
 entry code are what stand out, with the event's name, date, time and place;
-the status page's QR sits smaller beside it.
+the status page's QR sits smaller beside it. The address comes from
+``core.links``, as the printed slip's does; the slip's fate is said below.
 """
 
 from __future__ import annotations
@@ -112,6 +113,10 @@ class ReceiptScreen(Screen):
         self.queued = TrLabel("receipt.queued", "hint", self)
         column.addWidget(self.next_steps)
         column.addWidget(self.queued)
+        # Whether the printed slip came out (ui.printing): empty when no printer is set up.
+        self.slip = TrLabel("", "body", self)
+        self.slip.setVisible(False)
+        column.addWidget(self.slip)
         column.addStretch(1)
         self.done_button = TrButton("receipt.done", "primary", self)
         self.done_button.clicked.connect(self.done)
@@ -127,6 +132,7 @@ class ReceiptScreen(Screen):
 
     def show_receipt(self, receipt: Receipt, event: EventItem | None = None) -> None:
         self.receipt = receipt
+        self.show_slip("")
         self.shown_event = event if receipt.kind == "signup" else None
         ticket = is_ticket(receipt)
         status = receipt.status_url or receipt.code
@@ -182,8 +188,17 @@ class ReceiptScreen(Screen):
             self.code.setAccessibleName(f"{tr('receipt.code')} {self.code.text()}")
             self.manual.setAccessibleName(f"{tr('receipt.ticket.entry')} {self.manual.text()}")
 
+    def show_slip(self, key: str) -> None:
+        """receipt.slip.printing / .printed / .failed, or "" for no printer."""
+        self.slip.set_key(key)
+        self.slip.setProperty("role", "verdict-warn" if key == "receipt.slip.failed" else "body")
+        self.slip.style().unpolish(self.slip)
+        self.slip.style().polish(self.slip)
+        self.slip.setVisible(bool(key))
+
     def wipe(self) -> None:
         self.receipt = None
+        self.show_slip("")
         self.shown_event = None
         self.qr.clear()
         self.status_qr.clear()

@@ -7,6 +7,7 @@ import string
 from pathlib import Path
 
 import server
+from core.printers import PrinterState
 from server.message_texts import KINDS
 from server.models import (
     DeliveryState,
@@ -51,6 +52,7 @@ def test_keys_built_from_values_exist_for_every_value() -> None:
         "message_state.": list(NotificationState),
         "message_kind.": list(KINDS),
         "channel.": ["sms", "email"],
+        "printer.": list(PrinterState),
     }
     used_prefixes = set(_PREFIX_KEY.findall(_sources()))
     assert set(families) | {"done."} >= used_prefixes
