@@ -1,7 +1,7 @@
 """Messages to citizens (a durable outbox), opt-outs, one sign-up per phone and event.
 
-Revision ID: 0005
-Revises: 0004
+Revision ID: 0006
+Revises: 0005
 """
 
 import hashlib
@@ -15,8 +15,8 @@ from alembic import op
 # Aware UTC timestamps (server.models.UTCDateTime stores through this type).
 UTC = sa.DateTime(timezone=True)
 
-revision: str = "0005"
-down_revision: str | None = "0004"
+revision: str = "0006"
+down_revision: str | None = "0005"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
