@@ -25,6 +25,7 @@ from kiosk.keypad import parse_key_map
 from kiosk.store import Store
 from printing.health import PrinterHealth
 from sync.client import Timeouts
+from sync.online import OnlineDesk
 from sync.status import SyncControl, SyncStatus
 from ui.camera import CameraScanner
 from ui.earphone import EarphoneJack, jack_for
@@ -37,7 +38,7 @@ from ui.logs import install_file_log, route_qt_messages
 from ui.photo import PhotoSource
 from ui.printing import Printing
 from ui.screens.accessibility import Accessibility
-from ui.shell import KioskWindow
+from ui.shell import KioskWindow, OnlineServices
 from ui.speech import Speaker
 from ui.theme import ThemeOptions, apply_theme
 from ui.touch import logical_dpi
@@ -116,10 +117,12 @@ def build_window(
     enrol_timeouts: Timeouts | None = None,
     jack: EarphoneJack | None = None,
     speaker: Speaker | None = None,
+    online: OnlineServices | None = None,
     printer_health: PrinterHealth | None = None,
 ) -> KioskWindow:
     """The window with everything a kiosk run has; ``jack`` and ``speaker`` may be given
-    (a test's hand-plugged jack; a speaker on a named engine), else built from settings."""
+    (a test's hand-plugged jack; a speaker on a named engine), else built from settings;
+    ``online`` (sync.online.OnlineDesk) when it may ask the server."""
     app = ensure_app()
     load_fonts()
     dpi = logical_dpi(settings.screen_dpi, app.primaryScreen())
@@ -138,6 +141,7 @@ def build_window(
         photo_source=photo_source,
         config_path=config_path,
         enrol_timeouts=enrol_timeouts,
+        online=online,
         printing=Printing(settings, printer_health),
     )
     i18n.setParent(window)
@@ -228,6 +232,8 @@ def run_kiosk(
         store,
         sync=sync,
         config_path=config_path or settings_path(),
+        # A kiosk that syncs asks the server for places and cases while a citizen waits.
+        online=OnlineDesk(store) if sync is not None else None,
         printer_health=printer_health,
     )
     sys.excepthook = calm_excepthook(window)

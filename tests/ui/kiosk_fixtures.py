@@ -35,7 +35,7 @@ from ui.earphone import EarphoneJack, ManualJack
 from ui.idle import IdleTiming
 from ui.photo import PhotoSource
 from ui.screens.form import FormScreen
-from ui.shell import KioskWindow
+from ui.shell import KioskWindow, OnlineServices
 from ui.speech import Speaker
 
 LANDSCAPE = (1920, 1080)
@@ -77,6 +77,7 @@ def make_window(
     photo_source: PhotoSource | None = None,
     jack: EarphoneJack | None = None,
     speaker: Speaker | None = None,
+    online: OnlineServices | None = None,
     **overrides: Any,
 ) -> KioskWindow:
     values: dict[str, Any] = {
@@ -98,6 +99,7 @@ def make_window(
         # The earphone jack is hardware: plugged by hand in tests (window.voice.jack).
         jack=jack or ManualJack(),
         speaker=speaker,
+        online=online,
     )
     window.resize(*size)
     window.show()

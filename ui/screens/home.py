@@ -14,6 +14,7 @@ TILES = (
     ("suggestion", "home.suggestion", "home.suggestion.hint"),
     ("proposal", "home.proposal", "home.proposal.hint"),
     ("signup", "home.signup", "home.signup.hint"),
+    ("case", "home.case", "home.case.hint"),
     ("checkin", "home.checkin", "home.checkin.hint"),
 )
 

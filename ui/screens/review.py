@@ -50,6 +50,9 @@ class ReviewScreen(Screen):
         set_role(self.error, "error")
         self.error.hide()
         layout.addWidget(self.error)
+        self.checking = TrLabel("review.checking", "hint", self)
+        self.checking.hide()
+        layout.addWidget(self.checking)
         self.nav = NavBar("review.submit", "review.edit", self)
         layout.addWidget(self.nav)
         self.nav.forward.connect(self.submit)
@@ -73,12 +76,19 @@ class ReviewScreen(Screen):
         self._error_key = ""
         self.error.hide()
 
+    def show_busy(self, busy: bool) -> None:
+        """While the server is asked for a place: say so, and take no second tap."""
+        self.nav.next_button.setEnabled(not busy)
+        self.nav.back_button.setEnabled(not busy)
+        self.checking.setVisible(busy)
+
     def retranslate(self) -> None:
         super().retranslate()
         self._fill()
         self._render_error()
 
     def wipe(self) -> None:
+        self.show_busy(False)
         self._rows = list
         self.clear_error()
         self._fill()
