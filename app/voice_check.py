@@ -16,6 +16,7 @@ kiosk detects it. Close the window to stop.
 
 from __future__ import annotations
 
+import os
 import sys
 from pathlib import Path
 from typing import TextIO
@@ -31,10 +32,21 @@ from ui.earphone import jack_for
 from ui.voice.keys import event_key_name
 
 
+def has_display() -> bool:
+    """Whether Qt can open a screen: an X or Wayland display, or a platform chosen by hand."""
+    if sys.platform != "linux":
+        return True
+    return any(os.environ.get(name) for name in ("DISPLAY", "WAYLAND_DISPLAY", "QT_QPA_PLATFORM"))
+
+
 def say(settings: Settings, text: str, language: Language, wav: Path | None, out: TextIO) -> int:
     from app.launch import ensure_app
     from ui.speech import Speaker
 
+    # Speaking needs sound, not a screen: a technician on an SSH session has no
+    # display, and Qt would abort looking for one.
+    if not has_display():
+        os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
     app = ensure_app()
     speaker = Speaker()
     status = speaker.status()
@@ -94,6 +106,9 @@ class KeyProbe(QObject):
 def keys(settings: Settings, out: TextIO = sys.stdout) -> int:
     from app.launch import ensure_app
 
+    if not has_display():
+        out.write("civic-kiosk keys: no display here; run it on the kiosk's own screen\n")
+        return 1
     app = ensure_app()
     probe = KeyProbe(parse_key_map(settings.keypad_keys), out)
     window = QWidget()

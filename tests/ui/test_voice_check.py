@@ -34,3 +34,32 @@ def test_keys_names_each_key_and_what_the_map_makes_of_it() -> None:
     assert probe.describe("F13") == "F13 → back"
     assert probe.describe("Keypad+Enter") == "Keypad+Enter → activate; held down: voice on/off"
     assert probe.describe("A") == "A → nothing (not in the key map)"
+
+
+def test_say_runs_over_ssh_with_no_display_and_keys_says_why_it_cannot(tmp_path: Path) -> None:
+    import os
+    import subprocess
+    import sys
+
+    env = {k: v for k, v in os.environ.items() if k not in ("DISPLAY", "WAYLAND_DISPLAY")}
+    env.pop("QT_QPA_PLATFORM", None)
+    env["CIVIC_KIOSK_DATA_DIR"] = str(tmp_path)
+    wav = tmp_path / "en.wav"
+    spoken = subprocess.run(
+        [sys.executable, "-m", "app.cli", "say", "Hello", "--language", "en", "--wav", str(wav)],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert spoken.returncode == 0, spoken.stderr
+    assert "Traceback" not in spoken.stderr and wav.exists()
+    probed = subprocess.run(
+        [sys.executable, "-m", "app.cli", "keys"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert probed.returncode == 1
+    assert "no display here" in probed.stdout + probed.stderr
