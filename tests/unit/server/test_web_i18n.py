@@ -9,7 +9,14 @@ from pathlib import Path
 import server
 from core.printers import PrinterState
 from server.catalogue import Problem
-from server.models import DeliveryState, StaffRole, SubmissionKind, SubmissionStatus
+from server.message_texts import KINDS
+from server.models import (
+    DeliveryState,
+    NotificationState,
+    StaffRole,
+    SubmissionKind,
+    SubmissionStatus,
+)
 from server.texts import CATALOG, translate
 
 ROOT = Path(server.__file__).parent
@@ -43,6 +50,9 @@ def test_keys_built_from_values_exist_for_every_value() -> None:
         "delivery.": list(DeliveryState),
         "users.": ["disable", "enable", "unlock"],
         "flag.": ["duplicate_admission", "revoked_ticket"],
+        "message_state.": list(NotificationState),
+        "message_kind.": list(KINDS),
+        "channel.": ["sms", "email"],
         "printer.": list(PrinterState),
     }
     used_prefixes = set(_PREFIX_KEY.findall(_sources()))
