@@ -54,6 +54,13 @@ def test_a_file_not_in_the_format_is_refused_naming_what_is_wrong(text: str, sai
     assert said in str(refused.value)
 
 
-@pytest.mark.parametrize("file", [asset("i18n", "catalog.json"), files("server") / "texts.json"])
+@pytest.mark.parametrize(
+    "file",
+    [
+        asset("i18n", "catalog.json"),
+        files("server") / "texts.json",
+        files("server") / "message_texts.json",
+    ],
+)
 def test_the_kiosk_s_and_the_server_s_texts_are_in_the_format(file: Traversable) -> None:
-    assert len(Catalogue.load(file)) > 100
+    assert len(Catalogue.load(file)) > 10
