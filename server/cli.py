@@ -19,11 +19,11 @@ import unicodedata
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
-from typing import TextIO, TypeVar
+from typing import Any, TextIO, TypeVar
 
 from sqlalchemy.exc import DBAPIError
 
-from core.clock import SEOUL
+from core.clock import SEOUL, in_seoul
 from server import accounts, catalogue, destinations, devices, export, forwarder
 from server.config import ConfigError, ServerSettings, load_settings
 from server.db import Database, DatabaseUrlError, open_database
@@ -286,7 +286,10 @@ def _using(settings: ServerSettings, action: Callable[[Database], _T]) -> _T:
 
 
 def _kst(value: dt.datetime | None) -> str:
-    return value.astimezone(SEOUL).strftime("%Y-%m-%d %H:%M KST") if value else "-"
+    if value is None:
+        return "-"
+    local = in_seoul(value)
+    return local.strftime("%Y-%m-%d %H:%M KST") if local else value.isoformat(timespec="minutes")
 
 
 def _table(rows: Sequence[Sequence[object]], headers: Sequence[str], out: TextIO) -> None:
@@ -315,7 +318,7 @@ def _serve(args: argparse.Namespace, settings: ServerSettings) -> int:
         host=args.host, port=args.port, workers=args.workers, log_level=args.log_level
     )
     configure_logging(settings.log_level)
-    common = {
+    common: dict[str, Any] = {
         "host": settings.host,
         "port": settings.port,
         "log_config": None,
@@ -331,7 +334,7 @@ def _serve(args: argparse.Namespace, settings: ServerSettings) -> int:
                 _forward_in_background(db, settings, stop)
             try:
                 app = create_app(db, settings=settings)
-                uvicorn.Server(uvicorn.Config(app, **common)).run()  # type: ignore[arg-type]
+                uvicorn.Server(uvicorn.Config(app, **common)).run()
             finally:
                 stop.set()
             return 0
@@ -346,7 +349,7 @@ def _serve(args: argparse.Namespace, settings: ServerSettings) -> int:
     try:
         uvicorn.run(
             "server.app:create_app_from_env", factory=True, workers=settings.workers, **common
-        )  # type: ignore[arg-type]
+        )
     finally:
         stop.set()
     return 0

@@ -82,10 +82,12 @@ def ingest(
 ) -> list[MutationResult]:
     if any(mutation_id(raw) is None for raw in mutations):
         raise InvalidBatch("every mutation needs an id (a UUID) so it can be answered")
-    # Schema checks and unsealing need no database: done before the transaction.
-    prepared = [prepare(raw, keys.sealing_key) for raw in mutations if isinstance(raw, Mapping)]
-    pusher = Pusher(device.id, device.office, device.signing_key_id)
     now = now or utcnow()
+    # Schema checks and unsealing need no database: done before the transaction.
+    prepared = [
+        prepare(raw, keys.sealing_key, now) for raw in mutations if isinstance(raw, Mapping)
+    ]
+    pusher = Pusher(device.id, device.office, device.signing_key_id)
     if bulk:
         try:
             return _apply_batch(db, pusher, prepared, now, bulk=True)
@@ -170,7 +172,7 @@ def _one(
         return _reject(batch, item, item.rejection)
     try:
         with batch.mutation():
-            applied = apply(batch, item)
+            applied = _noting_time(apply(batch, item), item.time_note)
             answer = _store(batch, item, Outcome.APPLIED, applied.code, applied.message)
     except Rejection as rejection:
         return _reject(batch, item, rejection)
@@ -192,6 +194,17 @@ def _one(
         id=item.id, status=MutationStatus.APPLIED, code=applied.code, message=applied.message
     )
     return result, answer, applied
+
+
+def _noting_time(applied: Applied, note: str) -> Applied:
+    """Say in the answer (and so in the ledger) that a reported time was replaced."""
+    if not note:
+        return applied
+    if applied.code is ResultCode.OK:
+        applied.code, applied.message = ResultCode.TIME_REPLACED, note
+    else:
+        applied.message = f"{applied.message}; {note}" if applied.message else note
+    return applied
 
 
 def _answer_known(batch: Batch, item: Prepared, known: _Known) -> MutationResult:

@@ -14,7 +14,7 @@ import datetime as dt
 import hashlib
 import uuid
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from nacl.public import PrivateKey
@@ -38,6 +38,7 @@ from core.sealing import SealError, canonical_json, unb64, unseal, unseal_bytes
 from core.tickets import ParsedTicket, parse_ticket, verify_signature
 from server.batch import Batch, Ticket
 from server.changes import CHECKIN_ENTITY, office_scope
+from server.client_time import describe, plausible
 from server.errors import describe_validation
 from server.keys import SERVER_SIGNING_KEY_ID
 from server.models import (
@@ -48,7 +49,7 @@ from server.models import (
     SubmissionKind,
     table_of,
 )
-from sync.protocol import Mutation, ResultCode
+from sync.protocol import MAX_SEQ, Mutation, ResultCode
 
 # A check-in taken back at its kiosk: a flag reason of its own, kept beside any
 # other (``duplicate_admission undone``), so the row says both what happened and
@@ -88,6 +89,8 @@ class Prepared:
     rejection: Rejection | None = None
     # A complaint's photo, opened and checked (core.photos); empty without one.
     photo: bytes = field(default=b"", repr=False)
+    # Which reported times were implausible and replaced (server.client_time), or "".
+    time_note: str = ""
 
     @property
     def type(self) -> str:
@@ -97,7 +100,10 @@ class Prepared:
     @property
     def seq(self) -> int:
         value = self.raw.get("seq")
-        return value if isinstance(value, int) and not isinstance(value, bool) else 0
+        # Kept in a BIGINT column even when the mutation itself is refused.
+        if isinstance(value, int) and not isinstance(value, bool) and 0 <= value < MAX_SEQ:
+            return value
+        return 0
 
 
 def payload_hash(raw: Mapping[str, Any]) -> str:
@@ -116,7 +122,7 @@ def mutation_id(raw: object) -> str | None:
         return None
 
 
-def prepare(raw: Mapping[str, Any], sealing_key: PrivateKey) -> Prepared:
+def prepare(raw: Mapping[str, Any], sealing_key: PrivateKey, now: dt.datetime) -> Prepared:
     id_ = mutation_id(raw)
     assert id_ is not None, "the batch checks ids before preparing"
     digest = payload_hash(raw)
@@ -125,10 +131,45 @@ def prepare(raw: Mapping[str, Any], sealing_key: PrivateKey) -> Prepared:
     except ValidationError as exc:
         return Prepared(id_, raw, digest, rejection=_envelope_rejection(exc))
     try:
-        payload = PAYLOAD_MODELS[mutation.type].model_validate(mutation.payload)
+        payload: BaseModel = PAYLOAD_MODELS[mutation.type].model_validate(mutation.payload)
     except ValidationError as exc:
         rejection = Rejection(ResultCode.INVALID_PAYLOAD, describe_validation(exc.errors()))
         return Prepared(id_, raw, digest, mutation, rejection=rejection)
+    mutation, payload, time_note = _bounded_times(mutation, payload, now)
+    prepared = _prepare_sealed(id_, raw, digest, mutation, payload, sealing_key)
+    return replace(prepared, time_note=time_note) if time_note else prepared
+
+
+def _bounded_times(
+    mutation: Mutation, payload: BaseModel, now: dt.datetime
+) -> tuple[Mutation, BaseModel, str]:
+    """Replace implausible reported times with ``now`` (server.client_time says why)."""
+    notes = []
+    if not plausible(mutation.occurred_at, now):
+        notes.append(f"occurred_at {describe(mutation.occurred_at)}")
+        mutation = mutation.model_copy(update={"occurred_at": now})
+    changed: dict[str, dt.datetime] = {}
+    for name in ("created_at", "scanned_at"):
+        value = getattr(payload, name, None)
+        if isinstance(value, dt.datetime) and not plausible(value, now):
+            notes.append(f"{name} {describe(value)}")
+            changed[name] = now
+    if changed:
+        payload = payload.model_copy(update=changed)
+    if not notes:
+        return mutation, payload, ""
+    note = "implausible kiosk time replaced by the server's receipt time: " + ", ".join(notes)
+    return mutation, payload, note
+
+
+def _prepare_sealed(
+    id_: str,
+    raw: Mapping[str, Any],
+    digest: str,
+    mutation: Mutation,
+    payload: BaseModel,
+    sealing_key: PrivateKey,
+) -> Prepared:
     sealed_model = SEALED_MODELS.get(mutation.type)
     if sealed_model is None:
         return Prepared(id_, raw, digest, mutation, payload)

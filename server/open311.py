@@ -21,7 +21,7 @@ from fastapi.responses import JSONResponse
 from sqlalchemy import select
 from starlette.concurrency import run_in_threadpool
 
-from core.clock import SEOUL
+from core.clock import SEOUL, in_seoul
 from server.db import Database
 from server.models import Category, Submission, SubmissionKind, SubmissionStatus, utcnow
 
@@ -29,6 +29,8 @@ PREFIX = "/open311/v2"
 MAX_SPAN = dt.timedelta(days=90)
 MAX_RECORDS = 1000
 MAX_IDS = 100
+EARLIEST_QUERY = dt.datetime(2000, 1, 1, tzinfo=dt.UTC)
+LATEST_QUERY = dt.datetime(2100, 1, 1, tzinfo=dt.UTC)
 REQUEST_KINDS = (SubmissionKind.COMPLAINT.value, SubmissionKind.SUGGESTION.value)
 CLOSED = frozenset({SubmissionStatus.ANSWERED.value, SubmissionStatus.CLOSED.value})
 
@@ -77,7 +79,10 @@ def error(status: int, description: str) -> JSONResponse:
 
 
 def w3c(value: dt.datetime | None) -> str | None:
-    return value.astimezone(SEOUL).isoformat(timespec="seconds") if value else None
+    if value is None:
+        return None
+    local = in_seoul(value)
+    return (local or value).isoformat(timespec="seconds")
 
 
 def parse_time(text: str | None, name: str) -> dt.datetime | None:
@@ -89,7 +94,11 @@ def parse_time(text: str | None, name: str) -> dt.datetime | None:
         raise Open311Error(
             400, f"{name}: not a W3C date/time (e.g. 2026-11-27T09:00:00+09:00)"
         ) from None
-    return value if value.tzinfo is not None else value.replace(tzinfo=SEOUL)
+    value = value if value.tzinfo is not None else value.replace(tzinfo=SEOUL)
+    # Date arithmetic on the range (start + 90 days) must not leave the calendar.
+    if not EARLIEST_QUERY <= value <= LATEST_QUERY:
+        raise Open311Error(400, f"{name}: must be between 2000 and 2100")
+    return value
 
 
 def _list(text: str | None, limit: int = MAX_IDS) -> list[str]:

@@ -20,7 +20,7 @@ from typing import Any
 from sqlalchemy import and_, delete, or_, select
 from sqlalchemy.orm import Session
 
-from core.clock import SEOUL
+from core.clock import SEOUL, in_seoul
 from server.db import Database
 from server.export import csv_cell
 from server.models import (
@@ -364,7 +364,11 @@ BOM = "\ufeff"
 
 
 def kst(value: dt.datetime | None) -> str:
-    return value.astimezone(SEOUL).strftime("%Y-%m-%d %H:%M") if value else ""
+    if value is None:
+        return ""
+    local = in_seoul(value)
+    # A time Seoul's calendar cannot hold is written as stored, never a failed export.
+    return local.strftime("%Y-%m-%d %H:%M") if local else value.isoformat(timespec="minutes")
 
 
 def csv_lines(db: Database, filters: Filters) -> Iterator[str]:

@@ -34,6 +34,7 @@ __all__ = [
     "MAX_BATCH",
     "MAX_PULL_LIMIT",
     "MAX_PUSH_BYTES",
+    "MAX_SEQ",
     "PATH_ENROLL",
     "PATH_HEALTH",
     "PATH_PULL",
@@ -79,6 +80,8 @@ MAX_BATCH: Final = 100
 # to ~535,000 characters sealed each) do not, so the engine sends fewer per push
 # by size (sync.engine), and a single one is always far below the limit.
 MAX_PUSH_BYTES: Final = 5 * 1024 * 1024
+# Sequence numbers are BIGINT on the server: one beyond it is refused, not an overflow.
+MAX_SEQ: Final = 2**63
 DEFAULT_PULL_LIMIT: Final = 200
 MAX_PULL_LIMIT: Final = 1000
 
@@ -122,7 +125,7 @@ class EnrollResponse(_Wire):
 
 class Mutation(_Wire):
     id: uuid.UUID
-    seq: int = Field(ge=0)
+    seq: int = Field(ge=0, lt=MAX_SEQ)
     type: MutationType
     occurred_at: dt.datetime
     # Validated by the server against core.payloads.PAYLOAD_MODELS[type], one
@@ -156,6 +159,10 @@ class ResultCode(StrEnum):
     # a sign-up whose ticket this kiosk signed under the key it held before it
     # was re-enrolled (the signature proves it); kept, and said so:
     FORMER_SIGNING_KEY = "former_signing_key"
+    # a time the kiosk reported (created_at, occurred_at, scanned_at) was
+    # implausible and the server's receipt time was stored instead; the
+    # message names the field and its raw value:
+    TIME_REPLACED = "time_replaced"
     # rejected:
     CONFLICT = "conflict"  # same id, different payload
     INVALID_MUTATION = "invalid_mutation"  # the envelope (type, seq, time) is wrong
