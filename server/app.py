@@ -8,8 +8,8 @@ thread pool, never on the event loop.
 
 from __future__ import annotations
 
-import json
 import os
+import re
 from typing import Annotated, Any
 
 from fastapi import FastAPI, Header, Query, Request
@@ -19,6 +19,7 @@ from pydantic import ValidationError
 from sqlalchemy.exc import DBAPIError
 from starlette.concurrency import run_in_threadpool
 
+from core.jsontext import JsonRefused, load_json
 from server import devices, enrolment, open311, web
 from server.auth import AuthError, authenticate
 from server.config import ServerSettings, load_settings
@@ -39,6 +40,7 @@ from sync.protocol import (
     PATH_HEALTH,
     PATH_PULL,
     PATH_PUSH,
+    PENDING_HEADER,
     PROTOCOL_VERSION,
     EnrollRequest,
     EnrollResponse,
@@ -64,6 +66,13 @@ _ERRORS: dict[int | str, dict[str, Any]] = {
 }
 
 _ENROLL_STATUS = {"public_key_in_use": 409, "rate_limited": 429}
+_PENDING = re.compile(r"[0-9]{1,12}")
+
+
+def _json_request(model: str) -> dict[str, Any]:
+    """The request body of an endpoint that parses its own JSON (core.jsontext's limits)."""
+    schema = {"$ref": f"#/components/schemas/{model}"}
+    return {"requestBody": {"required": True, "content": {"application/json": {"schema": schema}}}}
 
 
 def create_app(
@@ -109,9 +118,14 @@ def create_app(
             409: {"model": ErrorResponse, "description": "Signing key already registered."},
             429: {"model": ErrorResponse, "description": "Too many failed attempts."},
         },
+        openapi_extra=_json_request("EnrollRequest"),
     )
-    def enroll(body: EnrollRequest, request: Request) -> EnrollResponse:
+    async def enroll(request: Request) -> EnrollResponse:
+        body = _enroll_body(await request.body())
         client = request.client.host if request.client else "unknown"
+        return await run_in_threadpool(_enroll, body, client)
+
+    def _enroll(body: EnrollRequest, client: str) -> EnrollResponse:
         try:
             return enrolment.enroll(db, keys, body, client)
         except enrolment.EnrolmentRefused as refused:
@@ -126,14 +140,7 @@ def create_app(
         response_model=PushResponse,
         tags=["sync"],
         responses=_ERRORS,
-        openapi_extra={
-            "requestBody": {
-                "required": True,
-                "content": {
-                    "application/json": {"schema": {"$ref": "#/components/schemas/PushRequest"}}
-                },
-            }
-        },
+        openapi_extra=_json_request("PushRequest"),
     )
     async def push(
         request: Request,
@@ -145,11 +152,12 @@ def create_app(
     ) -> PushResponse:
         device = await run_in_threadpool(_device, db, authorization)
         request.state.device = device.id
+        # Every part of the request is judged before the batch is applied: a bad
+        # header must not fail a push whose mutations were already committed.
+        pending = _pending(x_civic_pending)
         raw = await request.body()
         results, app_version = await run_in_threadpool(_push, db, keys, device, raw)
-        await run_in_threadpool(
-            devices.note_report, db, device, app_version, _pending(x_civic_pending)
-        )
+        await run_in_threadpool(devices.note_report, db, device, app_version, pending)
         request.state.mutations = len(results)
         for status in MutationStatus:
             setattr(request.state, status.value, sum(r.status is status for r in results))
@@ -195,10 +203,25 @@ def _check_protocol(protocol: object) -> None:
 
 
 def _pending(header: str | None) -> int | None:
-    """The outbox backlog a kiosk reported, if it sent a sensible one."""
-    if header is None or not header.strip().isdigit():
+    """The outbox backlog a kiosk reported: ASCII digits only, or a 400.
+
+    ``str.isdigit`` also says yes to "²" and other digits ``int`` refuses.
+    """
+    if header is None:
         return None
-    return min(int(header.strip()), 10_000_000)
+    value = header.strip()
+    if not _PENDING.fullmatch(value):
+        raise ApiError(
+            400, "invalid_request", f"{PENDING_HEADER}: must be a whole number of records"
+        )
+    return min(int(value), 10_000_000)
+
+
+def _enroll_body(raw: bytes) -> EnrollRequest:
+    try:
+        return EnrollRequest.model_validate(_json_body(raw))
+    except ValidationError as exc:
+        raise ApiError(400, "invalid_request", describe_validation(exc.errors())) from None
 
 
 def _push(
@@ -215,12 +238,17 @@ def _push(
         raise ApiError(403, "device_revoked", "this kiosk has been revoked") from None
 
 
+def _json_body(raw: bytes) -> Any:
+    """A request body parsed within core.jsontext's limits, or a 400 saying which was broken."""
+    try:
+        return load_json(raw)
+    except JsonRefused as refused:
+        raise ApiError(400, "invalid_request", f"the body is refused: {refused.message}") from None
+
+
 def _push_body(raw: bytes, device: Device) -> dict[str, Any]:
     """The push body, its envelope checked; each mutation is checked on its own later."""
-    try:
-        body = json.loads(raw)
-    except (UnicodeDecodeError, ValueError):
-        raise ApiError(400, "invalid_request", "the body is not JSON") from None
+    body = _json_body(raw)
     if not isinstance(body, dict):
         raise ApiError(400, "invalid_request", "the body must be a JSON object")
     if "protocol" in body:
@@ -252,11 +280,13 @@ def _openapi(app: FastAPI) -> dict[str, Any]:
     schema = get_openapi(
         title=app.title, version=app.version, summary=app.summary, routes=app.routes
     )
-    push = PushRequest.model_json_schema(ref_template="#/components/schemas/{model}")
     components = schema.setdefault("components", {}).setdefault("schemas", {})
-    for name, definition in push.pop("$defs", {}).items():
-        components.setdefault(name, definition)
-    components["PushRequest"] = push
+    # Bodies the endpoints parse themselves (within core.jsontext's limits).
+    for model in (PushRequest, EnrollRequest):
+        body = model.model_json_schema(ref_template="#/components/schemas/{model}")
+        for name, definition in body.pop("$defs", {}).items():
+            components.setdefault(name, definition)
+        components[model.__name__] = body
     app.openapi_schema = schema
     return schema
 
