@@ -308,6 +308,27 @@ def _width(text: str) -> int:
 # --- commands --------------------------------------------------------------------------
 
 
+def uvicorn_options(settings: ServerSettings) -> dict[str, Any]:
+    """How ``serve`` runs uvicorn (tests start the same configuration).
+
+    Proxy headers (X-Forwarded-For, -Proto) are believed only from the
+    addresses in ``trusted_proxies``. uvicorn's own default believes them from
+    127.0.0.1, so anything on the server's machine could pose as any address
+    and walk past every per-address limit; with no proxy configured, none is
+    believed and the client is the TCP peer.
+    """
+    trusted = settings.trusted_proxies.strip()
+    return {
+        "host": settings.host,
+        "port": settings.port,
+        "log_config": None,
+        "access_log": False,
+        "server_header": False,
+        "proxy_headers": bool(trusted),
+        "forwarded_allow_ips": trusted or "",
+    }
+
+
 def _serve(args: argparse.Namespace, settings: ServerSettings) -> int:
     import uvicorn
 
@@ -318,13 +339,7 @@ def _serve(args: argparse.Namespace, settings: ServerSettings) -> int:
         host=args.host, port=args.port, workers=args.workers, log_level=args.log_level
     )
     configure_logging(settings.log_level)
-    common: dict[str, Any] = {
-        "host": settings.host,
-        "port": settings.port,
-        "log_config": None,
-        "access_log": False,
-        "server_header": False,
-    }
+    common = uvicorn_options(settings)
     stop = threading.Event()
     with _open(settings) as db:
         if args.demo and catalogue.seed_demo(db):

@@ -14,7 +14,7 @@ import secrets
 import uuid
 from typing import Any, cast
 
-from sqlalchemy import CursorResult, delete, func, select, update
+from sqlalchemy import CursorResult, select, update
 from sqlalchemy.orm import Session
 
 from core.receipts import ALPHABET, check_character, is_valid_code, normalize_code
@@ -23,16 +23,20 @@ from server.auth import hash_token, new_token
 from server.changes import record_change
 from server.db import Database
 from server.keys import ServerKeys
-from server.models import Device, EnrollmentCode, EnrollmentFailure, Entity, SigningKey, utcnow
+from server.models import Device, EnrollmentCode, Entity, SigningKey, utcnow
+from server.ratelimits import Limit, forget, hit
 from sync.protocol import EnrollRequest, EnrollResponse
 
 CODE_BODY_LENGTH = 11
 CODE_LENGTH = CODE_BODY_LENGTH + 1
 DEFAULT_CODE_TTL = dt.timedelta(hours=24)
-# At most this many refused attempts per client within the window; 31**11
-# possible codes make guessing hopeless at that pace.
+# At most this many attempts per client address within the window (a success
+# clears its count); 31**11 possible codes make guessing hopeless at that pace.
+# Counted atomically before the code is looked at (server/ratelimits.py), so a
+# parallel burst of guesses cannot all slip under the limit.
 MAX_FAILURES = 10
 FAILURE_WINDOW = dt.timedelta(minutes=15)
+_ATTEMPTS = Limit("enrol-address", MAX_FAILURES, FAILURE_WINDOW)
 
 
 class EnrolmentRefused(Exception):
@@ -86,18 +90,30 @@ def enroll(
 ) -> EnrollResponse:
     """Use up the code and register the device and its signing key, or refuse."""
     now = now or utcnow()
-    _check_rate(db, client, now)
+    attempts = hit(db, _ATTEMPTS, client, now)
+    if attempts.attempts > MAX_FAILURES:
+        raise EnrolmentRefused(
+            "rate_limited",
+            "too many failed enrolment attempts; wait and try again",
+            retry_after_s=attempts.retry_after_s(now),
+        )
     public_key = _signing_public_key(request.public_key)
     code = normalize_code(request.enrollment_code)
     if len(code) != CODE_LENGTH or not is_valid_code(code, CODE_LENGTH):
-        raise _refusal(db, client, now, "invalid_enrollment_code", "this is not an enrolment code")
+        raise EnrolmentRefused("invalid_enrollment_code", "this is not an enrolment code")
     device_id = str(uuid.uuid4())
     with db.write() as session:
         office = _use_code(session, code, device_id, now)
         if office is not None:
-            return _register(session, keys, request, device_id, office, public_key, now)
-        reason = _why_unusable(session, code, now)
-    raise _refusal(db, client, now, *reason)
+            answer = _register(session, keys, request, device_id, office, public_key, now)
+        else:
+            answer = None
+            reason = _why_unusable(session, code, now)
+    if answer is None:
+        raise EnrolmentRefused(*reason)
+    # An office enrolling its kiosks one after another from one address is not guessing.
+    forget(db, _ATTEMPTS, client)
+    return answer
 
 
 def _register(
@@ -175,35 +191,3 @@ def _signing_public_key(text: str) -> str:
             "invalid_public_key", "public_key must be a base64 Ed25519 public key (32 bytes)"
         )
     return text
-
-
-def _check_rate(db: Database, client: str, now: dt.datetime) -> None:
-    with db.read() as session:
-        recent = (
-            session.scalar(
-                select(func.count())
-                .select_from(EnrollmentFailure)
-                .where(
-                    EnrollmentFailure.client == client, EnrollmentFailure.at > now - FAILURE_WINDOW
-                )
-            )
-            or 0
-        )
-    if recent >= MAX_FAILURES:
-        raise EnrolmentRefused(
-            "rate_limited",
-            "too many failed enrolment attempts; wait and try again",
-            retry_after_s=int(FAILURE_WINDOW.total_seconds()),
-        )
-
-
-def _refusal(
-    db: Database, client: str, now: dt.datetime, code: str, message: str
-) -> EnrolmentRefused:
-    """Count a failed attempt against ``client``; the refusal to raise."""
-    with db.write() as session:
-        session.execute(
-            delete(EnrollmentFailure).where(EnrollmentFailure.at <= now - FAILURE_WINDOW)
-        )
-        session.add(EnrollmentFailure(client=client[:64], at=now))
-    return EnrolmentRefused(code, message)

@@ -168,6 +168,20 @@ class EnrollmentFailure(Base):
     __table_args__ = (Index("ix_enrollment_failures_client_at", "client", "at"),)
 
 
+class RateCounter(Base):
+    """Attempts counted under one key (an address, an account) in a fixed window.
+
+    One row per key, counted by a single atomic upsert (server/ratelimits.py),
+    so parallel attempts each see their own number: no read-then-write gap.
+    """
+
+    __tablename__ = "rate_counters"
+
+    key: Mapped[str] = mapped_column(String(200), primary_key=True)
+    window_start: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+    count: Mapped[int] = mapped_column(Integer)
+
+
 # --- reference data (pulled by kiosks) -------------------------------------------------
 
 

@@ -32,11 +32,13 @@ CATALOG: dict[str, tuple[str, str]] = {
     "login.password": ("비밀번호", "Password"),
     "login.submit": ("로그인", "Log in"),
     "login.wrong": ("아이디 또는 비밀번호가 맞지 않습니다.", "Wrong user name or password."),
-    "login.locked": (
-        "로그인 실패가 반복되어 계정이 잠시 잠겼습니다. 15분 뒤 다시 시도하거나 "
-        "관리자에게 문의하세요.",
-        "Too many failed log-ins: the account is locked for a while. Try again "
-        "in 15 minutes or ask an administrator.",
+    "login.throttled": (
+        "로그인 시도가 너무 많습니다. 15분 뒤 다시 시도하거나 관리자에게 문의하세요.",
+        "Too many log-in attempts. Try again in 15 minutes or ask an administrator.",
+    ),
+    "login.busy": (
+        "지금 로그인 요청이 많습니다. 잠시 뒤 다시 시도하세요.",
+        "Many log-ins are being checked right now. Try again in a moment.",
     ),
     "login.disabled": ("사용이 중지된 계정입니다.", "This account is disabled."),
     # results of actions
@@ -323,6 +325,10 @@ CATALOG: dict[str, tuple[str, str]] = {
     "status.unknown": (
         "아직 이 접수번호의 기록이 서버에 없습니다. 키오스크가 네트워크에 연결되면 전달됩니다.",
         "The server has no record under this code yet. It arrives once the kiosk is back online.",
+    ),
+    "status.throttled": (
+        "조회가 너무 많습니다. 1분 뒤 다시 시도해 주세요.",
+        "Too many look-ups. Please try again in a minute.",
     ),
     "status.privacy": (
         "이 화면에는 개인정보가 표시되지 않습니다.",
