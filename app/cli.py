@@ -27,21 +27,26 @@ from typing import Any, TypeVar
 
 from core.jsontext import JsonRefused, load_json
 from core.validation import ValidationFailed
-from kiosk.checkin import Ambiguous, Verdict, VerdictKind, events_today, record_admission
+from kiosk.admissions import record_admission
+from kiosk.attendance import checkin_events
+from kiosk.checkin import Ambiguous, Verdict, VerdictKind
 from kiosk.config import ConfigError, Settings, load_settings
 from kiosk.demo import seed_demo_reference
 from kiosk.identity import NotEnrolled
 from kiosk.outbox import needs_attention, retry_rejected
-from kiosk.signups import SignupForm, sign_up
+from kiosk.signups import SignupForm, check_sign_up, store_sign_up
 from kiosk.store import Store, open_store
 from kiosk.submissions import (
     ComplaintForm,
     Consent,
     ProposalForm,
     Receipt,
-    submit_complaint,
-    submit_proposal,
-    submit_suggestion,
+    check_complaint,
+    check_proposal,
+    check_suggestion,
+    store_complaint,
+    store_proposal,
+    store_suggestion,
 )
 from kiosk.sync_state import snapshot
 from sync.engine import EngineSettings, RoundOutcome, SyncEngine
@@ -230,11 +235,11 @@ def cmd_submit(args: argparse.Namespace, settings: Settings) -> int:
     def submit(data: dict[str, Any]) -> Receipt:
         consent = _consent(data.pop("consent", None))
         if args.kind == "proposal":
-            return submit_proposal(store, _form(ProposalForm, data), consent)
+            return store_proposal(store, check_proposal(_form(ProposalForm, data), consent))
         form = _form(ComplaintForm, data)
         if args.kind == "suggestion":
-            return submit_suggestion(store, form, consent)
-        return submit_complaint(store, form, consent)
+            return store_suggestion(store, check_suggestion(form, consent))
+        return store_complaint(store, check_complaint(form, consent))
 
     return _record(args.json, submit)
 
@@ -247,8 +252,8 @@ def cmd_sign_up(args: argparse.Namespace, settings: Settings) -> int:
         accept_waitlist = data.pop("accept_waitlist", False)
         if not isinstance(accept_waitlist, bool):
             raise InputError("accept_waitlist must be true or false")
-        form = _form(SignupForm, data)
-        return sign_up(store, args.event, form, consent, accept_waitlist=accept_waitlist)
+        checked = check_sign_up(_form(SignupForm, data), consent)
+        return store_sign_up(store, args.event, checked, accept_waitlist=accept_waitlist)
 
     return _record(args.json, submit)
 
@@ -350,7 +355,7 @@ def cmd_check_in(args: argparse.Namespace, settings: Settings) -> int:
     now = dt.datetime.now(dt.UTC)
     event_id = args.event
     if event_id is None:
-        today = events_today(store, now)
+        today = [e for e in checkin_events(store, now) if e.today]
         if len(today) != 1:
             listed = ", ".join(f"{e.id} ({e.title_en})" for e in today) or "none"
             print(f"civic-kiosk: check-in needs --event: events today: {listed}", file=sys.stderr)

@@ -131,7 +131,8 @@ def check_ticket(ctx: Context) -> str:
 
     from core.clock import SEOUL
     from core.tickets import TicketPayload, TicketType, issue_ticket
-    from kiosk.checkin import Reason, VerdictKind, decide_scan
+    from kiosk.checkin import Reason, VerdictKind
+    from kiosk.checkin_context import decide_scan
     from kiosk.models import SigningKey as SigningKeyRow
     from kiosk.store import Store
 

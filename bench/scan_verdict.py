@@ -47,10 +47,10 @@ from kiosk.checkin import (
     EventWindow,
     KeyRecord,
     RegistrationInfo,
-    StoreCheckinContext,
     decide,
     decide_manual,
 )
+from kiosk.checkin_context import StoreCheckinContext
 from kiosk.models import CheckIn, Event, Registration, RevokedTicket
 from kiosk.models import SigningKey as KeyRow
 from kiosk.store import Store, open_store

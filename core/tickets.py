@@ -78,6 +78,19 @@ class TicketType(enum.IntEnum):
     COMPANION = 2
 
 
+def ticket_type_key(value: int) -> str:
+    """``ticket.type.standard`` etc.; a type this side does not know is shown as standard.
+
+    A newer server may sign a type an older kiosk has no words for: the door
+    still works, and staff see the ordinary ticket it most likely is.
+    """
+    try:
+        known = TicketType(value)
+    except ValueError:
+        known = TicketType.STANDARD
+    return f"ticket.type.{known.name.lower()}"
+
+
 class TicketFlags(enum.IntFlag):
     NONE = 0
     # Valid on every day of the event from ``valid_day`` on, not on that day only.

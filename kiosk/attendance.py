@@ -27,7 +27,7 @@ from sqlalchemy.orm import Session
 
 from core.clock import SEOUL
 from core.kinds import RegistrationStatus, SubmissionKind
-from core.tickets import ParsedTicket, TicketIdentity, TicketType, parse_ticket
+from core.tickets import ParsedTicket, TicketIdentity, parse_ticket, ticket_type_key
 from kiosk.checkin import EventWindow
 from kiosk.models import CheckIn, Event, Registration, Submission
 from kiosk.store import Store
@@ -76,10 +76,7 @@ class NameMatch:
 
     @property
     def ticket_type_key(self) -> str:
-        try:
-            return f"ticket.type.{TicketType(self.ticket_type).name.lower()}"
-        except ValueError:
-            return "ticket.type.standard"
+        return ticket_type_key(self.ticket_type)
 
 
 def event_counts(store: Store, event_id: int) -> EventCounts:

@@ -39,6 +39,44 @@ class SignupForm:
     phone: str = ""
 
 
+@dataclass(frozen=True)
+class CheckedSignup:
+    """A sign-up form that passed every rule that does not need the store."""
+
+    name: str
+    phone: str
+    consent: Consent
+
+
+def check_sign_up(form: SignupForm, consent: Consent) -> CheckedSignup:
+    """Name, phone and consent; the event itself is checked when storing (seats change)."""
+    check = v.Checker()
+    checked = _signup_fields(check, form)
+    if not consent.required or not consent.version:
+        check.fail("consent", "consent.required")
+    check.raise_if_failed()
+    return CheckedSignup(checked.name, checked.phone, consent)
+
+
+def signup_errors(form: SignupForm) -> list[v.FieldError]:
+    """The sign-up form's field errors, consent not yet asked."""
+    check = v.Checker()
+    _signup_fields(check, form)
+    return check.errors
+
+
+def _signup_fields(check: v.Checker, form: SignupForm) -> CheckedSignup:
+    name = check.text("name", form.name, max_length=v.NAME_MAX, required=True)
+    phone = ""
+    if not form.phone.strip():
+        check.fail("phone", "field.required")
+    else:
+        phone = v.normalize_phone(form.phone) or ""
+        if not phone:
+            check.fail("phone", "phone.invalid")
+    return CheckedSignup(name, phone, Consent())
+
+
 def sign_up(
     store: Store,
     event_id: int,
@@ -48,25 +86,26 @@ def sign_up(
     accept_waitlist: bool = False,
     now: dt.datetime | None = None,
 ) -> Receipt:
+    """Check, then store: for callers that hold the whole form at once."""
+    checked = check_sign_up(form, consent)
+    return store_sign_up(store, event_id, checked, accept_waitlist=accept_waitlist, now=now)
+
+
+def store_sign_up(
+    store: Store,
+    event_id: int,
+    checked: CheckedSignup,
+    *,
+    accept_waitlist: bool = False,
+    now: dt.datetime | None = None,
+) -> Receipt:
     """Sign a citizen up; when no place is left, only with ``accept_waitlist``.
 
     Raises ``ValidationFailed`` with ``event.full`` when the kiosk's places are
     gone and the citizen has not yet chosen the waiting list, so the screen can
-    offer it instead of over-booking.
+    offer it instead of over-booking; ``event.unknown``, ``event.cancelled`` or
+    ``event.closed`` when the event cannot take sign-ups any more.
     """
-    check = v.Checker()
-    name = check.text("name", form.name, max_length=v.NAME_MAX, required=True)
-    phone = ""
-    if not form.phone.strip():
-        check.fail("phone", "field.required")
-    else:
-        phone = v.normalize_phone(form.phone) or ""
-        if not phone:
-            check.fail("phone", "phone.invalid")
-    if not consent.required or not consent.version:
-        check.fail("consent", "consent.required")
-    check.raise_if_failed()
-
     when = now or utcnow()
     with store.write() as session:
         identity = require_identity(session)
@@ -79,7 +118,7 @@ def sign_up(
             event_id=event.id,
             status=RegistrationStatus.CONFIRMED if confirmed else RegistrationStatus.WAITLISTED,
             receipt_code=unused_receipt_code(session),
-            masked_name=mask_name(name),
+            masked_name=mask_name(checked.name),
             ticket="",
             manual_code="",
             local=True,
@@ -99,10 +138,11 @@ def sign_up(
             key_id=registration.key_id,
             number=registration.number,
             ticket=registration.ticket,
-            consent_version=consent.version,
+            consent_version=checked.consent.version,
             created_at=when,
             sealed=seal(
-                identity.server_public_key, SignupSealed(name=name, phone=phone).model_dump()
+                identity.server_public_key,
+                SignupSealed(name=checked.name, phone=checked.phone).model_dump(),
             ),
         )
         enqueue(

@@ -1,10 +1,18 @@
-"""Complaints, anonymous suggestions and policy proposals: validate, store, receipt."""
+"""Complaints, anonymous suggestions and policy proposals: check, store, receipt.
+
+Two steps, so that nothing is ever validated by trying to write it: a pure
+``check_*`` turns a form (and the consent given) into a checked, frozen value
+or raises ``ValidationFailed`` with every field error; ``store_*`` takes only
+that checked value and writes the record and its outbox mutation in one
+transaction. What needs the store (is the category still offered?) is checked
+inside that write.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
 import uuid
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from sqlalchemy import select
@@ -26,6 +34,7 @@ from core.photos import photo_error
 from core.receipts import new_receipt_code
 from core.reference import DISTRICT_CODES, POLICY_AREA_CODES
 from core.sealing import seal, seal_bytes
+from core.validation import FieldError
 from kiosk.identity import require_identity
 from kiosk.models import Category, Registration, Submission
 from kiosk.outbox import enqueue
@@ -89,40 +98,113 @@ class Contact:
         return bool(self.name or self.phone or self.email)
 
 
-def submit_complaint(
-    store: Store, form: ComplaintForm, consent: Consent, now: dt.datetime | None = None
-) -> Receipt:
+@dataclass(frozen=True)
+class Place:
+    """Where a complaint or suggestion is about, checked: category, district, dong, address."""
+
+    category: str
+    district: str
+    dong: str
+    address: str
+
+
+@dataclass(frozen=True)
+class CheckedComplaint:
+    """A complaint form that passed every rule that does not need the store."""
+
+    place: Place
+    description: str
+    contact: Contact
+    consent: Consent
+    photo: bytes = field(default=b"", repr=False)
+
+
+@dataclass(frozen=True)
+class CheckedSuggestion:
+    """An anonymous suggestion that passed its checks: no contact, no photo."""
+
+    place: Place
+    description: str
+    consent: Consent
+
+
+@dataclass(frozen=True)
+class CheckedProposal:
+    area: str
+    title: str
+    description: str
+    district: str
+    contact: Contact
+    consent: Consent
+
+
+# --- the checks: pure, nothing read or written -------------------------------------------
+#
+# Each ``check_*`` raises ``ValidationFailed`` with every field error at once, or
+# returns the checked form its ``store_*`` takes. The ``*_errors`` functions are
+# the same rules less consent, for a form page that is asked before consent is.
+
+
+def check_complaint(form: ComplaintForm, consent: Consent) -> CheckedComplaint:
     """A formal complaint (민원): needs a name and a phone or e-mail, and consent."""
     check = v.Checker()
-    where = _check_where(check, form)
+    checked = _complaint_fields(check, form)
+    _check_consent(check, consent)
+    check.raise_if_failed()
+    return replace(checked, consent=consent)
+
+
+def complaint_errors(form: ComplaintForm) -> list[FieldError]:
+    """The complaint form's field errors, consent not yet asked."""
+    check = v.Checker()
+    _complaint_fields(check, form)
+    return check.errors
+
+
+def check_suggestion(form: ComplaintForm, consent: Consent | None = None) -> CheckedSuggestion:
+    """An anonymous suggestion: no contact details may be given, none are kept."""
+    check = v.Checker()
+    checked = _suggestion_fields(check, form)
+    check.raise_if_failed()
+    return replace(checked, consent=consent or Consent())
+
+
+def suggestion_errors(form: ComplaintForm) -> list[FieldError]:
+    check = v.Checker()
+    _suggestion_fields(check, form)
+    return check.errors
+
+
+def check_proposal(form: ProposalForm, consent: Consent) -> CheckedProposal:
+    """A policy proposal; contact is optional, and consent is needed only with it."""
+    check = v.Checker()
+    checked = _proposal_fields(check, form)
+    if checked.contact.given:
+        _check_consent(check, consent)
+    check.raise_if_failed()
+    return replace(checked, consent=consent)
+
+
+def proposal_errors(form: ProposalForm) -> list[FieldError]:
+    """The proposal form's field errors, consent not yet asked."""
+    check = v.Checker()
+    _proposal_fields(check, form)
+    return check.errors
+
+
+def _complaint_fields(check: v.Checker, form: ComplaintForm) -> CheckedComplaint:
+    place = _check_place(check, form)
     description = _description(check, form.description)
     contact = _check_contact(check, form.name, form.phone, form.email, required=True)
     if form.photo:
         problem = photo_error(form.photo)
         if problem is not None:
             check.fail("photo", problem)
-    _check_consent(check, consent)
-    check.raise_if_failed()
-    sealed = ComplaintSealed(
-        description=description,
-        address=where["address"],
-        share_contact=consent.share_contact,
-        **vars(contact),
-    )
-    return _store_complaint(
-        store, form.category, where, False, sealed, consent, now, photo=form.photo
-    )
+    return CheckedComplaint(place, description, contact, Consent(), form.photo)
 
 
-def submit_suggestion(
-    store: Store,
-    form: ComplaintForm,
-    consent: Consent | None = None,
-    now: dt.datetime | None = None,
-) -> Receipt:
-    """An anonymous suggestion: no contact details may be given, none are kept."""
-    check = v.Checker()
-    where = _check_where(check, form)
+def _suggestion_fields(check: v.Checker, form: ComplaintForm) -> CheckedSuggestion:
+    place = _check_place(check, form)
     description = _description(check, form.description)
     for name in ("name", "phone", "email"):
         if getattr(form, name).strip():
@@ -130,36 +212,72 @@ def submit_suggestion(
     if form.photo:
         # A photo may show people: personal data, which a suggestion asks no consent for.
         check.fail("photo", "photo.not_allowed")
-    check.raise_if_failed()
-    sealed = ComplaintSealed(description=description, address=where["address"])
-    return _store_complaint(store, form.category, where, True, sealed, consent or Consent(), now)
+    return CheckedSuggestion(place, description, Consent())
 
 
-def submit_proposal(
-    store: Store, form: ProposalForm, consent: Consent, now: dt.datetime | None = None
-) -> Receipt:
-    """A policy proposal; contact is optional, and consent is needed only with it."""
-    check = v.Checker()
+def _proposal_fields(check: v.Checker, form: ProposalForm) -> CheckedProposal:
     if form.area not in POLICY_AREA_CODES:
         check.fail("area", "area.required" if not form.area else "area.unknown")
     title = check.text("title", form.title, max_length=v.TITLE_MAX, required=True)
     description = _description(check, form.description)
     district = _check_district(check, form.district)
     contact = _check_contact(check, form.name, form.phone, form.email, required=False)
-    if contact.given:
-        _check_consent(check, consent)
-    check.raise_if_failed()
-    sealed = ProposalSealed(title=title, description=description, **vars(contact))
+    return CheckedProposal(form.area, title, description, district, contact, Consent())
+
+
+# --- the store steps: one write each, record and outbox mutation together ------------------
+
+
+def store_complaint(
+    store: Store, checked: CheckedComplaint, now: dt.datetime | None = None
+) -> Receipt:
+    sealed = ComplaintSealed(
+        description=checked.description,
+        address=checked.place.address,
+        share_contact=checked.consent.share_contact,
+        **vars(checked.contact),
+    )
+    return _store_place_report(
+        store,
+        SubmissionKind.COMPLAINT,
+        checked.place,
+        sealed,
+        checked.consent,
+        now,
+        photo=checked.photo,
+    )
+
+
+def store_suggestion(
+    store: Store, checked: CheckedSuggestion, now: dt.datetime | None = None
+) -> Receipt:
+    sealed = ComplaintSealed(description=checked.description, address=checked.place.address)
+    return _store_place_report(
+        store, SubmissionKind.SUGGESTION, checked.place, sealed, checked.consent, now
+    )
+
+
+def store_proposal(
+    store: Store, checked: CheckedProposal, now: dt.datetime | None = None
+) -> Receipt:
+    sealed = ProposalSealed(
+        title=checked.title, description=checked.description, **vars(checked.contact)
+    )
     when = now or utcnow()
     with store.write() as session:
         identity = require_identity(session)
         submission = _new_submission(
-            session, SubmissionKind.PROPOSAL, form.area, district, consent, when
+            session,
+            SubmissionKind.PROPOSAL,
+            checked.area,
+            checked.district,
+            checked.consent,
+            when,
         )
         payload = ProposalPayload(
             receipt_code=submission.receipt_code,
-            area=form.area,
-            district=district,
+            area=checked.area,
+            district=checked.district,
             consent_version=submission.consent_version,
             created_at=when,
             sealed=seal(identity.server_public_key, sealed.model_dump()),
@@ -168,32 +286,55 @@ def submit_proposal(
     return _receipt(submission)
 
 
-def _store_complaint(
+# --- check, then store: for callers that hold the whole form at once ------------------------
+
+
+def submit_complaint(
+    store: Store, form: ComplaintForm, consent: Consent, now: dt.datetime | None = None
+) -> Receipt:
+    return store_complaint(store, check_complaint(form, consent), now)
+
+
+def submit_suggestion(
     store: Store,
-    category: str,
-    where: dict[str, str],
-    anonymous: bool,
+    form: ComplaintForm,
+    consent: Consent | None = None,
+    now: dt.datetime | None = None,
+) -> Receipt:
+    return store_suggestion(store, check_suggestion(form, consent), now)
+
+
+def submit_proposal(
+    store: Store, form: ProposalForm, consent: Consent, now: dt.datetime | None = None
+) -> Receipt:
+    return store_proposal(store, check_proposal(form, consent), now)
+
+
+def _store_place_report(
+    store: Store,
+    kind: SubmissionKind,
+    place: Place,
     sealed: ComplaintSealed,
     consent: Consent,
     now: dt.datetime | None,
     *,
     photo: bytes = b"",
 ) -> Receipt:
+    """A complaint or a suggestion: the same payload, anonymous for a suggestion."""
     when = now or utcnow()
-    kind = SubmissionKind.SUGGESTION if anonymous else SubmissionKind.COMPLAINT
     with store.write() as session:
         identity = require_identity(session)
-        if session.get(Category, category) is None:
-            # Checked again inside the write: a pull may have removed it meanwhile.
+        if session.get(Category, place.category) is None:
+            # Checked here, inside the write: it needs the store, and a pull may remove it.
             raise v.ValidationFailed([v.FieldError("category", "category.unknown")])
-        submission = _new_submission(session, kind, category, where["district"], consent, when)
-        submission.dong = where["dong"]
+        submission = _new_submission(session, kind, place.category, place.district, consent, when)
+        submission.dong = place.dong
         payload = ComplaintPayload(
             receipt_code=submission.receipt_code,
-            anonymous=anonymous,
-            category=category,
-            district=where["district"],
-            dong=where["dong"] or None,
+            anonymous=kind == SubmissionKind.SUGGESTION,
+            category=place.category,
+            district=place.district,
+            dong=place.dong or None,
             consent_version=submission.consent_version,
             created_at=when,
             sealed=seal(identity.server_public_key, sealed.model_dump()),
@@ -263,18 +404,15 @@ def _description(check: v.Checker, text: str) -> str:
     )
 
 
-def _check_where(check: v.Checker, form: ComplaintForm) -> dict[str, str]:
+def _check_place(check: v.Checker, form: ComplaintForm) -> Place:
     if not form.category:
         check.fail("category", "category.required")
     district = _check_district(check, form.district)
     problem = dong_error(district, form.dong)
     if problem is not None:
         check.fail("dong", problem)
-    return {
-        "district": district,
-        "dong": form.dong,
-        "address": check.text("address", form.address, max_length=v.ADDRESS_MAX),
-    }
+    address = check.text("address", form.address, max_length=v.ADDRESS_MAX)
+    return Place(form.category, district, form.dong, address)
 
 
 def _check_district(check: v.Checker, district: str) -> str:

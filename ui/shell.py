@@ -46,14 +46,20 @@ from kiosk import lookups
 from kiosk.config import ConfigError, Language, Orientation, Settings, save_settings
 from kiosk.identity import NotEnrolled
 from kiosk.lookups import EventItem
-from kiosk.signups import sign_up
+from kiosk.signups import check_sign_up, signup_errors, store_sign_up
 from kiosk.store import Store
 from kiosk.submissions import (
     Consent,
     Receipt,
-    submit_complaint,
-    submit_proposal,
-    submit_suggestion,
+    check_complaint,
+    check_proposal,
+    check_suggestion,
+    complaint_errors,
+    proposal_errors,
+    store_complaint,
+    store_proposal,
+    store_suggestion,
+    suggestion_errors,
 )
 from sync.client import Timeouts
 from sync.enrolment import Enrolment
@@ -329,14 +335,11 @@ class KioskWindow(QMainWindow):
         for name, screen in self.screens.items():
             screen.setObjectName(name)
             self.stack.addWidget(screen)
-        self.complaint.validator = lambda: lookups.complaint_errors(
-            self.complaint.form(), anonymous=False
-        )
-        self.suggestion.validator = lambda: lookups.complaint_errors(
-            self.suggestion.form(), anonymous=True
-        )
-        self.proposal.validator = lambda: lookups.proposal_errors(self.proposal.form())
-        self.signup.validator = lambda: lookups.signup_errors(self.signup.form())
+        # Each form page shows its fields' errors from the service's own pure check.
+        self.complaint.validator = lambda: complaint_errors(self.complaint.form())
+        self.suggestion.validator = lambda: suggestion_errors(self.suggestion.form())
+        self.proposal.validator = lambda: proposal_errors(self.proposal.form())
+        self.signup.validator = lambda: signup_errors(self.signup.form())
 
     def _connect(self) -> None:
         self.header.language_chosen.connect(self._choose_language)
@@ -530,17 +533,16 @@ class KioskWindow(QMainWindow):
         consent = self.state.consent or Consent()
         kind = self.state.kind
         if kind == "complaint":
-            return submit_complaint(self.store, self.complaint.form(), consent, now)
+            return store_complaint(self.store, check_complaint(self.complaint.form(), consent), now)
         if kind == "suggestion":
-            return submit_suggestion(self.store, self.suggestion.form(), None, now)
+            return store_suggestion(self.store, check_suggestion(self.suggestion.form()), now)
         if kind == "proposal":
-            return submit_proposal(self.store, self.proposal.form(), consent, now)
+            return store_proposal(self.store, check_proposal(self.proposal.form(), consent), now)
         if kind == "signup" and self.state.event is not None:
-            return sign_up(
+            return store_sign_up(
                 self.store,
                 self.state.event.id,
-                self.signup.form(),
-                consent,
+                check_sign_up(self.signup.form(), consent),
                 accept_waitlist=self.state.waitlist,
                 now=now,
             )

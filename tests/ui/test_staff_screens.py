@@ -17,7 +17,7 @@ from PySide6.QtCore import Qt
 from pytestqt.qtbot import QtBot
 from sqlalchemy import update
 
-from kiosk.checkin import record_admission
+from kiosk.admissions import record_admission
 from kiosk.config import Orientation
 from kiosk.models import CheckIn
 from kiosk.submissions import ComplaintForm, submit_complaint, submit_suggestion
@@ -156,7 +156,8 @@ def test_the_desktop_demo_never_turns_the_screen_it_runs_on(
 def test_every_key_the_staff_and_check_in_screens_build_from_parts_exists() -> None:
     from core.payloads import MutationType
     from core.tickets import TicketType
-    from kiosk.checkin import Reason, UndoOutcome
+    from kiosk.admissions import UndoOutcome
+    from kiosk.checkin import Reason
     from ui.camera import STATUS_ACTIVE, STATUS_FAILED, STATUS_NONE, STATUS_OFF
     from ui.i18n import catalog
     from ui.staff.attendance import TODAY_FIGURES

@@ -42,10 +42,11 @@ from typing_extensions import override
 
 from core.clock import Clock
 from core.tickets import TicketIdentity
+from kiosk.admissions import UNDO_WINDOW_S, UndoOutcome
+from kiosk.admissions import record_admission as record
+from kiosk.admissions import undo_admission as undo
 from kiosk.attendance import EventSummary, NameMatch, checkin_events, event_counts, find_by_name
-from kiosk.checkin import UNDO_WINDOW_S, Ambiguous, UndoOutcome, Verdict, VerdictKind
-from kiosk.checkin import record_admission as record
-from kiosk.checkin import undo_admission as undo
+from kiosk.checkin import Ambiguous, Verdict, VerdictKind
 from kiosk.config import Settings
 from kiosk.identity import NotEnrolled
 from kiosk.store import Store

@@ -16,7 +16,9 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
-from kiosk.checkin import Verdict, record_admission
+from kiosk.admissions import record_admission
+from kiosk.attendance import EventCounts, event_counts
+from kiosk.checkin import Verdict
 from kiosk.identity import require_identity
 from kiosk.models import CheckIn
 from kiosk.signups import SignupForm, sign_up
@@ -71,6 +73,10 @@ class Kiosk:
     def checkins(self) -> list[CheckIn]:
         with self.store.read() as session:
             return list(session.scalars(select(CheckIn).order_by(CheckIn.scanned_at)))
+
+    def event_counts(self, event_id: int) -> EventCounts:
+        """What the staff attendance page shows for the event."""
+        return event_counts(self.store, event_id)
 
     def close(self) -> None:
         self.engine.close()

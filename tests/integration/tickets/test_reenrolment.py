@@ -5,7 +5,8 @@ from __future__ import annotations
 from sqlalchemy import select
 
 from core.tickets import ParsedTicket, parse_ticket
-from kiosk.checkin import Reason, decide_scan
+from kiosk.checkin import Reason
+from kiosk.checkin_context import decide_scan
 from kiosk.identity import require_identity
 from kiosk.models import MutationState, OutboxMutation
 from server.devices import revoke_device

@@ -16,15 +16,9 @@ import pytest
 from sqlalchemy import select
 
 from core.tickets import ParsedTicket, TicketIdentity, parse_ticket
-from kiosk.checkin import (
-    Reason,
-    UndoOutcome,
-    VerdictKind,
-    decide_scan,
-    flagged_admissions,
-    ticket_log,
-    undo_admission,
-)
+from kiosk.admissions import UndoOutcome, undo_admission
+from kiosk.checkin import Reason, VerdictKind
+from kiosk.checkin_context import decide_scan
 from kiosk.models import Registration, SigningKey
 from kiosk.submissions import Receipt
 from server.devices import revoke_device
@@ -107,19 +101,15 @@ def test_both_offline_kiosks_admit_the_ticket_and_the_second_admission_is_flagge
     ]
     # Both kiosks hold both admissions, and show the same one flagged.
     for kiosk in (a, b):
-        log = ticket_log(kiosk.store, identity_of(ticket))
-        assert [(e.id, e.at, e.flagged, e.undone) for e in log] == [
+        log = kiosk.checkins()
+        assert [(e.id, e.scanned_at, e.flagged, e.undone) for e in log] == [
             (first.checkin_id, at_a, False, False),
             (second.checkin_id, at_b, True, False),
         ], kiosk.name
         assert all(e.server_time is not None for e in log)
-        [flagged] = flagged_admissions(kiosk.store, event)
-        assert (flagged.id, flagged.device, flagged.masked_name) == (
-            second.checkin_id,
-            f"후문 키오스크 ({OFFICE})",
-            "김*수",
-        )
-        assert flagged.this_kiosk is (kiosk is b)
+        flagged = log[1]
+        assert (flagged.device_name, flagged.local) == (f"후문 키오스크 ({OFFICE})", kiosk is b)
+        assert kiosk.event_counts(event).flagged == 1
     # A third scan anywhere: already checked in, at A, at the first time.
     third = b.admit(event, ticket.ticket, at_b + dt.timedelta(minutes=5))
     assert third.kind is VerdictKind.ALREADY

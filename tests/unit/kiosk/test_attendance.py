@@ -7,6 +7,7 @@ import datetime as dt
 import pytest
 from sqlalchemy import update
 
+from kiosk.admissions import record_admission, undo_admission
 from kiosk.attendance import (
     EventCounts,
     attendance,
@@ -16,7 +17,6 @@ from kiosk.attendance import (
     masked_name_matches,
     today_counts,
 )
-from kiosk.checkin import record_admission, undo_admission
 from kiosk.models import CheckIn, Event
 from kiosk.signups import SignupForm, sign_up
 from kiosk.store import Store
@@ -72,6 +72,16 @@ def test_the_check_in_list_puts_today_first_and_leaves_out_what_is_over(store: S
     assert 502 not in ids and 101 not in ids
     assert [e.starts_at for e in listed[1:]] == sorted(e.starts_at for e in listed[1:])
     assert [e.id for e in attendance(store, NOW, "지난")] == [502]  # staff still see it
+
+
+def test_an_event_is_today_only_on_its_own_seoul_days(store: Store) -> None:
+    add_event_today(store)
+
+    def today(at: dt.datetime) -> list[int]:
+        return [e.id for e in checkin_events(store, at) if e.today]
+
+    assert today(NOW) == [EVENT_ID]
+    assert today(NOW + dt.timedelta(days=1)) == []
 
 
 def test_todays_counts_use_the_seoul_day(store: Store) -> None:

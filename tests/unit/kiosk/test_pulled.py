@@ -13,7 +13,8 @@ from sqlalchemy.exc import IntegrityError
 
 from core.kinds import RegistrationStatus
 from core.tickets import TicketPayload, issue_ticket
-from kiosk.checkin import Verdict, record_admission, undo_admission
+from kiosk.admissions import record_admission, undo_admission
+from kiosk.checkin import Verdict
 from kiosk.models import (
     Category,
     CheckIn,

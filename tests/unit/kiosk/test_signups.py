@@ -23,11 +23,12 @@ from core.tickets import (
 )
 from core.validation import ValidationFailed
 from kiosk.catalogue import seats_left, upcoming_events
-from kiosk.checkin import Reason, VerdictKind, decide_scan
+from kiosk.checkin import Reason, VerdictKind
+from kiosk.checkin_context import decide_scan
 from kiosk.identity import NotEnrolled
 from kiosk.models import DeviceIdentity, Event, OutboxMutation, Registration
 from kiosk.models import SigningKey as KeyRow
-from kiosk.signups import SignupForm, sign_up
+from kiosk.signups import SignupForm, check_sign_up, sign_up, signup_errors, store_sign_up
 from kiosk.submissions import Consent
 from tests.conftest import KIOSK_KEY_ID, KIOSK_SEED, NOW, KioskDB
 
@@ -125,6 +126,21 @@ def test_name_phone_and_consent_are_required(kiosk_db: KioskDB) -> None:
         ("phone", "field.required"),
         ("consent", "consent.required"),
     }
+
+
+def test_the_form_is_checked_without_the_store_and_the_event_when_stored(
+    kiosk_db: KioskDB,
+) -> None:
+    assert [(e.field, e.key) for e in signup_errors(SignupForm("김", "12"))] == [
+        ("phone", "phone.invalid")
+    ]
+    checked = check_sign_up(PERSON, CONSENT)
+    assert (checked.name, checked.phone) == ("박서연", "01022223333")
+    assert registrations(kiosk_db) == []
+    with pytest.raises(ValidationFailed) as excinfo:
+        store_sign_up(kiosk_db.store, 999, checked, now=NOW)
+    assert [e.key for e in excinfo.value.errors] == ["event.unknown"]
+    assert store_sign_up(kiosk_db.store, SMALL_EVENT, checked, now=NOW).status == "confirmed"
 
 
 @pytest.mark.parametrize(

@@ -20,9 +20,16 @@ from kiosk.submissions import (
     ComplaintForm,
     Consent,
     ProposalForm,
+    check_complaint,
+    check_proposal,
+    check_suggestion,
+    complaint_errors,
+    proposal_errors,
+    store_complaint,
     submit_complaint,
     submit_proposal,
     submit_suggestion,
+    suggestion_errors,
 )
 from tests.conftest import NOW, KioskDB
 
@@ -188,6 +195,44 @@ class TestProposal:
             ("title", "field.required"),
             ("description", "field.required"),
         }
+
+
+class TestCheckBeforeStore:
+    """The checks are pure: they need no store, and what they pass is what gets stored."""
+
+    def test_a_checked_complaint_holds_the_cleaned_values_and_nothing_is_written(
+        self, kiosk_db: KioskDB
+    ) -> None:
+        checked = check_complaint(_with(name=" 김민수 ", phone="010 1234 5678"), CONSENT)
+        assert (checked.contact.name, checked.contact.phone) == ("김민수", "01012345678")
+        assert checked.place.district == "mapo"
+        assert checked.consent == CONSENT
+        assert rows(kiosk_db) == ([], [])
+        store_complaint(kiosk_db.store, checked, now=NOW)
+        _, [mutation] = rows(kiosk_db)
+        assert kiosk_db.unsealed(mutation)["phone"] == "01012345678"
+
+    def test_a_form_page_sees_its_field_errors_before_consent_is_asked(self) -> None:
+        form = ComplaintForm(category="road", description="가로등", name="김", phone="12")
+        assert {(e.field, e.key) for e in complaint_errors(form)} == {("phone", "phone.invalid")}
+        assert complaint_errors(GOOD) == []
+        with pytest.raises(ValidationFailed) as excinfo:
+            check_complaint(GOOD, Consent())
+        assert errors_of(excinfo) == {("consent", "consent.required")}
+
+    def test_suggestion_and_proposal_pages_check_the_same_rules_as_the_submit(self) -> None:
+        suggestion = ComplaintForm(category="park", description="그늘막", phone="01012345678")
+        assert [(e.field, e.key) for e in suggestion_errors(suggestion)] == [
+            ("phone", "contact.not_allowed")
+        ]
+        with pytest.raises(ValidationFailed):
+            check_suggestion(suggestion)
+        proposal = ProposalForm(area="transport", title="t", description="d", name="김")
+        assert proposal_errors(proposal) == []
+        # Contact given, so the consent the page did not ask for is needed at the end.
+        with pytest.raises(ValidationFailed) as excinfo:
+            check_proposal(proposal, Consent())
+        assert errors_of(excinfo) == {("consent", "consent.required")}
 
 
 class TestOutboxOrder:
