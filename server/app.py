@@ -8,6 +8,7 @@ thread pool, never on the event loop.
 
 from __future__ import annotations
 
+import logging
 import os
 import re
 from typing import Annotated, Any
@@ -23,7 +24,7 @@ from core.jsontext import JsonRefused, load_json
 from server import devices, enrolment, open311, web
 from server.auth import AuthError, authenticate
 from server.config import ServerSettings, load_settings
-from server.db import Database, open_database
+from server.db import Database, open_database, sqlstate
 from server.errors import ApiError, describe_validation, error_response, install_error_handlers
 from server.ingest import DeviceGone, InvalidBatch, ingest
 from server.keys import ServerKeys, load_or_create_keys
@@ -65,6 +66,7 @@ _ERRORS: dict[int | str, dict[str, Any]] = {
     )
 }
 
+log = logging.getLogger("server.app")
 _ENROLL_STATUS = {"public_key_in_use": 409, "rate_limited": 429}
 _PENDING = re.compile(r"[0-9]{1,12}")
 
@@ -88,7 +90,22 @@ def create_app(
     install_error_handlers(app)
 
     @app.exception_handler(DBAPIError)
-    async def _database_down(_request: Request, _exc: DBAPIError) -> JSONResponse:
+    async def _database_down(request: Request, exc: DBAPIError) -> JSONResponse:
+        # Why, at warning level: an operator must see "read-only" or "connection
+        # refused" in the log, not a bare 503. Class and SQLSTATE only: a
+        # driver's message may quote the values it choked on.
+        log.warning(
+            "503: the database failed",
+            extra={
+                "fields": {
+                    "status": 503,
+                    "path": request.url.path,
+                    "reason": type(exc.orig).__name__,
+                    "sqlstate": sqlstate(exc.orig),
+                    "disconnect": exc.connection_invalidated,
+                }
+            },
+        )
         return error_response(
             503,
             "database_unavailable",
@@ -101,13 +118,16 @@ def create_app(
 
     @app.get(PATH_HEALTH, response_model=HealthResponse, tags=["health"])
     def health() -> JSONResponse:
-        alive = db.ping()
+        state = db.state()
         body = HealthResponse(
-            status="ok" if alive else "degraded",
-            database="ok" if alive else "unavailable",
-            server_time=utcnow(),
+            status="ok" if state == "ok" else "degraded", database=state, server_time=utcnow()
         )
-        return JSONResponse(body.model_dump(mode="json"), status_code=200 if alive else 503)
+        if state != "ok":
+            log.warning(
+                "503 on health: the database cannot store pushes",
+                extra={"fields": {"status": 503, "path": PATH_HEALTH, "reason": state}},
+            )
+        return JSONResponse(body.model_dump(mode="json"), status_code=200 if state == "ok" else 503)
 
     @app.post(
         PATH_ENROLL,

@@ -310,6 +310,7 @@ class ErrorResponse(_Wire):
 
 class HealthResponse(_Wire):
     status: Literal["ok", "degraded"]
-    database: Literal["ok", "unavailable"]
+    # "read_only": reachable, but the server cannot store pushes now.
+    database: Literal["ok", "read_only", "unavailable"]
     protocol: int = PROTOCOL_VERSION
     server_time: dt.datetime
