@@ -83,7 +83,7 @@ _INSERTS: dict[str, dict[str, Any]] = {
     "registration": _plain(Registration),
     "revoked_ticket": _ignoring_duplicates(RevokedTicket, _TICKET),
     "checkin": _plain(CheckIn),
-    "rejected": _ignoring_duplicates(RejectedMutation, ["mutation_id", "payload_hash"]),
+    "rejected": _ignoring_duplicates(RejectedMutation, ["lineage", "mutation_id", "payload_hash"]),
     "change": _plain(ChangeLogEntry),
 }
 _COUNT_ADMISSION = {
@@ -136,6 +136,8 @@ class Pusher:
     device_id: str
     office: str
     signing_key_id: int
+    # The kiosk store across re-enrolments: mutation ids are unique within it.
+    lineage: str = ""
 
 
 @dataclass(frozen=True)
@@ -171,6 +173,20 @@ class Batch:
         # Refused before and sent again unchanged: their copy is already kept.
         self.kept_before: set[str] = set()
         self._signing_keys: dict[int, SigningKeyInfo | None] = {}
+        # Mutation id -> the id its record gets instead (see ``entity_id``).
+        self.renamed: dict[str, str] = {}
+
+    def entity_id(self, mutation_id: object) -> str:
+        """The id of the record a mutation makes: its own id, unless another kiosk's took it.
+
+        Record ids (submissions, registrations, check-ins) are the mutation ids
+        kiosks chose. Only a device that read another's queue could send one of
+        its ids first; the kiosk's own record must still be kept, so it gets a
+        fresh id (server/ingest.py decides when). The answer is ``applied``
+        either way: nothing tells the sender that the id was taken.
+        """
+        key = str(mutation_id)
+        return self.renamed.get(key, key)
 
     def signing_key(self, key_id: int) -> SigningKeyInfo | None:
         """A ticket-signing public key, looked up once per batch."""

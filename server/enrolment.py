@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 
 from core.receipts import ALPHABET, check_character, is_valid_code, normalize_code
 from core.sealing import unb64
+from core.succession import verify_succession
 from server.auth import hash_token, new_token
 from server.changes import record_change
 from server.db import Database
@@ -127,6 +128,7 @@ def _register(
 ) -> EnrollResponse:
     if session.scalar(select(SigningKey.id).where(SigningKey.public_key == public_key)):
         raise EnrolmentRefused("public_key_in_use", "this signing key belongs to another kiosk")
+    lineage = _lineage(session, request, public_key) or device_id
     key = SigningKey(public_key=public_key, device_id=device_id, created_at=now)
     session.add(key)
     session.flush()
@@ -138,6 +140,7 @@ def _register(
             office=office,
             token_hash=hash_token(token),
             signing_key_id=key.id,
+            lineage=lineage,
             app_version=request.app_version,
             enrolled_at=now,
         )
@@ -151,6 +154,29 @@ def _register(
         signing_key_id=key.id,
         server_time=utcnow(),
     )
+
+
+def _lineage(session: Session, request: EnrollRequest, public_key: str) -> str | None:
+    """The kiosk store a re-enrolling kiosk proved it is (core.succession), if it said so."""
+    claim = request.predecessor
+    if claim is None:
+        return None
+    former = session.get(Device, claim.device_id)
+    if former is None:
+        return None  # enrolled with another server before: a lineage starts here
+    key = session.get(SigningKey, former.signing_key_id)
+    try:
+        signature = unb64(claim.signature)
+        proved = key is not None and verify_succession(
+            unb64(key.public_key), claim.device_id, public_key, signature
+        )
+    except (binascii.Error, ValueError):
+        proved = False
+    if not proved:
+        raise EnrolmentRefused(
+            "invalid_predecessor", "the proof of the former enrolment does not verify"
+        )
+    return former.lineage or former.id
 
 
 def _use_code(session: Session, code: str, device_id: str, now: dt.datetime) -> str | None:

@@ -132,6 +132,10 @@ class Device(Base):
     id: Mapped[str] = mapped_column(String(64), primary_key=True)
     name: Mapped[str] = mapped_column(String(200))
     office: Mapped[str] = mapped_column(String(200))
+    # The kiosk store this device is: its first device id, kept across the
+    # re-enrolments it proved with its former signing key (server/enrolment.py).
+    # Mutation ids are scoped to it.
+    lineage: Mapped[str] = mapped_column(String(64), server_default="")
     # sha256 of the bearer token; the token itself is never stored.
     token_hash: Mapped[str] = mapped_column(String(64), unique=True)
     signing_key_id: Mapped[int] = mapped_column(ForeignKey("signing_keys.id"))
@@ -241,10 +245,16 @@ class RevokedTicket(Base):
 
 
 class MutationRecord(Base):
-    """Every mutation id ever seen, applied or rejected: the permanent idempotency key."""
+    """Every mutation id ever seen, applied or rejected: the permanent idempotency key.
+
+    The key is (lineage, id): ids are the kiosk's, so another device can neither
+    take one first (and have the kiosk's own record refused as a conflict) nor
+    learn from the answer that it exists.
+    """
 
     __tablename__ = "mutations"
 
+    lineage: Mapped[str] = mapped_column(String(64), primary_key=True, server_default="")
     id: Mapped[str] = mapped_column(String(36), primary_key=True)
     device_id: Mapped[str] = mapped_column(String(64), index=True)
     seq: Mapped[int] = mapped_column(BigInteger)
@@ -264,6 +274,7 @@ class RejectedMutation(Base):
     __tablename__ = "rejected_mutations"
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    lineage: Mapped[str] = mapped_column(String(64), server_default="")
     mutation_id: Mapped[str] = mapped_column(String(64), index=True)
     device_id: Mapped[str] = mapped_column(String(64))
     type: Mapped[str] = mapped_column(String(64), default="")
@@ -275,7 +286,11 @@ class RejectedMutation(Base):
     received_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     # A resend of the same rejected mutation is not stored twice.
-    __table_args__ = (UniqueConstraint("mutation_id", "payload_hash"),)
+    __table_args__ = (
+        UniqueConstraint(
+            "lineage", "mutation_id", "payload_hash", name="uq_rejected_mutations_mutation"
+        ),
+    )
 
 
 class Submission(Base):

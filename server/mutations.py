@@ -292,7 +292,7 @@ def _apply_complaint(
         dong=payload.dong or "",
     )
     if photo:
-        batch.insert("photo", {"submission_id": str(mutation.id), "jpeg": photo})
+        batch.insert("photo", {"submission_id": batch.entity_id(mutation.id), "jpeg": photo})
     return Applied()
 
 
@@ -329,7 +329,7 @@ def _insert_submission(
     batch.insert(
         "submission",
         {
-            "id": str(mutation.id),
+            "id": batch.entity_id(mutation.id),
             "kind": str(kind),
             "receipt_code": receipt_code,
             "device_id": batch.pusher.device_id,
@@ -374,7 +374,7 @@ def _apply_signup(
     batch.insert(
         "registration",
         {
-            "id": str(mutation.id),
+            "id": batch.entity_id(mutation.id),
             "event_id": event.id,
             "device_id": batch.pusher.device_id,
             "receipt_code": payload.receipt_code,
@@ -391,7 +391,9 @@ def _apply_signup(
             "received_at": batch.now,
         },
     )
-    result.changes.append((Entity.REGISTRATION, str(mutation.id), office_scope(event.office)))
+    result.changes.append(
+        (Entity.REGISTRATION, batch.entity_id(mutation.id), office_scope(event.office))
+    )
     if status is RegistrationStatus.CONFIRMED:
         result.changes.append((Entity.EVENT, str(event.id), ""))
     if revoke:
@@ -494,7 +496,7 @@ def _apply_checkin(batch: Batch, mutation: Mutation, payload: CheckinPayload) ->
             "key_id": payload.key_id,
             "event_id": payload.event_id,
             "number": payload.number,
-            "id": str(mutation.id),
+            "id": batch.entity_id(mutation.id),
             "device_id": batch.pusher.device_id,
             "source": payload.source,
             "scanned_at": payload.scanned_at,
@@ -504,7 +506,7 @@ def _apply_checkin(batch: Batch, mutation: Mutation, payload: CheckinPayload) ->
             "flag_reason": str(result.code),
         },
     )
-    _log_checkin(batch, str(mutation.id), payload.event_id)
+    _log_checkin(batch, batch.entity_id(mutation.id), payload.event_id)
     return result
 
 

@@ -70,6 +70,7 @@ __all__ = [
     "SigningKeyChange",
     "SignupPayload",
     "SignupSealed",
+    "Succession",
 ]
 
 PROTOCOL_VERSION: Final = 1
@@ -101,12 +102,27 @@ class _Wire(BaseModel):
 # --- enrolment -------------------------------------------------------------------------
 
 
+class Succession(_Wire):
+    """A re-enrolling kiosk's proof that it held ``device_id``'s signing key (core.succession)."""
+
+    device_id: str = Field(min_length=1, max_length=64)
+    # Ed25519 signature by the former key, base64 of 64 raw bytes.
+    signature: str = Field(min_length=88, max_length=88)
+
+
 class EnrollRequest(_Wire):
     enrollment_code: str = Field(min_length=1, max_length=64)
     name: str = Field(min_length=1, max_length=200)
-    # The kiosk's Ed25519 ticket-signing public key, base64 of 32 raw bytes.
-    public_key: str = Field(min_length=1, max_length=100)
+    # The kiosk's Ed25519 ticket-signing public key, base64 of 32 raw bytes. The
+    # schema states that shape; anything else is refused as ``invalid_public_key``.
+    public_key: str = Field(
+        min_length=1,
+        max_length=100,
+        json_schema_extra={"minLength": 44, "maxLength": 44, "pattern": "^[A-Za-z0-9+/]{43}=$"},
+    )
     app_version: str = Field(default="", max_length=64)
+    # Sent by a kiosk enrolled before: it keeps the ids it queued (server lineage).
+    predecessor: Succession | None = None
 
 
 class EnrollResponse(_Wire):
