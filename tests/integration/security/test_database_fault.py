@@ -26,7 +26,7 @@ HEAL_DEADLINE_S = 30.0
 
 def _admin(cluster: PostgresCluster, sql: str) -> None:
     with psycopg.connect(cluster._dsn("postgres"), autocommit=True) as conn:
-        conn.execute(sql)  # type: ignore[arg-type]
+        conn.execute(sql)
 
 
 def _cut_backends(cluster: PostgresCluster, database: str) -> None:
