@@ -188,6 +188,14 @@ def _category_parsers(
     remove = sub.add_parser("remove", parents=[db], help="delete a category")
     remove.add_argument("code")
     remove.set_defaults(run=_category_remove)
+    public = sub.add_parser(
+        "public-fields",
+        parents=[db],
+        help="what Open311 shows of this category's complaints (address, dong, district)",
+    )
+    public.add_argument("code")
+    public.add_argument("fields", nargs="*", help="none: only category, status and times")
+    public.set_defaults(run=_category_public_fields)
 
 
 def _user_parsers(
@@ -513,6 +521,13 @@ def _category_list(_args: argparse.Namespace, settings: ServerSettings) -> int:
         print("no categories")
         return 0
     _table(rows, ("CODE", "NAME (KO)", "NAME (EN)", "ICON", "ORDER"), sys.stdout)
+    return 0
+
+
+def _category_public_fields(args: argparse.Namespace, settings: ServerSettings) -> int:
+    fields = [f.strip() for value in args.fields for f in value.split(",") if f.strip()]
+    _using(settings, lambda db: catalogue.set_public_fields(db, args.code, fields))
+    print(f"Open311 shows of {args.code}: {', '.join(fields) or 'category, status and times only'}")
     return 0
 
 

@@ -199,6 +199,10 @@ class Category(Base):
     sort_order: Mapped[int] = mapped_column(Integer, default=0)
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # What Open311 may publish of this category's complaints beyond category and
+    # status: space-separated words from server/open311.py PUBLIC_FIELDS. Empty
+    # by default: the kiosk seals the address as personal data.
+    public_fields: Mapped[str] = mapped_column(String(200), server_default="", default="")
 
 
 class Event(Base):
@@ -315,6 +319,10 @@ class Submission(Base):
     received_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
     # The answer staff wrote for the citizen; shown publicly by receipt code.
     status_note: Mapped[str] = mapped_column(Text, default="")
+    # Staff chose to publish the answer on Open311 too (it may name the citizen's case).
+    status_note_public: Mapped[bool] = mapped_column(
+        Boolean, server_default=text("false"), default=False
+    )
     updated_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime, nullable=True)
 
     # Staff pages list newest first and page by (created_at, id) keyset; the

@@ -296,8 +296,13 @@ def change_status(
     note: str,
     user_id: int | None,
     now: dt.datetime | None = None,
+    *,
+    publish_note: bool | None = None,
 ) -> None:
-    """Move a case on and record who did it; the note becomes the citizen's answer."""
+    """Move a case on and record who did it; the note becomes the citizen's answer.
+
+    ``publish_note`` sets whether Open311 shows the answer too (None: unchanged).
+    """
     now = now or utcnow()
     note = note.strip()
     if len(note) > NOTE_MAX:
@@ -331,6 +336,8 @@ def change_status(
         submission.status = str(target)
         if note:
             submission.status_note = note
+        if publish_note is not None:
+            submission.status_note_public = publish_note
         submission.updated_at = now
 
 

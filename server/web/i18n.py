@@ -155,6 +155,10 @@ CATALOG: dict[str, tuple[str, str]] = {
         "답변은 접수번호로 누구나 볼 수 있습니다. 개인정보를 쓰지 마세요.",
         "Anyone with the receipt code can read the answer: write no personal data in it.",
     ),
+    "detail.publish_note": (
+        "이 답변을 Open311(도시 시스템 공개 목록)에도 공개",
+        "Also publish this answer on Open311 (the city systems' public list)",
+    ),
     "detail.save": ("저장", "Save"),
     "detail.history": ("처리 이력", "History"),
     "detail.no_history": ("아직 처리 이력이 없습니다.", "No changes yet."),
