@@ -113,11 +113,12 @@ def store_sign_up(
         confirmed = seats_left(session, event) > 0
         if not confirmed and not accept_waitlist:
             raise v.ValidationFailed([v.FieldError("event", "event.full")])
+        receipt_code = unused_receipt_code(session)
         registration = Registration(
             id=str(uuid.uuid4()),
             event_id=event.id,
             status=RegistrationStatus.CONFIRMED if confirmed else RegistrationStatus.WAITLISTED,
-            receipt_code=unused_receipt_code(session),
+            receipt_code=receipt_code,
             masked_name=mask_name(checked.name),
             ticket="",
             manual_code="",
@@ -132,7 +133,7 @@ def store_sign_up(
             registration.manual_code = issued.ticket.manual_code
         session.add(registration)
         payload = SignupPayload(
-            receipt_code=registration.receipt_code,
+            receipt_code=receipt_code,
             event_id=event.id,
             status="confirmed" if confirmed else "waitlisted",
             key_id=registration.key_id,
@@ -154,7 +155,7 @@ def store_sign_up(
         )
     return Receipt(
         id=registration.id,
-        code=registration.receipt_code,
+        code=receipt_code,
         kind="signup",
         created_at=when,
         status=str(registration.status),

@@ -67,7 +67,15 @@ _ERRORS: dict[int | str, dict[str, Any]] = {
 }
 
 log = logging.getLogger("server.app")
-_ENROLL_STATUS = {"public_key_in_use": 409, "rate_limited": 429}
+# A wrong, used or expired code is a credential that does not authorise enrolment.
+_ENROLL_STATUS = {
+    "public_key_in_use": 409,
+    "rate_limited": 429,
+    "invalid_enrollment_code": 403,
+    "enrollment_code_used": 403,
+    "enrollment_code_expired": 403,
+    "invalid_predecessor": 403,
+}
 _PENDING = re.compile(r"[0-9]{1,12}")
 
 
@@ -166,9 +174,13 @@ def create_app(
         request: Request,
         authorization: Annotated[str | None, Header()] = None,
         x_civic_pending: Annotated[
-            str | None,
-            Header(description="Records in the kiosk's outbox, shown to staff (optional)."),
-        ] = None,
+            str,
+            Header(
+                description="Records in the kiosk's outbox, shown to staff (optional); "
+                "anything but a whole number is a 400.",
+                json_schema_extra={"pattern": "^[0-9]{0,12}$"},
+            ),
+        ] = "",
     ) -> PushResponse:
         device = await run_in_threadpool(_device, db, authorization)
         request.state.device = device.id
@@ -188,7 +200,13 @@ def create_app(
         request: Request,
         cursor: Annotated[str, Query(max_length=500)] = "",
         limit: Annotated[int, Query(ge=1, le=MAX_PULL_LIMIT)] = DEFAULT_PULL_LIMIT,
-        protocol: Annotated[int, Query()] = PROTOCOL_VERSION,
+        protocol: Annotated[
+            int,
+            Query(
+                description="Must be 1; any other version is answered 426.",
+                json_schema_extra={"enum": [PROTOCOL_VERSION]},
+            ),
+        ] = PROTOCOL_VERSION,
         authorization: Annotated[str | None, Header()] = None,
     ) -> PullResponse:
         device = _device(db, authorization)
@@ -227,9 +245,9 @@ def _pending(header: str | None) -> int | None:
 
     ``str.isdigit`` also says yes to "²" and other digits ``int`` refuses.
     """
-    if header is None:
+    value = (header or "").strip()
+    if not value:
         return None
-    value = header.strip()
     if not _PENDING.fullmatch(value):
         raise ApiError(
             400, "invalid_request", f"{PENDING_HEADER}: must be a whole number of records"
@@ -301,6 +319,7 @@ def _openapi(app: FastAPI) -> dict[str, Any]:
         title=app.title, version=app.version, summary=app.summary, routes=app.routes
     )
     components = schema.setdefault("components", {}).setdefault("schemas", {})
+    _state_the_real_errors(schema, components)
     # Bodies the endpoints parse themselves (within core.jsontext's limits).
     for model in (PushRequest, EnrollRequest):
         body = model.model_json_schema(ref_template="#/components/schemas/{model}")
@@ -309,6 +328,34 @@ def _openapi(app: FastAPI) -> dict[str, Any]:
         components[model.__name__] = body
     app.openapi_schema = schema
     return schema
+
+
+def _state_the_real_errors(schema: dict[str, Any], components: dict[str, Any]) -> None:
+    """Correct FastAPI's generated error responses to what the server answers.
+
+    A request that fails validation is answered 400 with an ``ErrorResponse``
+    (server/errors.py), never FastAPI's 422; Open311 answers its own errors as
+    a GeoReport list (400 for a bad parameter, 404 for an unknown id or code).
+    """
+    components.setdefault("ErrorResponse", ErrorResponse.model_json_schema())
+    components["Open311Errors"] = open311.ERRORS_SCHEMA
+    api_error = {"$ref": "#/components/schemas/ErrorResponse"}
+    open311_error = {"$ref": "#/components/schemas/Open311Errors"}
+    for path, operations in schema.get("paths", {}).items():
+        for operation in operations.values():
+            responses = operation.setdefault("responses", {})
+            responses.pop("422", None)
+            if path.startswith(open311.PREFIX):
+                responses["400"] = _json_response(
+                    "A parameter is not valid.", {"anyOf": [open311_error, api_error]}
+                )
+                responses["404"] = _json_response("No such service or request.", open311_error)
+            elif "400" not in responses:
+                responses["400"] = _json_response("The request is malformed.", api_error)
+
+
+def _json_response(description: str, schema: dict[str, Any]) -> dict[str, Any]:
+    return {"description": description, "content": {"application/json": {"schema": schema}}}
 
 
 def create_app_from_env() -> FastAPI:

@@ -126,6 +126,12 @@ def _tickets_in(table: Any) -> Any:
 
 
 _HELD_TICKETS = _tickets_in(_registrations)
+_ADMITTED_TICKETS = _tickets_in(_admissions)
+_RECEIVED = select(_registrations.c.received_at).where(
+    _registrations.c.key_id == bindparam("key_id"),
+    _registrations.c.event_id == bindparam("event_id"),
+    _registrations.c.number == bindparam("number"),
+)
 _REVOKED_TICKETS = _tickets_in(_revoked)
 
 
@@ -144,6 +150,7 @@ class Pusher:
 class SigningKeyInfo:
     public_key: str  # base64 Ed25519
     revoked: bool
+    revoked_at: dt.datetime | None = None
 
 
 @dataclass(frozen=True)
@@ -168,6 +175,8 @@ class Batch:
         self._revoked: set[Ticket] = set()
         self._looked_up_held: set[Ticket] = set()
         self._looked_up_revoked: set[Ticket] = set()
+        self._admitted: set[Ticket] = set()
+        self._looked_up_admitted: set[Ticket] = set()
         self._queued: dict[str, list[dict[str, Any]]] = defaultdict(list)
         self._staged: list[tuple[str, dict[str, Any]]] | None = None
         # Refused before and sent again unchanged: their copy is already kept.
@@ -193,7 +202,9 @@ class Batch:
         if key_id not in self._signing_keys:
             row = self.conn.execute(_SIGNING_KEY, {"id": key_id}).first()
             self._signing_keys[key_id] = (
-                None if row is None else SigningKeyInfo(row.public_key, row.revoked_at is not None)
+                None
+                if row is None
+                else SigningKeyInfo(row.public_key, row.revoked_at is not None, row.revoked_at)
             )
         return self._signing_keys[key_id]
 
@@ -263,8 +274,11 @@ class Batch:
             self._confirmed.update(
                 {event_id: int(n) for event_id, n in self.conn.execute(_CONFIRMED, params)}
             )
-        self._held |= self._lookup(_HELD_TICKETS, tickets)
-        self._looked_up_held |= set(tickets)
+        # Admitted tickets too: an admission with no sign-up is flagged.
+        self._held |= self._lookup(_HELD_TICKETS, {*tickets, *admitted})
+        self._looked_up_held |= {*tickets, *admitted}
+        self._admitted |= self._lookup(_ADMITTED_TICKETS, tickets)
+        self._looked_up_admitted |= set(tickets)
         self._revoked |= self._lookup(_REVOKED_TICKETS, admitted)
         self._looked_up_revoked |= set(admitted)
 
@@ -307,6 +321,21 @@ class Batch:
         if self.bulk and ticket in self._looked_up_revoked:
             return False
         return bool(self._lookup(_REVOKED_TICKETS, [ticket]))
+
+    def ticket_admitted(self, ticket: Ticket) -> bool:
+        """Whether this ticket was admitted before (its sign-up may be arriving late)."""
+        if ticket in self._admitted:
+            return True
+        if self.bulk and ticket in self._looked_up_admitted:
+            return False
+        return bool(self._lookup(_ADMITTED_TICKETS, [ticket]))
+
+    def received_at(self, ticket: Ticket) -> dt.datetime | None:
+        """When the server received the sign-up holding this ticket (None: none does)."""
+        key_id, event_id, number = ticket
+        params = {"key_id": key_id, "event_id": event_id, "number": number}
+        value: dt.datetime | None = self.conn.execute(_RECEIVED, params).scalar()
+        return value
 
     def admit(self, ticket: Ticket) -> int:
         """Count one more admission of ``ticket``, now: how many there are with this one.

@@ -394,6 +394,10 @@ def _apply_signup(
     result.changes.append(
         (Entity.REGISTRATION, batch.entity_id(mutation.id), office_scope(event.office))
     )
+    if payload.key_id is not None and payload.number is not None:
+        ticket = (payload.key_id, event.id, payload.number)
+        if batch.ticket_admitted(ticket):
+            _vouch_for_earlier_admissions(batch, ticket)
     if status is RegistrationStatus.CONFIRMED:
         result.changes.append((Entity.EVENT, str(event.id), ""))
     if revoke:
@@ -490,6 +494,8 @@ def _apply_checkin(batch: Batch, mutation: Mutation, payload: CheckinPayload) ->
     elif batch.ticket_revoked(ticket):
         result.code = ResultCode.REVOKED_TICKET
         result.message = f"ticket {name} is revoked; this admission is flagged"
+    else:
+        result.code, result.message = _unvouched(batch, ticket, name)
     batch.insert(
         "checkin",
         {
@@ -508,6 +514,54 @@ def _apply_checkin(batch: Batch, mutation: Mutation, payload: CheckinPayload) ->
     )
     _log_checkin(batch, batch.entity_id(mutation.id), payload.event_id)
     return result
+
+
+def _unvouched(batch: Batch, ticket: Ticket, name: str) -> tuple[ResultCode, str]:
+    """Flag an admission no sign-up vouches for (issue 16 #3); (OK, "") if one does.
+
+    A kiosk's key signs any number: whoever holds a stolen kiosk's key can
+    print tickets that verify at every door. What they cannot do is make the
+    server hold a sign-up for them: so an admission of a ticket no sign-up
+    holds is flagged (cleared should its sign-up arrive later: a kiosk that
+    was offline), and so is one whose key was revoked before the server had
+    the sign-up. Admitted all the same: the door already let the person in.
+    """
+    if not batch.ticket_held(ticket):
+        return ResultCode.NO_SIGNUP, f"no sign-up holds ticket {name}; this admission is flagged"
+    key = batch.signing_key(ticket[0])
+    if key is not None and key.revoked_at is not None:
+        received = batch.received_at(ticket)
+        if received is None or received > key.revoked_at:
+            return ResultCode.REVOKED_KEY, (
+                f"ticket {name} is under a key revoked before its sign-up reached the server; "
+                "this admission is flagged"
+            )
+    return ResultCode.OK, ""
+
+
+def _vouch_for_earlier_admissions(batch: Batch, ticket: Ticket) -> None:
+    """A sign-up arrived for a ticket already admitted: its ``no_signup`` flags clear."""
+    if batch.bulk:
+        batch.flush()  # the admission may be in this very batch, held back
+    key_id, event_id, number = ticket
+    rows = batch.conn.execute(
+        select(_checkins.c.id, _checkins.c.flag_reason).where(
+            _checkins.c.key_id == key_id,
+            _checkins.c.event_id == event_id,
+            _checkins.c.number == number,
+        )
+    ).all()
+    for row in rows:
+        reasons = row.flag_reason.split()
+        if str(ResultCode.NO_SIGNUP) not in reasons:
+            continue
+        kept = [r for r in reasons if r != str(ResultCode.NO_SIGNUP)]
+        batch.conn.execute(
+            update(_checkins)
+            .where(_checkins.c.id == row.id)
+            .values(flag_reason=" ".join(kept), flagged=any(r != UNDONE for r in kept))
+        )
+        _log_checkin(batch, row.id, event_id)
 
 
 def _apply_undo(batch: Batch, payload: CheckinPayload, original_id: str) -> Applied:

@@ -37,7 +37,8 @@ PREFIX = "/open311/v2"
 MAX_SPAN = dt.timedelta(days=90)
 MAX_RECORDS = 1000
 MAX_IDS = 100
-EARLIEST_QUERY = dt.datetime(2000, 1, 1, tzinfo=dt.UTC)
+# A day before 2000 in UTC: 2000-01-01 in Seoul starts on 1999-12-31 in UTC.
+EARLIEST_QUERY = dt.datetime(1999, 12, 31, tzinfo=dt.UTC)
 LATEST_QUERY = dt.datetime(2100, 1, 1, tzinfo=dt.UTC)
 _DISTRICTS = {d.code: d for d in SEOUL_DISTRICTS}
 # What a category may make public, most precise first (Category.public_fields).
@@ -76,6 +77,15 @@ REQUEST_FIELDS = (
     "media_url",
 )
 ERROR_FIELDS = ("code", "description")
+# How GeoReport v2 states errors (the served OpenAPI names it Open311Errors).
+ERRORS_SCHEMA: dict[str, Any] = {
+    "type": "array",
+    "items": {
+        "type": "object",
+        "properties": {"code": {"type": "integer"}, "description": {"type": "string"}},
+        "required": list(ERROR_FIELDS),
+    },
+}
 
 
 class Open311Error(Exception):
@@ -243,6 +253,17 @@ def find_requests(
 # --- HTTP ------------------------------------------------------------------------------
 
 
+# What the served schema states of the date and status parameters: a safe subset of
+# what is accepted (any W3C time from 2000 to 2100 is; a schema cannot say "a real
+# day", so it names days up to the 28th). An end before the start, or a range over
+# 90 days, is still a 400 the schema cannot state.
+_W3C_TIME: dict[str, Any] = {
+    "pattern": r"^20[0-9]{2}-(0[1-9]|1[0-2])-(0[1-9]|1[0-9]|2[0-8])"
+    r"(T([01][0-9]|2[0-3]):[0-5][0-9](:[0-5][0-9])?(Z|[+-](0[0-9]|1[0-3]):[0-5][0-9])?)?$"
+}
+_STATUSES: dict[str, Any] = {"pattern": r"^(open|closed)(,(open|closed))?$"}
+
+
 def routes(db: Database) -> APIRouter:
     router = APIRouter(prefix=PREFIX, tags=["open311"])
 
@@ -264,9 +285,9 @@ def routes(db: Database) -> APIRouter:
     async def request_list(
         service_request_id: str | None = Query(None, max_length=4000),
         service_code: str | None = Query(None, max_length=2000),
-        start_date: str | None = Query(None, max_length=40),
-        end_date: str | None = Query(None, max_length=40),
-        status: str | None = Query(None, max_length=40),
+        start_date: str | None = Query(None, max_length=40, json_schema_extra=_W3C_TIME),
+        end_date: str | None = Query(None, max_length=40, json_schema_extra=_W3C_TIME),
+        status: str | None = Query(None, max_length=40, json_schema_extra=_STATUSES),
         jurisdiction_id: str = "",
         locale: str = "ko",
     ) -> JSONResponse:

@@ -20,8 +20,7 @@ from nacl.signing import SigningKey
 from core.clock import Clock, utcnow
 from core.sealing import b64
 from core.succession import sign_succession
-from kiosk.identity import current_identity
-from kiosk.models import DeviceIdentity
+from kiosk.identity import current_identity, save_identity
 from kiosk.outbox import sync_state
 from kiosk.store import Store, database_path, restrict_permissions
 from sync.client import SyncClient, SyncFailure, Timeouts
@@ -81,19 +80,17 @@ def enroll(
     answer = reply.body
     now = clock()
     with store.write() as session:
-        session.merge(
-            DeviceIdentity(
-                id=1,
-                device_id=answer.device_id,
-                token=answer.token,
-                server_url=client.base_url,
-                office=answer.office,
-                server_public_key=answer.server_public_key,
-                signing_key=bytes(signing_key),
-                signing_key_id=answer.signing_key_id,
-                revoked=False,
-                enrolled_at=now,
-            )
+        save_identity(
+            session,
+            device_id=answer.device_id,
+            token=answer.token,
+            server_url=client.base_url,
+            office=answer.office,
+            server_public_key=answer.server_public_key,
+            signing_key=bytes(signing_key),
+            signing_key_id=answer.signing_key_id,
+            revoked=False,
+            enrolled_at=now,
         )
         state = sync_state(session)
         state.pull_cursor = ""
@@ -102,7 +99,7 @@ def enroll(
         state.clock_offset_s = reply.clock_offset_s
     path = database_path(store)
     if path is not None:
-        # The token now sits in the database (and its WAL): kiosk user only.
+        # Sealed (kiosk/device_secrets.py), and still the kiosk user's only.
         restrict_permissions(path)
     log.info("enrolled as device %s at %s (%s)", answer.device_id, client.base_url, answer.office)
     return Enrolment(

@@ -150,7 +150,8 @@ class Mutation(_Wire):
 
 
 class PushRequest(_Wire):
-    protocol: int  # PROTOCOL_VERSION; anything else is answered with 426
+    # PROTOCOL_VERSION; the schema says so, and any other integer is answered 426.
+    protocol: int = Field(json_schema_extra={"enum": [PROTOCOL_VERSION]})
     device_id: str = Field(min_length=1, max_length=64)
     app_version: str = Field(default="", max_length=64)
     mutations: list[Mutation] = Field(max_length=MAX_BATCH)
@@ -172,6 +173,11 @@ class ResultCode(StrEnum):
     WAITLISTED = "waitlisted"  # a sign-up beyond the device's offline block
     DUPLICATE_ADMISSION = "duplicate_admission"  # a ticket admitted before
     REVOKED_TICKET = "revoked_ticket"  # admitted, but the ticket was revoked
+    # admitted, but no sign-up holds this ticket (yet): forged with a kiosk's key,
+    # or its sign-up has not arrived; the flag clears when it does
+    NO_SIGNUP = "no_signup"
+    # admitted, but the ticket's key was revoked before the server had its sign-up
+    REVOKED_KEY = "revoked_key"
     # a sign-up whose ticket this kiosk signed under the key it held before it
     # was re-enrolled (the signature proves it); kept, and said so:
     FORMER_SIGNING_KEY = "former_signing_key"
@@ -236,7 +242,13 @@ class EventChange(_Wire):
 
 
 class RegistrationChange(_Wire):
-    """A sign-up the pulling device may check in; no personal data but a masked name."""
+    """A sign-up the pulling device may check in: what verification needs, nothing to replay.
+
+    No personal data but a masked name, and never the ticket text or the receipt
+    code: either could be shown at a door or on the status page in the holder's
+    place. ``ticket``/``receipt_code`` stay in the schema for older kiosks and are
+    always empty (see core.tickets for the digests).
+    """
 
     id: uuid.UUID
     deleted: bool = False
@@ -247,6 +259,14 @@ class RegistrationChange(_Wire):
     number: int | None = None
     ticket: str = ""
     masked_name: str = ""
+    # The ticket's 16-byte payload as hex (valid days, type): no signature.
+    ticket_payload: str = ""
+    # core.tickets.ticket_digest of the ticket: a scanned ticket must match it.
+    ticket_digest: str = ""
+    # core.tickets.manual_code_digest of the printed code, for look-up by typed code.
+    manual_code_digest: str = ""
+    # When the server received the sign-up: tickets of a key revoked later stay good.
+    received_at: dt.datetime | None = None
 
 
 class SigningKeyChange(_Wire):
@@ -254,6 +274,9 @@ class SigningKeyChange(_Wire):
     # Ed25519 public key, base64 of 32 raw bytes.
     public_key: str
     revoked: bool = False
+    # Since when: a ticket under this key is still good if the server received
+    # its sign-up before then (a stolen kiosk's key signs nothing new that counts).
+    revoked_at: dt.datetime | None = None
 
 
 class RevokedTicketChange(_Wire):

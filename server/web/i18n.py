@@ -240,6 +240,26 @@ CATALOG: dict[str, tuple[str, str]] = {
     "devices.revoked": ("해지됨", "Revoked"),
     "devices.revoke": ("해지", "Revoke"),
     "devices.none": ("등록된 키오스크가 없습니다.", "No kiosks enrolled."),
+    "device.admissions": (
+        "이 키오스크의 티켓으로 입장한 기록",
+        "Admissions on this kiosk's tickets",
+    ),
+    "device.admissions_hint": (
+        "해지 전에 서버가 신청을 받은 티켓만 유효합니다. 그 밖의 입장은 확인이 필요합니다.",
+        "Only tickets whose sign-up the server had before the revocation count; "
+        "check the other admissions.",
+    ),
+    "device.ticket": ("티켓", "Ticket"),
+    "device.admitted_by": ("입장 처리 키오스크", "Admitted by"),
+    "device.scanned": ("입장 시각", "Admitted at"),
+    "device.signup": ("서버가 신청을 받은 시각", "Sign-up reached the server"),
+    "device.no_signup": ("신청 없음", "No sign-up"),
+    "device.vouched": ("해지 전 신청 확인", "Sign-up before revocation"),
+    "device.unvouched": ("확인 필요", "Check this"),
+    "device.no_admissions": (
+        "이 키오스크의 티켓으로 입장한 기록이 없습니다.",
+        "No admissions on its tickets.",
+    ),
     "enrolment.title": ("키오스크 등록 코드", "Kiosk enrolment codes"),
     "enrolment.make": ("새 등록 코드", "New enrolment code"),
     "enrolment.ttl": ("유효 시간(시간)", "Valid for (hours)"),

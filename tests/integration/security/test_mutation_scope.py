@@ -100,4 +100,4 @@ def test_a_forged_proof_of_succession_is_refused(live: LiveServer, kiosk: SimKio
         predecessor={"device_id": kiosk.device_id, "signature": b64(wrong)},
     )
 
-    expect_error(reply, 400, "invalid_predecessor")
+    expect_error(reply, 403, "invalid_predecessor")

@@ -36,7 +36,7 @@ def test_sixty_parallel_guesses_get_at_most_the_limit_judged(live: LiveServer) -
         replies = list(burst.map(lambda _: enroll_raw(live.base_url, WRONG_CODE), range(60)))
 
     statuses = [r.status_code for r in replies]
-    assert statuses.count(400) == MAX_FAILURES
+    assert statuses.count(403) == MAX_FAILURES
     assert statuses.count(429) == 60 - MAX_FAILURES
 
 
@@ -87,7 +87,7 @@ def test_a_forged_x_forwarded_for_is_not_believed_without_a_configured_proxy(
 ) -> None:
     statuses = _guesses_with_forged_addresses(served.url)
 
-    assert statuses == [400] * MAX_FAILURES + [429]
+    assert statuses == [403] * MAX_FAILURES + [429]
 
 
 @pytest.mark.parametrize("backend", ["sqlite"], indirect=True)
@@ -95,7 +95,7 @@ def test_a_forged_x_forwarded_for_is_not_believed_without_a_configured_proxy(
 def test_the_configured_proxy_is_believed(served: _Served) -> None:
     statuses = _guesses_with_forged_addresses(served.url)
 
-    assert statuses == [400] * (MAX_FAILURES + 1)
+    assert statuses == [403] * (MAX_FAILURES + 1)
 
 
 def test_the_status_page_answers_a_probe_with_429(site: Site) -> None:
