@@ -62,8 +62,10 @@ def restrict_directory(directory: Path) -> None:
     try:
         if directory.owner() == getpass.getuser() and directory != Path(tempfile.gettempdir()):
             directory.chmod(0o700)
-    except (OSError, KeyError):
-        pass  # not ours to change: the file itself is still 0600
+    except (OSError, KeyError, NotImplementedError):
+        # Not ours to change (or Windows, where ACLs of the user profile apply):
+        # the file itself is still the kiosk user's.
+        pass
 
 
 def current_revision(conn: Connection) -> str | None:

@@ -181,6 +181,10 @@ def create_app(
                 json_schema_extra={"pattern": "^[0-9]{0,12}$"},
             ),
         ] = "",
+        x_civic_printer: Annotated[
+            str | None,
+            Header(description="The kiosk's slip printer state (optional)."),
+        ] = None,
     ) -> PushResponse:
         device = await run_in_threadpool(_device, db, authorization)
         request.state.device = device.id
@@ -190,6 +194,7 @@ def create_app(
         raw = await request.body()
         results, app_version = await run_in_threadpool(_push, db, keys, device, raw)
         await run_in_threadpool(devices.note_report, db, device, app_version, pending)
+        await run_in_threadpool(devices.note_printer, db, device, x_civic_printer)
         request.state.mutations = len(results)
         for status in MutationStatus:
             setattr(request.state, status.value, sum(r.status is status for r in results))
@@ -208,8 +213,14 @@ def create_app(
             ),
         ] = PROTOCOL_VERSION,
         authorization: Annotated[str | None, Header()] = None,
+        x_civic_printer: Annotated[
+            str | None,
+            Header(description="The kiosk's slip printer state (optional)."),
+        ] = None,
     ) -> PullResponse:
         device = _device(db, authorization)
+        # Every round pulls, even with nothing to push: the state arrives either way.
+        devices.note_printer(db, device, x_civic_printer)
         request.state.device = device.id
         _check_protocol(protocol)
         page = pull(db, keys.epoch, Puller.of(device), cursor, limit)
