@@ -236,6 +236,14 @@ class DeviceIdentity(Base):
     # The public half of the signing key (base64): check-in needs no secret.
     signing_public_key: Mapped[str] = mapped_column(String(64), default="", server_default="")
 
+    # The status pages' address the server gave at enrolment ("" from older servers).
+    public_url: Mapped[str] = mapped_column(String(500), default="")
+
+    @property
+    def status_base(self) -> str:
+        """Where receipt QRs point: the public address, else the server the kiosk talks to."""
+        return self.public_url or self.server_url
+
     def __init__(self, *, token: str = "", signing_key: bytes = b"", **values: Any) -> None:
         super().__init__(**values)
         self.secrets = b""

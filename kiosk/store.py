@@ -25,7 +25,7 @@ MIGRATIONS_DIR = Path(__file__).with_name("migrations")
 # with it before deciding to load Alembic at all: Alembic and what it imports
 # (Mako, Pygments) cost ~90 ms of a cold start that almost never migrates. A
 # test fails when a new migration is added without moving this.
-SCHEMA_HEAD = "0007"
+SCHEMA_HEAD = "0008"
 
 
 def create_sqlite_engine(url: str) -> Engine:
@@ -119,7 +119,7 @@ def open_store(url: str, migrate: bool = True, key_source: KeySource | None = No
 
 
 def _seal_plaintext_secrets(engine: Engine) -> None:
-    """Move a token and signing key written before 0007 into the sealed column.
+    """Move a token and signing key written before 0008 into the sealed column.
 
     Loading the row opens the plaintext, writing it seals (kiosk/models.py)
     and blanks the old columns; secure_delete zeroes the old cells and the

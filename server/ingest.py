@@ -26,12 +26,15 @@ from typing import Any
 from sqlalchemy import Connection, bindparam, select, update
 from sqlalchemy.exc import DBAPIError, IntegrityError
 
+from core.payloads import SignupPayload
 from core.sealing import canonical_json
 from server.batch import Batch, Pusher
+from server.claims import CLAIM_TYPE, reconcile
 from server.db import Database
 from server.keys import ServerKeys
 from server.models import Device, Entity, MutationRecord, Outcome, table_of, utcnow
 from server.mutations import Applied, Prepared, Rejection, apply, lookups, mutation_id, prepare
+from server.notifications import Planner
 from sync.protocol import MutationResult, MutationStatus, ResultCode
 
 log = logging.getLogger("server.ingest")
@@ -44,6 +47,7 @@ _KNOWN = select(
     _mutations.c.outcome,
     _mutations.c.code,
     _mutations.c.message,
+    _mutations.c.type,
 ).where(
     _mutations.c.lineage == bindparam("lineage"),
     _mutations.c.id.in_(bindparam("ids", expanding=True)),
@@ -73,6 +77,7 @@ class _Known:
     outcome: str
     code: str
     message: str
+    type: str = ""
 
 
 def ingest(
@@ -92,19 +97,26 @@ def ingest(
         prepare(raw, keys.sealing_key, now) for raw in mutations if isinstance(raw, Mapping)
     ]
     pusher = Pusher(device.id, device.office, device.signing_key_id, device.lineage or device.id)
+    planner = Planner(keys.sealing_key, keys.contact_key) if keys.contact_key else None
     if bulk:
         try:
-            return _apply_batch(db, pusher, prepared, now, bulk=True)
+            return _apply_batch(db, pusher, prepared, now, bulk=True, planner=planner)
         except IntegrityError:
             log.info(
                 "a bulk insert was refused; applying the batch one mutation at a time",
                 extra={"fields": {"device": device.id, "mutations": len(prepared)}},
             )
-    return _apply_batch(db, pusher, prepared, now, bulk=False)
+    return _apply_batch(db, pusher, prepared, now, bulk=False, planner=planner)
 
 
 def _apply_batch(
-    db: Database, pusher: Pusher, prepared: Sequence[Prepared], now: dt.datetime, *, bulk: bool
+    db: Database,
+    pusher: Pusher,
+    prepared: Sequence[Prepared],
+    now: dt.datetime,
+    *,
+    bulk: bool,
+    planner: Planner | None = None,
 ) -> list[MutationResult]:
     with db.write() as session:
         conn = session.connection()
@@ -114,6 +126,7 @@ def _apply_batch(
         released = _release_refused(conn, pusher.lineage, prepared, known)
         batch = Batch(conn, pusher, now, bulk=bulk)
         batch.kept_before = released
+        batch.planner = planner
         if bulk:
             batch.prefetch(*lookups([p for p in prepared if p.id not in known]))
         results: list[MutationResult] = []
@@ -140,7 +153,7 @@ def _known(conn: Connection, lineage: str, ids: Sequence[str]) -> dict[str, _Kno
     if not ids:
         return {}
     rows = conn.execute(_KNOWN, {"lineage": lineage, "ids": sorted(set(ids))})
-    return {r.id: _Known(r.payload_hash, r.outcome, r.code, r.message) for r in rows}
+    return {r.id: _Known(r.payload_hash, r.outcome, r.code, r.message, r.type) for r in rows}
 
 
 def _release_refused(
@@ -219,6 +232,22 @@ def _noting_time(applied: Applied, note: str) -> Applied:
 
 
 def _answer_known(batch: Batch, item: Prepared, known: _Known) -> MutationResult:
+    if (
+        known.type == CLAIM_TYPE
+        and isinstance(item.payload, SignupPayload)
+        and item.rejection is None
+        and known.payload_hash != item.payload_hash
+    ):
+        # The kiosk lost the answer to its online sign-up and queued it offline.
+        refused = reconcile(batch.conn, batch.pusher.device_id, item.payload, item.id, batch.now)
+        if refused is None:
+            waiting = item.payload.status != "confirmed" and known.code == "waitlisted"
+            code = ResultCode.WAITLISTED if waiting else ResultCode.OK
+            return MutationResult(id=item.id, status=MutationStatus.DUPLICATE, code=code)
+        _keep_rejected(batch, item, refused.code, refused.message)
+        return MutationResult(
+            id=item.id, status=MutationStatus.REJECTED, code=refused.code, message=refused.message
+        )
     if known.payload_hash != item.payload_hash:
         message = "this mutation id was already used with a different payload"
         _keep_rejected(batch, item, ResultCode.CONFLICT, message)

@@ -349,7 +349,7 @@ def test_upgrading_gives_tickets_pulled_earlier_their_manual_code(tmp_path: Path
     upgrade(old.engine, "0004")
     with old.engine.connect() as conn:
         assert conn.execute(text("SELECT manual_code FROM registrations")).scalar() == code
-    # 0007 then forgets pulled tickets altogether: the next pull brings digests.
+    # 0008 then forgets pulled tickets altogether: the next pull brings digests.
     upgrade(old.engine)
     with old.engine.connect() as conn:
         assert conn.execute(text("SELECT count(*) FROM registrations")).scalar() == 0

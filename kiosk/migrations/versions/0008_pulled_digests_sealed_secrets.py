@@ -7,8 +7,8 @@ with a key kept outside the database (kiosk/secrets.py moves existing ones on
 the next start). The old ``ticket`` and ``receipt_code`` of pulled sign-ups
 are dropped here: the next pull brings their digests.
 
-Revision ID: 0007
-Revises: 0006
+Revision ID: 0008
+Revises: 0007
 """
 
 from collections.abc import Sequence
@@ -16,8 +16,8 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "0007"
-down_revision: str | None = "0006"
+revision: str = "0008"
+down_revision: str | None = "0007"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

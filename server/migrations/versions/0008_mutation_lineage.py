@@ -4,8 +4,8 @@ A lineage is one kiosk store across re-enrolments (server/enrolment.py); every
 existing device starts its own. The ledger and the refused copies gain the
 column, filled from the device that sent each row.
 
-Revision ID: 0007
-Revises: 0006
+Revision ID: 0008
+Revises: 0007
 """
 
 from collections.abc import Sequence
@@ -13,8 +13,8 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "0007"
-down_revision: str | None = "0006"
+revision: str = "0008"
+down_revision: str | None = "0007"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
@@ -56,7 +56,7 @@ def _upgrade_postgresql() -> None:
 def _upgrade_sqlite() -> None:
     # SQLite cannot change a primary key or drop an unnamed constraint in place.
     op.drop_index("ix_mutations_device_id", table_name="mutations")
-    op.rename_table("mutations", "mutations_0006")
+    op.rename_table("mutations", "mutations_0007")
     op.create_table(
         "mutations",
         sa.Column("lineage", sa.String(length=64), nullable=False, server_default=""),
@@ -77,12 +77,12 @@ def _upgrade_sqlite() -> None:
         "INSERT INTO mutations (lineage, id, device_id, seq, type, payload_hash, outcome,"
         " code, message, occurred_at, received_at)"
         " SELECT device_id, id, device_id, seq, type, payload_hash, outcome,"
-        " code, message, occurred_at, received_at FROM mutations_0006"
+        " code, message, occurred_at, received_at FROM mutations_0007"
     )
-    op.drop_table("mutations_0006")
+    op.drop_table("mutations_0007")
 
     op.drop_index("ix_rejected_mutations_mutation_id", table_name="rejected_mutations")
-    op.rename_table("rejected_mutations", "rejected_mutations_0006")
+    op.rename_table("rejected_mutations", "rejected_mutations_0007")
     op.create_table(
         "rejected_mutations",
         sa.Column("id", sa.Integer(), autoincrement=True, nullable=False),
@@ -107,9 +107,9 @@ def _upgrade_sqlite() -> None:
         "INSERT INTO rejected_mutations (lineage, id, mutation_id, device_id, type, raw,"
         " payload_hash, code, message, received_at)"
         " SELECT device_id, id, mutation_id, device_id, type, raw,"
-        " payload_hash, code, message, received_at FROM rejected_mutations_0006"
+        " payload_hash, code, message, received_at FROM rejected_mutations_0007"
     )
-    op.drop_table("rejected_mutations_0006")
+    op.drop_table("rejected_mutations_0007")
 
 
 def downgrade() -> None:

@@ -1,7 +1,7 @@
 """Atomic rate counters for log-in and enrolment attempts.
 
-Revision ID: 0006
-Revises: 0005
+Revision ID: 0007
+Revises: 0006
 """
 
 from collections.abc import Sequence
@@ -11,8 +11,8 @@ from alembic import op
 
 # Aware UTC timestamps (server.models.UTCDateTime stores through this type).
 UTC = sa.DateTime(timezone=True)
-revision: str = "0006"
-down_revision: str | None = "0005"
+revision: str = "0007"
+down_revision: str | None = "0006"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
