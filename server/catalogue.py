@@ -32,6 +32,7 @@ from server.models import (
     RegistrationStatus,
     utcnow,
 )
+from server.open311 import PUBLIC_FIELDS
 
 
 class Problem(enum.StrEnum):
@@ -50,6 +51,7 @@ class Problem(enum.StrEnum):
     CATEGORY_NAMES = "category.error.names"
     CATEGORY_EXISTS = "category.error.exists"  # {code}
     CATEGORY_UNKNOWN = "category.error.unknown"  # {code}
+    CATEGORY_PUBLIC_FIELD = "category.error.public_field"  # {fields}, {choices}
 
 
 class CatalogueError(ValueError):
@@ -269,6 +271,22 @@ def add_category(
             )
         )
         record_change(session, Entity.CATEGORY, code)
+
+
+def set_public_fields(db: Database, code: str, fields: list[str]) -> None:
+    """Choose what Open311 publishes of a category's complaints (server/open311.py)."""
+    unknown = sorted(set(fields) - set(PUBLIC_FIELDS))
+    if unknown:
+        raise CatalogueError(
+            Problem.CATEGORY_PUBLIC_FIELD,
+            fields=", ".join(unknown),
+            choices=", ".join(PUBLIC_FIELDS),
+        )
+    with db.write() as session:
+        category = session.get(Category, code)
+        if category is None:
+            raise CatalogueError(Problem.CATEGORY_UNKNOWN, code=code)
+        category.public_fields = " ".join(f for f in PUBLIC_FIELDS if f in fields)
 
 
 def remove_category(db: Database, code: str) -> None:

@@ -23,7 +23,7 @@ from typing import Any, TextIO, TypeVar
 
 from sqlalchemy.exc import DBAPIError
 
-from core.clock import SEOUL
+from core.clock import SEOUL, in_seoul
 from core.pipes import quiet_when_the_reader_leaves
 from server import accounts, catalogue, destinations, devices, export, forwarder, notifier
 from server.config import ConfigError, ServerSettings, load_settings
@@ -207,6 +207,14 @@ def _category_parsers(
     remove = sub.add_parser("remove", parents=[db], help="delete a category")
     remove.add_argument("code")
     remove.set_defaults(run=_category_remove)
+    public = sub.add_parser(
+        "public-fields",
+        parents=[db],
+        help="what Open311 shows of this category's complaints (address, dong, district)",
+    )
+    public.add_argument("code")
+    public.add_argument("fields", nargs="*", help="none: only category, status and times")
+    public.set_defaults(run=_category_public_fields)
 
 
 def _user_parsers(
@@ -305,7 +313,10 @@ def _using(settings: ServerSettings, action: Callable[[Database], _T]) -> _T:
 
 
 def _kst(value: dt.datetime | None) -> str:
-    return value.astimezone(SEOUL).strftime("%Y-%m-%d %H:%M KST") if value else "-"
+    if value is None:
+        return "-"
+    local = in_seoul(value)
+    return local.strftime("%Y-%m-%d %H:%M KST") if local else value.isoformat(timespec="minutes")
 
 
 def _table(rows: Sequence[Sequence[object]], headers: Sequence[str], out: TextIO) -> None:
@@ -324,6 +335,27 @@ def _width(text: str) -> int:
 # --- commands --------------------------------------------------------------------------
 
 
+def uvicorn_options(settings: ServerSettings) -> dict[str, Any]:
+    """How ``serve`` runs uvicorn (tests start the same configuration).
+
+    Proxy headers (X-Forwarded-For, -Proto) are believed only from the
+    addresses in ``trusted_proxies``. uvicorn's own default believes them from
+    127.0.0.1, so anything on the server's machine could pose as any address
+    and walk past every per-address limit; with no proxy configured, none is
+    believed and the client is the TCP peer.
+    """
+    trusted = settings.trusted_proxies.strip()
+    return {
+        "host": settings.host,
+        "port": settings.port,
+        "log_config": None,
+        "access_log": False,
+        "server_header": False,
+        "proxy_headers": bool(trusted),
+        "forwarded_allow_ips": trusted or "",
+    }
+
+
 def _serve(args: argparse.Namespace, settings: ServerSettings) -> int:
     import uvicorn
 
@@ -334,14 +366,7 @@ def _serve(args: argparse.Namespace, settings: ServerSettings) -> int:
         host=args.host, port=args.port, workers=args.workers, log_level=args.log_level
     )
     configure_logging(settings.log_level)
-    # Any: uvicorn's keyword arguments have a dozen different types.
-    common: dict[str, Any] = {
-        "host": settings.host,
-        "port": settings.port,
-        "log_config": None,
-        "access_log": False,
-        "server_header": False,
-    }
+    common = uvicorn_options(settings)
     stop = threading.Event()
     with _open(settings) as db:
         if args.demo and catalogue.seed_demo(db):
@@ -549,6 +574,13 @@ def _category_list(_args: argparse.Namespace, settings: ServerSettings) -> int:
         print("no categories")
         return 0
     _table(rows, ("CODE", "NAME (KO)", "NAME (EN)", "ICON", "ORDER"), sys.stdout)
+    return 0
+
+
+def _category_public_fields(args: argparse.Namespace, settings: ServerSettings) -> int:
+    fields = [f.strip() for value in args.fields for f in value.split(",") if f.strip()]
+    _using(settings, lambda db: catalogue.set_public_fields(db, args.code, fields))
+    print(f"Open311 shows of {args.code}: {', '.join(fields) or 'category, status and times only'}")
     return 0
 
 
