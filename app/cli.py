@@ -25,6 +25,8 @@ from dataclasses import fields
 from pathlib import Path
 from typing import Any, TypeVar
 
+from core.jsontext import JsonRefused, load_json
+from core.pipes import quiet_when_the_reader_leaves
 from core.validation import ValidationFailed
 from kiosk.admissions import record_admission
 from kiosk.attendance import checkin_events
@@ -292,14 +294,27 @@ def _record(source: str, submit: Callable[[dict[str, Any]], Receipt]) -> int:
     return 0
 
 
+# A form is a few kilobytes (a photo is taken by the camera, never from a file).
+MAX_FORM_BYTES = 1024 * 1024
+
+
 def _read_json_object(source: str) -> dict[str, Any]:
+    """The form file as one JSON object, or InputError with one line saying what is wrong."""
     try:
-        text = sys.stdin.read() if source == "-" else Path(source).read_text(encoding="utf-8")
-        data = json.loads(text)
+        if source == "-":
+            raw = sys.stdin.buffer.read(MAX_FORM_BYTES + 1)
+        else:
+            with Path(source).open("rb") as handle:
+                raw = handle.read(MAX_FORM_BYTES + 1)
     except OSError as exc:
         raise InputError(f"cannot read {source}: {exc.strerror}") from exc
-    except ValueError as exc:
-        raise InputError(f"{source} is not JSON: {exc}") from exc
+    if len(raw) > MAX_FORM_BYTES:
+        raise InputError(f"{source} is larger than {MAX_FORM_BYTES} bytes")
+    try:
+        # Depth, encoding and lone surrogates are checked before anything walks it.
+        data = load_json(raw)
+    except JsonRefused as exc:
+        raise InputError(f"{source} is refused: {exc.message}") from None
     if not isinstance(data, dict):
         raise InputError(f"{source} must hold one JSON object")
     return data
@@ -405,6 +420,21 @@ def _verdict_line(verdict: Verdict | Ambiguous) -> str:
     return line
 
 
+# --- the voice and the keypad -----------------------------------------------------
+
+
+def cmd_say(args: argparse.Namespace, settings: Settings) -> int:
+    from app.voice_check import say
+
+    return say(settings, args.text, args.language, args.wav, sys.stdout)
+
+
+def cmd_keys(args: argparse.Namespace, settings: Settings) -> int:
+    from app.voice_check import keys
+
+    return keys(settings)
+
+
 # --- staff PIN ---------------------------------------------------------------------
 
 
@@ -496,6 +526,15 @@ def build_parser() -> argparse.ArgumentParser:
     checkin.add_argument("--json", action="store_true", help="print the verdict as JSON")
     checkin.set_defaults(func=cmd_check_in)
 
+    voice = sub.add_parser("say", help="speak a sentence with the kiosk's voice (a check)")
+    voice.add_argument("text", help="what to say")
+    voice.add_argument("--language", choices=["ko", "en"], default="ko")
+    voice.add_argument("--wav", type=Path, help="also write the synthesised speech here")
+    voice.set_defaults(func=cmd_say)
+    sub.add_parser(
+        "keys", help="print each key's name and meaning, and the earphone jack (a check)"
+    ).set_defaults(func=cmd_keys)
+
     pin = sub.add_parser("set-pin", help="set the staff PIN (staff mode on the touch screen)")
     pin.add_argument("--stdin", action="store_true", help="read the PIN from stdin, one line")
     pin.set_defaults(func=cmd_set_pin)
@@ -503,6 +542,10 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    return quiet_when_the_reader_leaves(lambda: _main(argv))
+
+
+def _main(argv: Sequence[str] | None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     if args.self_test:

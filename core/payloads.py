@@ -32,9 +32,34 @@ class _Strict(BaseModel):
 
 
 ReceiptCode = Field(min_length=8, max_length=8, pattern=r"^[2-9A-HJKMNP-Z]{8}$")
+# Ids and ticket numbers are INTEGER columns on the server: one beyond is a refused
+# payload, never a database error that would fail the whole push.
+INT32_MAX = 2**31 - 1
+
+# The language the citizen used at the kiosk: the server writes to them in it.
+# Kiosks before it send none (read as Korean).
+Language = Literal["ko", "en"]
+# Fields added after the first kiosks shipped: left out of the JSON when not
+# given, so a record without them reads exactly as older kiosks wrote it.
+_LATER_FIELDS = ("dong", "photo", "language", "notify")
 
 
-class ComplaintPayload(_Strict):
+def payload_json(payload: BaseModel) -> dict[str, Any]:
+    """A payload as stored and sent: the later optional fields only when given."""
+    unset = {name for name in _LATER_FIELDS if getattr(payload, name, None) is None}
+    return payload.model_dump(mode="json", exclude=unset)
+
+
+class _Citizen(_Strict):
+    """What every payload with a person behind it adds: their language and their wish to hear."""
+
+    language: Language | None = None
+    # Consent to be told by text message, KakaoTalk or e-mail how it goes
+    # (the optional consent box); None from kiosks before it: no messages.
+    notify: bool | None = None
+
+
+class ComplaintPayload(_Citizen):
     """A formal complaint or, with ``anonymous``, a suggestion without contact."""
 
     receipt_code: str = ReceiptCode
@@ -68,7 +93,7 @@ class ComplaintSealed(_Strict):
     share_contact: bool = False
 
 
-class ProposalPayload(_Strict):
+class ProposalPayload(_Citizen):
     receipt_code: str = ReceiptCode
     area: str = Field(max_length=64)
     district: str = Field(default="", max_length=32)
@@ -85,14 +110,14 @@ class ProposalSealed(_Strict):
     email: str = Field(default="", max_length=EMAIL_MAX)
 
 
-class SignupPayload(_Strict):
+class SignupPayload(_Citizen):
     receipt_code: str = ReceiptCode
-    event_id: int
+    event_id: int = Field(ge=0, le=INT32_MAX)
     # What the kiosk told the citizen: a confirmed place (within this kiosk's
     # offline block) or the waiting list.
     status: Literal["confirmed", "waitlisted"]
-    key_id: int | None = None
-    number: int | None = None
+    key_id: int | None = Field(default=None, ge=0, le=INT32_MAX)
+    number: int | None = Field(default=None, ge=0, le=INT32_MAX)
     ticket: str = Field(default="", max_length=300)
     consent_version: str = Field(default="", max_length=32)
     created_at: dt.datetime
@@ -112,9 +137,9 @@ class CheckinPayload(_Strict):
     the JSON altogether (``checkin_json``), so they read exactly as before.
     """
 
-    event_id: int
-    key_id: int
-    number: int
+    event_id: int = Field(ge=0, le=INT32_MAX)
+    key_id: int = Field(ge=0, le=INT32_MAX)
+    number: int = Field(ge=0, le=INT32_MAX)
     scanned_at: dt.datetime
     source: Literal["scan", "manual"] = "scan"
     undo_of: uuid.UUID | None = None

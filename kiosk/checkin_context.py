@@ -14,12 +14,11 @@ import binascii
 import datetime as dt
 from collections.abc import Sequence
 
-from nacl.signing import SigningKey as Ed25519Key
 from sqlalchemy import ColumnElement, and_, select
 from sqlalchemy.orm import Session
 
 from core.kinds import RegistrationStatus
-from core.tickets import TicketIdentity
+from core.tickets import TicketIdentity, manual_code_digest, payload_of_hex
 from kiosk.checkin import (
     Admission,
     Ambiguous,
@@ -80,7 +79,7 @@ class StoreCheckinContext:
             public_key = base64.b64decode(row.public_key, validate=True)
         except (binascii.Error, ValueError):
             public_key = b""  # unusable: decide() reports it as an unknown key
-        return KeyRecord(public_key=public_key, revoked=row.revoked)
+        return KeyRecord(public_key=public_key, revoked=row.revoked, revoked_at=row.revoked_at)
 
     def _own_key(self, key_id: int) -> KeyRecord | None:
         """This kiosk's own key before any pull has brought it back from the server.
@@ -93,9 +92,10 @@ class StoreCheckinContext:
         if identity is None or identity.signing_key_id != key_id:
             return None
         try:
-            public_key = bytes(Ed25519Key(identity.signing_key).verify_key)
-        except (ValueError, TypeError):
-            return None  # no usable seed: an unknown key, like any other
+            # The public half, kept in the clear: checking needs no secret.
+            public_key = base64.b64decode(identity.signing_public_key, validate=True)
+        except (binascii.Error, ValueError):
+            return None  # no usable key: an unknown key, like any other
         # A kiosk told it is revoked lost its key with its token (server/devices.py).
         return KeyRecord(public_key=public_key, revoked=identity.revoked)
 
@@ -119,7 +119,11 @@ class StoreCheckinContext:
         return None if row is None else _registration_info(row)
 
     def registrations_by_manual_code(self, code: str) -> Sequence[RegistrationInfo]:
-        rows = self._session.scalars(select(Registration).where(Registration.manual_code == code))
+        # A sign-up made here keeps its printed code; a pulled one its digest,
+        # salted per event (core.tickets.manual_code_digest): one hash per event.
+        events = self._session.scalars(select(Event.id)).all()
+        keys = [code, *(manual_code_digest(event_id, code) for event_id in events)]
+        rows = self._session.scalars(select(Registration).where(Registration.manual_code.in_(keys)))
         return [
             _registration_info(r) for r in rows if r.key_id is not None and r.number is not None
         ]
@@ -131,6 +135,9 @@ def _registration_info(row: Registration) -> RegistrationInfo:
         masked_name=row.masked_name,
         ticket=row.ticket,
         cancelled=row.status == RegistrationStatus.CANCELLED,
+        payload=payload_of_hex(row.ticket_payload) if row.ticket_payload else None,
+        digest=row.ticket_digest,
+        received_at=row.received_at,
     )
 
 

@@ -104,7 +104,8 @@ def event_facts(store: Store, event_id: int) -> SlipEvent | None:
 def _signup_facts(session: Session, registration: Registration) -> SlipFacts:
     event = session.get(Event, registration.event_id)
     return SlipFacts(
-        code=registration.receipt_code,
+        # Sign-ups made here always have one; a pulled sign-up has none (issue 16 #3).
+        code=registration.receipt_code or "",
         kind="signup",
         created_at=registration.created_at,
         status=str(registration.status),
@@ -122,9 +123,13 @@ def _event(event: Event) -> SlipEvent:
 
 
 def status_server(store: Store, configured: str = "") -> str:
-    """The server whose status page a receipt points to: the configured one, else the enrolled."""
-    if configured:
-        return configured
+    """Where a receipt's status page is: the public address the server gave at enrolment,
+    else the configured server, else the enrolled one (as ``DeviceIdentity.status_base``,
+    which the receipt on screen uses)."""
     with store.read() as session:
         identity = session.scalars(select(DeviceIdentity).limit(1)).first()
+        if identity is not None and identity.public_url:
+            return identity.public_url
+        if configured:
+            return configured
         return identity.server_url if identity is not None else ""

@@ -20,8 +20,10 @@ from sqlalchemy.orm import Session
 
 from core import validation as v
 from core.clock import utcnow
+from core.contact import contact_errors
 from core.dongs import dong_error
 from core.kinds import SubmissionKind
+from core.links import status_page_url as status_url
 from core.payloads import (
     ComplaintPayload,
     ComplaintSealed,
@@ -29,6 +31,7 @@ from core.payloads import (
     ProposalPayload,
     ProposalSealed,
     complaint_json,
+    payload_json,
 )
 from core.photos import photo_error
 from core.receipts import new_receipt_code
@@ -48,6 +51,16 @@ class Consent:
     version: str = ""
     required: bool = False
     share_contact: bool = False
+    # The separate, optional box: tell me by text message, KakaoTalk or e-mail how it goes.
+    notify: bool = False
+    # The language the citizen read the consent in: the server writes to them in it.
+    language: str = "ko"
+
+    def citizen_fields(self) -> dict[str, Any]:
+        """What a payload carries of this consent besides its version (nothing without one)."""
+        if not self.version:
+            return {}
+        return {"language": "en" if self.language == "en" else "ko", "notify": self.notify}
 
 
 @dataclass(frozen=True)
@@ -59,6 +72,15 @@ class Receipt:
     status: str = "queued"
     ticket: str = ""
     manual_code: str = ""
+    # The public status page of this receipt (core.receipts.status_url): its QR.
+    status_url: str = ""
+    # The citizen asked for messages; for a confirmed place, whether a reminder will go.
+    notify: bool = False
+    reminder: bool = False
+    # The server answered at once (an online sign-up), so nothing waits to be sent.
+    online: bool = False
+    # This phone already held a sign-up for the event: ``code`` is that one's.
+    already: bool = False
 
 
 @dataclass(frozen=True)
@@ -156,9 +178,7 @@ def check_complaint(form: ComplaintForm, consent: Consent) -> CheckedComplaint:
 
 def complaint_errors(form: ComplaintForm) -> list[FieldError]:
     """The complaint form's field errors, consent not yet asked."""
-    check = v.Checker()
-    _complaint_fields(check, form)
-    return check.errors
+    return v.field_errors(_complaint_fields, form)
 
 
 def check_suggestion(form: ComplaintForm, consent: Consent | None = None) -> CheckedSuggestion:
@@ -170,9 +190,8 @@ def check_suggestion(form: ComplaintForm, consent: Consent | None = None) -> Che
 
 
 def suggestion_errors(form: ComplaintForm) -> list[FieldError]:
-    check = v.Checker()
-    _suggestion_fields(check, form)
-    return check.errors
+    """The suggestion form's field errors (contact given where none may be, too)."""
+    return v.field_errors(_suggestion_fields, form)
 
 
 def check_proposal(form: ProposalForm, consent: Consent) -> CheckedProposal:
@@ -187,15 +206,13 @@ def check_proposal(form: ProposalForm, consent: Consent) -> CheckedProposal:
 
 def proposal_errors(form: ProposalForm) -> list[FieldError]:
     """The proposal form's field errors, consent not yet asked."""
-    check = v.Checker()
-    _proposal_fields(check, form)
-    return check.errors
+    return v.field_errors(_proposal_fields, form)
 
 
 def _complaint_fields(check: v.Checker, form: ComplaintForm) -> CheckedComplaint:
     place = _check_place(check, form)
     description = _description(check, form.description)
-    contact = _check_contact(check, form.name, form.phone, form.email, required=True)
+    contact = _check_contact(check, SubmissionKind.COMPLAINT, form.name, form.phone, form.email)
     if form.photo:
         problem = photo_error(form.photo)
         if problem is not None:
@@ -206,12 +223,15 @@ def _complaint_fields(check: v.Checker, form: ComplaintForm) -> CheckedComplaint
 def _suggestion_fields(check: v.Checker, form: ComplaintForm) -> CheckedSuggestion:
     place = _check_place(check, form)
     description = _description(check, form.description)
-    for name in ("name", "phone", "email"):
-        if getattr(form, name).strip():
-            check.fail(name, "contact.not_allowed")
-    if form.photo:
-        # A photo may show people: personal data, which a suggestion asks no consent for.
-        check.fail("photo", "photo.not_allowed")
+    refused = contact_errors(
+        SubmissionKind.SUGGESTION,
+        name=form.name,
+        phone=form.phone,
+        email=form.email,
+        photo=bool(form.photo),
+    )
+    for error in refused:
+        check.fail(error.field, error.key)
     return CheckedSuggestion(place, description, Consent())
 
 
@@ -221,7 +241,7 @@ def _proposal_fields(check: v.Checker, form: ProposalForm) -> CheckedProposal:
     title = check.text("title", form.title, max_length=v.TITLE_MAX, required=True)
     description = _description(check, form.description)
     district = _check_district(check, form.district)
-    contact = _check_contact(check, form.name, form.phone, form.email, required=False)
+    contact = _check_contact(check, SubmissionKind.PROPOSAL, form.name, form.phone, form.email)
     return CheckedProposal(form.area, title, description, district, contact, Consent())
 
 
@@ -281,9 +301,11 @@ def store_proposal(
             consent_version=submission.consent_version,
             created_at=when,
             sealed=seal(identity.server_public_key, sealed.model_dump()),
+            **(checked.consent.citizen_fields() if checked.contact.given else {}),
         )
-        _enqueue(session, MutationType.PROPOSAL, payload.model_dump(mode="json"), submission, when)
-    return _receipt(submission)
+        _enqueue(session, MutationType.PROPOSAL, payload_json(payload), submission, when)
+        url = status_url(identity.status_base, submission.receipt_code)
+    return _receipt(submission, url, checked.consent.notify and checked.contact.given)
 
 
 # --- check, then store: for callers that hold the whole form at once ------------------------
@@ -321,6 +343,7 @@ def _store_place_report(
     photo: bytes = b"",
 ) -> Receipt:
     """A complaint or a suggestion: the same payload, anonymous for a suggestion."""
+    anonymous = kind == SubmissionKind.SUGGESTION
     when = now or utcnow()
     with store.write() as session:
         identity = require_identity(session)
@@ -331,7 +354,7 @@ def _store_place_report(
         submission.dong = place.dong
         payload = ComplaintPayload(
             receipt_code=submission.receipt_code,
-            anonymous=kind == SubmissionKind.SUGGESTION,
+            anonymous=anonymous,
             category=place.category,
             district=place.district,
             dong=place.dong or None,
@@ -340,9 +363,11 @@ def _store_place_report(
             sealed=seal(identity.server_public_key, sealed.model_dump()),
             # Sealed here, inside the write: only the sealed form ever reaches the disk.
             photo=seal_bytes(identity.server_public_key, photo) if photo else None,
+            **({} if anonymous else consent.citizen_fields()),
         )
         _enqueue(session, MutationType.COMPLAINT, complaint_json(payload), submission, when)
-    return _receipt(submission)
+        url = status_url(identity.status_base, submission.receipt_code)
+    return _receipt(submission, url, consent.notify and not anonymous)
 
 
 def _new_submission(
@@ -377,12 +402,14 @@ def _enqueue(
     enqueue(session, mutation_type, payload, mutation_id=submission.id, now=when)
 
 
-def _receipt(submission: Submission) -> Receipt:
+def _receipt(submission: Submission, url: str, notify: bool) -> Receipt:
     return Receipt(
         id=submission.id,
         code=submission.receipt_code,
         kind=str(submission.kind),
         created_at=submission.created_at,
+        status_url=url,
+        notify=notify,
     )
 
 
@@ -422,9 +449,13 @@ def _check_district(check: v.Checker, district: str) -> str:
 
 
 def _check_contact(
-    check: v.Checker, name: str, phone: str, email: str, *, required: bool
+    check: v.Checker, kind: SubmissionKind, name: str, phone: str, email: str
 ) -> Contact:
-    clean_name = check.text("name", name, max_length=v.NAME_MAX, required=required)
+    """Each detail's form here; whether ``kind`` needs or refuses them is core.contact's rule."""
+    before = len(check.errors)
+    clean_name = check.text("name", name, max_length=v.NAME_MAX)
+    # A name that cannot be stored is reported as that, not also as missing.
+    unreadable_name = len(check.errors) > before and not clean_name
     clean_phone = ""
     clean_email = ""
     if phone.strip():
@@ -435,8 +466,9 @@ def _check_contact(
         clean_email = v.normalize_email(email) or ""
         if not clean_email:
             check.fail("email", "email.invalid")
-    if required and not phone.strip() and not email.strip():
-        check.fail("phone", "contact.required")
+    for error in contact_errors(kind, name=clean_name, phone=phone, email=email):
+        if not (unreadable_name and error.field == "name"):
+            check.fail(error.field, error.key)
     return Contact(clean_name, clean_phone, clean_email)
 
 

@@ -8,21 +8,24 @@ thread pool, never on the event loop.
 
 from __future__ import annotations
 
-import json
+import logging
 import os
+import re
 from typing import Annotated, Any
 
-from fastapi import FastAPI, Header, Query, Request
+from fastapi import FastAPI, Header, Path, Query, Request
 from fastapi.openapi.utils import get_openapi
 from fastapi.responses import JSONResponse
 from pydantic import ValidationError
 from sqlalchemy.exc import DBAPIError
 from starlette.concurrency import run_in_threadpool
 
-from server import devices, enrolment, open311, web
+from core.jsontext import JsonRefused, load_json
+from core.receipts import is_valid_code, normalize_code
+from server import cases, claims, devices, enrolment, open311, seats, web
 from server.auth import AuthError, authenticate
 from server.config import ServerSettings, load_settings
-from server.db import Database, open_database
+from server.db import Database, open_database, sqlstate
 from server.errors import ApiError, describe_validation, error_response, install_error_handlers
 from server.ingest import DeviceGone, InvalidBatch, ingest
 from server.keys import ServerKeys, load_or_create_keys
@@ -31,15 +34,25 @@ from server.logs import RequestLog, configure_logging
 from server.models import Device, utcnow
 from server.pull import Puller, pull
 from sync.protocol import (
+    CASE_CODE_PATTERN,
     DEFAULT_PULL_LIMIT,
     MAX_BATCH,
     MAX_PULL_LIMIT,
     MAX_PUSH_BYTES,
+    PATH_ASK_AGAIN,
+    PATH_AVAILABILITY,
+    PATH_CANCEL,
+    PATH_CASE,
     PATH_ENROLL,
     PATH_HEALTH,
     PATH_PULL,
     PATH_PUSH,
+    PATH_SIGNUP,
+    PENDING_HEADER,
     PROTOCOL_VERSION,
+    AvailabilityResponse,
+    CancelRequest,
+    CaseResponse,
     EnrollRequest,
     EnrollResponse,
     ErrorResponse,
@@ -49,6 +62,8 @@ from sync.protocol import (
     PullResponse,
     PushRequest,
     PushResponse,
+    SignupAnswer,
+    SignupRequest,
 )
 
 _ERRORS: dict[int | str, dict[str, Any]] = {
@@ -63,7 +78,31 @@ _ERRORS: dict[int | str, dict[str, Any]] = {
     )
 }
 
-_ENROLL_STATUS = {"public_key_in_use": 409, "rate_limited": 429}
+_NOT_ALLOWED: dict[str, Any] = {
+    "model": ErrorResponse,
+    "description": "The case cannot be asked about again (`not_allowed`): closed too long ago, "
+    "asked once already, or no such case.",
+}
+# A receipt code in a path, as typed; the pattern is part of the served schema.
+CaseCode = Annotated[str, Path(pattern=CASE_CODE_PATTERN, min_length=8, max_length=16)]
+
+log = logging.getLogger("server.app")
+# A wrong, used or expired code is a credential that does not authorise enrolment.
+_ENROLL_STATUS = {
+    "public_key_in_use": 409,
+    "rate_limited": 429,
+    "invalid_enrollment_code": 403,
+    "enrollment_code_used": 403,
+    "enrollment_code_expired": 403,
+    "invalid_predecessor": 403,
+}
+_PENDING = re.compile(r"[0-9]{1,12}")
+
+
+def _json_request(model: str) -> dict[str, Any]:
+    """The request body of an endpoint that parses its own JSON (core.jsontext's limits)."""
+    schema = {"$ref": f"#/components/schemas/{model}"}
+    return {"requestBody": {"required": True, "content": {"application/json": {"schema": schema}}}}
 
 
 def create_app(
@@ -79,7 +118,22 @@ def create_app(
     install_error_handlers(app)
 
     @app.exception_handler(DBAPIError)
-    async def _database_down(_request: Request, _exc: DBAPIError) -> JSONResponse:
+    async def _database_down(request: Request, exc: DBAPIError) -> JSONResponse:
+        # Why, at warning level: an operator must see "read-only" or "connection
+        # refused" in the log, not a bare 503. Class and SQLSTATE only: a
+        # driver's message may quote the values it choked on.
+        log.warning(
+            "503: the database failed",
+            extra={
+                "fields": {
+                    "status": 503,
+                    "path": request.url.path,
+                    "reason": type(exc.orig).__name__,
+                    "sqlstate": sqlstate(exc.orig),
+                    "disconnect": exc.connection_invalidated,
+                }
+            },
+        )
         return error_response(
             503,
             "database_unavailable",
@@ -92,13 +146,16 @@ def create_app(
 
     @app.get(PATH_HEALTH, response_model=HealthResponse, tags=["health"])
     def health() -> JSONResponse:
-        alive = db.ping()
+        state = db.state()
         body = HealthResponse(
-            status="ok" if alive else "degraded",
-            database="ok" if alive else "unavailable",
-            server_time=utcnow(),
+            status="ok" if state == "ok" else "degraded", database=state, server_time=utcnow()
         )
-        return JSONResponse(body.model_dump(mode="json"), status_code=200 if alive else 503)
+        if state != "ok":
+            log.warning(
+                "503 on health: the database cannot store pushes",
+                extra={"fields": {"status": 503, "path": PATH_HEALTH, "reason": state}},
+            )
+        return JSONResponse(body.model_dump(mode="json"), status_code=200 if state == "ok" else 503)
 
     @app.post(
         PATH_ENROLL,
@@ -109,11 +166,17 @@ def create_app(
             409: {"model": ErrorResponse, "description": "Signing key already registered."},
             429: {"model": ErrorResponse, "description": "Too many failed attempts."},
         },
+        openapi_extra=_json_request("EnrollRequest"),
     )
-    def enroll(body: EnrollRequest, request: Request) -> EnrollResponse:
+    async def enroll(request: Request) -> EnrollResponse:
+        body = _enroll_body(await request.body())
         client = request.client.host if request.client else "unknown"
+        return await run_in_threadpool(_enroll, body, client)
+
+    def _enroll(body: EnrollRequest, client: str) -> EnrollResponse:
         try:
-            return enrolment.enroll(db, keys, body, client)
+            answer = enrolment.enroll(db, keys, body, client)
+            return answer.model_copy(update={"public_url": settings.public_url})
         except enrolment.EnrolmentRefused as refused:
             headers = {}
             if refused.retry_after_s is not None:
@@ -126,22 +189,19 @@ def create_app(
         response_model=PushResponse,
         tags=["sync"],
         responses=_ERRORS,
-        openapi_extra={
-            "requestBody": {
-                "required": True,
-                "content": {
-                    "application/json": {"schema": {"$ref": "#/components/schemas/PushRequest"}}
-                },
-            }
-        },
+        openapi_extra=_json_request("PushRequest"),
     )
     async def push(
         request: Request,
         authorization: Annotated[str | None, Header()] = None,
         x_civic_pending: Annotated[
-            str | None,
-            Header(description="Records in the kiosk's outbox, shown to staff (optional)."),
-        ] = None,
+            str,
+            Header(
+                description="Records in the kiosk's outbox, shown to staff (optional); "
+                "anything but a whole number is a 400.",
+                json_schema_extra={"pattern": "^[0-9]{0,12}$"},
+            ),
+        ] = "",
         x_civic_printer: Annotated[
             str | None,
             Header(description="The kiosk's slip printer state (optional)."),
@@ -149,11 +209,12 @@ def create_app(
     ) -> PushResponse:
         device = await run_in_threadpool(_device, db, authorization)
         request.state.device = device.id
+        # Every part of the request is judged before the batch is applied: a bad
+        # header must not fail a push whose mutations were already committed.
+        pending = _pending(x_civic_pending)
         raw = await request.body()
         results, app_version = await run_in_threadpool(_push, db, keys, device, raw)
-        await run_in_threadpool(
-            devices.note_report, db, device, app_version, _pending(x_civic_pending)
-        )
+        await run_in_threadpool(devices.note_report, db, device, app_version, pending)
         await run_in_threadpool(devices.note_printer, db, device, x_civic_printer)
         request.state.mutations = len(results)
         for status in MutationStatus:
@@ -165,7 +226,13 @@ def create_app(
         request: Request,
         cursor: Annotated[str, Query(max_length=500)] = "",
         limit: Annotated[int, Query(ge=1, le=MAX_PULL_LIMIT)] = DEFAULT_PULL_LIMIT,
-        protocol: Annotated[int, Query()] = PROTOCOL_VERSION,
+        protocol: Annotated[
+            int,
+            Query(
+                description="Must be 1; any other version is answered 426.",
+                json_schema_extra={"enum": [PROTOCOL_VERSION]},
+            ),
+        ] = PROTOCOL_VERSION,
         authorization: Annotated[str | None, Header()] = None,
         x_civic_printer: Annotated[
             str | None,
@@ -180,6 +247,65 @@ def create_app(
         page = pull(db, keys.epoch, Puller.of(device), cursor, limit)
         request.state.changes = sum(len(v) for v in page.changes.model_dump().values())
         return page
+
+    @app.post(PATH_SIGNUP, response_model=SignupAnswer, tags=["sync"], responses=_ERRORS)
+    def sign_up(
+        body: SignupRequest, request: Request, authorization: Annotated[str | None, Header()] = None
+    ) -> SignupAnswer:
+        device = _device(db, authorization)
+        request.state.device = device.id
+        _check_protocol(body.protocol)
+        if body.device_id != device.id:
+            raise ApiError(403, "device_mismatch", "device_id is not this token's device")
+        try:
+            return claims.sign_up_online(db, keys, device, body, utcnow())
+        except claims.ClaimRefused as refused:
+            raise ApiError(refused.status, refused.code, refused.message) from None
+
+    @app.post(PATH_CANCEL, tags=["sync"], responses=_ERRORS)
+    def cancel_signup(
+        body: CancelRequest, request: Request, authorization: Annotated[str | None, Header()] = None
+    ) -> CaseResponse:
+        request.state.device = _device(db, authorization).id
+        code = normalize_code(body.receipt_code)
+        claims.cancel(db, code)
+        return CaseResponse(receipt_code=code, found=cases.cases(db, code), server_time=utcnow())
+
+    @app.get(PATH_AVAILABILITY, response_model=AvailabilityResponse, tags=["sync"])
+    def availability(
+        request: Request, authorization: Annotated[str | None, Header()] = None
+    ) -> AvailabilityResponse:
+        device = _device(db, authorization)
+        request.state.device = device.id
+        return AvailabilityResponse(
+            events=seats.open_events(db, device.id, utcnow()), server_time=utcnow()
+        )
+
+    @app.get(PATH_CASE, response_model=CaseResponse, tags=["sync"], responses=_ERRORS)
+    def case(
+        code: CaseCode, request: Request, authorization: Annotated[str | None, Header()] = None
+    ) -> CaseResponse:
+        request.state.device = _device(db, authorization).id
+        code = normalize_code(code)
+        # A code whose check character is wrong names no case: the same answer as an
+        # unknown one (the kiosk checks the character itself before it asks).
+        found = cases.cases(db, code) if is_valid_code(code) else []
+        return CaseResponse(receipt_code=code, found=found, server_time=utcnow())
+
+    @app.post(
+        PATH_ASK_AGAIN,
+        response_model=CaseResponse,
+        tags=["sync"],
+        responses=_ERRORS | {409: _NOT_ALLOWED},
+    )
+    def ask_again(
+        code: CaseCode, request: Request, authorization: Annotated[str | None, Header()] = None
+    ) -> CaseResponse:
+        request.state.device = _device(db, authorization).id
+        code = normalize_code(code)[:16]
+        if not cases.ask_again(db, code):
+            raise ApiError(409, "not_allowed", "this case cannot be asked about again")
+        return CaseResponse(receipt_code=code, found=cases.cases(db, code), server_time=utcnow())
 
     app.include_router(open311.routes(db))
     web.install(app, db, keys, settings)
@@ -206,10 +332,25 @@ def _check_protocol(protocol: object) -> None:
 
 
 def _pending(header: str | None) -> int | None:
-    """The outbox backlog a kiosk reported, if it sent a sensible one."""
-    if header is None or not header.strip().isdigit():
+    """The outbox backlog a kiosk reported: ASCII digits only, or a 400.
+
+    ``str.isdigit`` also says yes to "²" and other digits ``int`` refuses.
+    """
+    value = (header or "").strip()
+    if not value:
         return None
-    return min(int(header.strip()), 10_000_000)
+    if not _PENDING.fullmatch(value):
+        raise ApiError(
+            400, "invalid_request", f"{PENDING_HEADER}: must be a whole number of records"
+        )
+    return min(int(value), 10_000_000)
+
+
+def _enroll_body(raw: bytes) -> EnrollRequest:
+    try:
+        return EnrollRequest.model_validate(_json_body(raw))
+    except ValidationError as exc:
+        raise ApiError(400, "invalid_request", describe_validation(exc.errors())) from None
 
 
 def _push(
@@ -226,12 +367,17 @@ def _push(
         raise ApiError(403, "device_revoked", "this kiosk has been revoked") from None
 
 
+def _json_body(raw: bytes) -> Any:
+    """A request body parsed within core.jsontext's limits, or a 400 saying which was broken."""
+    try:
+        return load_json(raw)
+    except JsonRefused as refused:
+        raise ApiError(400, "invalid_request", f"the body is refused: {refused.message}") from None
+
+
 def _push_body(raw: bytes, device: Device) -> dict[str, Any]:
     """The push body, its envelope checked; each mutation is checked on its own later."""
-    try:
-        body = json.loads(raw)
-    except (UnicodeDecodeError, ValueError):
-        raise ApiError(400, "invalid_request", "the body is not JSON") from None
+    body = _json_body(raw)
     if not isinstance(body, dict):
         raise ApiError(400, "invalid_request", "the body must be a JSON object")
     if "protocol" in body:
@@ -263,13 +409,44 @@ def _openapi(app: FastAPI) -> dict[str, Any]:
     schema = get_openapi(
         title=app.title, version=app.version, summary=app.summary, routes=app.routes
     )
-    push = PushRequest.model_json_schema(ref_template="#/components/schemas/{model}")
     components = schema.setdefault("components", {}).setdefault("schemas", {})
-    for name, definition in push.pop("$defs", {}).items():
-        components.setdefault(name, definition)
-    components["PushRequest"] = push
+    _state_the_real_errors(schema, components)
+    # Bodies the endpoints parse themselves (within core.jsontext's limits).
+    for model in (PushRequest, EnrollRequest):
+        body = model.model_json_schema(ref_template="#/components/schemas/{model}")
+        for name, definition in body.pop("$defs", {}).items():
+            components.setdefault(name, definition)
+        components[model.__name__] = body
     app.openapi_schema = schema
     return schema
+
+
+def _state_the_real_errors(schema: dict[str, Any], components: dict[str, Any]) -> None:
+    """Correct FastAPI's generated error responses to what the server answers.
+
+    A request that fails validation is answered 400 with an ``ErrorResponse``
+    (server/errors.py), never FastAPI's 422; Open311 answers its own errors as
+    a GeoReport list (400 for a bad parameter, 404 for an unknown id or code).
+    """
+    components.setdefault("ErrorResponse", ErrorResponse.model_json_schema())
+    components["Open311Errors"] = open311.ERRORS_SCHEMA
+    api_error = {"$ref": "#/components/schemas/ErrorResponse"}
+    open311_error = {"$ref": "#/components/schemas/Open311Errors"}
+    for path, operations in schema.get("paths", {}).items():
+        for operation in operations.values():
+            responses = operation.setdefault("responses", {})
+            responses.pop("422", None)
+            if path.startswith(open311.PREFIX):
+                responses["400"] = _json_response(
+                    "A parameter is not valid.", {"anyOf": [open311_error, api_error]}
+                )
+                responses["404"] = _json_response("No such service or request.", open311_error)
+            elif "400" not in responses:
+                responses["400"] = _json_response("The request is malformed.", api_error)
+
+
+def _json_response(description: str, schema: dict[str, Any]) -> dict[str, Any]:
+    return {"description": description, "content": {"application/json": {"schema": schema}}}
 
 
 def create_app_from_env() -> FastAPI:

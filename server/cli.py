@@ -23,12 +23,14 @@ from typing import Any, TextIO, TypeVar
 
 from sqlalchemy.exc import DBAPIError
 
-from core.clock import SEOUL
-from server import accounts, catalogue, destinations, devices, export, forwarder
+from core.clock import SEOUL, in_seoul
+from core.pipes import quiet_when_the_reader_leaves
+from server import accounts, catalogue, destinations, devices, export, forwarder, notifier
 from server.config import ConfigError, ServerSettings, load_settings
 from server.db import Database, DatabaseUrlError, open_database
 from server.enrolment import DEFAULT_CODE_TTL, create_enrollment_code
 from server.models import StaffRole
+from server.texts import translate
 
 _T = TypeVar("_T")
 
@@ -38,17 +40,24 @@ class CliError(Exception):
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    return quiet_when_the_reader_leaves(lambda: _main(argv))
+
+
+def _main(argv: Sequence[str] | None) -> int:
     parser = _parser()
     args = parser.parse_args(argv)
     try:
         settings = load_settings().with_overrides(database_url=getattr(args, "db", None))
         command: Callable[[argparse.Namespace, ServerSettings], int] = args.run
         return command(args, settings)
+    except catalogue.CatalogueError as exc:
+        # Translated here, at the edge; the operator's terminal gets the English text.
+        print(f"error: {translate('en', exc.problem, **exc.values)}", file=sys.stderr)
+        return 1
     except (
         CliError,
         ConfigError,
         DatabaseUrlError,
-        catalogue.CatalogueError,
         accounts.AccountError,
         destinations.DestinationError,
         ValueError,
@@ -81,6 +90,11 @@ def _parser() -> argparse.ArgumentParser:
         action="store_true",
         help="also run the Open311 forwarder in this process (see `forward run`)",
     )
+    serve.add_argument(
+        "--notify",
+        action="store_true",
+        help="also send messages to citizens in this process (see `notify run`)",
+    )
     serve.set_defaults(run=_serve)
 
     code = commands.add_parser(
@@ -106,6 +120,11 @@ def _parser() -> argparse.ArgumentParser:
     _category_parsers(commands, db)
     _user_parsers(commands, db)
     _forward_parsers(commands, db)
+    notify = commands.add_parser("notify", help="send messages to citizens")
+    notify_sub = notify.add_subparsers(dest="notify_command", required=True, metavar="ACTION")
+    notify_run = notify_sub.add_parser("run", parents=[db], help="run the notifier")
+    notify_run.add_argument("--once", action="store_true", help="one round, then exit")
+    notify_run.set_defaults(run=_notify_run)
 
     out = commands.add_parser(
         "export", parents=[db], help="write stored submissions, sign-ups and check-ins"
@@ -188,6 +207,14 @@ def _category_parsers(
     remove = sub.add_parser("remove", parents=[db], help="delete a category")
     remove.add_argument("code")
     remove.set_defaults(run=_category_remove)
+    public = sub.add_parser(
+        "public-fields",
+        parents=[db],
+        help="what Open311 shows of this category's complaints (address, dong, district)",
+    )
+    public.add_argument("code")
+    public.add_argument("fields", nargs="*", help="none: only category, status and times")
+    public.set_defaults(run=_category_public_fields)
 
 
 def _user_parsers(
@@ -286,7 +313,10 @@ def _using(settings: ServerSettings, action: Callable[[Database], _T]) -> _T:
 
 
 def _kst(value: dt.datetime | None) -> str:
-    return value.astimezone(SEOUL).strftime("%Y-%m-%d %H:%M KST") if value else "-"
+    if value is None:
+        return "-"
+    local = in_seoul(value)
+    return local.strftime("%Y-%m-%d %H:%M KST") if local else value.isoformat(timespec="minutes")
 
 
 def _table(rows: Sequence[Sequence[object]], headers: Sequence[str], out: TextIO) -> None:
@@ -305,6 +335,27 @@ def _width(text: str) -> int:
 # --- commands --------------------------------------------------------------------------
 
 
+def uvicorn_options(settings: ServerSettings) -> dict[str, Any]:
+    """How ``serve`` runs uvicorn (tests start the same configuration).
+
+    Proxy headers (X-Forwarded-For, -Proto) are believed only from the
+    addresses in ``trusted_proxies``. uvicorn's own default believes them from
+    127.0.0.1, so anything on the server's machine could pose as any address
+    and walk past every per-address limit; with no proxy configured, none is
+    believed and the client is the TCP peer.
+    """
+    trusted = settings.trusted_proxies.strip()
+    return {
+        "host": settings.host,
+        "port": settings.port,
+        "log_config": None,
+        "access_log": False,
+        "server_header": False,
+        "proxy_headers": bool(trusted),
+        "forwarded_allow_ips": trusted or "",
+    }
+
+
 def _serve(args: argparse.Namespace, settings: ServerSettings) -> int:
     import uvicorn
 
@@ -315,14 +366,7 @@ def _serve(args: argparse.Namespace, settings: ServerSettings) -> int:
         host=args.host, port=args.port, workers=args.workers, log_level=args.log_level
     )
     configure_logging(settings.log_level)
-    # Any: uvicorn's keyword arguments have a dozen different types.
-    common: dict[str, Any] = {
-        "host": settings.host,
-        "port": settings.port,
-        "log_config": None,
-        "access_log": False,
-        "server_header": False,
-    }
+    common = uvicorn_options(settings)
     stop = threading.Event()
     with _open(settings) as db:
         if args.demo and catalogue.seed_demo(db):
@@ -330,6 +374,8 @@ def _serve(args: argparse.Namespace, settings: ServerSettings) -> int:
         if settings.workers == 1:
             if args.forward:
                 _forward_in_background(db, settings, stop)
+            if args.notify:
+                _notify_in_background(db, settings, stop)
             try:
                 app = create_app(db, settings=settings)
                 uvicorn.Server(uvicorn.Config(app, **common)).run()
@@ -344,6 +390,9 @@ def _serve(args: argparse.Namespace, settings: ServerSettings) -> int:
     forward_db = open_database(settings.database_url_resolved) if args.forward else None
     if forward_db is not None:
         _forward_in_background(forward_db, settings, stop)
+    notify_db = open_database(settings.database_url_resolved) if args.notify else None
+    if notify_db is not None:
+        _notify_in_background(notify_db, settings, stop)
     try:
         uvicorn.run(
             "server.app:create_app_from_env", factory=True, workers=settings.workers, **common
@@ -360,6 +409,35 @@ def _forward_in_background(db: Database, settings: ServerSettings, stop: threadi
         daemon=True,
         args=(db, settings.forward_interval, stop),
     ).start()
+
+
+def _notify_in_background(db: Database, settings: ServerSettings, stop: threading.Event) -> None:
+    from server.promises import warn_unkept
+
+    warn_unkept(settings)
+    threading.Thread(
+        target=notifier.run_forever, name="notifier", daemon=True, args=(db, settings, stop)
+    ).start()
+
+
+def _notify_run(args: argparse.Namespace, settings: ServerSettings) -> int:
+    from server.logs import configure_logging
+
+    configure_logging(settings.log_level)
+    from server.promises import warn_unkept
+
+    warn_unkept(settings)
+    with _open(settings) as db:
+        if args.once:
+            print(f"notifier: {notifier.Notifier.configured(db, settings).run_once()}")
+            return 0
+        stop = threading.Event()
+        signal.signal(signal.SIGTERM, lambda *_: stop.set())
+        try:
+            notifier.run_forever(db, settings, stop)
+        except KeyboardInterrupt:
+            stop.set()
+    return 0
 
 
 def _enrollment_code(args: argparse.Namespace, settings: ServerSettings) -> int:
@@ -496,6 +574,13 @@ def _category_list(_args: argparse.Namespace, settings: ServerSettings) -> int:
         print("no categories")
         return 0
     _table(rows, ("CODE", "NAME (KO)", "NAME (EN)", "ICON", "ORDER"), sys.stdout)
+    return 0
+
+
+def _category_public_fields(args: argparse.Namespace, settings: ServerSettings) -> int:
+    fields = [f.strip() for value in args.fields for f in value.split(",") if f.strip()]
+    _using(settings, lambda db: catalogue.set_public_fields(db, args.code, fields))
+    print(f"Open311 shows of {args.code}: {', '.join(fields) or 'category, status and times only'}")
     return 0
 
 

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import uuid
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -25,12 +26,15 @@ from typing import Any
 from sqlalchemy import Connection, bindparam, select, update
 from sqlalchemy.exc import DBAPIError, IntegrityError
 
+from core.payloads import SignupPayload
 from core.sealing import canonical_json
 from server.batch import Batch, Pusher
+from server.claims import CLAIM_TYPE, reconcile
 from server.db import Database
 from server.keys import ServerKeys
 from server.models import Device, Entity, MutationRecord, Outcome, table_of, utcnow
 from server.mutations import Applied, Prepared, Rejection, apply, lookups, mutation_id, prepare
+from server.notifications import Planner
 from sync.protocol import MutationResult, MutationStatus, ResultCode
 
 log = logging.getLogger("server.ingest")
@@ -43,7 +47,11 @@ _KNOWN = select(
     _mutations.c.outcome,
     _mutations.c.code,
     _mutations.c.message,
-).where(_mutations.c.id.in_(bindparam("ids", expanding=True)))
+    _mutations.c.type,
+).where(
+    _mutations.c.lineage == bindparam("lineage"),
+    _mutations.c.id.in_(bindparam("ids", expanding=True)),
+)
 # An UPDATE takes the row lock on PostgreSQL (held to commit) and proves the
 # device is still enrolled, in one statement.
 _TOUCH_DEVICE = (
@@ -69,6 +77,7 @@ class _Known:
     outcome: str
     code: str
     message: str
+    type: str = ""
 
 
 def ingest(
@@ -82,32 +91,42 @@ def ingest(
 ) -> list[MutationResult]:
     if any(mutation_id(raw) is None for raw in mutations):
         raise InvalidBatch("every mutation needs an id (a UUID) so it can be answered")
-    # Schema checks and unsealing need no database: done before the transaction.
-    prepared = [prepare(raw, keys.sealing_key) for raw in mutations if isinstance(raw, Mapping)]
-    pusher = Pusher(device.id, device.office, device.signing_key_id)
     now = now or utcnow()
+    # Schema checks and unsealing need no database: done before the transaction.
+    prepared = [
+        prepare(raw, keys.sealing_key, now) for raw in mutations if isinstance(raw, Mapping)
+    ]
+    pusher = Pusher(device.id, device.office, device.signing_key_id, device.lineage or device.id)
+    planner = Planner(keys.sealing_key, keys.contact_key) if keys.contact_key else None
     if bulk:
         try:
-            return _apply_batch(db, pusher, prepared, now, bulk=True)
+            return _apply_batch(db, pusher, prepared, now, bulk=True, planner=planner)
         except IntegrityError:
             log.info(
                 "a bulk insert was refused; applying the batch one mutation at a time",
                 extra={"fields": {"device": device.id, "mutations": len(prepared)}},
             )
-    return _apply_batch(db, pusher, prepared, now, bulk=False)
+    return _apply_batch(db, pusher, prepared, now, bulk=False, planner=planner)
 
 
 def _apply_batch(
-    db: Database, pusher: Pusher, prepared: Sequence[Prepared], now: dt.datetime, *, bulk: bool
+    db: Database,
+    pusher: Pusher,
+    prepared: Sequence[Prepared],
+    now: dt.datetime,
+    *,
+    bulk: bool,
+    planner: Planner | None = None,
 ) -> list[MutationResult]:
     with db.write() as session:
         conn = session.connection()
         if conn.execute(_TOUCH_DEVICE, {"device_id": pusher.device_id, "now": now}).rowcount != 1:
             raise DeviceGone(pusher.device_id)
-        known = _known(conn, [p.id for p in prepared])
-        released = _release_refused(conn, prepared, known)
+        known = _known(conn, pusher.lineage, [p.id for p in prepared])
+        released = _release_refused(conn, pusher.lineage, prepared, known)
         batch = Batch(conn, pusher, now, bulk=bulk)
         batch.kept_before = released
+        batch.planner = planner
         if bulk:
             batch.prefetch(*lookups([p for p in prepared if p.id not in known]))
         results: list[MutationResult] = []
@@ -129,15 +148,16 @@ def _apply_batch(
     return results
 
 
-def _known(conn: Connection, ids: Sequence[str]) -> dict[str, _Known]:
+def _known(conn: Connection, lineage: str, ids: Sequence[str]) -> dict[str, _Known]:
+    """What this kiosk (lineage) sent before under these ids; never another kiosk's."""
     if not ids:
         return {}
-    rows = conn.execute(_KNOWN, {"ids": sorted(set(ids))})
-    return {r.id: _Known(r.payload_hash, r.outcome, r.code, r.message) for r in rows}
+    rows = conn.execute(_KNOWN, {"lineage": lineage, "ids": sorted(set(ids))})
+    return {r.id: _Known(r.payload_hash, r.outcome, r.code, r.message, r.type) for r in rows}
 
 
 def _release_refused(
-    conn: Connection, prepared: Sequence[Prepared], known: dict[str, _Known]
+    conn: Connection, lineage: str, prepared: Sequence[Prepared], known: dict[str, _Known]
 ) -> set[str]:
     """Let a refused mutation that comes back unchanged be judged again.
 
@@ -155,7 +175,9 @@ def _release_refused(
         and k.payload_hash == p.payload_hash
     ]
     if again:
-        conn.execute(_mutations.delete().where(_mutations.c.id.in_(again)))
+        conn.execute(
+            _mutations.delete().where(_mutations.c.lineage == lineage, _mutations.c.id.in_(again))
+        )
         for mutation_id in again:
             del known[mutation_id]
     return set(again)
@@ -170,19 +192,23 @@ def _one(
         return _reject(batch, item, item.rejection)
     try:
         with batch.mutation():
-            applied = apply(batch, item)
+            applied = _noting_time(apply(batch, item), item.time_note)
             answer = _store(batch, item, Outcome.APPLIED, applied.code, applied.message)
     except Rejection as rejection:
         return _reject(batch, item, rejection)
     except IntegrityError:
         if batch.bulk:
             raise
-        # Another request stored this id between our look-up and our insert.
-        raced = _known(batch.conn, [item.id]).get(item.id)
-        if raced is None:
-            log.exception("integrity error applying a mutation", extra=_fields(batch, item))
-            return _reject(batch, item, _internal())
-        return _answer_known(batch, item, raced), raced, None
+        # Another request of this kiosk stored this id between our look-up and our insert.
+        raced = _known(batch.conn, batch.pusher.lineage, [item.id]).get(item.id)
+        if raced is not None:
+            return _answer_known(batch, item, raced), raced, None
+        if item.id not in batch.renamed:
+            # Another kiosk's record holds this id (batch.entity_id): keep ours under a new one.
+            batch.renamed[item.id] = str(uuid.uuid4())
+            return _one(batch, item, None)
+        log.exception("integrity error applying a mutation", extra=_fields(batch, item))
+        return _reject(batch, item, _internal())
     except DBAPIError:
         raise  # the database itself failed: the whole push fails and is retried
     except Exception:  # a bug must not block the batch; the mutation is kept for staff
@@ -194,7 +220,34 @@ def _one(
     return result, answer, applied
 
 
+def _noting_time(applied: Applied, note: str) -> Applied:
+    """Say in the answer (and so in the ledger) that a reported time was replaced."""
+    if not note:
+        return applied
+    if applied.code is ResultCode.OK:
+        applied.code, applied.message = ResultCode.TIME_REPLACED, note
+    else:
+        applied.message = f"{applied.message}; {note}" if applied.message else note
+    return applied
+
+
 def _answer_known(batch: Batch, item: Prepared, known: _Known) -> MutationResult:
+    if (
+        known.type == CLAIM_TYPE
+        and isinstance(item.payload, SignupPayload)
+        and item.rejection is None
+        and known.payload_hash != item.payload_hash
+    ):
+        # The kiosk lost the answer to its online sign-up and queued it offline.
+        refused = reconcile(batch.conn, batch.pusher.device_id, item.payload, item.id, batch.now)
+        if refused is None:
+            waiting = item.payload.status != "confirmed" and known.code == "waitlisted"
+            code = ResultCode.WAITLISTED if waiting else ResultCode.OK
+            return MutationResult(id=item.id, status=MutationStatus.DUPLICATE, code=code)
+        _keep_rejected(batch, item, refused.code, refused.message)
+        return MutationResult(
+            id=item.id, status=MutationStatus.REJECTED, code=refused.code, message=refused.message
+        )
     if known.payload_hash != item.payload_hash:
         message = "this mutation id was already used with a different payload"
         _keep_rejected(batch, item, ResultCode.CONFLICT, message)
@@ -215,7 +268,9 @@ def _reject(
             answer = _store(batch, item, Outcome.REJECTED, rejection.code, rejection.message)
             _keep_rejected(batch, item, rejection.code, rejection.message)
     except IntegrityError:
-        raced = None if batch.bulk else _known(batch.conn, [item.id]).get(item.id)
+        raced = (
+            None if batch.bulk else _known(batch.conn, batch.pusher.lineage, [item.id]).get(item.id)
+        )
         if raced is None:
             raise
         return _answer_known(batch, item, raced), raced, None
@@ -229,6 +284,7 @@ def _store(batch: Batch, item: Prepared, outcome: Outcome, code: str, message: s
     batch.insert(
         "mutation",
         {
+            "lineage": batch.pusher.lineage,
             "id": item.id,
             "device_id": batch.pusher.device_id,
             "seq": item.seq,
@@ -250,6 +306,7 @@ def _keep_rejected(batch: Batch, item: Prepared, code: str, message: str) -> Non
     batch.insert(
         "rejected",
         {
+            "lineage": batch.pusher.lineage,
             "mutation_id": item.id,
             "device_id": batch.pusher.device_id,
             "type": item.type[:64],

@@ -111,6 +111,9 @@ class ServerIdentity(Base):
     sealing_private_key: Mapped[bytes] = mapped_column(LargeBinary)
     sealing_public_key: Mapped[str] = mapped_column(String(64))
     signing_private_key: Mapped[bytes] = mapped_column(LargeBinary)
+    # Keys the HMAC of a phone number or e-mail address (server/contacts.py): one
+    # sign-up per phone per event, and opt-outs, without a readable list of numbers.
+    contact_key: Mapped[bytes | None] = mapped_column(LargeBinary, nullable=True)
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 
@@ -132,6 +135,10 @@ class Device(Base):
     id: Mapped[str] = mapped_column(String(64), primary_key=True)
     name: Mapped[str] = mapped_column(String(200))
     office: Mapped[str] = mapped_column(String(200))
+    # The kiosk store this device is: its first device id, kept across the
+    # re-enrolments it proved with its former signing key (server/enrolment.py).
+    # Mutation ids are scoped to it.
+    lineage: Mapped[str] = mapped_column(String(64), server_default="")
     # sha256 of the bearer token; the token itself is never stored.
     token_hash: Mapped[str] = mapped_column(String(64), unique=True)
     signing_key_id: Mapped[int] = mapped_column(ForeignKey("signing_keys.id"))
@@ -171,6 +178,20 @@ class EnrollmentFailure(Base):
     __table_args__ = (Index("ix_enrollment_failures_client_at", "client", "at"),)
 
 
+class RateCounter(Base):
+    """Attempts counted under one key (an address, an account) in a fixed window.
+
+    One row per key, counted by a single atomic upsert (server/ratelimits.py),
+    so parallel attempts each see their own number: no read-then-write gap.
+    """
+
+    __tablename__ = "rate_counters"
+
+    key: Mapped[str] = mapped_column(String(200), primary_key=True)
+    window_start: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+    count: Mapped[int] = mapped_column(Integer)
+
+
 # --- reference data (pulled by kiosks) -------------------------------------------------
 
 
@@ -184,6 +205,10 @@ class Category(Base):
     sort_order: Mapped[int] = mapped_column(Integer, default=0)
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # What Open311 may publish of this category's complaints beyond category and
+    # status: space-separated words from server/open311.py PUBLIC_FIELDS. Empty
+    # by default: the kiosk seals the address as personal data.
+    public_fields: Mapped[str] = mapped_column(String(200), server_default="", default="")
 
 
 class Event(Base):
@@ -230,10 +255,16 @@ class RevokedTicket(Base):
 
 
 class MutationRecord(Base):
-    """Every mutation id ever seen, applied or rejected: the permanent idempotency key."""
+    """Every mutation id ever seen, applied or rejected: the permanent idempotency key.
+
+    The key is (lineage, id): ids are the kiosk's, so another device can neither
+    take one first (and have the kiosk's own record refused as a conflict) nor
+    learn from the answer that it exists.
+    """
 
     __tablename__ = "mutations"
 
+    lineage: Mapped[str] = mapped_column(String(64), primary_key=True, server_default="")
     id: Mapped[str] = mapped_column(String(36), primary_key=True)
     device_id: Mapped[str] = mapped_column(String(64), index=True)
     seq: Mapped[int] = mapped_column(BigInteger)
@@ -253,6 +284,7 @@ class RejectedMutation(Base):
     __tablename__ = "rejected_mutations"
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    lineage: Mapped[str] = mapped_column(String(64), server_default="")
     mutation_id: Mapped[str] = mapped_column(String(64), index=True)
     device_id: Mapped[str] = mapped_column(String(64))
     type: Mapped[str] = mapped_column(String(64), default="")
@@ -264,7 +296,11 @@ class RejectedMutation(Base):
     received_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     # A resend of the same rejected mutation is not stored twice.
-    __table_args__ = (UniqueConstraint("mutation_id", "payload_hash"),)
+    __table_args__ = (
+        UniqueConstraint(
+            "lineage", "mutation_id", "payload_hash", name="uq_rejected_mutations_mutation"
+        ),
+    )
 
 
 class Submission(Base):
@@ -289,7 +325,16 @@ class Submission(Base):
     received_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
     # The answer staff wrote for the citizen; shown publicly by receipt code.
     status_note: Mapped[str] = mapped_column(Text, default="")
+    # Staff chose to publish the answer on Open311 too (it may name the citizen's case).
+    status_note_public: Mapped[bool] = mapped_column(
+        Boolean, server_default=text("false"), default=False
+    )
     updated_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    # The language the citizen used, and whether they agreed to status messages.
+    language: Mapped[str] = mapped_column(String(2), default="ko")
+    notify: Mapped[bool] = mapped_column(Boolean, default=False)
+    # When the citizen said "not solved, ask again" on the status page (once per case).
+    reopened_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime, nullable=True)
 
     # Staff pages list newest first and page by (created_at, id) keyset; the
     # common filters get their own leading column so a page stays an index range.
@@ -346,10 +391,23 @@ class Registration(Base):
     consent_version: Mapped[str] = mapped_column(String(32), default="")
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
     received_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
+    language: Mapped[str] = mapped_column(String(2), default="ko")
+    notify: Mapped[bool] = mapped_column(Boolean, default=False)
+    # HMAC of the phone number (server/contacts.py): one live sign-up per phone and event.
+    phone_hash: Mapped[str] = mapped_column(String(64), default="")
+    updated_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime, nullable=True)
 
     __table_args__ = (
         UniqueConstraint("key_id", "event_id", "number", name="uq_registrations_ticket"),
         Index("ix_registrations_event_device", "event_id", "device_id", "status"),
+        Index(
+            "uq_registrations_event_phone",
+            "event_id",
+            "phone_hash",
+            unique=True,
+            postgresql_where=text("status <> 'cancelled' AND phone_hash <> ''"),
+            sqlite_where=text("status <> 'cancelled' AND phone_hash <> ''"),
+        ),
     )
 
 
@@ -524,3 +582,62 @@ class Delivery(Base):
         UniqueConstraint("submission_id", "destination", name="uq_deliveries_destination"),
         Index("ix_deliveries_due", "state", "next_attempt_at"),
     )
+
+
+# --- messages to citizens --------------------------------------------------------------
+
+
+class NotificationState(enum.StrEnum):
+    PENDING = "pending"  # due at next_attempt_at (quiet hours and backoff move it)
+    SENDING = "sending"  # handed to a channel; if the sender died, checked before a resend
+    SENT = "sent"
+    FAILED = "failed"  # refused for good or out of tries: staff see it
+    SKIPPED = "skipped"  # no longer due (opted out, cancelled sign-up): never sent
+
+
+class Notification(Base):
+    """One message to one citizen over one channel: the server's durable outbox.
+
+    ``key`` is the idempotency key (what it is about, which message, which
+    channel): planning the same message twice is a no-op. The address is kept
+    only sealed to the server's own key and opened inside the sending step.
+    """
+
+    __tablename__ = "notifications"
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    key: Mapped[str] = mapped_column(String(160), unique=True)
+    kind: Mapped[str] = mapped_column(String(32))
+    channel: Mapped[str] = mapped_column(String(16))
+    # What it is about: a submission or a registration, by id and receipt code.
+    subject: Mapped[str] = mapped_column(String(16))
+    subject_id: Mapped[str] = mapped_column(String(36), index=True)
+    receipt_code: Mapped[str] = mapped_column(String(8))
+    language: Mapped[str] = mapped_column(String(2))
+    # Values the template fills in (status, answer, event, times): nothing personal.
+    facts: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    recipient_sealed: Mapped[str] = mapped_column(Text)
+    recipient_hash: Mapped[str] = mapped_column(String(64), index=True)
+    recipient_masked: Mapped[str] = mapped_column(String(64))
+    state: Mapped[str] = mapped_column(String(16))
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    next_attempt_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+    leased_until: Mapped[dt.datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    provider_id: Mapped[str] = mapped_column(String(200), default="")
+    last_error: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    sent_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime, nullable=True)
+
+    __table_args__ = (Index("ix_notifications_due", "state", "next_attempt_at"),)
+
+
+class OptOut(Base):
+    """A phone number or e-mail address (by its HMAC) that asked for no more messages."""
+
+    __tablename__ = "opt_outs"
+
+    recipient_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    # "link" (the status page) or "reply" (an SMS answered with the stop word).
+    source: Mapped[str] = mapped_column(String(16))
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)

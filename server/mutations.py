@@ -14,13 +14,14 @@ import datetime as dt
 import hashlib
 import uuid
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from nacl.public import PrivateKey
 from pydantic import BaseModel, ValidationError
 from sqlalchemy import bindparam, select, update
 
+from core.contact import contact_errors
 from core.names import mask_name
 from core.payloads import (
     PAYLOAD_MODELS,
@@ -35,9 +36,11 @@ from core.payloads import (
 )
 from core.photos import photo_error
 from core.sealing import SealError, canonical_json, unb64, unseal, unseal_bytes
-from core.tickets import ParsedTicket, parse_ticket, verify_signature
-from server.batch import Batch, Ticket
+from core.tickets import ParsedTicket, manual_code_of_text, parse_ticket, verify_signature
+from server.batch import Batch, EventInfo, Ticket
 from server.changes import CHECKIN_ENTITY, office_scope
+from server.client_time import describe, plausible
+from server.contacts import contact_hash
 from server.errors import describe_validation
 from server.keys import SERVER_SIGNING_KEY_ID
 from server.models import (
@@ -48,7 +51,8 @@ from server.models import (
     SubmissionKind,
     table_of,
 )
-from sync.protocol import Mutation, ResultCode
+from server.notifications import Subject, contacts_of, event_facts, signup_rows
+from sync.protocol import MAX_SEQ, Mutation, ResultCode
 
 # A check-in taken back at its kiosk: a flag reason of its own, kept beside any
 # other (``duplicate_admission undone``), so the row says both what happened and
@@ -88,6 +92,8 @@ class Prepared:
     rejection: Rejection | None = None
     # A complaint's photo, opened and checked (core.photos); empty without one.
     photo: bytes = field(default=b"", repr=False)
+    # Which reported times were implausible and replaced (server.client_time), or "".
+    time_note: str = ""
 
     @property
     def type(self) -> str:
@@ -97,7 +103,10 @@ class Prepared:
     @property
     def seq(self) -> int:
         value = self.raw.get("seq")
-        return value if isinstance(value, int) and not isinstance(value, bool) else 0
+        # Kept in a BIGINT column even when the mutation itself is refused.
+        if isinstance(value, int) and not isinstance(value, bool) and 0 <= value < MAX_SEQ:
+            return value
+        return 0
 
 
 def payload_hash(raw: Mapping[str, Any]) -> str:
@@ -116,7 +125,7 @@ def mutation_id(raw: object) -> str | None:
         return None
 
 
-def prepare(raw: Mapping[str, Any], sealing_key: PrivateKey) -> Prepared:
+def prepare(raw: Mapping[str, Any], sealing_key: PrivateKey, now: dt.datetime) -> Prepared:
     id_ = mutation_id(raw)
     assert id_ is not None, "the batch checks ids before preparing"
     digest = payload_hash(raw)
@@ -125,10 +134,45 @@ def prepare(raw: Mapping[str, Any], sealing_key: PrivateKey) -> Prepared:
     except ValidationError as exc:
         return Prepared(id_, raw, digest, rejection=_envelope_rejection(exc))
     try:
-        payload = PAYLOAD_MODELS[mutation.type].model_validate(mutation.payload)
+        payload: BaseModel = PAYLOAD_MODELS[mutation.type].model_validate(mutation.payload)
     except ValidationError as exc:
         rejection = Rejection(ResultCode.INVALID_PAYLOAD, describe_validation(exc.errors()))
         return Prepared(id_, raw, digest, mutation, rejection=rejection)
+    mutation, payload, time_note = _bounded_times(mutation, payload, now)
+    prepared = _prepare_sealed(id_, raw, digest, mutation, payload, sealing_key)
+    return replace(prepared, time_note=time_note) if time_note else prepared
+
+
+def _bounded_times(
+    mutation: Mutation, payload: BaseModel, now: dt.datetime
+) -> tuple[Mutation, BaseModel, str]:
+    """Replace implausible reported times with ``now`` (server.client_time says why)."""
+    notes = []
+    if not plausible(mutation.occurred_at, now):
+        notes.append(f"occurred_at {describe(mutation.occurred_at)}")
+        mutation = mutation.model_copy(update={"occurred_at": now})
+    changed: dict[str, dt.datetime] = {}
+    for name in ("created_at", "scanned_at"):
+        value = getattr(payload, name, None)
+        if isinstance(value, dt.datetime) and not plausible(value, now):
+            notes.append(f"{name} {describe(value)}")
+            changed[name] = now
+    if changed:
+        payload = payload.model_copy(update=changed)
+    if not notes:
+        return mutation, payload, ""
+    note = "implausible kiosk time replaced by the server's receipt time: " + ", ".join(notes)
+    return mutation, payload, note
+
+
+def _prepare_sealed(
+    id_: str,
+    raw: Mapping[str, Any],
+    digest: str,
+    mutation: Mutation,
+    payload: BaseModel,
+    sealing_key: PrivateKey,
+) -> Prepared:
     sealed_model = SEALED_MODELS.get(mutation.type)
     if sealed_model is None:
         return Prepared(id_, raw, digest, mutation, payload)
@@ -221,6 +265,13 @@ def apply(batch: Batch, prepared: Prepared) -> Applied:
     raise AssertionError(f"no way to apply {mutation.type}")
 
 
+# What a kiosk's staff read when the server refuses a record on the contact rule.
+_CONTACT_REFUSED = {
+    SubmissionKind.SUGGESTION: "an anonymous suggestion must not carry contact details or a photo",
+    SubmissionKind.COMPLAINT: "a formal complaint needs a name and a phone or e-mail",
+}
+
+
 def _apply_complaint(
     batch: Batch,
     mutation: Mutation,
@@ -228,16 +279,11 @@ def _apply_complaint(
     sealed: ComplaintSealed,
     photo: bytes = b"",
 ) -> Applied:
-    if payload.anonymous and (sealed.name or sealed.phone or sealed.email or photo):
-        raise Rejection(
-            ResultCode.INVALID_PAYLOAD,
-            "an anonymous suggestion must not carry contact details or a photo",
-        )
-    if not payload.anonymous and not (sealed.name and (sealed.phone or sealed.email)):
-        raise Rejection(
-            ResultCode.INVALID_PAYLOAD, "a formal complaint needs a name and a phone or e-mail"
-        )
     kind = SubmissionKind.SUGGESTION if payload.anonymous else SubmissionKind.COMPLAINT
+    if contact_errors(
+        kind, name=sealed.name, phone=sealed.phone, email=sealed.email, photo=bool(photo)
+    ):
+        raise Rejection(ResultCode.INVALID_PAYLOAD, _CONTACT_REFUSED[kind])
     _insert_submission(
         batch,
         mutation,
@@ -249,9 +295,10 @@ def _apply_complaint(
         payload.created_at,
         sealed,
         dong=payload.dong or "",
+        citizen=payload,
     )
     if photo:
-        batch.insert("photo", {"submission_id": str(mutation.id), "jpeg": photo})
+        batch.insert("photo", {"submission_id": batch.entity_id(mutation.id), "jpeg": photo})
     return Applied()
 
 
@@ -268,6 +315,7 @@ def _apply_proposal(
         payload.consent_version,
         payload.created_at,
         sealed,
+        citizen=payload,
     )
     return Applied()
 
@@ -284,11 +332,14 @@ def _insert_submission(
     sealed: BaseModel,
     *,
     dong: str = "",
+    citizen: ComplaintPayload | ProposalPayload,
 ) -> None:
+    language = citizen.language or "ko"
+    notify = bool(citizen.notify) and kind is not SubmissionKind.SUGGESTION
     batch.insert(
         "submission",
         {
-            "id": str(mutation.id),
+            "id": batch.entity_id(mutation.id),
             "kind": str(kind),
             "receipt_code": receipt_code,
             "device_id": batch.pusher.device_id,
@@ -300,8 +351,19 @@ def _insert_submission(
             "details": sealed.model_dump(mode="json"),
             "created_at": created_at,
             "received_at": batch.now,
+            "language": language,
+            "notify": notify,
         },
     )
+    if notify and batch.planner is not None:
+        # "Received" once it is here: the citizen's first message, if they asked for them.
+        subject = Subject("submission", str(mutation.id), receipt_code, language)
+        what = "proposal" if kind is SubmissionKind.PROPOSAL else "complaint"
+        contacts = contacts_of(sealed.model_dump())
+        for row in batch.planner.rows(
+            subject, "received", "0", {"what": what}, contacts, batch.now, batch.now
+        ):
+            batch.insert("notification", row)
 
 
 def _apply_signup(
@@ -313,6 +375,12 @@ def _apply_signup(
     result = Applied()
     status = RegistrationStatus(payload.status)
     revoke = False
+    phone_hash = ""
+    if batch.planner is not None:
+        phone_hash = contact_hash(batch.planner.contact_key, "phone", sealed.phone)
+        existing = batch.phone_taken(event.id, phone_hash)
+        if existing is not None:
+            return _already_signed_up(batch, payload, event, existing)
     if status is RegistrationStatus.CONFIRMED:
         former_key = _check_ticket(batch, payload)
         if former_key is not None:
@@ -328,12 +396,23 @@ def _apply_signup(
                 f"this kiosk's offline block of {block} places for event {event.id} is "
                 "used up; the sign-up was put on the waiting list"
             )
+        elif event.capacity and batch.confirmed_total(event.id) >= event.capacity:
+            # Blocks are held back from what is taken online (server/capacity.py),
+            # so this only happens when staff shrank the event: never overbook.
+            status, revoke = RegistrationStatus.WAITLISTED, True
+            result.code = ResultCode.WAITLISTED
+            result.message = (
+                f"event {event.id} is full ({event.capacity} places); the sign-up was put "
+                "on the waiting list"
+            )
         else:
             result.confirmed_event = event.id
+    language = payload.language or "ko"
+    notify = bool(payload.notify)
     batch.insert(
         "registration",
         {
-            "id": str(mutation.id),
+            "id": batch.entity_id(mutation.id),
             "event_id": event.id,
             "device_id": batch.pusher.device_id,
             "receipt_code": payload.receipt_code,
@@ -348,24 +427,85 @@ def _apply_signup(
             "consent_version": payload.consent_version,
             "created_at": payload.created_at,
             "received_at": batch.now,
+            "language": language,
+            "notify": notify,
+            "phone_hash": phone_hash,
         },
     )
-    result.changes.append((Entity.REGISTRATION, str(mutation.id), office_scope(event.office)))
+    if phone_hash:
+        batch.note_phone(event.id, phone_hash, payload.receipt_code)
+    if notify and batch.planner is not None and event.starts_at is not None:
+        confirmed = status is RegistrationStatus.CONFIRMED
+        facts = event_facts(
+            event.title_ko,
+            event.title_en,
+            event.place_ko,
+            event.place_en,
+            event.starts_at,
+            manual_code_of_text(payload.ticket) if confirmed and not revoke else "",
+            waitlisted=not confirmed,
+        )
+        subject = Subject(
+            "registration", batch.entity_id(mutation.id), payload.receipt_code, language
+        )
+        for row in signup_rows(
+            batch.planner,
+            subject,
+            sealed.phone,
+            facts,
+            event.starts_at,
+            payload.created_at,
+            batch.now,
+            confirmed=confirmed,
+        ):
+            batch.insert("notification", row)
+    result.changes.append(
+        (Entity.REGISTRATION, batch.entity_id(mutation.id), office_scope(event.office))
+    )
+    if payload.key_id is not None and payload.number is not None:
+        ticket = (payload.key_id, event.id, payload.number)
+        if batch.ticket_admitted(ticket):
+            _vouch_for_earlier_admissions(batch, ticket)
     if status is RegistrationStatus.CONFIRMED:
         result.changes.append((Entity.EVENT, str(event.id), ""))
     if revoke:
-        batch.insert(
-            "revoked_ticket",
-            {
-                "key_id": payload.key_id,
-                "event_id": event.id,
-                "number": payload.number,
-                "reason": "over_offline_block",
-                "revoked_at": batch.now,
-            },
-        )
-        key = f"{payload.key_id}:{event.id}:{payload.number}"
-        result.changes.append((Entity.REVOKED_TICKET, key, ""))
+        _revoke(batch, payload, event, "over_offline_block", result)
+    return result
+
+
+def _revoke(
+    batch: Batch, payload: SignupPayload, event: EventInfo, reason: str, result: Applied
+) -> None:
+    batch.insert(
+        "revoked_ticket",
+        {
+            "key_id": payload.key_id,
+            "event_id": event.id,
+            "number": payload.number,
+            "reason": reason,
+            "revoked_at": batch.now,
+        },
+    )
+    key = f"{payload.key_id}:{event.id}:{payload.number}"
+    result.changes.append((Entity.REVOKED_TICKET, key, ""))
+
+
+def _already_signed_up(
+    batch: Batch, payload: SignupPayload, event: EventInfo, existing_code: str
+) -> Applied:
+    """A second sign-up of one phone for one event: kept as the first, its ticket revoked.
+
+    Kiosks cannot read phone numbers, so two offline sign-ups of one person
+    meet here first. The first one stands; the kiosk learns the existing
+    receipt code and a ticket it printed for the second is revoked, so only
+    one place is held and admitted.
+    """
+    result = Applied(
+        code=ResultCode.ALREADY_SIGNED_UP,
+        message=f"this phone is already signed up for event {event.id}: receipt {existing_code}",
+    )
+    if payload.status == "confirmed" and payload.key_id is not None and payload.number is not None:
+        _revoke(batch, payload, event, "duplicate_phone", result)
     return result
 
 
@@ -447,13 +587,15 @@ def _apply_checkin(batch: Batch, mutation: Mutation, payload: CheckinPayload) ->
     elif batch.ticket_revoked(ticket):
         result.code = ResultCode.REVOKED_TICKET
         result.message = f"ticket {name} is revoked; this admission is flagged"
+    else:
+        result.code, result.message = _unvouched(batch, ticket, name)
     batch.insert(
         "checkin",
         {
             "key_id": payload.key_id,
             "event_id": payload.event_id,
             "number": payload.number,
-            "id": str(mutation.id),
+            "id": batch.entity_id(mutation.id),
             "device_id": batch.pusher.device_id,
             "source": payload.source,
             "scanned_at": payload.scanned_at,
@@ -463,8 +605,56 @@ def _apply_checkin(batch: Batch, mutation: Mutation, payload: CheckinPayload) ->
             "flag_reason": str(result.code),
         },
     )
-    _log_checkin(batch, str(mutation.id), payload.event_id)
+    _log_checkin(batch, batch.entity_id(mutation.id), payload.event_id)
     return result
+
+
+def _unvouched(batch: Batch, ticket: Ticket, name: str) -> tuple[ResultCode, str]:
+    """Flag an admission no sign-up vouches for (issue 16 #3); (OK, "") if one does.
+
+    A kiosk's key signs any number: whoever holds a stolen kiosk's key can
+    print tickets that verify at every door. What they cannot do is make the
+    server hold a sign-up for them: so an admission of a ticket no sign-up
+    holds is flagged (cleared should its sign-up arrive later: a kiosk that
+    was offline), and so is one whose key was revoked before the server had
+    the sign-up. Admitted all the same: the door already let the person in.
+    """
+    if not batch.ticket_held(ticket):
+        return ResultCode.NO_SIGNUP, f"no sign-up holds ticket {name}; this admission is flagged"
+    key = batch.signing_key(ticket[0])
+    if key is not None and key.revoked_at is not None:
+        received = batch.received_at(ticket)
+        if received is None or received > key.revoked_at:
+            return ResultCode.REVOKED_KEY, (
+                f"ticket {name} is under a key revoked before its sign-up reached the server; "
+                "this admission is flagged"
+            )
+    return ResultCode.OK, ""
+
+
+def _vouch_for_earlier_admissions(batch: Batch, ticket: Ticket) -> None:
+    """A sign-up arrived for a ticket already admitted: its ``no_signup`` flags clear."""
+    if batch.bulk:
+        batch.flush()  # the admission may be in this very batch, held back
+    key_id, event_id, number = ticket
+    rows = batch.conn.execute(
+        select(_checkins.c.id, _checkins.c.flag_reason).where(
+            _checkins.c.key_id == key_id,
+            _checkins.c.event_id == event_id,
+            _checkins.c.number == number,
+        )
+    ).all()
+    for row in rows:
+        reasons = row.flag_reason.split()
+        if str(ResultCode.NO_SIGNUP) not in reasons:
+            continue
+        kept = [r for r in reasons if r != str(ResultCode.NO_SIGNUP)]
+        batch.conn.execute(
+            update(_checkins)
+            .where(_checkins.c.id == row.id)
+            .values(flag_reason=" ".join(kept), flagged=any(r != UNDONE for r in kept))
+        )
+        _log_checkin(batch, row.id, event_id)
 
 
 def _apply_undo(batch: Batch, payload: CheckinPayload, original_id: str) -> Applied:

@@ -20,7 +20,7 @@ from typing import Any
 from sqlalchemy import and_, delete, or_, select
 from sqlalchemy.orm import Session
 
-from core.clock import SEOUL
+from core.clock import SEOUL, in_seoul
 from server.db import Database
 from server.export import csv_cell
 from server.models import (
@@ -35,6 +35,8 @@ from server.models import (
     SubmissionUpdate,
     utcnow,
 )
+from server.notifications import Planner, Subject, contacts_of
+from server.notifications import write as write_notifications
 
 PAGE_SIZE = 50
 MAX_PAGE_SIZE = 200
@@ -296,8 +298,13 @@ def change_status(
     note: str,
     user_id: int | None,
     now: dt.datetime | None = None,
+    *,
+    publish_note: bool | None = None,
 ) -> None:
-    """Move a case on and record who did it; the note becomes the citizen's answer."""
+    """Move a case on and record who did it; the note becomes the citizen's answer.
+
+    ``publish_note`` sets whether Open311 shows the answer too (None: unchanged).
+    """
     now = now or utcnow()
     note = note.strip()
     if len(note) > NOTE_MAX:
@@ -318,20 +325,42 @@ def change_status(
                 raise SubmissionError("status_unchanged", "choose a new status or write a note")
         elif target not in TRANSITIONS[current]:
             raise SubmissionError("status_not_allowed", f"a case {current} cannot become {target}")
-        session.add(
-            SubmissionUpdate(
-                submission_id=submission_id,
-                old_status=str(current),
-                new_status=str(target),
-                note=note,
-                user_id=user_id,
-                created_at=now,
-            )
+        update_row = SubmissionUpdate(
+            submission_id=submission_id,
+            old_status=str(current),
+            new_status=str(target),
+            note=note,
+            user_id=user_id,
+            created_at=now,
         )
+        session.add(update_row)
         submission.status = str(target)
         if note:
             submission.status_note = note
+        if publish_note is not None:
+            submission.status_note_public = publish_note
         submission.updated_at = now
+        session.flush()
+        if submission.notify and target in NOTIFIED_STATUSES:
+            _plan_status_message(session, submission, update_row.id, note, now)
+
+
+# The steps a citizen is told about: a case assigned, answered, closed.
+NOTIFIED_STATUSES = frozenset(
+    {SubmissionStatus.IN_PROGRESS, SubmissionStatus.ANSWERED, SubmissionStatus.CLOSED}
+)
+
+
+def _plan_status_message(
+    session: Session, submission: Submission, step: int, note: str, now: dt.datetime
+) -> None:
+    planner = Planner.load(session)
+    subject = Subject("submission", submission.id, submission.receipt_code, submission.language)
+    facts = {"status": submission.status, "note": note}
+    rows = planner.rows(
+        subject, "status", str(step), facts, contacts_of(submission.details), now, now
+    )
+    write_notifications(session.connection(), rows)
 
 
 # --- CSV -------------------------------------------------------------------------------
@@ -364,7 +393,11 @@ BOM = "\ufeff"
 
 
 def kst(value: dt.datetime | None) -> str:
-    return value.astimezone(SEOUL).strftime("%Y-%m-%d %H:%M") if value else ""
+    if value is None:
+        return ""
+    local = in_seoul(value)
+    # A time Seoul's calendar cannot hold is written as stored, never a failed export.
+    return local.strftime("%Y-%m-%d %H:%M") if local else value.isoformat(timespec="minutes")
 
 
 def csv_lines(db: Database, filters: Filters) -> Iterator[str]:

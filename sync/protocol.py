@@ -34,6 +34,7 @@ __all__ = [
     "MAX_BATCH",
     "MAX_PULL_LIMIT",
     "MAX_PUSH_BYTES",
+    "MAX_SEQ",
     "PATH_ENROLL",
     "PATH_HEALTH",
     "PATH_PULL",
@@ -70,6 +71,7 @@ __all__ = [
     "SigningKeyChange",
     "SignupPayload",
     "SignupSealed",
+    "Succession",
 ]
 
 PROTOCOL_VERSION: Final = 1
@@ -80,6 +82,8 @@ MAX_BATCH: Final = 100
 # to ~535,000 characters sealed each) do not, so the engine sends fewer per push
 # by size (sync.engine), and a single one is always far below the limit.
 MAX_PUSH_BYTES: Final = 5 * 1024 * 1024
+# Sequence numbers are BIGINT on the server: one beyond it is refused, not an overflow.
+MAX_SEQ: Final = 2**63
 DEFAULT_PULL_LIMIT: Final = 200
 MAX_PULL_LIMIT: Final = 1000
 
@@ -88,6 +92,16 @@ PATH_ENROLL: Final = "/v1/devices/enroll"
 PATH_PUSH: Final = "/v1/sync/push"
 PATH_PULL: Final = "/v1/sync/pull"
 PATH_HEALTH: Final = "/v1/health"
+# Online only, with a short timeout: a sign-up claims its place from the server;
+# the free places right now; cancelling by receipt code; a case by receipt code.
+PATH_SIGNUP: Final = "/v1/signups"
+PATH_CANCEL: Final = "/v1/signups/cancel"
+PATH_AVAILABILITY: Final = "/v1/events/availability"
+PATH_CASE: Final = "/v1/cases/{code}"
+PATH_ASK_AGAIN: Final = "/v1/cases/{code}/ask-again"
+# A receipt code in a path, as a person may have typed it (core.receipts.normalize_code
+# drops spaces and hyphens and upper-cases): what the schema says the server takes.
+CASE_CODE_PATTERN: Final = r"^[2-9A-HJKMNP-Za-hjkmnp-z \-]{8,16}$"
 # Optional on a push: how many records wait in the kiosk's outbox (shown to staff).
 PENDING_HEADER: Final = "X-Civic-Pending"
 # Optional on a push or a pull: the kiosk's slip printer state (core.printers.PrinterState,
@@ -103,12 +117,27 @@ class _Wire(BaseModel):
 # --- enrolment -------------------------------------------------------------------------
 
 
+class Succession(_Wire):
+    """A re-enrolling kiosk's proof that it held ``device_id``'s signing key (core.succession)."""
+
+    device_id: str = Field(min_length=1, max_length=64)
+    # Ed25519 signature by the former key, base64 of 64 raw bytes.
+    signature: str = Field(min_length=88, max_length=88)
+
+
 class EnrollRequest(_Wire):
     enrollment_code: str = Field(min_length=1, max_length=64)
     name: str = Field(min_length=1, max_length=200)
-    # The kiosk's Ed25519 ticket-signing public key, base64 of 32 raw bytes.
-    public_key: str = Field(min_length=1, max_length=100)
+    # The kiosk's Ed25519 ticket-signing public key, base64 of 32 raw bytes. The
+    # schema states that shape; anything else is refused as ``invalid_public_key``.
+    public_key: str = Field(
+        min_length=1,
+        max_length=100,
+        json_schema_extra={"minLength": 44, "maxLength": 44, "pattern": "^[A-Za-z0-9+/]{43}=$"},
+    )
     app_version: str = Field(default="", max_length=64)
+    # Sent by a kiosk enrolled before: it keeps the ids it queued (server lineage).
+    predecessor: Succession | None = None
 
 
 class EnrollResponse(_Wire):
@@ -120,6 +149,9 @@ class EnrollResponse(_Wire):
     # The id under which the kiosk's signing key is known; it goes into its tickets.
     signing_key_id: int
     server_time: dt.datetime
+    # Where citizens reach the status pages (core.receipts.status_url); "" when the
+    # server has none configured: the kiosk then uses the address it talks to.
+    public_url: str = ""
 
 
 # --- push ------------------------------------------------------------------------------
@@ -127,7 +159,7 @@ class EnrollResponse(_Wire):
 
 class Mutation(_Wire):
     id: uuid.UUID
-    seq: int = Field(ge=0)
+    seq: int = Field(ge=0, lt=MAX_SEQ)
     type: MutationType
     occurred_at: dt.datetime
     # Validated by the server against core.payloads.PAYLOAD_MODELS[type], one
@@ -136,7 +168,8 @@ class Mutation(_Wire):
 
 
 class PushRequest(_Wire):
-    protocol: int  # PROTOCOL_VERSION; anything else is answered with 426
+    # PROTOCOL_VERSION; the schema says so, and any other integer is answered 426.
+    protocol: int = Field(json_schema_extra={"enum": [PROTOCOL_VERSION]})
     device_id: str = Field(min_length=1, max_length=64)
     app_version: str = Field(default="", max_length=64)
     mutations: list[Mutation] = Field(max_length=MAX_BATCH)
@@ -158,9 +191,21 @@ class ResultCode(StrEnum):
     WAITLISTED = "waitlisted"  # a sign-up beyond the device's offline block
     DUPLICATE_ADMISSION = "duplicate_admission"  # a ticket admitted before
     REVOKED_TICKET = "revoked_ticket"  # admitted, but the ticket was revoked
+    # admitted, but no sign-up holds this ticket (yet): forged with a kiosk's key,
+    # or its sign-up has not arrived; the flag clears when it does
+    NO_SIGNUP = "no_signup"
+    # admitted, but the ticket's key was revoked before the server had its sign-up
+    REVOKED_KEY = "revoked_key"
     # a sign-up whose ticket this kiosk signed under the key it held before it
     # was re-enrolled (the signature proves it); kept, and said so:
     FORMER_SIGNING_KEY = "former_signing_key"
+    # a time the kiosk reported (created_at, occurred_at, scanned_at) was
+    # implausible and the server's receipt time was stored instead; the
+    # message names the field and its raw value:
+    TIME_REPLACED = "time_replaced"
+    # a second sign-up of one phone for one event: the first stands; the message
+    # names its receipt code, and a ticket printed for this one is revoked:
+    ALREADY_SIGNED_UP = "already_signed_up"
     # rejected:
     CONFLICT = "conflict"  # same id, different payload
     INVALID_MUTATION = "invalid_mutation"  # the envelope (type, seq, time) is wrong
@@ -218,7 +263,13 @@ class EventChange(_Wire):
 
 
 class RegistrationChange(_Wire):
-    """A sign-up the pulling device may check in; no personal data but a masked name."""
+    """A sign-up the pulling device may check in: what verification needs, nothing to replay.
+
+    No personal data but a masked name, and never the ticket text or the receipt
+    code: either could be shown at a door or on the status page in the holder's
+    place. ``ticket``/``receipt_code`` stay in the schema for older kiosks and are
+    always empty (see core.tickets for the digests).
+    """
 
     id: uuid.UUID
     deleted: bool = False
@@ -229,6 +280,14 @@ class RegistrationChange(_Wire):
     number: int | None = None
     ticket: str = ""
     masked_name: str = ""
+    # The ticket's 16-byte payload as hex (valid days, type): no signature.
+    ticket_payload: str = ""
+    # core.tickets.ticket_digest of the ticket: a scanned ticket must match it.
+    ticket_digest: str = ""
+    # core.tickets.manual_code_digest of the printed code, for look-up by typed code.
+    manual_code_digest: str = ""
+    # When the server received the sign-up: tickets of a key revoked later stay good.
+    received_at: dt.datetime | None = None
 
 
 class SigningKeyChange(_Wire):
@@ -236,6 +295,9 @@ class SigningKeyChange(_Wire):
     # Ed25519 public key, base64 of 32 raw bytes.
     public_key: str
     revoked: bool = False
+    # Since when: a ticket under this key is still good if the server received
+    # its sign-up before then (a stolen kiosk's key signs nothing new that counts).
+    revoked_at: dt.datetime | None = None
 
 
 class RevokedTicketChange(_Wire):
@@ -290,6 +352,89 @@ class PullResponse(_Wire):
     server_time: dt.datetime
 
 
+# --- online calls (a kiosk that is connected asks instead of guessing) -------------------
+
+
+class SignupRequest(_Wire):
+    """A sign-up made while the server answers: it claims its place here and now.
+
+    ``payload`` is the ``signup.create`` payload without a ticket (the server
+    issues one for a confirmed place). ``id`` is the registration's id: should
+    the answer be lost, the kiosk queues the same id as an offline sign-up and
+    the server joins the two (it never counts one citizen twice).
+    """
+
+    # PROTOCOL_VERSION, as in a push; any other integer is answered 426.
+    protocol: int = Field(json_schema_extra={"enum": [PROTOCOL_VERSION]})
+    device_id: str = Field(min_length=1, max_length=64)
+    id: uuid.UUID
+    occurred_at: dt.datetime
+    # The citizen accepted the waiting list if no place is left.
+    accept_waitlist: bool = False
+    payload: dict[str, Any]
+
+
+class SignupAnswer(_Wire):
+    id: uuid.UUID
+    # "full": nothing was stored (the citizen did not accept the waiting list).
+    # "already_signed_up": this phone holds a sign-up for the event; its receipt code.
+    status: Literal["confirmed", "waitlisted", "full", "already_signed_up"]
+    receipt_code: str = ""
+    key_id: int | None = None
+    number: int | None = None
+    ticket: str = ""
+    manual_code: str = ""
+    server_time: dt.datetime
+
+
+class Availability(_Wire):
+    event_id: int
+    # Places a sign-up from this kiosk would get now (free places plus its own block).
+    seats_left: int
+    waiting: int = 0
+
+
+class AvailabilityResponse(_Wire):
+    events: list[Availability]
+    server_time: dt.datetime
+
+
+class CancelRequest(_Wire):
+    receipt_code: str = Field(min_length=8, max_length=16)
+
+
+class CaseStep(_Wire):
+    status: str
+    at: dt.datetime
+    note: str = ""
+
+
+class CaseView(_Wire):
+    """What a receipt code shows: the same as the public status page, nothing personal."""
+
+    kind: Literal["complaint", "suggestion", "proposal", "signup"]
+    status: str
+    title_ko: str = ""
+    title_en: str = ""
+    answer: str = ""
+    received_at: dt.datetime | None = None
+    updated_at: dt.datetime | None = None
+    history: list[CaseStep] = Field(default_factory=list)
+    # For a sign-up: the event and, for a confirmed place, its entry code.
+    starts_at: dt.datetime | None = None
+    place_ko: str = ""
+    place_en: str = ""
+    manual_code: str = ""
+    can_cancel: bool = False
+    can_ask_again: bool = False
+
+
+class CaseResponse(_Wire):
+    receipt_code: str
+    found: list[CaseView]
+    server_time: dt.datetime
+
+
 # --- errors and health -----------------------------------------------------------------
 
 
@@ -308,6 +453,7 @@ class ErrorResponse(_Wire):
 
 class HealthResponse(_Wire):
     status: Literal["ok", "degraded"]
-    database: Literal["ok", "unavailable"]
+    # "read_only": reachable, but the server cannot store pushes now.
+    database: Literal["ok", "read_only", "unavailable"]
     protocol: int = PROTOCOL_VERSION
     server_time: dt.datetime

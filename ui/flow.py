@@ -8,7 +8,10 @@ me" box, which check runs on a page and which service stores the record all
 come from ``kiosk.flows.FLOWS``.
 
 Submitting calls the kiosk service on the GUI thread (one SQLite commit,
-milliseconds) and shows the receipt only after it returned. Field errors go
+milliseconds) and shows the receipt only after it returned. A connected kiosk
+first asks the server for a sign-up's place (``OnlineServices.claim``, off the
+GUI thread, "checking…" meanwhile); with no answer it decides offline under
+the same id and receipt code. Field errors go
 back beside their fields; anything unexpected is logged and the citizen sees
 a calm "please ask staff" screen.
 """
@@ -17,19 +20,24 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
+from typing import Protocol
 
 from PySide6.QtCore import QObject, Signal
 from PySide6.QtGui import QPixmap
 
 from core.clock import Clock
+from core.links import status_page_url
 from core.validation import FieldError, ValidationFailed
-from kiosk import lookups
+from kiosk import lookups, online_signups
 from kiosk.flows import FLOWS, Flow, Request, asks_before_discarding, needs_consent, steps
 from kiosk.identity import NotEnrolled
 from kiosk.lookups import EventItem
+from kiosk.online_signups import OnlineAnswer, PreparedSignup
+from kiosk.signups import sign_up
 from kiosk.store import Store
 from kiosk.submissions import Consent, Receipt
+from sync.protocol import CaseResponse
 from ui.i18n import tr
 from ui.screens.base import Screen
 from ui.screens.complaint import ComplaintScreen
@@ -44,7 +52,34 @@ from ui.screens.signup import EventListScreen, SignupFormScreen
 
 log = logging.getLogger(__name__)
 
-__all__ = ["FlowController", "FlowScreens", "FlowState", "Frame"]
+__all__ = ["Ask", "FlowController", "FlowScreens", "FlowState", "Frame", "OnlineServices"]
+
+
+class OnlineServices(Protocol):
+    """What the kiosk asks the server while a citizen waits (sync.online.OnlineDesk).
+
+    Every call may take a few seconds and runs off the GUI thread; None means
+    "no answer": the kiosk does what it does offline.
+    """
+
+    def claim(self, prepared: PreparedSignup) -> OnlineAnswer | None: ...
+
+    def availability(self) -> dict[int, int] | None: ...
+
+    def case(self, code: str) -> CaseResponse | None: ...
+
+    def cancel(self, code: str) -> CaseResponse | None: ...
+
+    def ask_again(self, code: str) -> CaseResponse | None: ...
+
+
+# Runs a call off the GUI thread and hands its answer to the second callable on the GUI
+# thread (ui.background.Questions.ask); answers for a citizen who has gone are dropped.
+Ask = Callable[[Callable[[], object], Callable[[object], None]], None]
+
+
+def _never_asked(_call: Callable[[], object], _then: Callable[[object], None]) -> None:
+    raise RuntimeError("no server to ask")
 
 
 @dataclass
@@ -114,12 +149,16 @@ class FlowController(QObject):
         photo_enabled: Callable[[], bool] = lambda: False,
         offline: Callable[[], bool] = lambda: True,
         status_server: Callable[[], str] = lambda: "",
+        online: OnlineServices | None = None,
+        ask: Ask = _never_asked,
         parent: QObject | None = None,
     ) -> None:
         super().__init__(parent)
         self.screens = screens
         self.store = store
         self.clock = clock
+        self.online = online
+        self._ask = ask
         self._photo_enabled = photo_enabled
         self._offline = offline
         self._status_server = status_server
@@ -201,6 +240,8 @@ class FlowController(QObject):
         elif kind == "signup":
             s.events.set_events(lookups.events(self.store, self.clock()))
             self.show_requested.emit(s.events)
+            if self.online is not None:
+                self._ask(self.online.availability, self._seats_counted)
         else:
             raise ValueError(f"no citizen flow {kind!r}")
 
@@ -315,12 +356,28 @@ class FlowController(QObject):
             said = tr("review.consent.none")
         else:
             said = tr("review.consent.shared" if consent.share_contact else "review.consent.given")
+            if consent.notify:
+                said += " · " + tr("review.consent.notify")
         rows.append(("review.consent", said))
         return rows
 
     # --- submitting -----------------------------------------------------------------------
 
+    def _seats_counted(self, seats: object) -> None:
+        """The server's free places for this kiosk replace its offline block in the list."""
+        if not isinstance(seats, dict) or self._current is not self.screens.events:
+            return
+        live = [
+            replace(item, seats_left=seats[item.id], live=True)
+            for item in lookups.events(self.store, self.clock())
+            if item.id in seats
+        ]
+        self.screens.events.set_events(live)
+
     def submit(self) -> None:
+        if self.state.kind == "signup" and self.online is not None and self.state.event:
+            self._claim_online(self.online, self.state.event)
+            return
         try:
             receipt = self._submit_current()
         except ValidationFailed as failed:
@@ -335,9 +392,75 @@ class FlowController(QObject):
             log.exception("submit failed unexpectedly (%s)", self.state.kind)
             self.show_problem()
             return
-        self.screens.receipt.show_receipt(receipt, self._status_server(), offline=self._offline())
+        self._show_receipt(receipt)
+
+    def _show_receipt(self, receipt: Receipt) -> None:
+        # The screen's QR and the paper's point at the same page (kiosk.slips.status_server).
+        receipt = replace(receipt, status_url=status_page_url(self._status_server(), receipt.code))
+        self.screens.receipt.show_receipt(receipt, self.state.event, offline=self._offline())
         self.show_requested.emit(self.screens.receipt)
         self.submitted.emit(receipt)
+
+    def _claim_online(self, online: OnlineServices, event: EventItem) -> None:
+        """A connected kiosk asks the server for the place; "checking…" meanwhile."""
+        try:
+            prepared = online_signups.prepare(
+                self.store,
+                event.id,
+                self.screens.signup.form(),
+                self.state.consent or Consent(),
+                accept_waitlist=self.state.waitlist,
+                now=self.clock(),
+            )
+        except ValidationFailed as failed:
+            self._show_domain_errors(failed.errors)
+            return
+        except NotEnrolled:
+            self.show_problem("error.kiosk.not_enrolled")
+            return
+        self.screens.review.show_busy(True)
+        self._ask(lambda: online.claim(prepared), lambda answer: self._claimed(prepared, answer))
+
+    def _claimed(self, prepared: PreparedSignup, answer: object) -> None:
+        self.screens.review.show_busy(False)
+        if self._current is not self.screens.review or self.state.kind != "signup":
+            return  # the citizen left (or the kiosk wiped) while the server was asked
+        if not isinstance(answer, OnlineAnswer):
+            self._sign_up_offline(prepared)
+            return
+        if answer.status == "full":
+            # Taken by others meanwhile: offer the waiting list, as offline.
+            self._show_domain_errors([FieldError("event", "event.full")])
+            return
+        try:
+            receipt = online_signups.keep(self.store, prepared, answer)
+        except Exception:
+            log.exception("an online sign-up could not be kept on this kiosk")
+            self.show_problem()
+            return
+        self._show_receipt(receipt)
+
+    def _sign_up_offline(self, prepared: PreparedSignup) -> None:
+        """No answer: this kiosk's block decides, under the same id and receipt code."""
+        try:
+            receipt = sign_up(
+                self.store,
+                prepared.event_id,
+                prepared.form,
+                prepared.consent,
+                accept_waitlist=self.state.waitlist,
+                now=self.clock(),
+                registration_id=prepared.id,
+                receipt_code=prepared.receipt_code,
+            )
+        except ValidationFailed as failed:
+            self._show_domain_errors(failed.errors)
+            return
+        except Exception:
+            log.exception("offline sign-up after an unanswered claim failed")
+            self.show_problem()
+            return
+        self._show_receipt(receipt)
 
     def _submit_current(self) -> Receipt:
         flow, form = self.flow, self.current_form()

@@ -153,9 +153,16 @@ class TopBar(QWidget):
     def show_office(self, shown: bool) -> None:
         self.office.setVisible(shown and bool(self.office.text()))
 
+    def spoken(self) -> list[str]:
+        """What the voice says of the strip on a new screen: in a flow, its title and step."""
+        steps = self.steps
+        if not steps.steps:
+            return []
+        step = tr("flow.step", current=steps.current + 1, total=len(steps.steps))
+        return [self.title.text(), step]
+
     def show_steps(self, steps: Sequence[str], current: int) -> None:
         self.steps.show_steps(steps, current)
-        self.steps.setVisible(bool(steps))
         self.steps.text.setVisible(bool(steps))
         self._rearrange(self.width(), force=True)
 
@@ -188,15 +195,20 @@ class TopBar(QWidget):
         m = current_theme().metrics
         room = width - 2 * m.margin
         gap = m.gap * 2
+        shown = bool(self.steps.steps)
         title = self.title.sizeHint().width()
-        words = self.steps.text.sizeHint().width() if self.steps.isVisibleTo(self) else 0
-        segments = self.steps.sizeHint().width() if self.steps.isVisibleTo(self) else 0
+        words = self.steps.text.sizeHint().width() if shown else 0
+        segments = self.steps.sizeHint().width() if shown else 0
         if title + words + segments + 2 * gap <= room:
-            rows = 1
+            rows, segmented = 1, shown
+        elif m.short:
+            # A short screen cannot spare a row for the segments: the words say the step.
+            rows, segmented = (1 if title + words + gap <= room else 3), False
         elif title + words + gap <= room:
-            rows = 2
+            rows, segmented = 2, shown
         else:
-            rows = 3
+            rows, segmented = 3, shown
+        self.steps.setVisible(segmented)
         if rows != self._rows or force:
             self._place(rows)
 

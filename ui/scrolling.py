@@ -145,6 +145,10 @@ class ScrollPage(QScrollArea):
         self._follow.setSingleShot(True)
         self._follow.setInterval(0)
         self._follow.timeout.connect(self.reveal_focus)
+        self._refit = QTimer(self)
+        self._refit.setSingleShot(True)
+        self._refit.setInterval(0)
+        self._refit.timeout.connect(self._fit_content)
         content.installEventFilter(self)
         # The page grew or shrank (a list opened, the keyboard came): keep the focus in sight.
         self.verticalScrollBar().rangeChanged.connect(lambda _low, _high: self._follow.start())
@@ -172,10 +176,19 @@ class ScrollPage(QScrollArea):
 
     @override
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
-        # The content grew (an error appeared, the dongs opened): keep the focus in sight.
+        # The content grew (an error appeared, the dongs opened, a grid of choices took
+        # another row when the scroll bar came and left it narrower): fit the page to it
+        # again, and keep the focus in sight.
         if watched is self.content and event.type() == QEvent.Type.LayoutRequest:
-            self._follow.start()
+            self._refit.start()
         return False
+
+    def _fit_content(self) -> None:
+        # QScrollArea sizes a resizable widget only on its own resize and scroll-bar
+        # changes; a layout that grew inside it afterwards would be squeezed (its rows
+        # drawn over each other). Asking again re-runs that sizing.
+        self.setWidgetResizable(True)
+        self._follow.start()
 
     def reveal_focus(self) -> None:
         """Scroll the focused field of this page, with its question and error, into view.

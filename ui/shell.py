@@ -31,7 +31,7 @@ import time
 from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 from PySide6.QtCore import QEvent, QSize, Qt, Signal
 from PySide6.QtGui import QCloseEvent, QGuiApplication, QResizeEvent
@@ -58,12 +58,14 @@ from kiosk.submissions import Receipt
 from printing.printer import PrintResult
 from sync.client import Timeouts
 from sync.enrolment import Enrolment
+from sync.protocol import CaseResponse
 from sync.status import SyncControl, SyncState, SyncStatus
+from ui.background import Questions
 from ui.call import StaffCall
 from ui.camera import CameraScanner
-from ui.design import SHORT_MM, large_zoom, px_to_mm
+from ui.design import COMPACT_BAR_MM, large_zoom, px_to_mm
 from ui.display import Outcome, apply_orientation
-from ui.flow import FlowController, FlowScreens, FlowState, Frame
+from ui.flow import FlowController, FlowScreens, FlowState, Frame, OnlineServices
 from ui.frame import BottomBar, StatusStrip, TopBar
 from ui.i18n import I18n, tr
 from ui.idle import IdleTiming, IdleWatcher
@@ -72,6 +74,7 @@ from ui.photo import CameraPhotoSource, PhotoSource
 from ui.printing import Printing
 from ui.screens.accessibility import Accessibility, AccessibilityScreen
 from ui.screens.base import Screen
+from ui.screens.case import CaseScreen
 from ui.screens.checkin import CheckinScreen
 from ui.screens.complaint import ComplaintScreen
 from ui.screens.consent import ConsentScreen
@@ -95,18 +98,26 @@ from ui.theme import ThemeOptions, build_theme, current_theme
 from ui.touch import LowPositionFrame
 from ui.widgets import TrButton, TrLabel, retranslate_tree, set_role
 
+if TYPE_CHECKING:
+    from ui.voice.guide import VoiceGuide
+
+__all__ = ["Announcer", "KioskWindow", "OnlineServices"]
+
 log = logging.getLogger(__name__)
 
 # The keyboard takes at most this share of the citizen's region: the field it types
 # into, with its question, error and the main button, needs the rest.
 KEYBOARD_SHARE = 0.42
-# A region shorter than ui.design.SHORT_MM (an 18.5-inch 1366×768 panel) keeps only
-# the bar's start over, back and call staff while the keyboard is open.
 TEXT_EDITORS = (QLineEdit, QPlainTextEdit, QTextEdit)
 
 
 class Announcer(Protocol):
-    """Audio guidance: says a sentence, or nothing when no speech engine exists."""
+    """Audio guidance (ui.voice.guide): says a sentence, or nothing when voice is off.
+
+    The guide reads every screen on arrival and every error with its field by
+    itself (``screen_shown``, ``errors_shown``); the window only hands it what
+    the guide cannot see coming: the idle warning, a check-in verdict.
+    """
 
     def say(self, text: str) -> None: ...
 
@@ -161,6 +172,8 @@ class KioskWindow(QMainWindow):
     screen_shown = Signal(str)  # the screen's objectName
     exited = Signal()  # staff chose "Exit kiosk" and the window closed
     committed = Signal()  # a check-in or an undo was committed: the sync engine may push
+    errors_shown = Signal(list)  # catalog keys of the errors now beside their fields
+    session_ended = Signal()  # the next citizen starts: wiped, home, defaults back
 
     def __init__(
         self,
@@ -179,9 +192,13 @@ class KioskWindow(QMainWindow):
         config_path: Path | None = None,
         enrol_timeouts: Timeouts | None = None,
         staff_call: StaffCall | None = None,
+        online: OnlineServices | None = None,
         printing: Printing | None = None,
     ) -> None:
         super().__init__(parent)
+        self.online = online
+        # Calls to the server that a citizen waits for; forgotten on every wipe.
+        self.questions = Questions(self)
         # The slip printer; with ``printer = "none"`` nothing is printed and nothing is said.
         self.printing = printing or Printing(settings)
         self.printing.setParent(self)
@@ -198,6 +215,9 @@ class KioskWindow(QMainWindow):
         self._enrol_timeouts = enrol_timeouts
         self.desk = StaffDesk(store, clock, lambda: self.settings)
         self.announcer: Announcer = announcer or _Silent()
+        # Someone is there although nothing was touched (earphones in the jack): no idle wipe.
+        self.keep_alive: Callable[[], bool] = lambda: False
+        self.voice: VoiceGuide | None = None  # voice mode and the keypad (app.launch)
         # Replaceable, so tests can watch the display being turned without a display to turn.
         self.turn_display: Callable[[Orientation], Outcome] = (
             turn_display if settings.kiosk_mode else leave_display
@@ -271,6 +291,8 @@ class KioskWindow(QMainWindow):
             photo_enabled=lambda: self.settings.camera and self.photo_source.available(),
             offline=self._offline,
             status_server=self._status_server,
+            online=online,
+            ask=self.questions.ask,
             parent=self,
         )
         self.idle_warning = IdleWarning(central, (timing or IdleTiming(90_000, 30_000)).warning_ms)
@@ -311,6 +333,7 @@ class KioskWindow(QMainWindow):
         self.receipt = ReceiptScreen()
         self.problem = ErrorScreen()
         self.leave = LeaveScreen()
+        self.case = CaseScreen()
         self.checkin = CheckinScreen(
             self.store,
             lambda: self.settings,
@@ -318,6 +341,7 @@ class KioskWindow(QMainWindow):
             monotonic=self._monotonic,
             camera=self._camera,
         )
+        self.case.camera = self.checkin.camera  # one camera; check-in ignores it meanwhile
         self.accessibility_screen = AccessibilityScreen()
         self.staff_pin = PinScreen()
         self.staff = StaffScreen(
@@ -336,6 +360,7 @@ class KioskWindow(QMainWindow):
             "problem": self.problem,
             "leave": self.leave,
             "checkin": self.checkin,
+            "case": self.case,
             "accessibility": self.accessibility_screen,
             "staff_pin": self.staff_pin,
             "staff": self.staff,
@@ -374,6 +399,9 @@ class KioskWindow(QMainWindow):
         self.printing.printed.connect(self._slip_printed)
         self.checkin.admitted.connect(self._print_admission)
         self.home.chosen.connect(self.start)
+        self.case.look_up.connect(self._look_up_case)
+        self.case.cancel.connect(lambda code: self._act_on_case(code, "cancel"))
+        self.case.ask_again.connect(lambda code: self._act_on_case(code, "ask_again"))
         self.checkin.back.connect(self._checkin_back)
         self.checkin.activity.connect(self._someone_there)
         self.checkin.recorded.connect(self._checkin_recorded)
@@ -434,8 +462,7 @@ class KioskWindow(QMainWindow):
         self.header.show_office(screen is self.home)
         if screen is self.home:
             self._show_frame(Frame("app.title"))
-        self.announce(screen.announcement())
-        self.screen_shown.emit(screen.objectName())
+        self.screen_shown.emit(screen.objectName())  # the voice guide reads it
 
     def _close_keyboard_unless_typing(self, screen: Screen) -> None:
         """The keyboard stays only while a text field of the screen shown has the focus."""
@@ -459,6 +486,11 @@ class KioskWindow(QMainWindow):
             self.flow.state.kind = kind
             self._open_checkin()
             return
+        if kind == "case":
+            self.flow.state.kind = kind
+            self.case.start(camera=self.settings.camera)
+            self.show_screen(self.case)
+            return
         self.flow.start(kind)
 
     def current_form(self) -> FormScreen | None:
@@ -471,6 +503,8 @@ class KioskWindow(QMainWindow):
             self.flow.back()
         elif screen is self.accessibility_screen:
             self._close_accessibility()
+        elif screen is self.case:
+            self.start_over()
         elif screen is self.checkin:
             if not self.checkin.step_back():
                 self._checkin_back()
@@ -515,6 +549,36 @@ class KioskWindow(QMainWindow):
 
     def show_problem(self, message_key: str = "error.unexpected") -> None:
         self.flow.show_problem(message_key)
+
+    # --- check my case: asking the server, off the GUI thread ---------------------------------
+
+    def _look_up_case(self, code: str) -> None:
+        if self.online is None:
+            self.case.show_cases(None)
+            return
+        online = self.online
+        self.questions.ask(lambda: online.case(code), self._case_found)
+
+    def _case_found(self, response: object, done_key: str = "") -> None:
+        if self.current_screen() is not self.case:
+            return  # the citizen left meanwhile
+        self.case.show_cases(response if isinstance(response, CaseResponse) else None, done_key)
+
+    def _act_on_case(self, code: str, action: str) -> None:
+        if self.online is None:
+            self.case.show_cases(None)
+            return
+        online = self.online
+        call = online.cancel if action == "cancel" else online.ask_again
+        done = "case.done.cancelled" if action == "cancel" else "case.done.asked_again"
+        self.case.show_message("case.checking")
+        self.questions.ask(lambda: call(code), lambda answer: self._case_acted(answer, done))
+
+    def _case_acted(self, answer: object, done_key: str) -> None:
+        if answer is None and self.current_screen() is self.case:
+            self.case.show_message("case.not_allowed")
+            return
+        self._case_found(answer, done_key)
 
     # --- printed slips ------------------------------------------------------------------
 
@@ -564,6 +628,8 @@ class KioskWindow(QMainWindow):
         for screen in self.screens.values():
             screen.wipe()
         self.flow.wipe()
+        # Answers still on their way are for a citizen who has gone.
+        self.questions.forget()
 
     def start_over(self) -> None:
         """The citizen's own "Start over": wipe, but keep their language and display."""
@@ -577,10 +643,12 @@ class KioskWindow(QMainWindow):
         self._choose_language(self.settings.language)
         self.set_accessibility(self.defaults)
         self.show_screen(self.home)
+        self.session_ended.emit()
 
     def _idle(self) -> None:
-        if self.staff_mode.active or self.call.active:
-            # Staff mode keeps its own, longer limit; a citizen waiting for staff keeps theirs.
+        if self.staff_mode.active or self.call.active or self.keep_alive():
+            # Staff mode keeps its own, longer limit; a citizen waiting for staff keeps
+            # theirs; earphones in the jack are someone there.
             self.watcher.start()
             return
         if self.current_screen() is self.home and self.i18n.language == self.settings.language:
@@ -790,7 +858,7 @@ class KioskWindow(QMainWindow):
             self.announcer.say(text)
 
     def _announce_errors(self, keys: list[str]) -> None:
-        self.announce(" ".join(tr(key) for key in keys))
+        self.errors_shown.emit(keys)  # the voice guide reads each with its field
 
     def show_sync_status(self, status: SyncStatus) -> None:
         self.sync_status = status
@@ -817,12 +885,19 @@ class KioskWindow(QMainWindow):
 
     def _keyboard_target_changed(self, typing: bool) -> None:
         self._size_keyboard()
-        # On a short screen the keyboard takes the room of the bar's display buttons.
-        short = px_to_mm(self.region_height(), self.dpi) < SHORT_MM
+        # On a short region the keyboard takes the room of the bar's display buttons.
+        short = px_to_mm(self.region_height(), self.dpi) < COMPACT_BAR_MM
         self.bar.set_compact(typing and short)
+        if not typing:
+            self.header.show()  # stepped aside for a field (``_make_room``) no longer shown
 
     def _make_room(self, lacking: int) -> None:
-        """A page cannot show the focused field whole above the keyboard: shrink the keyboard."""
+        """A page cannot show the focused field whole above the keyboard: make room.
+
+        First the keyboard shrinks, down to its 15 mm keys; if that is not
+        enough (a short panel, large text, a two-line error), the title strip
+        steps aside until the keyboard closes: the question says where one is.
+        """
         keyboard = self.keyboard
         if keyboard is None or not keyboard.isVisible():
             return
@@ -830,6 +905,8 @@ class KioskWindow(QMainWindow):
         wanted = max(smallest, keyboard.height() - lacking)
         if wanted < keyboard.maximumHeight():
             keyboard.setMaximumHeight(wanted)
+        if keyboard.height() - lacking < smallest:
+            self.header.hide()
 
     def _restyle_frame(self) -> None:
         m = current_theme().metrics

@@ -593,7 +593,9 @@ def _buttons(sheet: _Sheet, m: Metrics) -> None:
         sel = f'QPushButton[role="{role}"]'
         sheet.block(sel, sheet.colours(sel, fg, bg))
         sheet.block(f"{sel}:pressed", sheet.colours(f"{sel}:pressed", fg_pressed, bg_pressed))
-    sel = 'QPushButton[role="primary"]'
+    # The main button, and any answer beside it on a screen's action row (ui.widgets
+    # NavBar: "No, change it", "I do not agree"): equally high, equally padded.
+    sel = 'QPushButton[role="primary"], QPushButton[nav="true"]'
     vertical = m.frame_pad if m.short else m.pad
     sheet.block(
         sel,

@@ -8,6 +8,8 @@ from the same catalog text it shows, so a screen reader says what is on screen.
 
 from __future__ import annotations
 
+import re
+import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol, runtime_checkable
@@ -46,6 +48,13 @@ TEXT = "text"  # the UI language: Hangul in Korean, Latin in English
 @runtime_checkable
 class Retranslatable(Protocol):
     def retranslate(self) -> None: ...
+
+
+def accessible(text: str) -> str:
+    """``text`` as a screen reader (or the kiosk's voice) should say it: without the
+    arrows and marks that only decorate it ("◀ 이전" → "이전", "⚠ …")."""
+    kept = "".join(ch for ch in text if unicodedata.category(ch) != "So")
+    return " ".join(kept.split())
 
 
 def set_role(widget: QWidget, role: str) -> None:
@@ -127,6 +136,15 @@ def paint_icon(button: QAbstractButton, name: str) -> None:
     button.setIconSize(padded.size())
 
 
+def breakable(address: str) -> str:
+    """A web address that may wrap after its slashes and dots (zero-width spaces).
+
+    A status link is one long "word": at large text it is wider than a
+    portrait screen, and a label cuts a word it cannot break.
+    """
+    return re.sub(r"([/.?&=])(?=.)", "\\1\u200b", address)
+
+
 def two_lines(text: str) -> str:
     """``text`` broken at the space nearest its middle (unchanged without a space)."""
     spaces = [i for i, ch in enumerate(text) if ch == " "]
@@ -190,7 +208,7 @@ class TrButton(QPushButton):
         text = tr(self._key, **self._params)
         self.setText(two_lines(text) if getattr(self, "_wrapped", False) else text)
         a11y_params = getattr(self, "_a11y_params", None) or self._params
-        self.setAccessibleName(tr(self._a11y_key or self._key, **a11y_params))
+        self.setAccessibleName(accessible(tr(self._a11y_key or self._key, **a11y_params)))
 
     @override
     def changeEvent(self, event: QEvent) -> None:
@@ -336,7 +354,9 @@ class TileButton(QPushButton):
         return f"{self.title.text()}\n{self.hint.text()}"
 
     def retranslate(self) -> None:
-        self.setAccessibleName(f"{tr(self.title.key)}. {tr(self.hint.key)}")
+        # Name and description apart, as a screen reader says them: title first, then the hint.
+        self.setAccessibleName(tr(self.title.key))
+        self.setAccessibleDescription(tr(self.hint.key))
 
 
 @dataclass(frozen=True)
@@ -350,6 +370,28 @@ class Choice:
 
     def name(self) -> str:
         return self.ko if language() == "ko" else self.en
+
+
+def _one_line_hint(button: QAbstractButton, words: str) -> QSize:
+    """The button's size hint with ``words`` on one line, whatever it shows now.
+
+    Worked out as QPushButton.sizeHint does (style and style sheet included),
+    without setting the text: a layout asks this while it lays out.
+    """
+    if button.text() == words:
+        return button.sizeHint()
+    option = QStyleOptionButton()
+    if isinstance(button, QPushButton):
+        button.initStyleOption(option)
+    option.text = words
+    metrics = button.fontMetrics()
+    width, height = metrics.horizontalAdvance(words), metrics.height()
+    if not button.icon().isNull():
+        width += button.iconSize().width() + 4
+        height = max(height, button.iconSize().height())
+    return button.style().sizeFromContents(
+        QStyle.ContentsType.CT_PushButton, option, QSize(width, height), button
+    )
 
 
 class ChoiceGrid(QWidget):
@@ -381,6 +423,11 @@ class ChoiceGrid(QWidget):
         self._group.setExclusive(True)
         self._group.buttonClicked.connect(self._clicked)
         self._choices: list[Choice] = []
+        # Its height follows its width (fewer columns, more rows): said to the layouts that
+        # hold it, so a page never squeezes its rows over each other while they reflow.
+        policy = self.sizePolicy()
+        policy.setHeightForWidth(True)
+        self.setSizePolicy(policy)
         self.set_choices(choices)
 
     def set_choices(self, choices: Sequence[Choice]) -> None:
@@ -432,28 +479,65 @@ class ChoiceGrid(QWidget):
         widest = max((b.sizeHint().width() for b in self._group.buttons()), default=0)
         return QSize(min(widest, 200), super().minimumSizeHint().height())
 
+    @override
+    def hasHeightForWidth(self) -> bool:
+        return True
+
+    @override
+    def heightForWidth(self, width: int) -> int:
+        buttons = self._group.buttons()
+        if not buttons or width <= 0:
+            return super().heightForWidth(width)
+        columns = self._columns_for(width)
+        spacing = self._grid.spacing()
+        line = QFontMetrics(buttons[0].font()).lineSpacing()
+        rows = [buttons[i : i + columns] for i in range(0, len(buttons), columns)]
+        height = 0
+        for row in rows:
+            tallest = 0
+            for button in row:
+                words = str(button.property("words") or "")
+                hint = _one_line_hint(button, words)
+                # One column and too wide: the words go on two lines (``_fit_columns``).
+                wraps = columns == 1 and hint.width() > width and " " in words
+                tallest = max(tallest, hint.height() + (line if wraps else 0))
+            height += tallest
+        return height + spacing * (len(rows) - 1)
+
+    def _columns_for(self, width: int) -> int:
+        """As many columns as fit the longest name on one line, up to the number asked for."""
+        buttons = self._group.buttons()
+        spacing = self._grid.spacing()
+        widest = max(_one_line_hint(b, str(b.property("words") or "")).width() for b in buttons)
+        return max(1, min(self._max_columns, (width + spacing) // (widest + spacing)))
+
     def _fit_columns(self, width: int, *, force: bool = False) -> None:
         """As many columns as fit the longest name, up to the number asked for."""
         buttons = self._group.buttons()
         if not buttons or width <= 0:
             return
-        widest = max(b.sizeHint().width() for b in buttons) + self._grid.spacing()
-        columns = max(1, min(self._max_columns, (width + self._grid.spacing()) // widest))
-        if columns == self._columns and not force:
-            return
-        self._columns = columns
         for button in buttons:
-            self._grid.removeWidget(button)
-        for index, button in enumerate(buttons):
-            self._grid.addWidget(button, index // columns, index % columns)
-        for column in range(self._grid.columnCount()):
-            # Equal columns, so a long name does not make its column wider than the others.
-            self._grid.setColumnStretch(column, 1 if column < columns else 0)
+            button.setText(str(button.property("words") or ""))  # measured on one line
+        columns = self._columns_for(width)
+        if columns != self._columns or force:
+            self._columns = columns
+            for button in buttons:
+                self._grid.removeWidget(button)
+            for index, button in enumerate(buttons):
+                self._grid.addWidget(button, index // columns, index % columns)
+            for column in range(self._grid.columnCount()):
+                # Equal columns, so a long name does not make its column wider than the others.
+                self._grid.setColumnStretch(column, 1 if column < columns else 0)
+        if columns == 1:
+            # One column and still too wide (200 % text on a portrait screen): two lines.
+            for button in buttons:
+                if button.sizeHint().width() > width:
+                    button.setText(two_lines(button.text()))
 
     def chosen_text(self) -> str:
         """The chosen option's name as shown, or "" (the "none" button counts as a choice)."""
         checked = self._group.checkedButton()
-        return checked.text() if checked is not None else ""
+        return str(checked.property("words") or "") if checked is not None else ""
 
     def checked_button(self) -> QAbstractButton | None:
         return self._group.checkedButton()
@@ -495,6 +579,7 @@ class ChoiceGrid(QWidget):
         for button in self._group.buttons():
             code = str(button.property("code"))
             text = names.get(code, "") if code or not self._none_key else tr(self._none_key)
+            button.setProperty("words", text)  # the name on one line, however it is shown
             button.setText(text)
             button.setAccessibleName(text)
         # New words (another language, another list): as many columns as they now fit.
@@ -575,6 +660,7 @@ class Field(QWidget):
         self._error_key = ""
         self.error.clear()
         self.error.setAccessibleName("")
+        self.editor.setAccessibleDescription("")
         self.error.hide()
 
     def wipe(self) -> None:
@@ -603,6 +689,8 @@ class Field(QWidget):
             # The word "오류"/"Error" too: the colour alone does not say it.
             self.error.setText(f"⚠ {tr('error.word')}: {text}")
             self.error.setAccessibleName(text)
+            # A screen reader on the editor hears the error too (its description).
+            self.editor.setAccessibleDescription(text)
 
     def _render_chosen(self) -> None:
         if not isinstance(self.editor, ChoiceGrid):
@@ -686,6 +774,12 @@ def _two_line_width(widget: QWidget) -> int:
     return widget.sizeHint().width() - one_line + two
 
 
+def _row_high(button: QWidget) -> None:
+    """As high as the main button (ui.theme styles ``nav``): a second answer beside it
+    is never the lower one, and its words have the main button's room at any text size."""
+    button.setProperty("nav", True)
+
+
 class NavBar(QWidget):
     """A screen's actions, just above the bottom bar: the one main action on the right.
 
@@ -713,9 +807,11 @@ class NavBar(QWidget):
         self.next_button = TrButton(next_key, "primary", self, icon_name=next_icon)
         self.next_button.setLayoutDirection(Qt.LayoutDirection.RightToLeft)  # the arrow after
         self.next_button.clicked.connect(self.forward)
+        _row_high(self.next_button)
         self.back_button: TrButton | None = None
         if back_key:
             self.back_button = TrButton(back_key, "secondary", self)
+            _row_high(self.back_button)
             self.back_button.clicked.connect(self.back)
             layout.addWidget(self.back_button, 1)
         else:
@@ -727,6 +823,7 @@ class NavBar(QWidget):
         item = self._row.itemAt(0)
         if item is not None and item.widget() is None:
             self._row.removeItem(item)  # the placeholder stretch
+        _row_high(button)
         self._row.insertWidget(self._row.count() - 1, button, 1)
 
     @override
@@ -754,6 +851,10 @@ class NavBar(QWidget):
     def _arrange(self, width: int) -> None:
         """Side by side when both answers' words fit; one above the other when not."""
         buttons = [b for b in self._buttons() if not b.isHidden()]
+        # Measured on one line: a button wrapped for an earlier width is narrower.
+        for button in buttons:
+            if isinstance(button, TrButton):
+                button.set_wrapped(False)
         # Each takes its stretch's share of the row (the main one twice the other's).
         shares = [self._row.stretch(self._row.indexOf(b)) or 1 for b in buttons]
         room = width - self._row.spacing() * max(0, len(buttons) - 1)
@@ -771,7 +872,6 @@ class NavBar(QWidget):
         total = sum(self._row.stretch(i) for i in range(self._row.count())) or 1
         for button in buttons:
             if isinstance(button, TrButton):
-                button.set_wrapped(False)
                 share = self._row.stretch(self._row.indexOf(button)) or 1
-                room_for = width if stacked else width * share // total
+                room_for = width if stacked else room * share // total
                 button.set_wrapped(width > 0 and button.sizeHint().width() > room_for)

@@ -1,7 +1,7 @@
 """Staff web pages and the public status page, rendered on the server (Jinja2).
 
 - ``site``        shared page machinery: templates, language, who is logged in, CSRF
-- ``sessions``    session rows behind signed cookies; ``i18n`` the Korean/English words
+- ``sessions``    session rows behind signed cookies (the words are server/texts.json)
 - ``auth_pages``  log in / out, language; ``status_page`` the public receipt look-up
 - ``submission_pages``, ``event_pages``, ``device_pages``, ``user_pages``,
   ``forwarding_pages``, ``dashboard``: one module per part of the staff site
@@ -25,6 +25,7 @@ from server.web import (
     device_pages,
     event_pages,
     forwarding_pages,
+    message_pages,
     status_page,
     submission_pages,
     user_pages,
@@ -48,6 +49,7 @@ def install(app: FastAPI, db: Database, keys: ServerKeys, settings: ServerSettin
         device_pages,
         user_pages,
         forwarding_pages,
+        message_pages,
     ):
         app.include_router(module.routes(web))
 

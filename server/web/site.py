@@ -21,7 +21,7 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoes
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import FormData
 
-from core.clock import SEOUL
+from core.clock import in_seoul
 from core.receipts import format_code
 from core.reference import POLICY_AREAS, SEOUL_DISTRICTS
 from server.accounts import Staff
@@ -29,7 +29,7 @@ from server.config import ServerSettings
 from server.db import Database
 from server.keys import ServerKeys
 from server.models import StaffRole
-from server.web.i18n import CATALOG, LANGUAGES, translate
+from server.texts import CATALOG, LANGUAGES, translate
 from server.web.sessions import ActiveSession, cookie_secret, csrf_matches, load_session, unsign
 
 TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
@@ -77,7 +77,9 @@ def safe_next(value: object, default: str = "/staff") -> str:
 def kst(value: dt.datetime | None, with_time: bool = True) -> str:
     if value is None:
         return "–"
-    local = value.astimezone(SEOUL)
+    local = in_seoul(value)
+    if local is None:  # no Seoul day for it (core.clock.in_seoul): show it as stored
+        return value.isoformat(timespec="minutes")
     return local.strftime("%Y-%m-%d %H:%M") if with_time else local.strftime("%Y-%m-%d")
 
 
@@ -191,6 +193,8 @@ class Web:
             # Only messages we have: a crafted ?done= cannot put text on the page.
             "done": done if f"done.{done}" in CATALOG else None,
             "error": None,
+            # The values an error's text names ({confirmed}, {device}), if any.
+            "error_values": {},
             **(context or {}),
         }
         page = self.env.get_template(template).render(

@@ -31,11 +31,13 @@ from kiosk.config import Settings
 from kiosk.models import OutboxMutation, Registration, Submission
 from sync.status import SyncObserver, SyncState, SyncStatus
 from tests.conftest import NOW, KioskDB
+from ui.earphone import EarphoneJack, ManualJack
 from ui.idle import IdleTiming
 from ui.photo import PhotoSource
 from ui.screens.form import FormScreen
 from ui.scrolling import scroll_area_of
-from ui.shell import KioskWindow
+from ui.shell import KioskWindow, OnlineServices
+from ui.speech import Speaker
 
 LANDSCAPE = (1920, 1080)
 PORTRAIT = (1080, 1920)
@@ -74,6 +76,9 @@ def make_window(
     timing: IdleTiming = CALM,
     sync: FakeSync | None = None,
     photo_source: PhotoSource | None = None,
+    jack: EarphoneJack | None = None,
+    speaker: Speaker | None = None,
+    online: OnlineServices | None = None,
     **overrides: Any,
 ) -> KioskWindow:
     values: dict[str, Any] = {
@@ -92,7 +97,12 @@ def make_window(
         clock=lambda: NOW,
         network=False,
         photo_source=photo_source,
+        # The earphone jack is hardware: plugged by hand in tests (window.voice.jack).
+        jack=jack or ManualJack(),
+        speaker=speaker,
+        online=online,
     )
+    qtbot.addWidget(window)  # closed and deleted after the test
     window.resize(*size)
     window.show()
     qtbot.waitExposed(window)
@@ -111,13 +121,32 @@ def destroy(window: QWidget) -> None:
     QApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
 
 
+def kiosk_windows_alive(app: QApplication) -> list[KioskWindow]:
+    """Kiosk windows not deleted yet, once every deletion already asked for has run."""
+    QApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
+    return [w for w in app.topLevelWidgets() if isinstance(w, KioskWindow)]
+
+
 @pytest.fixture(autouse=True)
 def no_kiosk_left(qapp: QApplication) -> Iterator[None]:
-    """Every kiosk window a test made is deleted after it (not just closed)."""
+    """A test that leaves a kiosk window alive fails.
+
+    Each window a test builds is given to ``qtbot.addWidget``, which closes and
+    deletes it after the test. One still alive afterwards would be restyled by
+    every later test's theme and keep its timers and store running, so a later
+    test would fail for this one's sake. It is deleted here as well, so that
+    only the test that leaked it fails.
+    """
     yield
-    for widget in qapp.topLevelWidgets():
-        if isinstance(widget, KioskWindow):
-            destroy(widget)
+    left = kiosk_windows_alive(qapp)
+    for window in left:
+        destroy(window)
+    if left:
+        pytest.fail(
+            f"{len(left)} kiosk window(s) left alive after the test: "
+            "give each window the test builds to qtbot.addWidget",
+            pytrace=False,
+        )
 
 
 @pytest.fixture

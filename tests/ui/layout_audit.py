@@ -35,7 +35,7 @@ import re
 import sys
 import tempfile
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from PySide6.QtCore import QPoint, QRect, QRectF, Qt
@@ -181,7 +181,8 @@ def text_fits(widget: QWidget) -> str:
             if needed.height() > room.height() + 1.5:
                 return f"{needed.height():.0f}px of lines in {room.height()}px"
             # A word longer than the line is cut, not wrapped.
-            longest = max(metrics.horizontalAdvance(w) for w in text.split())
+            # (A zero-width space is a place to break, as a space is.)
+            longest = max(metrics.horizontalAdvance(w) for w in text.replace("\u200b", " ").split())
             if longest > room.width() + 1.5:
                 return f"a word of {longest:.0f}px in {room.width()}px"
             return ""
@@ -312,6 +313,14 @@ def check(window: QWidget, audit: Audit, screen: str, language: str, allowed: se
             audit.breach(screen, f"{describe(widget)} accessible name {widget.accessibleName()!r}")
 
 
+def snap(window: QWidget, directory: str, name: str) -> None:
+    """What the screen shows now, as a PNG (``--shots``: for a person to look at)."""
+    if not directory:
+        return
+    safe = re.sub(r"[^\w.-]+", "_", name)
+    window.screen().grabWindow(0).save(str(Path(directory) / f"{safe}.png"))
+
+
 def check_focus(window: QWidget, keyboard: QWidget | None, audit: Audit, screen: str) -> None:
     """The focused field, with its question and error, whole in view above the keyboard."""
     focused = QApplication.focusWidget()
@@ -425,6 +434,21 @@ def walk(window: object, restore: Callable[[], None]) -> Iterator[tuple[str, lis
     yield "events", []
     w.events.buttons[0].click()
     yield "signup-form", fields("name", "phone")
+    put(w.signup, "name", "김민수" if korean else "Minsu Kim")
+    put(w.signup, "phone", "010-1234-5678")
+    w.signup.go_forward()
+    w.consent.required.setChecked(True)
+    w.consent.notify.setChecked(True)
+    w.consent.nav.next_button.click()
+    w.review.nav.next_button.click()
+    yield "ticket", []
+    w.end_session()
+    restore()
+    w.start("case")
+    yield "case", [w.case.field.editor]
+    w.case.field.editor.setText("24BG-XWR")
+    w.case.go.click()
+    yield "case-invalid", [w.case.field.editor]
     w.start("checkin")
     yield "checkin-events", []
     if w.checkin.event_buttons:
@@ -446,7 +470,7 @@ def walk(window: object, restore: Callable[[], None]) -> Iterator[tuple[str, lis
     w.watcher.start()
 
 
-def run(dpi: float, photo: bool, only: str = "", screens: str = "") -> int:
+def run(dpi: float, photo: bool, only: str = "", screens: str = "", shots: str = "") -> int:
     from app.launch import build_window, ensure_app
     from core.sealing import new_keypair
     from kiosk.config import Settings
@@ -507,6 +531,10 @@ def run(dpi: float, photo: bool, only: str = "", screens: str = "") -> int:
                     window.set_accessibility(options)
                     settle(app, window)
 
+                # The configuration is the kiosk's own for this run, as staff would set it:
+                # "Done" and "Start over" keep it, and no screen is restyled twice.
+                window.settings = replace(window.settings, language=language)
+                window.defaults = options
                 window.end_session()
                 restore()
                 config = f"{screen.width()}×{screen.height()} {language} {mode}"
@@ -516,12 +544,14 @@ def run(dpi: float, photo: bool, only: str = "", screens: str = "") -> int:
                         continue
                     settle(app, window)
                     check(window, audit, name, language, allowed)
+                    snap(window, shots, f"{config}-{name}")
                     for editor in editors:
                         editor.setFocus(Qt.FocusReason.MouseFocusReason)
                         settle(app, window)
                         label = f"{name} [{editor.accessibleName()[:24]}]"
                         check(window, audit, label, language, allowed)
                         check_focus(window, window.keyboard, audit, label)
+                        snap(window, shots, f"{config}-{name}-{editor.objectName()}")
                     window.setFocus()
                 print(
                     json.dumps(
@@ -551,8 +581,11 @@ def main() -> int:
     parser.add_argument("--no-photo", action="store_true", help="a kiosk without a camera")
     parser.add_argument("--only", default="", help='one configuration, e.g. "ko large"')
     parser.add_argument("--screens", default="", help="comma-separated screen names to check")
+    parser.add_argument("--shots", default="", help="a directory for a screenshot of each")
     args = parser.parse_args()
-    return run(args.dpi, photo=not args.no_photo, only=args.only, screens=args.screens)
+    return run(
+        args.dpi, photo=not args.no_photo, only=args.only, screens=args.screens, shots=args.shots
+    )
 
 
 if __name__ == "__main__":

@@ -73,12 +73,15 @@ class ConsentScreen(Screen):
         self.error.hide()
         self.required = TrCheckBox("consent.required_box", body)
         self.optional = TrCheckBox("consent.optional_box", body)
+        # Its own box, unticked: being told how it goes is a choice, not a condition.
+        self.notify = TrCheckBox("consent.notify_box", body)
         self.refused = TrLabel("consent.refused.complaint", "verdict-warn", body)
         self.refused.setProperty("note", True)
         self.refused.hide()
         column.addWidget(self.error)
         column.addWidget(self.required)
         column.addWidget(self.optional)
+        column.addWidget(self.notify)
         column.addWidget(self.refused)
         self.view = ScrollPage(body)
         layout.addWidget(self.view, 1)
@@ -122,6 +125,7 @@ class ConsentScreen(Screen):
     def wipe(self) -> None:
         self.required.setChecked(False)
         self.optional.setChecked(False)
+        self.notify.setChecked(False)
         self._hide_error()
         self.refused.hide()
 
@@ -142,6 +146,7 @@ class ConsentScreen(Screen):
     def _refuse(self) -> None:
         self.required.setChecked(False)
         self.optional.setChecked(False)
+        self.notify.setChecked(False)
         self.refused.show()
         scroll_into_view(self.refused, margin=8)
         self.errors_shown.emit([self.refused.key])
@@ -151,4 +156,12 @@ class ConsentScreen(Screen):
             self.show_required_error()
             return
         share = self._optional_offered and self.optional.isChecked()
-        self.agreed.emit(Consent(version=consent_version(), required=True, share_contact=share))
+        self.agreed.emit(
+            Consent(
+                version=consent_version(),
+                required=True,
+                share_contact=share,
+                notify=self.notify.isChecked(),
+                language=language(),
+            )
+        )

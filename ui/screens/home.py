@@ -27,6 +27,7 @@ TILES = (
     ("suggestion", "home.suggestion", "home.suggestion.hint", "suggestion"),
     ("proposal", "home.proposal", "home.proposal.hint", "proposal"),
     ("signup", "home.signup", "home.signup.hint", "signup"),
+    ("case", "home.case", "home.case.hint", "case"),
     ("checkin", "home.checkin", "home.checkin.hint", "checkin"),
 )
 # A card needs this many body-text widths to hold its title beside its pictogram.
@@ -52,21 +53,37 @@ class HomeScreen(Screen):
         self._column.setContentsMargins(0, 0, 0, 0)
         self._column.addWidget(TrLabel("home.title", "title", content))
         self._column.addWidget(TrLabel("home.subtitle", "hint", content))
-        self._grid = QGridLayout()
-        self._column.addLayout(self._grid)
+        # The cards in a box of their own: the keypad counts them as one group ("6개 중 1번째").
+        self._cards = QWidget(content)
+        self._grid = QGridLayout(self._cards)
+        self._grid.setContentsMargins(0, 0, 0, 0)
+        self._column.addWidget(self._cards)
         self.tiles: dict[str, TileButton] = {}
         for flow, title, hint, picture in TILES:
             if flow == "checkin" and not show_checkin:
                 continue
-            self.add_tile(flow, title, hint, picture, content)
+            self.add_tile(flow, title, hint, picture)
         # The language, on the first screen, each name in its own language.
         self.language_label = TrLabel("home.language", "field-label", content)
-        languages = QHBoxLayout()
+        # A caption for eyes: each language button says its own name to the voice.
+        self.language_label.setProperty("spoken", False)
+        # The two languages in a box of their own: one group of two for the keypad.
+        self._language_box = QWidget(content)
+        languages = QHBoxLayout(self._language_box)
+        languages.setContentsMargins(0, 0, 0, 0)
         self.korean = TrButton(
-            "language.ko", "choice", content, a11y_key="language.ko.a11y", icon_name="language"
+            "language.ko",
+            "choice",
+            self._language_box,
+            a11y_key="language.ko.a11y",
+            icon_name="language",
         )
         self.english = TrButton(
-            "language.en", "choice", content, a11y_key="language.en.a11y", icon_name="language"
+            "language.en",
+            "choice",
+            self._language_box,
+            a11y_key="language.en.a11y",
+            icon_name="language",
         )
         for button, code in ((self.korean, "ko"), (self.english, "en")):
             button.setCheckable(True)
@@ -74,11 +91,14 @@ class HomeScreen(Screen):
             languages.addWidget(button, 1)
         self._languages = languages
         self._column.addWidget(self.language_label)
-        self._column.addLayout(languages)
+        self._column.addWidget(self._language_box)
         # A standing hint: the kiosk speaks through earphones (ui.speech wires the jack).
         voice = QHBoxLayout()
         self.voice_icon = QLabel(content)
+        # Where voice guidance starts, in words a braille label on the kiosk can repeat
+        # (ui.voice.guide fills in the keypad key from the keypad map).
         self.voice_hint = TrLabel("home.voice", "body", content)
+        self.voice_hint.setProperty("spoken", False)  # once the voice speaks, it is news to nobody
         self.more = TrButton("home.more", "secondary", content, icon_name="help")
         self.more.clicked.connect(self.accessibility_requested)
         voice.addWidget(self.voice_icon)
@@ -95,7 +115,7 @@ class HomeScreen(Screen):
         self, flow: str, title: str, hint: str, picture: str = "", parent: QWidget | None = None
     ) -> TileButton:
         """One more card (a new service); it takes the next place in the grid."""
-        tile = TileButton(title, hint, parent or self._content, icon_name=picture)
+        tile = TileButton(title, hint, parent or self._cards, icon_name=picture)
         tile.setObjectName(f"tile-{flow}")
         tile.clicked.connect(lambda _=False, f=flow: self.chosen.emit(f))
         self.tiles[flow] = tile

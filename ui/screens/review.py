@@ -8,6 +8,7 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QPixmap
 from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
 
+from kiosk.spoken import PERSONAL_FIELDS
 from ui.i18n import tr
 from ui.screens.base import Screen
 from ui.scrolling import ScrollPage, scroll_into_view
@@ -16,6 +17,12 @@ from ui.widgets import NavBar, TrLabel, set_role
 
 # (label key, value): a text, or a picture (the complaint's photo) shown as a thumbnail.
 Rows = Callable[[], list[tuple[str, str | QPixmap]]]
+
+
+def _personal(key: str) -> bool:
+    """Whether the row ``field.name`` (``.optional``) … shows a person's contact details."""
+    parts = key.split(".")
+    return len(parts) > 1 and parts[0] == "field" and parts[1] in PERSONAL_FIELDS
 
 
 class ReviewScreen(Screen):
@@ -49,6 +56,9 @@ class ReviewScreen(Screen):
         set_role(self.error, "error")
         self.error.hide()
         column.addWidget(self.error)
+        self.checking = TrLabel("review.checking", "hint", content)
+        self.checking.hide()
+        column.addWidget(self.checking)
         self.flow_title.hide()  # the title strip names the flow
         self.view = ScrollPage(content)
         layout.addWidget(self.view, 1)
@@ -80,12 +90,20 @@ class ReviewScreen(Screen):
         self._error_key = ""
         self.error.hide()
 
+    def show_busy(self, busy: bool) -> None:
+        """While the server is asked for a place: say so, and take no second tap."""
+        self.nav.next_button.setEnabled(not busy)
+        if self.nav.back_button is not None:
+            self.nav.back_button.setEnabled(not busy)
+        self.checking.setVisible(busy)
+
     def retranslate(self) -> None:
         super().retranslate()
         self._fill()
         self._render_error()
 
     def wipe(self) -> None:
+        self.show_busy(False)
         self._rows = list
         self.clear_error()
         self._fill()
@@ -116,6 +134,8 @@ class ReviewScreen(Screen):
                 shown.setTextFormat(Qt.TextFormat.PlainText)
                 set_role(shown, "body")
                 shown.setAccessibleName(f"{tr(key)}: {shown.text()}")
+                # The voice counts a name or phone number, never reads it (ui.voice.reader).
+                shown.setProperty("personal", bool(value.strip()) and _personal(key))
             self._rows_layout.addWidget(label)
             self._rows_layout.addWidget(shown)
             self._rows_layout.addSpacing(current_theme().metrics.pad)
