@@ -446,7 +446,9 @@ def walk(window: object, restore: Callable[[], None]) -> Iterator[tuple[str, lis
     restore()
     w.start("case")
     yield "case", [w.case.field.editor]
-    w.case.field.editor.setText("24BG-XWR")
+    code = w.case.field.editor
+    assert isinstance(code, QLineEdit)
+    code.setText("24BG-XWR")
     w.case.go.click()
     yield "case-invalid", [w.case.field.editor]
     w.start("checkin")
