@@ -423,11 +423,6 @@ class ChoiceGrid(QWidget):
         self._group.setExclusive(True)
         self._group.buttonClicked.connect(self._clicked)
         self._choices: list[Choice] = []
-        # Its height follows its width (fewer columns, more rows): said to the layouts that
-        # hold it, so a page never squeezes its rows over each other while they reflow.
-        policy = self.sizePolicy()
-        policy.setHeightForWidth(True)
-        self.setSizePolicy(policy)
         self.set_choices(choices)
 
     def set_choices(self, choices: Sequence[Choice]) -> None:
@@ -457,6 +452,7 @@ class ChoiceGrid(QWidget):
             button.show()
         self.set_value(kept)
         self.retranslate()
+        self.updateGeometry()  # more or fewer buttons: the layouts ask its size again
 
     @override
     def resizeEvent(self, event: QResizeEvent) -> None:
@@ -479,31 +475,6 @@ class ChoiceGrid(QWidget):
         widest = max((b.sizeHint().width() for b in self._group.buttons()), default=0)
         return QSize(min(widest, 200), super().minimumSizeHint().height())
 
-    @override
-    def hasHeightForWidth(self) -> bool:
-        return True
-
-    @override
-    def heightForWidth(self, width: int) -> int:
-        buttons = self._group.buttons()
-        if not buttons or width <= 0:
-            return super().heightForWidth(width)
-        columns = self._columns_for(width)
-        spacing = self._grid.spacing()
-        line = QFontMetrics(buttons[0].font()).lineSpacing()
-        rows = [buttons[i : i + columns] for i in range(0, len(buttons), columns)]
-        height = 0
-        for row in rows:
-            tallest = 0
-            for button in row:
-                words = str(button.property("words") or "")
-                hint = _one_line_hint(button, words)
-                # One column and too wide: the words go on two lines (``_fit_columns``).
-                wraps = columns == 1 and hint.width() > width and " " in words
-                tallest = max(tallest, hint.height() + (line if wraps else 0))
-            height += tallest
-        return height + spacing * (len(rows) - 1)
-
     def _columns_for(self, width: int) -> int:
         """As many columns as fit the longest name on one line, up to the number asked for."""
         buttons = self._group.buttons()
@@ -520,6 +491,9 @@ class ChoiceGrid(QWidget):
             button.setText(str(button.property("words") or ""))  # measured on one line
         columns = self._columns_for(width)
         if columns != self._columns or force:
+            # Fewer columns, more rows: the layouts holding the grid must ask its size
+            # again, or a page squeezes the new rows over each other.
+            self.updateGeometry()
             self._columns = columns
             for button in buttons:
                 self._grid.removeWidget(button)

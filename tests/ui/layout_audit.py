@@ -262,6 +262,8 @@ def name_in_language(name: str, language: str, allowed: set[str]) -> bool:
 
 def check(window: QWidget, audit: Audit, screen: str, language: str, allowed: set[str]) -> None:
     """Hold what is on screen now to every rule."""
+    from ui.widgets import ChoiceGrid
+
     audit.screens += 1
     shown = window.screen().geometry()
     if window.geometry() != shown:
@@ -273,6 +275,19 @@ def check(window: QWidget, audit: Audit, screen: str, language: str, allowed: se
     for widget in shown_widgets(window):
         if on_top is not None and not on_top.isAncestorOf(widget):
             continue  # under a full-window panel (the idle warning): not on screen now
+        if isinstance(widget, ChoiceGrid):
+            # Its rows whole: a grid given less room than its layout needs draws its
+            # options over each other, or not at all (no other rule sees an option of
+            # no height).
+            options = [b for b in widget.buttons() if not b.isHidden()]
+            outside = [b for b in options if not widget.rect().contains(b.geometry())]
+            overlapping = [
+                b
+                for i, b in enumerate(options)
+                if any(b.geometry().intersects(o.geometry()) for o in options[i + 1 :])
+            ]
+            for option in (outside + overlapping)[:1]:
+                audit.breach(screen, f"{describe(widget)} squeezed: {describe(option)}")
         part, cut_by = visible_part(widget)
         if part.isEmpty():
             continue  # scrolled out of sight
