@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from kiosk.models import DeviceIdentity
@@ -24,3 +25,14 @@ def require_identity(session: Session) -> DeviceIdentity:
     if identity is None:
         raise NotEnrolled("this kiosk is not enrolled with a central server")
     return identity
+
+
+def require_device_id(session: Session) -> str:
+    """This kiosk's device id (one column, no ORM object: read at the door for every admission)."""
+    device_id = session.execute(_DEVICE_ID).scalar()
+    if device_id is None:
+        raise NotEnrolled("this kiosk is not enrolled with a central server")
+    return device_id
+
+
+_DEVICE_ID = select(DeviceIdentity.device_id).where(DeviceIdentity.id == 1)

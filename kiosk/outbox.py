@@ -21,7 +21,7 @@ from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import Select, delete, func, select, update
+from sqlalchemy import Select, delete, func, insert, select, update
 from sqlalchemy.orm import Session
 
 from core.clock import utcnow
@@ -63,24 +63,45 @@ def enqueue(
     payload: dict[str, Any],
     mutation_id: str | None = None,
     now: dt.datetime | None = None,
-) -> OutboxMutation:
-    """Add a mutation to the caller's transaction with the next per-device seq."""
-    state = sync_state(session)
-    mutation = OutboxMutation(
-        id=mutation_id or str(uuid.uuid4()),
-        seq=state.next_seq,
-        type=str(mutation_type),
-        payload=canonical_json(payload),
-        state=MutationState.PENDING,
-        attempts=0,
-        next_attempt_at=now or utcnow(),
-        created_at=now or utcnow(),
-        last_error="",
-        result_code="",
+) -> str:
+    """Add a mutation to the caller's transaction with the next per-device seq; its id.
+
+    Two statements, no ORM objects: every submit, sign-up and admission at the
+    door goes through here on the GUI thread.
+    """
+    seq = session.execute(_TAKE_SEQ).scalar()
+    if seq is None:  # a new store: the row that numbers mutations starts at 1
+        sync_state(session)
+        seq = session.execute(_TAKE_SEQ).scalar_one()
+    mutation_id = mutation_id or str(uuid.uuid4())
+    when = now or utcnow()
+    session.execute(
+        insert(OutboxMutation),
+        {
+            "id": mutation_id,
+            "seq": seq,
+            "type": str(mutation_type),
+            "payload": canonical_json(payload),
+            "state": MutationState.PENDING,
+            "attempts": 0,
+            "next_attempt_at": when,
+            "created_at": when,
+            "last_error": "",
+            "result_code": "",
+        },
     )
-    state.next_seq += 1
-    session.add(mutation)
-    return mutation
+    return mutation_id
+
+
+# Takes the next seq and moves the counter on, in one statement; only enqueue
+# writes next_seq, so no ORM copy of the row needs refreshing.
+_TAKE_SEQ = (
+    update(SyncState)
+    .where(SyncState.id == 1)
+    .values(next_seq=SyncState.next_seq + 1)
+    .returning(SyncState.next_seq - 1)
+    .execution_options(synchronize_session=False)
+)
 
 
 def pending_count(session: Session) -> int:

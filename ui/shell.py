@@ -88,6 +88,7 @@ from ui.staff.gesture import LongPress
 from ui.staff.mode import StaffMode
 from ui.staff.pin import PinScreen
 from ui.staff.screen import StaffScreen
+from ui.steady import SteadyBox
 from ui.touch import LowPositionFrame
 from ui.widgets import TrButton, TrLabel, retranslate_tree, set_role
 
@@ -187,7 +188,8 @@ class StatusStrip(QWidget):
         self.state = TrLabel("status.state.unknown", "status", self)
         self.pending = TrLabel("status.pending", "status", self, count=0)
         row.addWidget(self.state, 1)
-        row.addWidget(self.pending)
+        # Changes after every record: boxed, so it does not lay out the window again.
+        row.addWidget(SteadyBox(self.pending, self))
 
     def show_status(self, state: SyncState | None, pending: int) -> None:
         self.state.set_key(f"status.state.{state.value if state else 'unknown'}")

@@ -56,6 +56,7 @@ from ui.scanner import ScanPipeline, WedgeScanner
 from ui.screens.base import Screen
 from ui.screens.signup import event_when
 from ui.screens.verdict import VerdictPanel, clock_time, detail
+from ui.steady import SteadyBox
 from ui.widgets import TEXT, TrButton, TrLabel, set_role
 
 log = logging.getLogger(__name__)
@@ -193,13 +194,15 @@ class CheckinScreen(Screen):
         self.count.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         self.count.setWordWrap(False)
         top.addWidget(self.event_title, 1)
-        top.addWidget(self.count)
+        # The count and the verdict change on every scan: boxed, so that does
+        # not lay out the whole window again (ui/steady.py).
+        top.addWidget(SteadyBox(self.count, page))
         column.addLayout(top)
         self.verdict = VerdictPanel(page)
         self.preview = CameraPreview(page, monotonic=self._monotonic)
         self.preview.hide()  # shown only while the camera runs
         verdict_row = QHBoxLayout()
-        verdict_row.addWidget(self.verdict, 1)
+        verdict_row.addWidget(SteadyBox(self.verdict, page), 1)
         verdict_row.addWidget(self.preview, 0, Qt.AlignmentFlag.AlignTop)
         column.addLayout(verdict_row, 1)
         self.undo_button = TrButton("checkin.undo", "danger", page, seconds=0, name="")
