@@ -48,6 +48,7 @@ from kiosk.submissions import (
     store_suggestion,
 )
 from kiosk.sync_state import snapshot
+from printing.health import PrinterHealth
 from sync.engine import EngineSettings, RoundOutcome, SyncEngine
 from sync.enrolment import EnrolmentFailed, enroll
 from sync.status import SKEW_WARNING_S
@@ -77,9 +78,13 @@ def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
     from app.launch import run_kiosk
 
     store = _open(settings)
-    worker = start_sync(store, settings)
+    # One printer state for the window's print worker and the sync rounds that report it.
+    health = PrinterHealth()
+    worker = start_sync(store, settings, printer_state=health.report)
     try:
-        return run_kiosk(settings, store, sync=worker, config_path=args.config)
+        return run_kiosk(
+            settings, store, sync=worker, config_path=args.config, printer_health=health
+        )
     finally:
         worker.stop(timeout=2.0)
 

@@ -23,6 +23,7 @@ from pathlib import Path
 from kiosk.config import Settings
 from kiosk.staff import has_pin, set_pin
 from kiosk.store import Store, open_store
+from printing.health import PrinterHealth
 from sync.client import wait_for_health
 from sync.enrolment import EnrolmentFailed, enroll, move_to_server
 from sync.worker import SyncWorker, start_sync
@@ -144,10 +145,17 @@ def run_demo(settings: Settings, data_dir: Path | None) -> int:
         if not has_pin(store):
             set_pin(store, DEMO_PIN)
         log.warning("demo: staff mode is a long press on the title, PIN %s", DEMO_PIN)
-        worker = start_sync(store, demo_settings)
+        health = PrinterHealth()
+        worker = start_sync(store, demo_settings, printer_state=health.report)
         log.info("demo server at %s; data in %s", server.url, directory)
         # Staff settings saved in the demo stay with the demo, not in the real kiosk config.
-        return run_kiosk(demo_settings, store, sync=worker, config_path=directory / "kiosk.toml")
+        return run_kiosk(
+            demo_settings,
+            store,
+            sync=worker,
+            config_path=directory / "kiosk.toml",
+            printer_health=health,
+        )
     finally:
         if worker is not None:
             worker.stop(timeout=2.0)

@@ -22,6 +22,7 @@ from PySide6.QtWidgets import QApplication
 from core.clock import Clock, utcnow
 from kiosk.config import Settings, settings_path
 from kiosk.store import Store
+from printing.health import PrinterHealth
 from sync.client import Timeouts
 from sync.status import SyncControl, SyncStatus
 from ui.camera import CameraScanner
@@ -32,6 +33,7 @@ from ui.keyboard import OnScreenKeyboard
 from ui.lockdown import inhibit_screensaver, kiosk_window_flags
 from ui.logs import install_file_log, route_qt_messages
 from ui.photo import PhotoSource
+from ui.printing import Printing
 from ui.screens.accessibility import Accessibility
 from ui.shell import KioskWindow
 from ui.speech import Speaker
@@ -109,6 +111,7 @@ def build_window(
     photo_source: PhotoSource | None = None,
     config_path: Path | None = None,
     enrol_timeouts: Timeouts | None = None,
+    printer_health: PrinterHealth | None = None,
 ) -> KioskWindow:
     app = ensure_app()
     load_fonts()
@@ -128,6 +131,7 @@ def build_window(
         photo_source=photo_source,
         config_path=config_path,
         enrol_timeouts=enrol_timeouts,
+        printing=Printing(settings, printer_health),
     )
     i18n.setParent(window)
     if keyboard is not None:
@@ -175,12 +179,19 @@ def run_kiosk(
     sync: SyncControl | None = None,
     *,
     config_path: Path | None = None,
+    printer_health: PrinterHealth | None = None,
 ) -> int:
     """Run until staff choose "Exit kiosk"; staff settings are saved to ``config_path``."""
     app = ensure_app()
     install_file_log(settings.log_dir, redact_others=True)
     route_qt_messages()
-    window = build_window(settings, store, sync=sync, config_path=config_path or settings_path())
+    window = build_window(
+        settings,
+        store,
+        sync=sync,
+        config_path=config_path or settings_path(),
+        printer_health=printer_health,
+    )
     sys.excepthook = calm_excepthook(window)
     window.exited.connect(app.quit)
     # Before the first paint, so the home screen is laid out for the turned display.

@@ -12,6 +12,11 @@ file, no database, no network. In a temporary directory it
    the store, and checks that a forged copy is refused (PyNaCl's libsodium);
 4. draws the ticket's QR and reads it back with zxing-cpp (Pillow, the
    camera's decoder);
+4a. renders a receipt slip with the Hangul font to the 80 mm raster and
+   writes its PNG preview (``slip-preview.png`` in the scratch directory, or
+   where ``CIVIC_KIOSK_SLIP_PREVIEW`` names), reads its QR back, builds the
+   ESC/POS job (python-escpos and its printer database) and finds libusb
+   for USB printers (libusb-package);
 5. checks that Qt Multimedia loads its media backend (the FFmpeg plugin and
    its libraries: the camera) and lists cameras (none is fine here);
 6. checks that Qt TextToSpeech finds an engine plugin (audio guidance; the
@@ -177,6 +182,36 @@ def check_qr(ctx: Context) -> str:
     return "ticket QR drawn (Pillow) and read back (zxing-cpp)"
 
 
+def check_slip(ctx: Context) -> str:
+    import zxingcpp
+
+    from core.clock import utcnow
+    from kiosk.slips import SlipFacts
+    from printing.commands import slip_job
+    from printing.library import prepare
+    from printing.raster import render
+    from ui.i18n import I18n, install
+    from ui.slips import receipt_slip
+
+    install(I18n("ko"))
+    server = "https://kiosk.seoul.example"
+    facts = SlipFacts(code="24BGXWRY", kind="complaint", created_at=utcnow())
+    slip = receipt_slip(facts, office="시민 키오스크 자체 점검", server_url=server)
+    picture = render(slip, 80)
+    target = Path(os.environ.get("CIVIC_KIOSK_SLIP_PREVIEW") or ctx.directory / "slip-preview.png")
+    picture.save(target)
+    read = [r.text for r in zxingcpp.read_barcodes(picture.convert("L"))]
+    _require(read == [f"{server}/status/24BGXWRY"], f"the slip's QR reads {read}")
+    _require(picture.width == 576 and picture.height > 400, f"slip is {picture.size}")
+    prepare(ctx.directory / "escpos")
+    job = slip_job(picture, cut=True)
+    _require(job.startswith(b"\x1b@\x1dv0"), "the ESC/POS job does not start with a raster")
+    import libusb_package
+
+    _require(libusb_package.get_libusb1_backend() is not None, "no libusb for USB printers")
+    return f"{picture.width}x{picture.height} slip, QR read back, {len(job)} byte job; libusb found"
+
+
 def check_multimedia(ctx: Context) -> str:
     # First, as the check-in screen does: it quiets Qt Multimedia's probe warnings.
     import ui.camera  # noqa: F401
@@ -259,6 +294,7 @@ STEPS: tuple[Step, ...] = (
     Step("reference data", check_reference),
     Step("ticket", check_ticket),
     Step("ticket QR", check_qr),
+    Step("printed slip", check_slip),
     Step("camera stack", check_multimedia),
     Step("audio guidance", check_speech),
     Step("ICU data", check_icu),

@@ -65,13 +65,13 @@ EXCLUDED_PACKAGES: Final = (
     "pydantic.v1",
     "mako.ext",
     "greenlet",
-    # Pillow only draws the ticket QR (kiosk/tickets.py): no AVIF/WebP codecs,
-    # colour management, TrueType text or Tk. Each of these modules brings its
-    # own native libraries (~10 MB in all); Pillow imports them on demand.
+    # Pillow draws the ticket QR (core/tickets.py) and the printed slips
+    # (printing/raster.py, whose Hangul text needs FreeType: PIL._imagingft
+    # stays): no AVIF/WebP codecs, colour management or Tk. Each of these
+    # modules brings its own native libraries; Pillow imports them on demand.
     "PIL._avif",
     "PIL._webp",
     "PIL._imagingcms",
-    "PIL._imagingft",
     "PIL._imagingtk",
     "PIL.ImageTk",
 )

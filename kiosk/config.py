@@ -19,6 +19,8 @@ from typing import Any, Literal, get_args
 
 import platformdirs
 
+from printing.targets import PrinterKind, TargetError, parse_target
+
 APP_NAME = "civic-kiosk"
 ENV_PREFIX = "CIVIC_KIOSK_"
 Language = Literal["ko", "en"]
@@ -57,6 +59,16 @@ class Settings:
     kiosk_mode: bool = True
     # A USB keyboard-wedge scanner reads tickets on the check-in screen.
     wedge_scanner: bool = True
+    # The slip printer (printing/): none, or where it is. network: "host[:port]"
+    # (port 9100 by default); usb: "vendor:product" in hex; serial: "/dev/ttyUSB0".
+    printer: PrinterKind = "none"
+    printer_address: str = ""
+    printer_baudrate: int = 19200
+    paper_width_mm: int = 80  # 58 or 80
+    # Cut each slip where the printer has a cutter (a partial cut holds the slip in place).
+    printer_cutter: bool = True
+    # The check-in desk prints an admission slip for each admitted guest.
+    print_admission_slip: bool = False
 
     @property
     def database_url_resolved(self) -> str:
@@ -92,7 +104,27 @@ def load_settings(path: Path | None = None, environ: Mapping[str, str] | None = 
         except tomllib.TOMLDecodeError as exc:
             raise ConfigError(f"{config_path}: not valid TOML: {exc}") from exc
     values.update(_coerce_all(_env_values(environ), source="environment"))
-    return Settings(**values)
+    settings = Settings(**values)
+    check_printer(settings, source=str(config_path))
+    return settings
+
+
+PAPER_WIDTHS = (58, 80)
+
+
+def check_printer(settings: Settings, source: str = "settings") -> None:
+    """The printer settings together: an address that fits the kind, a known paper width."""
+    if settings.paper_width_mm not in PAPER_WIDTHS:
+        raise ConfigError(
+            f"{source}: setting 'paper_width_mm' must be 58 or 80, got {settings.paper_width_mm}"
+        )
+    try:
+        parse_target(settings.printer, settings.printer_address, settings.printer_baudrate)
+    except TargetError as error:
+        key = "printer_baudrate" if "baud" in str(error) else "printer_address"
+        raise ConfigError(
+            f"{source}: setting '{key}' {error} (printer = {settings.printer})"
+        ) from None
 
 
 def _path_from_env(environ: Mapping[str, str]) -> Path | None:
@@ -128,6 +160,7 @@ _FALSE = {"0", "false", "no", "off"}
 _LITERALS: dict[str, tuple[str, ...]] = {
     "Language": get_args(Language),
     "Orientation": get_args(Orientation),
+    "PrinterKind": get_args(PrinterKind),
 }
 
 
@@ -214,6 +247,7 @@ def save_settings(path: Path, settings: Settings, before: Settings) -> list[str]
         else:
             top[index] = line
     text = "\n".join([*top, *rest]) + "\n"
+    check_printer(settings, source=str(path))
     _coerce_all(tomllib.loads(text), source=str(path))  # never write what cannot be read back
     path.parent.mkdir(parents=True, exist_ok=True)
     temporary = path.with_name(path.name + ".part")

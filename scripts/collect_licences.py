@@ -56,7 +56,12 @@ VENDORED = {
     "pyside6-essentials": QT_TEXTS,
     "pyside6-addons": QT_TEXTS,
     "shiboken6": QT_TEXTS,
+    # pyserial's wheel leaves out the LICENSE.txt its source archive carries (BSD-3-Clause).
+    "pyserial": ("pyserial-LICENSE.txt",),
 }
+# Wheels whose own licence does not cover everything in them: libusb-package is
+# Apache-2.0, the libusb library it carries is LGPL-2.1-or-later.
+ALSO = {"libusb-package": ("LGPL-2.1.txt",)}
 
 _LICENCE_NAME = re.compile(r"^(licen[cs]e|copying|notice|authors)([-._].*)?$", re.IGNORECASE)
 
@@ -162,6 +167,7 @@ def collect_python(distributions: dict[str, md.Distribution], out: Path) -> list
         if not sources:
             missing.append(f"{name} {version}")
             continue
+        sources += [LICENCES / text for text in ALSO.get(name, ())]
         copied = tuple(_copy(source, directory, out) for source in sources)
         components.append(Component(name, version, licence_of(distribution), copied))
     if missing:

@@ -142,6 +142,10 @@ def create_app(
             str | None,
             Header(description="Records in the kiosk's outbox, shown to staff (optional)."),
         ] = None,
+        x_civic_printer: Annotated[
+            str | None,
+            Header(description="The kiosk's slip printer state (optional)."),
+        ] = None,
     ) -> PushResponse:
         device = await run_in_threadpool(_device, db, authorization)
         request.state.device = device.id
@@ -150,6 +154,7 @@ def create_app(
         await run_in_threadpool(
             devices.note_report, db, device, app_version, _pending(x_civic_pending)
         )
+        await run_in_threadpool(devices.note_printer, db, device, x_civic_printer)
         request.state.mutations = len(results)
         for status in MutationStatus:
             setattr(request.state, status.value, sum(r.status is status for r in results))
@@ -162,8 +167,14 @@ def create_app(
         limit: Annotated[int, Query(ge=1, le=MAX_PULL_LIMIT)] = DEFAULT_PULL_LIMIT,
         protocol: Annotated[int, Query()] = PROTOCOL_VERSION,
         authorization: Annotated[str | None, Header()] = None,
+        x_civic_printer: Annotated[
+            str | None,
+            Header(description="The kiosk's slip printer state (optional)."),
+        ] = None,
     ) -> PullResponse:
         device = _device(db, authorization)
+        # Every round pulls, even with nothing to push: the state arrives either way.
+        devices.note_printer(db, device, x_civic_printer)
         request.state.device = device.id
         _check_protocol(protocol)
         page = pull(db, keys.epoch, Puller.of(device), cursor, limit)

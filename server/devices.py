@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 from sqlalchemy import select, update
 
+from core.printers import PrinterState, can_print, needs_staff, parse_state
 from server.changes import record_change
 from server.db import Database
 from server.models import Device, Entity, SigningKey, utcnow
@@ -28,6 +29,23 @@ class DeviceSummary:
     revoked_at: dt.datetime | None
     pending_reported: int | None = None
     pending_reported_at: dt.datetime | None = None
+    printer_state: PrinterState | None = None
+    printer_state_at: dt.datetime | None = None
+
+    @property
+    def printer_trouble(self) -> bool:
+        """A printer that cannot print (or soon will not): staff should send someone."""
+        return (
+            self.revoked_at is None
+            and self.printer_state is not None
+            and needs_staff(self.printer_state)
+        )
+
+    @property
+    def cannot_print(self) -> bool:
+        return self.printer_trouble and not (
+            self.printer_state is not None and can_print(self.printer_state)
+        )
 
 
 def list_devices(db: Database) -> list[DeviceSummary]:
@@ -45,6 +63,8 @@ def list_devices(db: Database) -> list[DeviceSummary]:
                 revoked_at=d.revoked_at,
                 pending_reported=d.pending_reported,
                 pending_reported_at=d.pending_reported_at,
+                printer_state=parse_state(d.printer_state),
+                printer_state_at=d.printer_state_at,
             )
             for d in devices
         ]
@@ -94,3 +114,22 @@ def note_report(
     if values:
         with db.write() as session:
             session.execute(update(Device).where(Device.id == device.id).values(**values))
+
+
+def note_printer(
+    db: Database, device: Device, header: str | None, now: dt.datetime | None = None
+) -> None:
+    """Keep the printer state a kiosk reported (``X-Civic-Printer``), when it changed.
+
+    Unknown words are ignored: the header comes from a device and is only a
+    hint for staff. A round that repeats the last state costs no write.
+    """
+    state = parse_state(header)
+    if state is None or device.printer_state == state.value:
+        return
+    with db.write() as session:
+        session.execute(
+            update(Device)
+            .where(Device.id == device.id)
+            .values(printer_state=state.value, printer_state_at=now or utcnow())
+        )

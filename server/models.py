@@ -142,6 +142,9 @@ class Device(Base):
     # Records waiting in the kiosk's outbox, as it last told us (X-Civic-Pending on a push).
     pending_reported: Mapped[int | None] = mapped_column(Integer, nullable=True)
     pending_reported_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    # The slip printer's state as the kiosk last reported it (X-Civic-Printer, core.printers).
+    printer_state: Mapped[str | None] = mapped_column(String(32), nullable=True)
+    printer_state_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime, nullable=True)
 
 
 class EnrollmentCode(Base):

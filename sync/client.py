@@ -12,7 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import time
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from enum import StrEnum
 from typing import Generic, Protocol, TypeVar
@@ -29,6 +29,7 @@ from sync.protocol import (
     PATH_PULL,
     PATH_PUSH,
     PENDING_HEADER,
+    PRINTER_HEADER,
     PROTOCOL_VERSION,
     EnrollRequest,
     EnrollResponse,
@@ -141,8 +142,11 @@ class SyncClient:
         timeouts: Timeouts | None = None,
         clock: Clock = utcnow,
         user_agent: str = "civic-kiosk",
+        printer_state: Callable[[], str | None] | None = None,
     ) -> None:
         self.base_url = base_url.rstrip("/")
+        # The slip printer's state, sent with every authenticated call (push and pull).
+        self.printer_state = printer_state
         self.token = token
         self.timeouts = timeouts or Timeouts()
         self._clock = clock
@@ -191,6 +195,9 @@ class SyncClient:
             headers["Content-Type"] = "application/json"
         if auth:
             headers["Authorization"] = f"Bearer {self.token}"
+            printer = self.printer_state() if self.printer_state is not None else None
+            if printer:
+                headers[PRINTER_HEADER] = printer
         data = body.encode("utf-8") if isinstance(body, str) else body
         sent_at = self._clock()
         started = time.monotonic()

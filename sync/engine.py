@@ -124,8 +124,11 @@ class SyncEngine:
         backoff: Backoff | None = None,
         clock: Clock = utcnow,
         client_factory: ClientFactory | None = None,
+        printer_state: Callable[[], str | None] | None = None,
     ) -> None:
         self.store = store
+        # Reported with each round (sync.protocol.PRINTER_HEADER); see printing.health.
+        self._printer_state = printer_state
         self.settings = settings or EngineSettings()
         self.backoff = backoff or Backoff()
         self._clock = clock
@@ -484,7 +487,13 @@ class SyncEngine:
         return self._client
 
     def _default_client(self, url: str, token: str) -> SyncClient:
-        return SyncClient(url, token, timeouts=self.settings.timeouts, clock=self._clock)
+        return SyncClient(
+            url,
+            token,
+            timeouts=self.settings.timeouts,
+            clock=self._clock,
+            printer_state=self._printer_state,
+        )
 
     def close(self) -> None:
         if self._client is not None:

@@ -40,6 +40,7 @@ __all__ = [
     "PATH_PUSH",
     "PAYLOAD_MODELS",
     "PENDING_HEADER",
+    "PRINTER_HEADER",
     "PROTOCOL_VERSION",
     "SEALED_MODELS",
     "CategoryChange",
@@ -89,6 +90,10 @@ PATH_PULL: Final = "/v1/sync/pull"
 PATH_HEALTH: Final = "/v1/health"
 # Optional on a push: how many records wait in the kiosk's outbox (shown to staff).
 PENDING_HEADER: Final = "X-Civic-Pending"
+# Optional on a push or a pull: the kiosk's slip printer state (core.printers.PrinterState,
+# e.g. "paper_out"); nothing personal. A header, not a body field, so servers that do not
+# know it ignore it and kiosks that do not send it change nothing.
+PRINTER_HEADER: Final = "X-Civic-Printer"
 
 
 class _Wire(BaseModel):

@@ -224,7 +224,11 @@ class SyncWorker:
             self._backoff_until = at if backoff else 0.0
 
 
-def start_sync(store: Store, settings: Settings) -> SyncWorker:
+def start_sync(
+    store: Store, settings: Settings, printer_state: Callable[[], str | None] | None = None
+) -> SyncWorker:
     """The background sync a kiosk runs with, configured from its settings."""
-    engine = SyncEngine(store, settings=EngineSettings.from_settings(settings))
+    engine = SyncEngine(
+        store, settings=EngineSettings.from_settings(settings), printer_state=printer_state
+    )
     return SyncWorker(engine).start()

@@ -47,6 +47,7 @@ from kiosk.config import ConfigError, Language, Orientation, Settings, save_sett
 from kiosk.identity import NotEnrolled
 from kiosk.lookups import EventItem
 from kiosk.signups import check_sign_up, signup_errors, store_sign_up
+from kiosk.slips import event_facts, slip_facts, status_server
 from kiosk.store import Store
 from kiosk.submissions import (
     Consent,
@@ -61,6 +62,7 @@ from kiosk.submissions import (
     store_suggestion,
     suggestion_errors,
 )
+from printing.printer import PrintResult
 from sync.client import Timeouts
 from sync.enrolment import Enrolment
 from sync.status import SyncControl, SyncState, SyncStatus
@@ -70,6 +72,7 @@ from ui.i18n import I18n, tr
 from ui.idle import IdleTiming, IdleWatcher
 from ui.lockdown import LockDown
 from ui.photo import CameraPhotoSource, PhotoSource
+from ui.printing import Printing
 from ui.screens.accessibility import Accessibility, AccessibilityScreen
 from ui.screens.base import Screen
 from ui.screens.checkin import CheckinScreen
@@ -83,6 +86,7 @@ from ui.screens.proposal import ProposalScreen
 from ui.screens.receipt import ReceiptScreen
 from ui.screens.review import ReviewScreen
 from ui.screens.signup import EventListScreen, SignupFormScreen
+from ui.slips import admission_slip, receipt_slip
 from ui.staff.desk import StaffDesk
 from ui.staff.gesture import LongPress
 from ui.staff.mode import StaffMode
@@ -222,9 +226,13 @@ class KioskWindow(QMainWindow):
         photo_source: PhotoSource | None = None,
         config_path: Path | None = None,
         enrol_timeouts: Timeouts | None = None,
+        printing: Printing | None = None,
     ) -> None:
         super().__init__(parent)
         self.photo_source = photo_source or CameraPhotoSource()
+        # The slip printer; with ``printer = "none"`` nothing is printed and nothing is said.
+        self.printing = printing or Printing(settings)
+        self.printing.setParent(self)
         self.photo_source.setParent(self)
         self.settings = settings
         self.store = store
@@ -317,7 +325,9 @@ class KioskWindow(QMainWindow):
         )
         self.accessibility_screen = AccessibilityScreen()
         self.staff_pin = PinScreen()
-        self.staff = StaffScreen(self.desk, enrol_timeouts=self._enrol_timeouts)
+        self.staff = StaffScreen(
+            self.desk, enrol_timeouts=self._enrol_timeouts, printing=self.printing
+        )
         self.screens: dict[str, Screen] = {
             "home": self.home,
             "complaint": self.complaint,
@@ -362,6 +372,8 @@ class KioskWindow(QMainWindow):
         self.review.submit.connect(self.submit)
         self.review.errors_shown.connect(self._announce_errors)
         self.receipt.done.connect(self.end_session)
+        self.printing.printed.connect(self._slip_printed)
+        self.checkin.admitted.connect(self._print_admission)
         self.problem.home.connect(self.end_session)
         self.checkin.back.connect(self._checkin_back)
         self.checkin.activity.connect(self._someone_there)
@@ -525,10 +537,11 @@ class KioskWindow(QMainWindow):
             log.exception("submit failed unexpectedly (%s)", self.state.kind)
             self.show_problem()
             return
-        self.receipt.show_receipt(receipt)
+        self.receipt.show_receipt(receipt, self._status_server())
         self.show_screen(self.receipt)
         self.refresh_status()
         self.submitted.emit(receipt)
+        self._print_receipt(receipt)
 
     def _submit_current(self) -> Receipt:
         now = self.clock()
@@ -549,6 +562,47 @@ class KioskWindow(QMainWindow):
                 now=now,
             )
         raise RuntimeError(f"nothing to submit in flow {kind!r}")
+
+    # --- printed slips ------------------------------------------------------------------
+
+    def _status_server(self) -> str:
+        return status_server(self.store, self.settings.server_url)
+
+    def _print_receipt(self, receipt: Receipt) -> None:
+        """Queue the slip after the receipt is on screen; its fate is shown when it is known."""
+        if not self.printing.configured:
+            return
+        try:
+            slip = receipt_slip(
+                slip_facts(self.store, receipt),
+                office=self.header.office.text(),
+                server_url=self._status_server(),
+            )
+        except Exception:
+            log.exception("the %s slip could not be put together", receipt.kind)
+            self.receipt.show_slip("receipt.slip.failed")
+            return
+        self.receipt.show_slip("receipt.slip.printing")
+        self.printing.print_slip(slip, receipt.code)
+
+    def _slip_printed(self, tag: str, result: PrintResult) -> None:
+        shown = self.receipt.receipt
+        if shown is None or shown.code != tag:
+            return  # the citizen has moved on; the slip (or its failure) is for staff now
+        self.receipt.show_slip("receipt.slip.printed" if result.printed else "receipt.slip.failed")
+        if not result.printed:
+            self.announce(tr("receipt.slip.failed"))
+
+    def _print_admission(self, event_id: int, masked_name: str) -> None:
+        if not (self.settings.print_admission_slip and self.printing.configured):
+            return
+        slip = admission_slip(
+            event_facts(self.store, event_id),
+            masked_name,
+            self.clock(),
+            office=self.header.office.text(),
+        )
+        self.printing.print_slip(slip, "admission")
 
     def _show_domain_errors(self, errors: list[FieldError]) -> None:
         event_errors = [e for e in errors if e.field == "event"]
@@ -671,6 +725,15 @@ class KioskWindow(QMainWindow):
         self.defaults = Accessibility(chosen.large_text, chosen.high_contrast, False)
         if chosen.idle_timeout_s != before.idle_timeout_s:
             self.set_idle_timeout_ms(chosen.idle_timeout_s * 1000)
+        printer_keys = (
+            "printer",
+            "printer_address",
+            "printer_baudrate",
+            "paper_width_mm",
+            "printer_cutter",
+        )
+        if any(getattr(chosen, k) != getattr(before, k) for k in printer_keys):
+            self.printing.configure(chosen)
         turned = Outcome.UNCHANGED
         if chosen.orientation != before.orientation:
             turned = self.turn_display(chosen.orientation)
@@ -701,6 +764,7 @@ class KioskWindow(QMainWindow):
             event.ignore()
             return
         super().closeEvent(event)
+        self.printing.shutdown()
         self.exited.emit()
 
     def attach_sync(self, sync: SyncControl) -> None:

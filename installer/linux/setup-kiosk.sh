@@ -107,7 +107,9 @@ create_user() {
             --comment "Civic Kiosk" "$KIOSK_USER"
     fi
     run passwd --lock "$KIOSK_USER"
-    run usermod --append --groups video,audio "$KIOSK_USER"
+    # dialout: a serial slip printer (/dev/ttyS*, /dev/ttyUSB*). A USB printer needs a
+    # udev rule for its vendor:product id (docs/deploy-kiosk-linux.md, "Slip printer").
+    run usermod --append --groups video,audio,dialout "$KIOSK_USER"
 }
 
 # --- 3. session and autologin ------------------------------------------------------------

@@ -50,8 +50,12 @@ def routes(web: Web) -> APIRouter:
         request: Request, error: str | None = None, status: int = 200
     ) -> Response:
         devices = await run_in_threadpool(list_devices, web.db)
+        cannot_print = sum(d.cannot_print for d in devices)
         return web.render(
-            request, "devices.html", {"devices": devices, "error": error}, status=status
+            request,
+            "devices.html",
+            {"devices": devices, "error": error, "cannot_print": cannot_print},
+            status=status,
         )
 
     @router.get("/staff/devices", response_class=HTMLResponse)

@@ -1,4 +1,5 @@
-"""The receipt QR carries exactly the receipt code (a phone photo gets it back)."""
+"""The receipt QR opens the receipt's status page (DESIGN: "Receipts and tickets carry the
+public status-page URL in their QR"); the printed slip carries the same (core.links)."""
 
 from __future__ import annotations
 
@@ -30,7 +31,7 @@ def test_qr_pixmap_decodes_to_its_text(qtbot: QtBot) -> None:
     assert decode(pixmap) == ["K7M2XQ9C"]
 
 
-def test_receipt_qr_holds_the_stored_receipt_code(
+def test_receipt_qr_holds_the_status_page_of_the_stored_receipt_code(
     citizen: Citizen, kiosk: KioskWindow, kiosk_db: KioskDB
 ) -> None:
     citizen.file_complaint()
@@ -38,4 +39,6 @@ def test_receipt_qr_holds_the_stored_receipt_code(
     citizen.submit()
     stored = only_record(kiosk_db)
     assert stored.submission is not None
-    assert decode(kiosk.receipt.qr.pixmap()) == [stored.submission.receipt_code]
+    code = stored.submission.receipt_code
+    # The kiosk is enrolled with http://127.0.0.1:9 (tests/conftest.enroll_locally).
+    assert decode(kiosk.receipt.qr.pixmap()) == [f"http://127.0.0.1:9/status/{code}"]

@@ -115,6 +115,7 @@ class CheckinScreen(Screen):
     back = Signal()
     activity = Signal()  # a scan or a verdict: someone is using the screen
     recorded = Signal()  # an admission or an undo was committed (the outbox has news)
+    admitted = Signal(int, str)  # event id, masked name: for the optional admission slip
     verdict_shown = Signal(str)  # what audio guidance may say
 
     def __init__(
@@ -404,6 +405,8 @@ class CheckinScreen(Screen):
             self._undo_tick.start()
             self._update_undo()
             self.recorded.emit()
+            if verdict.identity is not None:
+                self.admitted.emit(verdict.identity.event_id, verdict.masked_name)
         self._refresh_count()
         self._hold.start()
         self.pages.setCurrentWidget(self.desk)

@@ -1,4 +1,4 @@
-"""The receipt: the code big, a QR of it to photograph, what happens next and when."""
+"""The receipt: the code big, a QR to photograph, what happens next and when, the slip's fate."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ from PySide6.QtGui import QResizeEvent
 from PySide6.QtWidgets import QBoxLayout, QLabel, QVBoxLayout, QWidget
 from typing_extensions import override
 
+from core.links import receipt_qr
 from core.receipts import format_code
 from kiosk.submissions import Receipt
 from ui.i18n import tr
@@ -68,6 +69,10 @@ class ReceiptScreen(Screen):
         column.addWidget(self.qr_hint)
         column.addWidget(self.next_steps)
         column.addWidget(self.queued)
+        # Whether the printed slip came out (ui.printing): empty when no printer is set up.
+        self.slip = TrLabel("", "body", self)
+        self.slip.setVisible(False)
+        column.addWidget(self.slip)
         column.addStretch(1)
         self.done_button = TrButton("receipt.done", "primary", self)
         self.done_button.clicked.connect(self.done)
@@ -81,10 +86,13 @@ class ReceiptScreen(Screen):
             QBoxLayout.Direction.TopToBottom if portrait else QBoxLayout.Direction.LeftToRight
         )
 
-    def show_receipt(self, receipt: Receipt) -> None:
+    def show_receipt(self, receipt: Receipt, server_url: str = "") -> None:
         self.receipt = receipt
-        # Tickets (signed, for check-in) replace the plain code in the QR once issued.
-        self.qr.setPixmap(qr_pixmap(receipt.ticket or receipt.code, QR_PIXELS))
+        self.show_slip("")
+        # Tickets (signed, for check-in) are read at the door; other receipts open the status page.
+        self.qr.setPixmap(
+            qr_pixmap(receipt_qr(receipt.ticket, receipt.code, server_url), QR_PIXELS)
+        )
         self.code.setText(format_code(receipt.code))
         manual = receipt.manual_code
         self.manual.setText(format_code(manual) if manual else "")
@@ -107,8 +115,17 @@ class ReceiptScreen(Screen):
             self.code.setAccessibleName(f"{tr('receipt.code')} {self.code.text()}")
             self.manual.setAccessibleName(f"{tr('receipt.manual')} {self.manual.text()}")
 
+    def show_slip(self, key: str) -> None:
+        """receipt.slip.printing / .printed / .failed, or "" for no printer."""
+        self.slip.set_key(key)
+        self.slip.setProperty("role", "verdict-warn" if key == "receipt.slip.failed" else "body")
+        self.slip.style().unpolish(self.slip)
+        self.slip.style().polish(self.slip)
+        self.slip.setVisible(bool(key))
+
     def wipe(self) -> None:
         self.receipt = None
+        self.show_slip("")
         self.qr.clear()
         self.code.clear()
         self.manual.clear()

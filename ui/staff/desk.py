@@ -16,7 +16,9 @@ from kiosk.attendance import EventSummary, TodayCounts, attendance, today_counts
 from kiosk.attention import AttentionExport, export_attention
 from kiosk.config import Settings
 from kiosk.dashboard import Dashboard, dashboard
+from kiosk.lookups import enrolled_office
 from kiosk.outbox import retry_rejected
+from kiosk.slips import SlipFacts, last_slip_facts, status_server
 from kiosk.store import Store
 from sync.status import SyncControl, SyncStatus
 
@@ -73,3 +75,12 @@ class StaffDesk:
 
     def today(self) -> TodayCounts:
         return today_counts(self.store, self.clock())
+
+    def last_slip(self) -> SlipFacts | None:
+        return last_slip_facts(self.store)
+
+    def office(self) -> str:
+        return self.settings.office_name or enrolled_office(self.store)
+
+    def status_server(self) -> str:
+        return status_server(self.store, self.settings.server_url)

@@ -1,7 +1,7 @@
 """The staff screen: its pages side by side with a menu, and the only way out of the kiosk.
 
 Menu: sync dashboard, attendance, event check-in (opens the check-in
-screen), enrolment, settings; then "Leave staff mode" and "Exit kiosk". Exit
+screen), enrolment, the slip printer, settings; then "Leave staff mode" and "Exit kiosk". Exit
 asks once more ("Tap again to exit") for a few seconds, so a stray touch
 never closes a kiosk in a field office.
 """
@@ -22,16 +22,18 @@ from PySide6.QtWidgets import (
 from typing_extensions import override
 
 from sync.client import Timeouts
+from ui.printing import Printing
 from ui.screens.base import Screen
 from ui.staff.attendance import AttendancePage
 from ui.staff.dashboard import DashboardPage
 from ui.staff.desk import StaffDesk
 from ui.staff.enrolment import EnrolmentPage
 from ui.staff.grid import FittingGrid
+from ui.staff.printer import PrinterPage
 from ui.staff.settings import SettingsPage
 from ui.widgets import TrButton, TrLabel
 
-PAGES = ("dashboard", "attendance", "enrolment", "settings")
+PAGES = ("dashboard", "attendance", "enrolment", "printer", "settings")
 EXIT_CONFIRM_MS = 5000
 
 
@@ -47,12 +49,15 @@ class StaffScreen(Screen):
         parent: QWidget | None = None,
         *,
         enrol_timeouts: Timeouts | None = None,
+        printing: Printing | None = None,
     ) -> None:
         super().__init__(parent)
         self.desk = desk
+        self.printing = printing or Printing(desk.settings, parent=self)
         self.dashboard = DashboardPage(desk)
         self.attendance = AttendancePage(desk)
         self.enrolment = EnrolmentPage(desk, timeouts=enrol_timeouts)
+        self.printer = PrinterPage(desk, self.printing)
         self.settings = SettingsPage()
         self.pages = QStackedWidget(self)
         # Each page scrolls when 200% text makes it taller than the screen: a page
@@ -139,7 +144,7 @@ class StaffScreen(Screen):
         page = getattr(self, self.current_page())
         if page is self.settings:
             self.settings.show_settings(self.desk.settings)
-        elif isinstance(page, DashboardPage | AttendancePage | EnrolmentPage):
+        elif isinstance(page, DashboardPage | AttendancePage | EnrolmentPage | PrinterPage):
             page.refresh()
 
     def _exit_tapped(self) -> None:
@@ -158,7 +163,7 @@ class StaffScreen(Screen):
         super().wipe()
         self._exit_armed.stop()
         self._disarm_exit()
-        for page in (self.dashboard, self.attendance, self.enrolment, self.settings):
+        for page in (self.dashboard, self.attendance, self.enrolment, self.printer, self.settings):
             page.wipe()
         # Read again when staff mode next opens, not on every citizen's wipe.
         self.show_page("dashboard", refresh=False)

@@ -6,7 +6,9 @@ what it can at once: the language, text size and contrast every new session
 starts with, the idle timeout, and which scanners the check-in screen uses.
 The orientation is applied at once too, where the kiosk may turn the display
 itself (``ui.display``: X11); elsewhere the page says to turn it in the
-system's settings. The screens lay themselves out by the window's shape.
+system's settings. The screens lay themselves out by the window's shape. The slip printer's
+connection, address and paper width are checked before they are handed on
+(``printing.targets``): an address that cannot work is not saved.
 """
 
 from __future__ import annotations
@@ -15,9 +17,10 @@ from dataclasses import replace
 from typing import get_args
 
 from PySide6.QtCore import Signal
-from PySide6.QtWidgets import QButtonGroup, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QButtonGroup, QLineEdit, QVBoxLayout, QWidget
 
-from kiosk.config import Language, Orientation, Settings
+from kiosk.config import PAPER_WIDTHS, Language, Orientation, Settings
+from printing.targets import PRINTER_KINDS, PrinterKind, TargetError, parse_target, typed_address
 from ui.screens.accessibility import Switch
 from ui.staff.grid import FittingGrid
 from ui.widgets import TrButton, TrLabel, retranslate_tree
@@ -87,6 +90,23 @@ class SettingsPage(QWidget):
         )
         self.orientation_note = TrLabel("staff.settings.orientation.note", "hint", body)
         layout.addWidget(self.orientation_note)
+        self.printer = self._options(
+            layout,
+            "staff.settings.printer",
+            [(k, f"staff.settings.printer.{k}") for k in PRINTER_KINDS],
+        )
+        layout.addWidget(TrLabel("staff.settings.printer.address", "field-label", body))
+        self.printer_address = QLineEdit(body)
+        # Latin letters, digits and "." on the on-screen keyboard; a space stands for ":".
+        self.printer_address.setProperty("keyboard", "latin")
+        layout.addWidget(self.printer_address)
+        self.paper = self._options(
+            layout,
+            "staff.settings.paper",
+            [(str(w), f"staff.settings.paper.{w}") for w in PAPER_WIDTHS],
+        )
+        self.admission_slip = Switch("staff.settings.admission_slip", body)
+        layout.addWidget(self.admission_slip)
         layout.addStretch(1)
         outer.addWidget(body, 1)
         self.message = TrLabel("", "hint", self)
@@ -112,6 +132,10 @@ class SettingsPage(QWidget):
         self.wedge.setChecked(settings.wedge_scanner)
         self.camera.setChecked(settings.camera)
         self.orientation.set_value(settings.orientation)
+        self.printer.set_value(settings.printer)
+        self.printer_address.setText(settings.printer_address)
+        self.paper.set_value(str(settings.paper_width_mm))
+        self.admission_slip.setChecked(settings.print_admission_slip)
         self.message.set_key("")
 
     def chosen(self) -> Settings:
@@ -121,6 +145,9 @@ class SettingsPage(QWidget):
             (o for o in get_args(Orientation) if o == self.orientation.value()), base.orientation
         )
         idle = int(self.idle.value() or base.idle_timeout_s)
+        printer = next(
+            (k for k in get_args(PrinterKind) if k == self.printer.value()), base.printer
+        )
         return replace(
             base,
             language=language,
@@ -130,6 +157,10 @@ class SettingsPage(QWidget):
             wedge_scanner=self.wedge.isChecked(),
             camera=self.camera.isChecked(),
             orientation=orientation,
+            printer=printer,
+            printer_address=typed_address(printer, self.printer_address.text()),
+            paper_width_mm=int(self.paper.value() or base.paper_width_mm),
+            print_admission_slip=self.admission_slip.isChecked(),
         )
 
     def show_saved(self, ok: bool, *, turn_by_hand: bool = False) -> None:
@@ -141,7 +172,13 @@ class SettingsPage(QWidget):
             self.message.set_key("staff.settings.saved")
 
     def _save(self) -> None:
-        self.saved.emit(self.chosen())
+        chosen = self.chosen()
+        try:
+            parse_target(chosen.printer, chosen.printer_address, chosen.printer_baudrate)
+        except TargetError:
+            self.message.set_key("staff.settings.printer.invalid")
+            return
+        self.saved.emit(chosen)
 
     def retranslate(self) -> None:
         retranslate_tree(self)

@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
+from core.printers import PrinterState
 from kiosk.models import (
     Category,
     DeviceIdentity,
@@ -19,6 +20,7 @@ from kiosk.models import (
     SigningKey,
 )
 from kiosk.signups import SignupForm, sign_up
+from printing.health import PrinterHealth
 from server import catalogue
 from server.devices import list_devices, revoke_device
 from server.models import MutationRecord
@@ -121,6 +123,16 @@ class TestPush:
         rig.sync_until_done()
         [device] = list_devices(rig.server_db)
         assert device.pending_reported == 3  # the queue as it stood when the push left
+
+    def test_each_round_tells_staff_how_the_kiosks_printer_is(self, rig: SyncRig) -> None:
+        health = PrinterHealth()
+        health.record(PrinterState.COVER_OPEN)
+        reporting = SyncEngine(rig.store, settings=rig.engine.settings, printer_state=health.report)
+        # Nothing to push: the round's pull carries the report.
+        assert reporting.run_once().outcome is RoundOutcome.OK
+        [device] = list_devices(rig.server_db)
+        assert device.printer_state is PrinterState.COVER_OPEN and device.cannot_print
+        reporting.close()
 
     def test_clock_skew_against_server_time_is_shown(self, rig: SyncRig) -> None:
         ahead = SyncEngine(

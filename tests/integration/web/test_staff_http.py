@@ -12,6 +12,7 @@ import requests
 
 from server import accounts
 from server.models import Submission
+from sync.client import SyncClient
 from tests.integration.web.seed import complaint, scene_jpeg
 from tests.integration.web.staffsite import PASSWORD, Site, StaffClient
 
@@ -417,6 +418,35 @@ def test_the_devices_page_shows_what_a_kiosk_reported_on_its_last_push(
 
     assert row is not None
     assert "1.4.2" in row.group(0) and ">17<" in row.group(0)
+
+
+def test_the_devices_page_shows_which_kiosks_cannot_print(site: Site, admin: StaffClient) -> None:
+    kiosk = site.kiosk
+    token = kiosk.headers["Authorization"].removeprefix("Bearer ")
+    printer = "paper_out"
+    # The kiosk's own client, reporting its printer with an ordinary pull (every round has one).
+    client = SyncClient(site.url, token, printer_state=lambda: printer)
+
+    def row() -> str:
+        page = admin.get("/staff/devices").text
+        found = re.search(rf'<tr[^>]*data-device="{kiosk.device_id}".*?</tr>', page, re.S)
+        assert found is not None
+        return found.group(0)
+
+    client.pull("")
+    assert 'data-printer="paper_out"' in row() and "용지 없음" in row()
+    assert "data-cannot-print" in admin.get("/staff/devices").text
+
+    printer = "ready"
+    client.pull("")
+    assert 'data-printer="ready"' in row()
+    assert "data-cannot-print" not in admin.get("/staff/devices").text
+
+    # A word the server does not know is ignored, and the round still succeeds.
+    printer = "on fire; <script>"
+    client.pull("")
+    assert 'data-printer="ready"' in row()
+    client.close()
 
 
 def test_edit_block_and_cancel_an_event(site: Site, officer: StaffClient) -> None:

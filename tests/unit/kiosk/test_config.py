@@ -95,3 +95,40 @@ def test_missing_explicit_file_is_an_error(tmp_path: Path) -> None:
 def test_overrides_are_checked_like_file_values() -> None:
     with pytest.raises(ConfigError, match="language"):
         Settings().with_overrides(language="de")
+
+
+def test_a_network_printer_is_read_with_its_address_and_paper(tmp_path: Path) -> None:
+    path = write(
+        tmp_path, 'printer = "network"\nprinter_address = "192.168.0.50"\npaper_width_mm = 58\n'
+    )
+    settings = load_settings(path, environ={})
+    assert (settings.printer, settings.printer_address) == ("network", "192.168.0.50")
+    assert settings.paper_width_mm == 58
+
+
+@pytest.mark.parametrize(
+    ("environ", "key"),
+    [
+        ({"CIVIC_KIOSK_PRINTER": "laser"}, "printer"),
+        ({"CIVIC_KIOSK_PRINTER": "network"}, "printer_address"),
+        ({"CIVIC_KIOSK_PRINTER": "usb", "CIVIC_KIOSK_PRINTER_ADDRESS": "epson"}, "printer_address"),
+        (
+            {"CIVIC_KIOSK_PRINTER": "network", "CIVIC_KIOSK_PRINTER_ADDRESS": "10.0.0.9:70000"},
+            "printer_address",
+        ),
+        (
+            {
+                "CIVIC_KIOSK_PRINTER": "serial",
+                "CIVIC_KIOSK_PRINTER_ADDRESS": "/dev/ttyS0",
+                "CIVIC_KIOSK_PRINTER_BAUDRATE": "1234",
+            },
+            "printer_baudrate",
+        ),
+        ({"CIVIC_KIOSK_PAPER_WIDTH_MM": "72"}, "paper_width_mm"),
+    ],
+)
+def test_printer_settings_that_cannot_work_stop_the_start_naming_the_key(
+    environ: dict[str, str], key: str
+) -> None:
+    with pytest.raises(ConfigError, match=f"'{key}'"):
+        load_settings(environ=environ | {"CIVIC_KIOSK_CONFIG": "/nonexistent/kiosk.toml"})

@@ -7,6 +7,7 @@ import string
 from pathlib import Path
 
 import server
+from core.printers import PrinterState
 from server.models import DeliveryState, StaffRole, SubmissionKind, SubmissionStatus
 from server.web.i18n import CATALOG, translate
 
@@ -41,6 +42,7 @@ def test_keys_built_from_values_exist_for_every_value() -> None:
         "delivery.": list(DeliveryState),
         "users.": ["disable", "enable", "unlock"],
         "flag.": ["duplicate_admission", "revoked_ticket"],
+        "printer.": list(PrinterState),
     }
     used_prefixes = set(_PREFIX_KEY.findall(_sources()))
     assert set(families) | {"done."} >= used_prefixes

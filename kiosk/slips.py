@@ -1,0 +1,130 @@
+"""What a printed slip may say, read from what the kiosk keeps anyway.
+
+Nothing is stored for printing: a slip (and staff's reprint of the last one)
+is built from the receipt's row, the event's public details and, on a ticket,
+the masked name the kiosk already keeps in plaintext for check-in
+(``Registration.masked_name``, e.g. 김*수). Names, phone numbers, addresses
+and the citizen's text stay sealed and are never on paper twice.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from kiosk.models import DeviceIdentity, Event, Registration, Submission
+from kiosk.store import Store
+from kiosk.submissions import Receipt
+
+
+@dataclass(frozen=True)
+class SlipEvent:
+    title_ko: str
+    title_en: str
+    place_ko: str
+    place_en: str
+    starts_at: dt.datetime
+
+
+@dataclass(frozen=True)
+class SlipFacts:
+    """A receipt as paper shows it: its code and non-personal facts only."""
+
+    code: str
+    kind: str  # complaint, suggestion, proposal, signup
+    created_at: dt.datetime
+    status: str = "queued"
+    ticket: str = ""
+    manual_code: str = ""
+    masked_name: str = ""
+    event: SlipEvent | None = None
+
+    @property
+    def receipt(self) -> Receipt:
+        """The same receipt the screen was given (for the texts both share)."""
+        return Receipt(
+            id="",
+            code=self.code,
+            kind=self.kind,
+            created_at=self.created_at,
+            status=self.status,
+            ticket=self.ticket,
+            manual_code=self.manual_code,
+        )
+
+
+def slip_facts(store: Store, receipt: Receipt) -> SlipFacts:
+    """The facts for the receipt just shown on screen."""
+    if receipt.kind != "signup":
+        return SlipFacts(receipt.code, receipt.kind, receipt.created_at)
+    with store.read() as session:
+        registration = session.get(Registration, receipt.id)
+        if registration is None:
+            return SlipFacts(
+                receipt.code,
+                receipt.kind,
+                receipt.created_at,
+                receipt.status,
+                receipt.ticket,
+                receipt.manual_code,
+            )
+        return _signup_facts(session, registration)
+
+
+def last_slip_facts(store: Store) -> SlipFacts | None:
+    """The newest receipt made on this kiosk (staff's "reprint the last slip"), if any."""
+    with store.read() as session:
+        submission = session.scalars(
+            select(Submission).order_by(Submission.created_at.desc()).limit(1)
+        ).first()
+        registration = session.scalars(
+            select(Registration)
+            .where(Registration.local)
+            .order_by(Registration.created_at.desc())
+            .limit(1)
+        ).first()
+        if registration is not None and (
+            submission is None or registration.created_at >= submission.created_at
+        ):
+            return _signup_facts(session, registration)
+        if submission is None:
+            return None
+        return SlipFacts(submission.receipt_code, str(submission.kind), submission.created_at)
+
+
+def event_facts(store: Store, event_id: int) -> SlipEvent | None:
+    with store.read() as session:
+        event = session.get(Event, event_id)
+        return _event(event) if event is not None else None
+
+
+def _signup_facts(session: Session, registration: Registration) -> SlipFacts:
+    event = session.get(Event, registration.event_id)
+    return SlipFacts(
+        code=registration.receipt_code,
+        kind="signup",
+        created_at=registration.created_at,
+        status=str(registration.status),
+        ticket=registration.ticket,
+        manual_code=registration.manual_code,
+        masked_name=registration.masked_name,
+        event=_event(event) if event is not None else None,
+    )
+
+
+def _event(event: Event) -> SlipEvent:
+    return SlipEvent(
+        event.title_ko, event.title_en, event.place_ko, event.place_en, event.starts_at
+    )
+
+
+def status_server(store: Store, configured: str = "") -> str:
+    """The server whose status page a receipt points to: the configured one, else the enrolled."""
+    if configured:
+        return configured
+    with store.read() as session:
+        identity = session.scalars(select(DeviceIdentity).limit(1)).first()
+        return identity.server_url if identity is not None else ""
