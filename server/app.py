@@ -14,7 +14,7 @@ from typing import Annotated, Any
 
 from fastapi import FastAPI, Header, Query, Request
 from fastapi.openapi.utils import get_openapi
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
 from pydantic import ValidationError
 from sqlalchemy.exc import DBAPIError
 from starlette.concurrency import run_in_threadpool
@@ -146,19 +146,20 @@ def create_app(
             str | None,
             Header(description="The kiosk's slip printer state (optional)."),
         ] = None,
-    ) -> PushResponse:
+    ) -> Response:
         device = await run_in_threadpool(_device, db, authorization)
         request.state.device = device.id
+        pending = _pending(x_civic_pending)
         raw = await request.body()
-        results, app_version = await run_in_threadpool(_push, db, keys, device, raw)
-        await run_in_threadpool(
-            devices.note_report, db, device, app_version, _pending(x_civic_pending)
-        )
-        await run_in_threadpool(devices.note_printer, db, device, x_civic_printer)
+        # One transaction: the batch, and what the kiosk said about itself.
+        results = await run_in_threadpool(_push, db, keys, device, raw, pending, x_civic_printer)
         request.state.mutations = len(results)
         for status in MutationStatus:
             setattr(request.state, status.value, sum(r.status is status for r in results))
-        return PushResponse(results=results, server_time=utcnow())
+        # Serialised here: the results are PushResponse's own models already, and
+        # FastAPI checking them again against response_model cost ~1 ms a push.
+        body = PushResponse(results=results, server_time=utcnow())
+        return Response(body.model_dump_json(), media_type="application/json")
 
     @app.get(PATH_PULL, response_model=PullResponse, tags=["sync"], responses=_ERRORS)
     def pull_changes(
@@ -213,13 +214,20 @@ def _pending(header: str | None) -> int | None:
 
 
 def _push(
-    db: Database, keys: ServerKeys, device: Device, raw: bytes
-) -> tuple[list[MutationResult], str]:
+    db: Database,
+    keys: ServerKeys,
+    device: Device,
+    raw: bytes,
+    pending: int | None,
+    printer: str | None,
+) -> list[MutationResult]:
     body = _push_body(raw, device)
     app_version = body.get("app_version")
+    report = devices.DeviceReport(
+        app_version if isinstance(app_version, str) else "", pending, printer
+    )
     try:
-        results = ingest(db, keys, device, body["mutations"])
-        return results, app_version if isinstance(app_version, str) else ""
+        return ingest(db, keys, device, body["mutations"], report=report)
     except InvalidBatch as exc:
         raise ApiError(400, "invalid_request", str(exc)) from None
     except DeviceGone:

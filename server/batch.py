@@ -171,6 +171,9 @@ class Batch:
         # Refused before and sent again unchanged: their copy is already kept.
         self.kept_before: set[str] = set()
         self._signing_keys: dict[int, SigningKeyInfo | None] = {}
+        # Tickets whose signature was checked before the transaction began
+        # (``server.mutations.check_signatures``): (key id, ticket text) -> valid.
+        self.signatures: dict[tuple[int, str], bool] = {}
 
     def signing_key(self, key_id: int) -> SigningKeyInfo | None:
         """A ticket-signing public key, looked up once per batch."""

@@ -19,7 +19,7 @@ import unicodedata
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any, TextIO, TypeVar
+from typing import TextIO, TypeVar
 
 from sqlalchemy.exc import DBAPIError
 
@@ -29,6 +29,7 @@ from server.config import ConfigError, ServerSettings, load_settings
 from server.db import Database, DatabaseUrlError, open_database
 from server.enrolment import DEFAULT_CODE_TTL, create_enrollment_code
 from server.models import StaffRole
+from server.serving import uvicorn_options
 
 _T = TypeVar("_T")
 
@@ -315,14 +316,7 @@ def _serve(args: argparse.Namespace, settings: ServerSettings) -> int:
         host=args.host, port=args.port, workers=args.workers, log_level=args.log_level
     )
     configure_logging(settings.log_level)
-    # Any: uvicorn's keyword arguments have a dozen different types.
-    common: dict[str, Any] = {
-        "host": settings.host,
-        "port": settings.port,
-        "log_config": None,
-        "access_log": False,
-        "server_header": False,
-    }
+    common = uvicorn_options(settings.host, settings.port)
     stop = threading.Event()
     with _open(settings) as db:
         if args.demo and catalogue.seed_demo(db):
