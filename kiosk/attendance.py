@@ -29,7 +29,7 @@ import datetime as dt
 import re
 from dataclasses import dataclass
 
-from sqlalchemy import and_, func, select
+from sqlalchemy import and_, bindparam, func, select
 from sqlalchemy.orm import Session
 
 from core.clock import SEOUL
@@ -97,10 +97,16 @@ def kept_counts(session: Session, event_id: int) -> EventCounts:
     Triggers change that row in the same transaction as every registration
     and check-in (kiosk migration 0007); ``recount`` is the definition.
     """
-    row = session.get(EventTally, event_id)
+    row = session.execute(_KEPT, {"event_id": event_id}).first()
     if row is None:
         return EventCounts()
     return EventCounts(row.registered, row.checked_in, row.flagged)
+
+
+# Read after every verdict at the door: a prepared column read, no ORM object.
+_KEPT = select(EventTally.registered, EventTally.checked_in, EventTally.flagged).where(
+    EventTally.event_id == bindparam("event_id")
+)
 
 
 def recount(session: Session, event_id: int) -> EventCounts:
