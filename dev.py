@@ -47,15 +47,23 @@ QT_RUNTIME = {
     "libpulse0": "libpulse.so.0",
     "libspeechd2": "libspeechd.so.2",
 }
+# Programs the kiosk runs: its offline voice (eSpeak NG, ui/voice/espeak.py) and the
+# sound server's command line, which tells when earphones are plugged in (ui/earphone.py).
+RUNTIME_PROGRAMS = {
+    "espeak-ng": "/usr/bin/espeak-ng",
+    "pulseaudio-utils": "/usr/bin/pactl",
+}
 # Binaries the test suite runs: a throw-away PostgreSQL cluster for the server tests,
 # Chromium for the staff web pages, an X server and xrandr for turning the display,
-# binutils for the bundle build (PyInstaller; the reduced ICU data library).
+# binutils for the bundle build (PyInstaller; the reduced ICU data library), and a
+# private PulseAudio sound server to hear the kiosk's voice through (tests/support/pulse.py).
 TEST_TOOLS = {
     "binutils": "/usr/bin/ld",
     "postgresql": "/usr/lib/postgresql",
     "chromium": "/usr/bin/chromium",
     "xvfb": "/usr/bin/Xvfb",
     "x11-xserver-utils": "/usr/bin/xrandr",
+    "pulseaudio": "/usr/bin/pulseaudio",
 }
 
 
@@ -99,6 +107,7 @@ def ensure_system_packages(for_tests: bool) -> None:
     if sys.platform != "linux":
         return
     missing = [pkg for pkg, lib in QT_RUNTIME.items() if not has_library(lib)]
+    missing += [pkg for pkg, path in RUNTIME_PROGRAMS.items() if not Path(path).exists()]
     if for_tests:
         missing += [pkg for pkg, path in TEST_TOOLS.items() if not Path(path).exists()]
     if not has_venv_support():

@@ -405,6 +405,21 @@ def _verdict_line(verdict: Verdict | Ambiguous) -> str:
     return line
 
 
+# --- the voice and the keypad -----------------------------------------------------
+
+
+def cmd_say(args: argparse.Namespace, settings: Settings) -> int:
+    from app.voice_check import say
+
+    return say(settings, args.text, args.language, args.wav, sys.stdout)
+
+
+def cmd_keys(args: argparse.Namespace, settings: Settings) -> int:
+    from app.voice_check import keys
+
+    return keys(settings)
+
+
 # --- staff PIN ---------------------------------------------------------------------
 
 
@@ -495,6 +510,15 @@ def build_parser() -> argparse.ArgumentParser:
     )
     checkin.add_argument("--json", action="store_true", help="print the verdict as JSON")
     checkin.set_defaults(func=cmd_check_in)
+
+    voice = sub.add_parser("say", help="speak a sentence with the kiosk's voice (a check)")
+    voice.add_argument("text", help="what to say")
+    voice.add_argument("--language", choices=["ko", "en"], default="ko")
+    voice.add_argument("--wav", type=Path, help="also write the synthesised speech here")
+    voice.set_defaults(func=cmd_say)
+    sub.add_parser(
+        "keys", help="print each key's name and meaning, and the earphone jack (a check)"
+    ).set_defaults(func=cmd_keys)
 
     pin = sub.add_parser("set-pin", help="set the staff PIN (staff mode on the touch screen)")
     pin.add_argument("--stdin", action="store_true", help="read the PIN from stdin, one line")

@@ -21,11 +21,14 @@ from PySide6.QtWidgets import QApplication
 
 from core.clock import Clock, utcnow
 from kiosk.config import Settings, settings_path
+from kiosk.keypad import parse_key_map
 from kiosk.store import Store
 from printing.health import PrinterHealth
 from sync.client import Timeouts
+from sync.online import OnlineDesk
 from sync.status import SyncControl, SyncStatus
 from ui.camera import CameraScanner
+from ui.earphone import EarphoneJack, jack_for
 from ui.fonts import load_fonts
 from ui.i18n import I18n, install
 from ui.idle import IdleTiming
@@ -35,10 +38,11 @@ from ui.logs import install_file_log, route_qt_messages
 from ui.photo import PhotoSource
 from ui.printing import Printing
 from ui.screens.accessibility import Accessibility
-from ui.shell import KioskWindow
+from ui.shell import KioskWindow, OnlineServices
 from ui.speech import Speaker
 from ui.theme import ThemeOptions, apply_theme
 from ui.touch import logical_dpi
+from ui.voice.guide import VoiceGuide
 
 log = logging.getLogger(__name__)
 
@@ -111,8 +115,14 @@ def build_window(
     photo_source: PhotoSource | None = None,
     config_path: Path | None = None,
     enrol_timeouts: Timeouts | None = None,
+    jack: EarphoneJack | None = None,
+    speaker: Speaker | None = None,
+    online: OnlineServices | None = None,
     printer_health: PrinterHealth | None = None,
 ) -> KioskWindow:
+    """The window with everything a kiosk run has; ``jack`` and ``speaker`` may be given
+    (a test's hand-plugged jack; a speaker on a named engine), else built from settings;
+    ``online`` (sync.online.OnlineDesk) when it may ask the server."""
     app = ensure_app()
     load_fonts()
     dpi = logical_dpi(settings.screen_dpi, app.primaryScreen())
@@ -131,6 +141,7 @@ def build_window(
         photo_source=photo_source,
         config_path=config_path,
         enrol_timeouts=enrol_timeouts,
+        online=online,
         printing=Printing(settings, printer_health),
     )
     i18n.setParent(window)
@@ -138,11 +149,19 @@ def build_window(
         # Shown only while a text field has focus: tiles and lists get the room otherwise.
         keyboard.targetChanged.connect(keyboard.setVisible)
         keyboard.setVisible(keyboard.target() is not None)
-    window.announcer = Speaker(window)
     window.dpi = dpi
+    attach_voice(window, settings, jack=jack, speaker=speaker)
+
+    applied: list[ThemeOptions] = []
 
     def appearance(options: Accessibility) -> None:
-        apply_theme(app, ThemeOptions(options.large_text, options.high_contrast, dpi))
+        # Restyling every widget takes seconds on a slow kiosk: only when the look changed
+        # (not when voice guidance goes on as earphones are plugged in).
+        theme = ThemeOptions(options.large_text, options.high_contrast, dpi)
+        if applied and applied[-1] == theme:
+            return
+        applied[:] = [theme]
+        apply_theme(app, theme)
 
     window.accessibility_changed.connect(appearance)
     appearance(window.accessibility)
@@ -156,6 +175,29 @@ def build_window(
         if network:
             watch_network(sync)
     return window
+
+
+def attach_voice(
+    window: KioskWindow,
+    settings: Settings,
+    *,
+    jack: EarphoneJack | None = None,
+    speaker: Speaker | None = None,
+) -> VoiceGuide:
+    """The voice, the keypad and the earphone jack (ui.voice.guide), on ``window.voice``."""
+    speaker = speaker or Speaker()
+    speaker.setParent(window)
+    if jack is None:
+        jack = jack_for(settings.earphone_detection, settings.earphone_keys, window)
+        stop = getattr(jack, "stop", None)
+        if callable(stop):
+            window.destroyed.connect(stop)  # no pactl left running behind the window
+    else:
+        jack.setParent(window)
+    guide = VoiceGuide(window, speaker, jack, parse_key_map(settings.keypad_keys))
+    window.voice = guide
+    window.desk.speech = lambda: (speaker.status(), jack.describe())
+    return guide
 
 
 def calm_excepthook(
@@ -190,6 +232,8 @@ def run_kiosk(
         store,
         sync=sync,
         config_path=config_path or settings_path(),
+        # A kiosk that syncs asks the server for places and cases while a citizen waits.
+        online=OnlineDesk(store) if sync is not None else None,
         printer_health=printer_health,
     )
     sys.excepthook = calm_excepthook(window)

@@ -19,8 +19,10 @@ file, no database, no network. In a temporary directory it
    for USB printers (libusb-package);
 5. checks that Qt Multimedia loads its media backend (the FFmpeg plugin and
    its libraries: the camera) and lists cameras (none is fine here);
-6. checks that Qt TextToSpeech finds an engine plugin (audio guidance; the
-   engine itself may not run on this machine);
+6. synthesises a Korean and an English sentence with the kiosk's voice
+   (eSpeak NG on Linux) and measures them: audible, of a plausible length,
+   mostly voice (audio guidance); names the audio output, or says there is
+   none (fine on a build machine);
 7. checks ICU's Korean data through Qt (collation, time-zone names): the
    Linux bundle ships a reduced ICU data library (installer/icu_data.py);
 8. builds the real kiosk window and renders the home screen offscreen: the
@@ -228,12 +230,39 @@ def check_multimedia(ctx: Context) -> str:
     return f"Qt Multimedia backend loaded ({len(formats)} formats); {len(cameras)} camera(s) here"
 
 
-def check_speech(ctx: Context) -> str:
-    from ui.speech import TEST_ENGINE, available_engines
+SPOKEN_CHECKS = (
+    ("ko", "민원이 접수되었습니다. 접수번호를 적어 두세요."),
+    ("en", "Your complaint was received. Please write down the receipt number."),
+)
 
-    engines = [name for name in available_engines() if name != TEST_ENGINE]
-    _require(bool(engines), "Qt TextToSpeech has no engine plugin: audio guidance is silent")
-    return f"Qt TextToSpeech engine plugin(s): {', '.join(engines)}"
+
+def check_speech(ctx: Context) -> str:
+    from ui.speech import Speaker
+
+    _app()
+    speaker = Speaker()
+    status = speaker.status()
+    _require(
+        status.speaks,
+        "no speech engine with Korean and English voices (install espeak-ng): "
+        f"engine {status.engine or 'none'}, voices {sorted(status.languages)}",
+    )
+    heard = []
+    for language, sentence in SPOKEN_CHECKS:
+        speech = speaker.synthesize(sentence, language)
+        if speech is None:  # Qt's engines (Windows) speak but cannot hand the audio back
+            heard.append(f"{language} voice present")
+            continue
+        # 19 syllables: a few seconds of audible speech, mostly voice.
+        _require(
+            1.5 < speech.seconds < 10 and speech.rms_dbfs() > -35
+            and speech.voiced_seconds() > speech.seconds / 2,
+            f"{language} speech is silent or malformed: {speech.seconds:.1f} s at "
+            f"{speech.rms_dbfs():.0f} dBFS",
+        )  # fmt: skip
+        heard.append(f"{language} {speech.seconds:.1f} s at {speech.rms_dbfs():.0f} dBFS")
+    output = status.output or "none here (no sound server or card)"
+    return f"{status.engine}: {', '.join(heard)}; audio output: {output}"
 
 
 def check_icu(ctx: Context) -> str:

@@ -33,8 +33,30 @@ class _Strict(BaseModel):
 
 ReceiptCode = Field(min_length=8, max_length=8, pattern=r"^[2-9A-HJKMNP-Z]{8}$")
 
+# The language the citizen used at the kiosk: the server writes to them in it.
+# Kiosks before it send none (read as Korean).
+Language = Literal["ko", "en"]
+# Fields added after the first kiosks shipped: left out of the JSON when not
+# given, so a record without them reads exactly as older kiosks wrote it.
+_LATER_FIELDS = ("dong", "photo", "language", "notify")
 
-class ComplaintPayload(_Strict):
+
+def payload_json(payload: BaseModel) -> dict[str, Any]:
+    """A payload as stored and sent: the later optional fields only when given."""
+    unset = {name for name in _LATER_FIELDS if getattr(payload, name, None) is None}
+    return payload.model_dump(mode="json", exclude=unset)
+
+
+class _Citizen(_Strict):
+    """What every payload with a person behind it adds: their language and their wish to hear."""
+
+    language: Language | None = None
+    # Consent to be told by text message, KakaoTalk or e-mail how it goes
+    # (the optional consent box); None from kiosks before it: no messages.
+    notify: bool | None = None
+
+
+class ComplaintPayload(_Citizen):
     """A formal complaint or, with ``anonymous``, a suggestion without contact."""
 
     receipt_code: str = ReceiptCode
@@ -68,7 +90,7 @@ class ComplaintSealed(_Strict):
     share_contact: bool = False
 
 
-class ProposalPayload(_Strict):
+class ProposalPayload(_Citizen):
     receipt_code: str = ReceiptCode
     area: str = Field(max_length=64)
     district: str = Field(default="", max_length=32)
@@ -85,7 +107,7 @@ class ProposalSealed(_Strict):
     email: str = Field(default="", max_length=EMAIL_MAX)
 
 
-class SignupPayload(_Strict):
+class SignupPayload(_Citizen):
     receipt_code: str = ReceiptCode
     event_id: int
     # What the kiosk told the citizen: a confirmed place (within this kiosk's

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import secrets
 
+from core.links import STATUS_PATH
+
 ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
 BODY_LENGTH = 7
 CODE_LENGTH = BODY_LENGTH + 1
@@ -44,3 +46,12 @@ def format_code(code: str) -> str:
     """Shown as ABCD-EFGH: two groups are easier to read aloud and compare."""
     half = len(code) // 2
     return f"{code[:half]}-{code[half:]}"
+
+
+def code_from_scan(text: str) -> str | None:
+    """The receipt code in what a scanner or a typist gave: a status URL or the code itself."""
+    text = text.strip()
+    if STATUS_PATH in text:
+        text = text.rsplit(STATUS_PATH, 1)[1].split("?", 1)[0].split("#", 1)[0]
+    code = normalize_code(text)[:16]
+    return code if is_valid_code(code) else None

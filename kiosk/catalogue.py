@@ -57,8 +57,30 @@ def upcoming_events(session: Session, now: dt.datetime) -> list[EventListing]:
     return [EventListing(e, seats_left(session, e)) for e in events]
 
 
-def seats_left(session: Session, event: Event) -> int:
+def local_issued(session: Session, event_id: int) -> int:
+    """Places of its block this kiosk has used: every sign-up it made confirmed, whatever
+    became of it since (the server counts a cancelled place as used too: server/capacity.py)."""
+    return (
+        session.scalar(
+            select(func.count())
+            .select_from(Registration)
+            .where(
+                Registration.event_id == event_id,
+                Registration.local,
+                Registration.number.is_not(None),
+            )
+        )
+        or 0
+    )
+
+
+def offline_places(session: Session, event: Event) -> int:
+    """Places this kiosk may confirm with no network: what is left of its own block."""
     mine = local_confirmed(session, event.id)
     overall = event.capacity - event.taken_remote - mine
-    in_block = event.offline_block - mine
+    in_block = event.offline_block - local_issued(session, event.id)
     return max(0, min(overall, in_block))
+
+
+# The kiosk's own count when the server cannot be asked (kiosk/online_signups for the other).
+seats_left = offline_places

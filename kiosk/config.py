@@ -12,13 +12,14 @@ import json
 import os
 import re
 import tomllib
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 from typing import Any, Literal, get_args
 
 import platformdirs
 
+from kiosk.keypad import KeyMapError, check_key_name, parse_key_map
 from printing.targets import PrinterKind, TargetError, parse_target
 
 APP_NAME = "civic-kiosk"
@@ -26,6 +27,9 @@ ENV_PREFIX = "CIVIC_KIOSK_"
 Language = Literal["ko", "en"]
 # How staff want the display turned (ui/display.py); "auto" leaves it to the system.
 Orientation = Literal["auto", "landscape", "portrait", "portrait_flipped"]
+# How the kiosk knows earphones are plugged in (ui/earphone.py): "auto" asks the sound
+# server where there is one (Linux), "keys" listens for ``earphone_keys``.
+EarphoneDetection = Literal["auto", "sound_server", "keys", "off"]
 
 
 class ConfigError(Exception):
@@ -59,6 +63,16 @@ class Settings:
     kiosk_mode: bool = True
     # A USB keyboard-wedge scanner reads tickets on the check-in screen.
     wedge_scanner: bool = True
+    # The blind citizen's keypad (kiosk/keypad.py, docs/voice-and-keypad.md):
+    # "action = Key Key; action = Key" replaces the default keys of those actions.
+    keypad_keys: str = ""
+    earphone_detection: EarphoneDetection = "auto"
+    # For earphone_detection = "keys": the key sent on plugging in, and on pulling out
+    # (one key alone toggles), e.g. "F13 F14".
+    earphone_keys: str = ""
+    # Voice mode on the speaker (no earphones) keeps an idle limit, this long;
+    # with earphones plugged in there is none. 0: none on the speaker either.
+    voice_idle_timeout_s: int = 300
     # The slip printer (printing/): none, or where it is. network: "host[:port]"
     # (port 9100 by default); usb: "vendor:product" in hex; serial: "/dev/ttyUSB0".
     printer: PrinterKind = "none"
@@ -160,6 +174,7 @@ _FALSE = {"0", "false", "no", "off"}
 _LITERALS: dict[str, tuple[str, ...]] = {
     "Language": get_args(Language),
     "Orientation": get_args(Orientation),
+    "EarphoneDetection": get_args(EarphoneDetection),
     "PrinterKind": get_args(PrinterKind),
 }
 
@@ -201,7 +216,27 @@ def _coerce(key: str, type_name: str, value: Any, source: str) -> Any:
         if value not in _LITERALS[type_name]:
             raise wrong("one of " + ", ".join(_LITERALS[type_name]))
         return value
+    if key in _KEY_SETTINGS:
+        try:
+            _KEY_SETTINGS[key](value)
+        except KeyMapError as error:
+            raise ConfigError(f"{source}: setting '{key}': {error}") from None
     return value
+
+
+def _earphone_keys(value: str) -> None:
+    names = value.split()
+    if len(names) > 2:
+        raise KeyMapError("give the key sent on plugging in and, if another, on pulling out")
+    for name in names:
+        check_key_name(name)
+
+
+# Settings that name keys: read now, so a typo stops the start with its key named.
+_KEY_SETTINGS: dict[str, Callable[[str], object]] = {
+    "keypad_keys": parse_key_map,
+    "earphone_keys": _earphone_keys,
+}
 
 
 # --- saving what staff changed ------------------------------------------------------------

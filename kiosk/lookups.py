@@ -37,6 +37,8 @@ class EventItem:
     place_en: str
     starts_at: dt.datetime
     seats_left: int
+    # The server counted the seats just now; else they are this kiosk's offline block.
+    live: bool = False
 
     @property
     def full(self) -> bool:

@@ -207,6 +207,13 @@ class DeviceIdentity(Base):
     signing_key_id: Mapped[int] = mapped_column(Integer, default=0)
     revoked: Mapped[bool] = mapped_column(Boolean, default=False)
     enrolled_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # The status pages' address the server gave at enrolment ("" from older servers).
+    public_url: Mapped[str] = mapped_column(String(500), default="")
+
+    @property
+    def status_base(self) -> str:
+        """Where receipt QRs point: the public address, else the server the kiosk talks to."""
+        return self.public_url or self.server_url
 
 
 class SigningKey(Base):

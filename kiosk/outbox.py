@@ -210,6 +210,8 @@ class DeliveryResult:
 
 # Result codes that change what the kiosk shows for a delivered record.
 WAITLISTED = "waitlisted"
+# The phone already held a sign-up for the event: this one was not kept (server/mutations.py).
+ALREADY_SIGNED_UP = "already_signed_up"
 FLAGGED_ADMISSION_CODES = frozenset({"duplicate_admission", "revoked_ticket"})
 
 
@@ -280,6 +282,14 @@ def _mark_sent(
                 update(Registration)
                 .where(Registration.id.in_(sent))
                 .values(status=RegistrationStatus.WAITLISTED)
+            )
+        elif code == ALREADY_SIGNED_UP:
+            # A second sign-up of one person: the first stands, this one (and its
+            # ticket, revoked on the server) does not.
+            session.execute(
+                update(Registration)
+                .where(Registration.id.in_(sent))
+                .values(status=RegistrationStatus.CANCELLED)
             )
         # A check-in learns when the server logged it, and whether it was a
         # second admission of the same ticket (kept and flagged, never dropped).

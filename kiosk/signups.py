@@ -18,11 +18,13 @@ from sqlalchemy.orm import Session
 from core import validation as v
 from core.clock import utcnow
 from core.kinds import RegistrationStatus
+from core.links import status_page_url as status_url
 from core.names import mask_name
-from core.payloads import MutationType, SignupPayload, SignupSealed
+from core.payloads import MutationType, SignupPayload, SignupSealed, payload_json
+from core.reminders import gets_reminder
 from core.sealing import seal
 from core.tickets import IssuedTicket, event_ticket, issue_ticket
-from kiosk.catalogue import seats_left
+from kiosk.catalogue import offline_places
 from kiosk.identity import NotEnrolled, require_identity
 from kiosk.models import DeviceIdentity, Event, Registration
 from kiosk.outbox import enqueue
@@ -85,10 +87,20 @@ def sign_up(
     *,
     accept_waitlist: bool = False,
     now: dt.datetime | None = None,
+    registration_id: str | None = None,
+    receipt_code: str | None = None,
 ) -> Receipt:
     """Check, then store: for callers that hold the whole form at once."""
     checked = check_sign_up(form, consent)
-    return store_sign_up(store, event_id, checked, accept_waitlist=accept_waitlist, now=now)
+    return store_sign_up(
+        store,
+        event_id,
+        checked,
+        accept_waitlist=accept_waitlist,
+        now=now,
+        registration_id=registration_id,
+        receipt_code=receipt_code,
+    )
 
 
 def store_sign_up(
@@ -98,6 +110,8 @@ def store_sign_up(
     *,
     accept_waitlist: bool = False,
     now: dt.datetime | None = None,
+    registration_id: str | None = None,
+    receipt_code: str | None = None,
 ) -> Receipt:
     """Sign a citizen up; when no place is left, only with ``accept_waitlist``.
 
@@ -105,19 +119,22 @@ def store_sign_up(
     gone and the citizen has not yet chosen the waiting list, so the screen can
     offer it instead of over-booking; ``event.unknown``, ``event.cancelled`` or
     ``event.closed`` when the event cannot take sign-ups any more.
+
+    ``registration_id`` and ``receipt_code``: those of an online sign-up whose
+    answer never came (kiosk.online_signups); the server joins the two.
     """
     when = now or utcnow()
     with store.write() as session:
         identity = require_identity(session)
         event = _open_event(session, event_id, when)
-        confirmed = seats_left(session, event) > 0
+        confirmed = offline_places(session, event) > 0
         if not confirmed and not accept_waitlist:
             raise v.ValidationFailed([v.FieldError("event", "event.full")])
         registration = Registration(
-            id=str(uuid.uuid4()),
+            id=registration_id or str(uuid.uuid4()),
             event_id=event.id,
             status=RegistrationStatus.CONFIRMED if confirmed else RegistrationStatus.WAITLISTED,
-            receipt_code=unused_receipt_code(session),
+            receipt_code=receipt_code or unused_receipt_code(session),
             masked_name=mask_name(checked.name),
             ticket="",
             manual_code="",
@@ -144,14 +161,18 @@ def store_sign_up(
                 identity.server_public_key,
                 SignupSealed(name=checked.name, phone=checked.phone).model_dump(),
             ),
+            **checked.consent.citizen_fields(),
         )
         enqueue(
             session,
             MutationType.SIGNUP,
-            payload.model_dump(mode="json"),
+            payload_json(payload),
             mutation_id=registration.id,
             now=when,
         )
+        url = status_url(identity.status_base, registration.receipt_code)
+        notify = checked.consent.notify
+        reminder = confirmed and notify and gets_reminder(when, event.starts_at)
     return Receipt(
         id=registration.id,
         code=registration.receipt_code,
@@ -160,6 +181,9 @@ def store_sign_up(
         status=str(registration.status),
         ticket=registration.ticket,
         manual_code=registration.manual_code,
+        status_url=url,
+        notify=notify,
+        reminder=reminder,
     )
 
 

@@ -122,9 +122,13 @@ def _event(event: Event) -> SlipEvent:
 
 
 def status_server(store: Store, configured: str = "") -> str:
-    """The server whose status page a receipt points to: the configured one, else the enrolled."""
-    if configured:
-        return configured
+    """Where a receipt's status page is: the public address the server gave at enrolment,
+    else the configured server, else the enrolled one (as ``DeviceIdentity.status_base``,
+    which the receipt on screen uses)."""
     with store.read() as session:
         identity = session.scalars(select(DeviceIdentity).limit(1)).first()
+        if identity is not None and identity.public_url:
+            return identity.public_url
+        if configured:
+            return configured
         return identity.server_url if identity is not None else ""

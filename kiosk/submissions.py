@@ -22,6 +22,7 @@ from core import validation as v
 from core.clock import utcnow
 from core.dongs import dong_error
 from core.kinds import SubmissionKind
+from core.links import status_page_url as status_url
 from core.payloads import (
     ComplaintPayload,
     ComplaintSealed,
@@ -29,6 +30,7 @@ from core.payloads import (
     ProposalPayload,
     ProposalSealed,
     complaint_json,
+    payload_json,
 )
 from core.photos import photo_error
 from core.receipts import new_receipt_code
@@ -48,6 +50,16 @@ class Consent:
     version: str = ""
     required: bool = False
     share_contact: bool = False
+    # The separate, optional box: tell me by text message, KakaoTalk or e-mail how it goes.
+    notify: bool = False
+    # The language the citizen read the consent in: the server writes to them in it.
+    language: str = "ko"
+
+    def citizen_fields(self) -> dict[str, Any]:
+        """What a payload carries of this consent besides its version (nothing without one)."""
+        if not self.version:
+            return {}
+        return {"language": "en" if self.language == "en" else "ko", "notify": self.notify}
 
 
 @dataclass(frozen=True)
@@ -59,6 +71,15 @@ class Receipt:
     status: str = "queued"
     ticket: str = ""
     manual_code: str = ""
+    # The public status page of this receipt (core.receipts.status_url): its QR.
+    status_url: str = ""
+    # The citizen asked for messages; for a confirmed place, whether a reminder will go.
+    notify: bool = False
+    reminder: bool = False
+    # The server answered at once (an online sign-up), so nothing waits to be sent.
+    online: bool = False
+    # This phone already held a sign-up for the event: ``code`` is that one's.
+    already: bool = False
 
 
 @dataclass(frozen=True)
@@ -281,9 +302,11 @@ def store_proposal(
             consent_version=submission.consent_version,
             created_at=when,
             sealed=seal(identity.server_public_key, sealed.model_dump()),
+            **(checked.consent.citizen_fields() if checked.contact.given else {}),
         )
-        _enqueue(session, MutationType.PROPOSAL, payload.model_dump(mode="json"), submission, when)
-    return _receipt(submission)
+        _enqueue(session, MutationType.PROPOSAL, payload_json(payload), submission, when)
+        url = status_url(identity.status_base, submission.receipt_code)
+    return _receipt(submission, url, checked.consent.notify and checked.contact.given)
 
 
 # --- check, then store: for callers that hold the whole form at once ------------------------
@@ -321,6 +344,7 @@ def _store_place_report(
     photo: bytes = b"",
 ) -> Receipt:
     """A complaint or a suggestion: the same payload, anonymous for a suggestion."""
+    anonymous = kind == SubmissionKind.SUGGESTION
     when = now or utcnow()
     with store.write() as session:
         identity = require_identity(session)
@@ -331,7 +355,7 @@ def _store_place_report(
         submission.dong = place.dong
         payload = ComplaintPayload(
             receipt_code=submission.receipt_code,
-            anonymous=kind == SubmissionKind.SUGGESTION,
+            anonymous=anonymous,
             category=place.category,
             district=place.district,
             dong=place.dong or None,
@@ -340,9 +364,11 @@ def _store_place_report(
             sealed=seal(identity.server_public_key, sealed.model_dump()),
             # Sealed here, inside the write: only the sealed form ever reaches the disk.
             photo=seal_bytes(identity.server_public_key, photo) if photo else None,
+            **({} if anonymous else consent.citizen_fields()),
         )
         _enqueue(session, MutationType.COMPLAINT, complaint_json(payload), submission, when)
-    return _receipt(submission)
+        url = status_url(identity.status_base, submission.receipt_code)
+    return _receipt(submission, url, consent.notify and not anonymous)
 
 
 def _new_submission(
@@ -377,12 +403,14 @@ def _enqueue(
     enqueue(session, mutation_type, payload, mutation_id=submission.id, now=when)
 
 
-def _receipt(submission: Submission) -> Receipt:
+def _receipt(submission: Submission, url: str, notify: bool) -> Receipt:
     return Receipt(
         id=submission.id,
         code=submission.receipt_code,
         kind=str(submission.kind),
         created_at=submission.created_at,
+        status_url=url,
+        notify=notify,
     )
 
 

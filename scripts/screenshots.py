@@ -24,6 +24,10 @@ import sys
 import tempfile
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from sync.protocol import CaseResponse
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
@@ -41,6 +45,8 @@ KEY_SCREENS = {
     "review",
     "receipt",
     "events",
+    "ticket",
+    "case",
     "idle",
     "home-large-text",
     "home-high-contrast",
@@ -83,6 +89,8 @@ def inner(orientation: str, out: Path, keep_all: bool) -> int:
     from core.sealing import new_keypair
     from kiosk.config import Settings
     from kiosk.demo import seed_demo_reference
+    from kiosk.models import DeviceIdentity
+    from kiosk.online_signups import OnlineAnswer, PreparedSignup
     from kiosk.staff import set_pin
     from kiosk.store import open_store
     from tests.conftest import enroll_locally
@@ -92,12 +100,38 @@ def inner(orientation: str, out: Path, keep_all: bool) -> int:
     from ui.screens.accessibility import Accessibility
     from ui.shell import KioskWindow
 
+    class ScreenshotDesk:
+        """Answers as a server would: no place claim (the kiosk's block decides), one case."""
+
+        def __init__(self, now: dt.datetime) -> None:
+            self.now = now
+
+        def claim(self, prepared: PreparedSignup) -> OnlineAnswer | None:
+            return None
+
+        def availability(self) -> dict[int, int] | None:
+            return None
+
+        def case(self, code: str) -> CaseResponse | None:
+            return screenshot_case(code, self.now)
+
+        def cancel(self, code: str) -> CaseResponse | None:
+            return screenshot_case(code, self.now)
+
+        def ask_again(self, code: str) -> CaseResponse | None:
+            return screenshot_case(code, self.now)
+
     app = ensure_app()
     width, height = ORIENTATIONS[orientation]
     now = dt.datetime.now(dt.UTC)
     with tempfile.TemporaryDirectory() as tmp:
         store = open_store(f"sqlite:///{Path(tmp) / 'kiosk.db'}")
         enroll_locally(store, new_keypair()[1])
+        with store.write() as session:
+            # Receipt QRs and their printed address lead to the city's status pages.
+            identity = session.get(DeviceIdentity, 1)
+            assert identity is not None
+            identity.public_url = "https://minwon.seoul.example"
         with store.write() as session:
             seed_demo_reference(session, now)
         tickets = door_tickets(store, now)
@@ -118,6 +152,7 @@ def inner(orientation: str, out: Path, keep_all: bool) -> int:
                 clock=lambda: now,
                 camera=CameraScanner(devices=list),  # a screenshot machine has no camera
                 photo_source=StillPhotoSource(),  # ...so the photo page shows a painted one
+                online=ScreenshotDesk(now),  # ...nor a server: a stand-in answers
             )
             window.resize(width, height)
             window.show()
@@ -219,10 +254,13 @@ def walk(window: object, app: object) -> Iterator[str]:
     yield "consent"
     w.consent.required.setChecked(True)
     w.consent.optional.setChecked(True)
+    w.consent.notify.setChecked(True)
     w.consent.nav.next_button.click()
     yield "review"
     w.review.nav.next_button.click()
     yield "receipt"
+    assert w.receipt.receipt is not None
+    filed = w.receipt.receipt.status_url
     w.end_session()
     if not korean:
         w._choose_language("en")  # the header button's own slot
@@ -234,6 +272,22 @@ def walk(window: object, app: object) -> Iterator[str]:
     yield "events"
     w.events.buttons[0].click()
     yield "signup-form"
+    typed(lambda: w.signup.field("name").editor, "박지민" if korean else "Jimin Park")
+    typed(lambda: w.signup.field("phone").editor, "010-9876-5432")
+    w.signup.go_forward()
+    w.consent.required.setChecked(True)
+    w.consent.notify.setChecked(True)
+    w.consent.nav.next_button.click()
+    w.review.nav.next_button.click()
+    settle(app, lambda: w.current_screen() is w.receipt)
+    yield "ticket"
+    w.end_session()
+    if not korean:
+        w._choose_language("en")
+    w.start("case")
+    w.case.scanned(filed)
+    settle(app, lambda: bool(w.case.cards))
+    yield "case"
     w.start("checkin")
     yield "checkin"
     w.open_accessibility()
@@ -244,6 +298,50 @@ def walk(window: object, app: object) -> Iterator[str]:
     w._idle()  # what the idle timer calls
     yield "idle"
     w.idle_warning.stop()
+
+
+def settle(app: object, done: Callable[[], bool], timeout_s: float = 10.0) -> None:
+    """Let the window handle what came back from its background calls."""
+    import time
+
+    from PySide6.QtWidgets import QApplication
+
+    assert isinstance(app, QApplication)
+    deadline = time.monotonic() + timeout_s
+    while not done() and time.monotonic() < deadline:
+        app.processEvents()
+        time.sleep(0.01)
+    for _ in range(3):
+        app.processEvents()
+
+
+def screenshot_case(code: str, now: dt.datetime) -> CaseResponse:
+    """An answered complaint as the server would show it, for the check-my-case screen."""
+    from sync.protocol import CaseResponse, CaseStep, CaseView
+
+    answered = now + dt.timedelta(days=2)
+    note = "2일에 보도블록을 새로 깔았습니다. 불편을 드려 죄송합니다."
+    return CaseResponse(
+        receipt_code=code.rsplit("/", 1)[-1],
+        found=[
+            CaseView(
+                kind="complaint",
+                status="answered",
+                title_ko="도로·보도 파손",
+                title_en="Roads and sidewalks",
+                answer=note,
+                received_at=now,
+                updated_at=answered,
+                history=[
+                    CaseStep(status="received", at=now),
+                    CaseStep(status="in_progress", at=now + dt.timedelta(days=1)),
+                    CaseStep(status="answered", at=answered, note=note),
+                ],
+                can_ask_again=True,
+            )
+        ],
+        server_time=answered,
+    )
 
 
 def door_tickets(store: object, now: dt.datetime) -> list[str]:

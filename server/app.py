@@ -19,7 +19,8 @@ from pydantic import ValidationError
 from sqlalchemy.exc import DBAPIError
 from starlette.concurrency import run_in_threadpool
 
-from server import devices, enrolment, open311, web
+from core.receipts import is_valid_code, normalize_code
+from server import cases, claims, devices, enrolment, open311, seats, web
 from server.auth import AuthError, authenticate
 from server.config import ServerSettings, load_settings
 from server.db import Database, open_database
@@ -35,11 +36,19 @@ from sync.protocol import (
     MAX_BATCH,
     MAX_PULL_LIMIT,
     MAX_PUSH_BYTES,
+    PATH_ASK_AGAIN,
+    PATH_AVAILABILITY,
+    PATH_CANCEL,
+    PATH_CASE,
     PATH_ENROLL,
     PATH_HEALTH,
     PATH_PULL,
     PATH_PUSH,
+    PATH_SIGNUP,
     PROTOCOL_VERSION,
+    AvailabilityResponse,
+    CancelRequest,
+    CaseResponse,
     EnrollRequest,
     EnrollResponse,
     ErrorResponse,
@@ -49,6 +58,8 @@ from sync.protocol import (
     PullResponse,
     PushRequest,
     PushResponse,
+    SignupAnswer,
+    SignupRequest,
 )
 
 _ERRORS: dict[int | str, dict[str, Any]] = {
@@ -113,7 +124,8 @@ def create_app(
     def enroll(body: EnrollRequest, request: Request) -> EnrollResponse:
         client = request.client.host if request.client else "unknown"
         try:
-            return enrolment.enroll(db, keys, body, client)
+            answer = enrolment.enroll(db, keys, body, client)
+            return answer.model_copy(update={"public_url": settings.public_url})
         except enrolment.EnrolmentRefused as refused:
             headers = {}
             if refused.retry_after_s is not None:
@@ -181,6 +193,59 @@ def create_app(
         page = pull(db, keys.epoch, Puller.of(device), cursor, limit)
         request.state.changes = sum(len(v) for v in page.changes.model_dump().values())
         return page
+
+    @app.post(PATH_SIGNUP, response_model=SignupAnswer, tags=["sync"], responses=_ERRORS)
+    def sign_up(
+        body: SignupRequest, request: Request, authorization: Annotated[str | None, Header()] = None
+    ) -> SignupAnswer:
+        device = _device(db, authorization)
+        request.state.device = device.id
+        _check_protocol(body.protocol)
+        if body.device_id != device.id:
+            raise ApiError(403, "device_mismatch", "device_id is not this token's device")
+        try:
+            return claims.sign_up_online(db, keys, device, body, utcnow())
+        except claims.ClaimRefused as refused:
+            raise ApiError(refused.status, refused.code, refused.message) from None
+
+    @app.post(PATH_CANCEL, tags=["sync"], responses=_ERRORS)
+    def cancel_signup(
+        body: CancelRequest, request: Request, authorization: Annotated[str | None, Header()] = None
+    ) -> CaseResponse:
+        request.state.device = _device(db, authorization).id
+        code = normalize_code(body.receipt_code)
+        claims.cancel(db, code)
+        return CaseResponse(receipt_code=code, found=cases.cases(db, code), server_time=utcnow())
+
+    @app.get(PATH_AVAILABILITY, response_model=AvailabilityResponse, tags=["sync"])
+    def availability(
+        request: Request, authorization: Annotated[str | None, Header()] = None
+    ) -> AvailabilityResponse:
+        device = _device(db, authorization)
+        request.state.device = device.id
+        return AvailabilityResponse(
+            events=seats.open_events(db, device.id, utcnow()), server_time=utcnow()
+        )
+
+    @app.get(PATH_CASE, response_model=CaseResponse, tags=["sync"], responses=_ERRORS)
+    def case(
+        code: str, request: Request, authorization: Annotated[str | None, Header()] = None
+    ) -> CaseResponse:
+        request.state.device = _device(db, authorization).id
+        code = normalize_code(code)[:16]
+        if not is_valid_code(code):
+            raise ApiError(400, "invalid_code", "not a receipt code")
+        return CaseResponse(receipt_code=code, found=cases.cases(db, code), server_time=utcnow())
+
+    @app.post(PATH_ASK_AGAIN, response_model=CaseResponse, tags=["sync"], responses=_ERRORS)
+    def ask_again(
+        code: str, request: Request, authorization: Annotated[str | None, Header()] = None
+    ) -> CaseResponse:
+        request.state.device = _device(db, authorization).id
+        code = normalize_code(code)[:16]
+        if not cases.ask_again(db, code):
+            raise ApiError(409, "not_allowed", "this case cannot be asked about again")
+        return CaseResponse(receipt_code=code, found=cases.cases(db, code), server_time=utcnow())
 
     app.include_router(open311.routes(db))
     web.install(app, db, keys, settings)

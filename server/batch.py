@@ -36,6 +36,7 @@ from server.models import (
     Event,
     EventBlock,
     MutationRecord,
+    Notification,
     Registration,
     RegistrationStatus,
     RejectedMutation,
@@ -45,6 +46,7 @@ from server.models import (
     SubmissionPhoto,
     table_of,
 )
+from server.notifications import Planner
 
 # (key id, event id, number): what identifies a ticket.
 Ticket = tuple[int, int, int]
@@ -85,6 +87,8 @@ _INSERTS: dict[str, dict[str, Any]] = {
     "checkin": _plain(CheckIn),
     "rejected": _ignoring_duplicates(RejectedMutation, ["mutation_id", "payload_hash"]),
     "change": _plain(ChangeLogEntry),
+    # Messages to citizens about what this batch applied (server/notifications.py).
+    "notification": _ignoring_duplicates(Notification, ["key"]),
 }
 _COUNT_ADMISSION = {
     name: dialect.insert(_admissions)
@@ -98,21 +102,48 @@ _COUNT_ADMISSION = {
     .returning(_admissions.c.count)
     for name, dialect in _DIALECTS.items()
 }
-_EVENTS = select(_events.c.id, _events.c.office, _events.c.offline_block).where(
-    _events.c.id.in_(bindparam("event_ids", expanding=True))
-)
+_EVENTS = select(
+    _events.c.id,
+    _events.c.office,
+    _events.c.offline_block,
+    _events.c.capacity,
+    _events.c.title_ko,
+    _events.c.title_en,
+    _events.c.place_ko,
+    _events.c.place_en,
+    _events.c.starts_at,
+).where(_events.c.id.in_(bindparam("event_ids", expanding=True)))
 _BLOCKS = select(_blocks.c.event_id, _blocks.c.places).where(
     _blocks.c.event_id.in_(bindparam("event_ids", expanding=True)),
     _blocks.c.device_id == bindparam("device_id"),
 )
+# Places of its block a device has used: every sign-up it confirmed when it was
+# made, whatever became of it since. A cancelled place is not handed back to the
+# kiosk's block: it goes to the waiting list (server/capacity.py).
 _CONFIRMED = (
     select(_registrations.c.event_id, func.count())
     .where(
         _registrations.c.event_id.in_(bindparam("event_ids", expanding=True)),
         _registrations.c.device_id == bindparam("device_id"),
+        _registrations.c.requested_status == RegistrationStatus.CONFIRMED.value,
+    )
+    .group_by(_registrations.c.event_id)
+)
+# Confirmed places of the event as a whole, for the capacity the kiosks share.
+_ALL_CONFIRMED = (
+    select(_registrations.c.event_id, func.count())
+    .where(
+        _registrations.c.event_id.in_(bindparam("event_ids", expanding=True)),
         _registrations.c.status == RegistrationStatus.CONFIRMED.value,
     )
     .group_by(_registrations.c.event_id)
+)
+_PHONES = select(
+    _registrations.c.event_id, _registrations.c.phone_hash, _registrations.c.receipt_code
+).where(
+    _registrations.c.event_id.in_(bindparam("event_ids", expanding=True)),
+    _registrations.c.phone_hash.in_(bindparam("hashes", expanding=True)),
+    _registrations.c.status != RegistrationStatus.CANCELLED.value,
 )
 
 
@@ -149,6 +180,12 @@ class EventInfo:
     id: int
     office: str
     offline_block: int
+    capacity: int = 0
+    title_ko: str = ""
+    title_en: str = ""
+    place_ko: str = ""
+    place_en: str = ""
+    starts_at: dt.datetime | None = None
 
 
 class Batch:
@@ -161,6 +198,10 @@ class Batch:
         self._events: dict[int, EventInfo | None] = {}
         self._blocks: dict[int, int] = {}
         self._confirmed: dict[int, int] = {}
+        self._all_confirmed: dict[int, int] = {}
+        # (event id, phone hash) -> receipt code of the live sign-up, as far as looked up.
+        self._phones: dict[tuple[int, str], str] = {}
+        self._looked_up_phones: set[tuple[int, str]] = set()
         # Tickets known to be held / revoked, and the tickets those sets are complete for.
         self._held: set[Ticket] = set()
         self._revoked: set[Ticket] = set()
@@ -174,6 +215,8 @@ class Batch:
         # Tickets whose signature was checked before the transaction began
         # (``server.mutations.check_signatures``): (key id, ticket text) -> valid.
         self.signatures: dict[tuple[int, str], bool] = {}
+        # Plans messages to citizens (set by ingest; None: no messages, as in benchmarks).
+        self.planner: Planner | None = None
 
     def signing_key(self, key_id: int) -> SigningKeyInfo | None:
         """A ticket-signing public key, looked up once per batch."""
@@ -219,9 +262,41 @@ class Batch:
         elif kind == "revoked_ticket":
             self._revoked.add((row["key_id"], row["event_id"], row["number"]))
 
-    def note_confirmed(self, event_id: int) -> None:
-        """One more confirmed place of this device, once its mutation is kept."""
-        self._confirmed[event_id] = self.confirmed_here(event_id) + 1
+    def note_confirmed(self, event_id: int, *, from_block: bool = True) -> None:
+        """One more confirmed place (of this device's block), once its mutation is kept."""
+        if from_block:
+            self._confirmed[event_id] = self.confirmed_here(event_id) + 1
+        self._all_confirmed[event_id] = self.confirmed_total(event_id) + 1
+
+    def confirmed_total(self, event_id: int) -> int:
+        if event_id not in self._all_confirmed:
+            self.prefetch([event_id], (), ())
+        return self._all_confirmed[event_id]
+
+    def phone_taken(self, event_id: int, phone_hash: str) -> str | None:
+        """The receipt code of a live sign-up of this phone for this event, if there is one."""
+        pair = (event_id, phone_hash)
+        if pair not in self._looked_up_phones:
+            self.prefetch_phones([pair])
+        return self._phones.get(pair)
+
+    def note_phone(self, event_id: int, phone_hash: str, receipt_code: str) -> None:
+        self._phones[(event_id, phone_hash)] = receipt_code
+        self._looked_up_phones.add((event_id, phone_hash))
+
+    def prefetch_phones(self, pairs: Collection[tuple[int, str]]) -> None:
+        wanted = [p for p in pairs if p not in self._looked_up_phones and p[1]]
+        if not wanted:
+            return
+        params = {
+            "event_ids": sorted({p[0] for p in wanted}),
+            "hashes": sorted({p[1] for p in wanted}),
+        }
+        for row in self.conn.execute(_PHONES, params):
+            pair = (row.event_id, row.phone_hash)
+            if pair in set(wanted):
+                self._phones.setdefault(pair, row.receipt_code)
+        self._looked_up_phones |= set(wanted)
 
     def flush(self) -> None:
         """Send what bulk mode held back: one multi-row INSERT per table."""
@@ -241,7 +316,17 @@ class Batch:
             ids = sorted(set(event_ids))
             self._events.update(dict.fromkeys(ids))
             for row in self.conn.execute(_EVENTS, {"event_ids": ids}):
-                self._events[row.id] = EventInfo(row.id, row.office, row.offline_block)
+                self._events[row.id] = EventInfo(
+                    row.id,
+                    row.office,
+                    row.offline_block,
+                    row.capacity,
+                    row.title_ko,
+                    row.title_en,
+                    row.place_ko,
+                    row.place_en,
+                    row.starts_at,
+                )
             params = {"event_ids": ids, "device_id": device}
             self._blocks.update(
                 {row.event_id: int(row.places) for row in self.conn.execute(_BLOCKS, params)}
@@ -249,6 +334,13 @@ class Batch:
             self._confirmed.update(dict.fromkeys(ids, 0))
             self._confirmed.update(
                 {event_id: int(n) for event_id, n in self.conn.execute(_CONFIRMED, params)}
+            )
+            self._all_confirmed.update(dict.fromkeys(ids, 0))
+            self._all_confirmed.update(
+                {
+                    event_id: int(n)
+                    for event_id, n in self.conn.execute(_ALL_CONFIRMED, {"event_ids": ids})
+                }
             )
         self._held |= self._lookup(_HELD_TICKETS, tickets)
         self._looked_up_held |= set(tickets)

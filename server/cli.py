@@ -24,7 +24,7 @@ from typing import TextIO, TypeVar
 from sqlalchemy.exc import DBAPIError
 
 from core.clock import SEOUL
-from server import accounts, catalogue, destinations, devices, export, forwarder
+from server import accounts, catalogue, destinations, devices, export, forwarder, notifier
 from server.config import ConfigError, ServerSettings, load_settings
 from server.db import Database, DatabaseUrlError, open_database
 from server.enrolment import DEFAULT_CODE_TTL, create_enrollment_code
@@ -82,6 +82,11 @@ def _parser() -> argparse.ArgumentParser:
         action="store_true",
         help="also run the Open311 forwarder in this process (see `forward run`)",
     )
+    serve.add_argument(
+        "--notify",
+        action="store_true",
+        help="also send messages to citizens in this process (see `notify run`)",
+    )
     serve.set_defaults(run=_serve)
 
     code = commands.add_parser(
@@ -107,6 +112,11 @@ def _parser() -> argparse.ArgumentParser:
     _category_parsers(commands, db)
     _user_parsers(commands, db)
     _forward_parsers(commands, db)
+    notify = commands.add_parser("notify", help="send messages to citizens")
+    notify_sub = notify.add_subparsers(dest="notify_command", required=True, metavar="ACTION")
+    notify_run = notify_sub.add_parser("run", parents=[db], help="run the notifier")
+    notify_run.add_argument("--once", action="store_true", help="one round, then exit")
+    notify_run.set_defaults(run=_notify_run)
 
     out = commands.add_parser(
         "export", parents=[db], help="write stored submissions, sign-ups and check-ins"
@@ -324,6 +334,8 @@ def _serve(args: argparse.Namespace, settings: ServerSettings) -> int:
         if settings.workers == 1:
             if args.forward:
                 _forward_in_background(db, settings, stop)
+            if args.notify:
+                _notify_in_background(db, settings, stop)
             try:
                 app = create_app(db, settings=settings)
                 uvicorn.Server(uvicorn.Config(app, **common)).run()
@@ -338,6 +350,9 @@ def _serve(args: argparse.Namespace, settings: ServerSettings) -> int:
     forward_db = open_database(settings.database_url_resolved) if args.forward else None
     if forward_db is not None:
         _forward_in_background(forward_db, settings, stop)
+    notify_db = open_database(settings.database_url_resolved) if args.notify else None
+    if notify_db is not None:
+        _notify_in_background(notify_db, settings, stop)
     try:
         uvicorn.run(
             "server.app:create_app_from_env", factory=True, workers=settings.workers, **common
@@ -354,6 +369,35 @@ def _forward_in_background(db: Database, settings: ServerSettings, stop: threadi
         daemon=True,
         args=(db, settings.forward_interval, stop),
     ).start()
+
+
+def _notify_in_background(db: Database, settings: ServerSettings, stop: threading.Event) -> None:
+    from server.promises import warn_unkept
+
+    warn_unkept(settings)
+    threading.Thread(
+        target=notifier.run_forever, name="notifier", daemon=True, args=(db, settings, stop)
+    ).start()
+
+
+def _notify_run(args: argparse.Namespace, settings: ServerSettings) -> int:
+    from server.logs import configure_logging
+
+    configure_logging(settings.log_level)
+    from server.promises import warn_unkept
+
+    warn_unkept(settings)
+    with _open(settings) as db:
+        if args.once:
+            print(f"notifier: {notifier.Notifier.configured(db, settings).run_once()}")
+            return 0
+        stop = threading.Event()
+        signal.signal(signal.SIGTERM, lambda *_: stop.set())
+        try:
+            notifier.run_forever(db, settings, stop)
+        except KeyboardInterrupt:
+            stop.set()
+    return 0
 
 
 def _enrollment_code(args: argparse.Namespace, settings: ServerSettings) -> int:

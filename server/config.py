@@ -6,6 +6,7 @@ it: a mistyped setting on the city's server should fail loudly, not be ignored.
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field, fields, replace
@@ -17,6 +18,7 @@ import platformdirs
 APP_NAME = "civic-kiosk-server"
 ENV_PREFIX = "CIVIC_SERVER_"
 COOKIE_SECURE_MODES = ("auto", "always", "never")
+SMTP_SECURITY = ("none", "starttls", "ssl")
 
 
 class ConfigError(Exception):
@@ -38,6 +40,34 @@ class ServerSettings:
     cookie_secure: str = "auto"
     # Seconds between rounds of the Open311 forwarder (`serve --forward`, `forward run`).
     forward_interval: int = 30
+    # The address citizens reach the status pages at (https://kiosk.seoul.example):
+    # kiosks put it in every receipt QR and messages link to it.
+    public_url: str = ""
+    # --- messages to citizens (server/notifier.py; `serve --notify`, `notify run`) ---
+    notify_interval: int = 10
+    # How long a sender may hold a message before another may take it over.
+    notify_lease: int = 120
+    notify_max_attempts: int = 8
+    # Seoul time, "HH:MM-HH:MM": messages due inside wait for its end; "" for none.
+    notify_quiet_hours: str = "21:00-08:00"
+    # E-mail over SMTP; an empty host means no e-mail channel.
+    smtp_host: str = ""
+    smtp_port: int = 587
+    smtp_security: str = "starttls"
+    smtp_user: str = ""
+    smtp_password: str = ""
+    smtp_from: str = ""
+    # SMS and KakaoTalk AlimTalk through SOLAPI; an empty key means no SMS channel.
+    sms_api_url: str = "https://api.solapi.com"
+    sms_api_key: str = ""
+    sms_api_secret: str = ""
+    sms_sender: str = ""
+    # AlimTalk needs the channel's id and a template approved per message kind
+    # ("received=TPL1,status=TPL2,..."); kinds without one go as SMS.
+    alimtalk_pf_id: str = ""
+    alimtalk_templates: str = ""
+    # Secret part of the URL the SMS provider posts replies to (the stop word).
+    sms_inbound_token: str = ""
 
     @property
     def database_url_resolved(self) -> str:
@@ -90,4 +120,21 @@ def _coerce(key: str, type_name: str, value: Any, source: str) -> Any:
             f"{source}: 'cookie_secure' must be one of {', '.join(COOKIE_SECURE_MODES)}, "
             f"got {value!r}"
         )
+    if key == "smtp_security" and value not in SMTP_SECURITY:
+        raise ConfigError(
+            f"{source}: 'smtp_security' must be one of {', '.join(SMTP_SECURITY)}, got {value!r}"
+        )
+    if key == "notify_quiet_hours" and value and parse_quiet_hours(str(value)) is None:
+        raise ConfigError(f"{source}: 'notify_quiet_hours' must be HH:MM-HH:MM, got {value!r}")
     return str(value)
+
+
+def parse_quiet_hours(text: str) -> tuple[dt.time, dt.time] | None:
+    """("21:00-08:00") -> (21:00, 08:00); None if it is not that shape."""
+    start, sep, end = text.partition("-")
+    if not sep:
+        return None
+    try:
+        return dt.time.fromisoformat(start.strip()), dt.time.fromisoformat(end.strip())
+    except ValueError:
+        return None

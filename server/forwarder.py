@@ -38,11 +38,12 @@ from typing import Any
 from urllib.parse import quote
 
 import requests
-from sqlalchemy import and_, or_, select, update
+from sqlalchemy import and_, select
 from sqlalchemy.dialects import postgresql, sqlite
 
 from core.dongs import dong_of
 from core.reference import SEOUL_DISTRICTS
+from server import leases
 from server.db import Database
 from server.models import (
     Delivery,
@@ -219,9 +220,7 @@ def read_answer(response: requests.Response) -> _Outcome:
 
 def backoff(attempts: int, rng: Callable[[], float] = random.random) -> dt.timedelta:
     """Delay before the next try: doubling from BACKOFF_BASE up to BACKOFF_CAP, jittered."""
-    ceiling = min(BACKOFF_CAP, BACKOFF_BASE * (1 << min(max(attempts - 1, 0), 20)))
-    # Equal jitter: at least half the delay, so a failing endpoint is not hammered.
-    return ceiling / 2 + ceiling / 2 * rng()
+    return leases.backoff(attempts, BACKOFF_BASE, BACKOFF_CAP, rng)
 
 
 class Forwarder:
@@ -315,29 +314,11 @@ class Forwarder:
     def claim(self, limit: int = CLAIM_BATCH) -> list[tuple[int, dt.datetime]]:
         """Due deliveries this forwarder now holds, each with its lease's end."""
         now = self.clock()
-        free = or_(Delivery.leased_until.is_(None), Delivery.leased_until < now)
         due = and_(
             Delivery.state.in_([DeliveryState.PENDING.value, DeliveryState.ACCEPTED.value]),
             Delivery.next_attempt_at <= now,
-            free,
         )
-        with self.db.read() as session:
-            ids = session.scalars(
-                select(Delivery.id).where(due).order_by(Delivery.next_attempt_at).limit(limit)
-            ).all()
-        claimed = []
-        # The lease's end doubles as a claim ticket: it differs per claim by the microsecond.
-        lease = now + LEASE + dt.timedelta(microseconds=self.rng() * 1000)
-        for delivery_id in ids:
-            with self.db.write() as session:
-                won = session.execute(
-                    update(Delivery)
-                    .where(Delivery.id == delivery_id, due)
-                    .values(leased_until=lease)
-                )
-                if getattr(won, "rowcount", 0) == 1:
-                    claimed.append((delivery_id, lease))
-        return claimed
+        return leases.claim(self.db, Delivery, due, now, LEASE, limit=limit, rng=self.rng)
 
     def process(self, delivery_id: int, lease: dt.datetime) -> DeliveryState | None:
         with self.db.read() as session:
@@ -424,7 +405,6 @@ class Forwarder:
         values: dict[str, Any] = {
             "state": outcome.state.value,
             "attempts": attempts,
-            "leased_until": None,
             "last_status": outcome.status,
             "last_error": outcome.error,
             "updated_at": now,
@@ -458,11 +438,7 @@ class Forwarder:
         with self.db.write() as session:
             # Only while our lease holds: had it run out and another forwarder
             # taken over, its answer is the one to keep.
-            session.execute(
-                update(Delivery)
-                .where(Delivery.id == delivery.id, Delivery.leased_until == lease)
-                .values(**values)
-            )
+            leases.settle(session, Delivery, delivery.id, lease, **values)
 
 
 def run_forever(db: Database, interval_s: float, stop: threading.Event) -> None:

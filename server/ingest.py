@@ -25,8 +25,10 @@ from typing import Any
 from sqlalchemy import Connection, Update, bindparam, select, update
 from sqlalchemy.exc import DBAPIError, IntegrityError
 
+from core.payloads import SignupPayload
 from core.sealing import canonical_json
 from server.batch import Batch, Pusher
+from server.claims import CLAIM_TYPE, reconcile
 from server.db import Database
 from server.devices import DeviceReport
 from server.keys import ServerKeys
@@ -42,6 +44,7 @@ from server.mutations import (
     prepare,
     ticket_keys,
 )
+from server.notifications import Planner
 from sync.protocol import MutationResult, MutationStatus, ResultCode
 
 log = logging.getLogger("server.ingest")
@@ -58,6 +61,7 @@ _KNOWN = select(
     _mutations.c.outcome,
     _mutations.c.code,
     _mutations.c.message,
+    _mutations.c.type,
 ).where(_mutations.c.id.in_(bindparam("ids", expanding=True)))
 
 
@@ -87,6 +91,7 @@ class _Known:
     outcome: str
     code: str
     message: str
+    type: str = ""
 
 
 def ingest(
@@ -109,15 +114,18 @@ def ingest(
     pusher = Pusher(device.id, device.office, device.signing_key_id)
     now = now or utcnow()
     touch = {"last_push_at": now, **(report.values(device, now) if report else {})}
+    planner = Planner(keys.sealing_key, keys.contact_key) if keys.contact_key else None
     if bulk:
         try:
-            return _apply_batch(db, pusher, prepared, now, touch, signatures, bulk=True)
+            return _apply_batch(
+                db, pusher, prepared, now, touch, signatures, bulk=True, planner=planner
+            )
         except IntegrityError:
             log.info(
                 "a bulk insert was refused; applying the batch one mutation at a time",
                 extra={"fields": {"device": device.id, "mutations": len(prepared)}},
             )
-    return _apply_batch(db, pusher, prepared, now, touch, signatures, bulk=False)
+    return _apply_batch(db, pusher, prepared, now, touch, signatures, bulk=False, planner=planner)
 
 
 def _apply_batch(
@@ -129,6 +137,7 @@ def _apply_batch(
     signatures: dict[tuple[int, str], bool],
     *,
     bulk: bool,
+    planner: Planner | None = None,
 ) -> list[MutationResult]:
     with db.write() as session:
         conn = session.connection()
@@ -139,6 +148,7 @@ def _apply_batch(
         batch = Batch(conn, pusher, now, bulk=bulk)
         batch.kept_before = released
         batch.signatures = signatures
+        batch.planner = planner
         if bulk:
             batch.prefetch(*lookups([p for p in prepared if p.id not in known]))
         results: list[MutationResult] = []
@@ -172,7 +182,7 @@ def _known(conn: Connection, ids: Sequence[str]) -> dict[str, _Known]:
     if not ids:
         return {}
     rows = conn.execute(_KNOWN, {"ids": sorted(set(ids))})
-    return {r.id: _Known(r.payload_hash, r.outcome, r.code, r.message) for r in rows}
+    return {r.id: _Known(r.payload_hash, r.outcome, r.code, r.message, r.type) for r in rows}
 
 
 def _release_refused(
@@ -234,6 +244,22 @@ def _one(
 
 
 def _answer_known(batch: Batch, item: Prepared, known: _Known) -> MutationResult:
+    if (
+        known.type == CLAIM_TYPE
+        and isinstance(item.payload, SignupPayload)
+        and item.rejection is None
+        and known.payload_hash != item.payload_hash
+    ):
+        # The kiosk lost the answer to its online sign-up and queued it offline.
+        refused = reconcile(batch.conn, batch.pusher.device_id, item.payload, item.id, batch.now)
+        if refused is None:
+            waiting = item.payload.status != "confirmed" and known.code == "waitlisted"
+            code = ResultCode.WAITLISTED if waiting else ResultCode.OK
+            return MutationResult(id=item.id, status=MutationStatus.DUPLICATE, code=code)
+        _keep_rejected(batch, item, refused.code, refused.message)
+        return MutationResult(
+            id=item.id, status=MutationStatus.REJECTED, code=refused.code, message=refused.message
+        )
     if known.payload_hash != item.payload_hash:
         message = "this mutation id was already used with a different payload"
         _keep_rejected(batch, item, ResultCode.CONFLICT, message)

@@ -44,6 +44,8 @@ class ServerKeys:
     sealing_key: PrivateKey
     sealing_public_key: str
     signing_key: Ed25519Key
+    # HMAC key for phone numbers and e-mail addresses (server/contacts.py).
+    contact_key: bytes = b""
 
     @property
     def signing_public_key(self) -> str:
@@ -61,12 +63,37 @@ def load_or_create_keys(db: Database) -> ServerKeys:
         with db.read() as session:
             identity = session.get(ServerIdentity, 1)
     assert identity is not None
+    contact_key = identity.contact_key or _add_contact_key(db)
     return ServerKeys(
         epoch=identity.epoch,
         sealing_key=PrivateKey(identity.sealing_private_key),
         sealing_public_key=identity.sealing_public_key,
         signing_key=Ed25519Key(identity.signing_private_key),
+        contact_key=contact_key,
     )
+
+
+def keys_in(session: Session) -> ServerKeys:
+    """The server's keys read in the caller's transaction (made before anything is signed)."""
+    identity = session.get(ServerIdentity, 1)
+    assert identity is not None and identity.contact_key is not None
+    return ServerKeys(
+        epoch=identity.epoch,
+        sealing_key=PrivateKey(identity.sealing_private_key),
+        sealing_public_key=identity.sealing_public_key,
+        signing_key=Ed25519Key(identity.signing_private_key),
+        contact_key=identity.contact_key,
+    )
+
+
+def _add_contact_key(db: Database) -> bytes:
+    """The contact key of a server made before it existed; the first worker's wins."""
+    with db.write() as session:
+        identity = session.get(ServerIdentity, 1)
+        assert identity is not None
+        if identity.contact_key is None:
+            identity.contact_key = secrets.token_bytes(32)
+        return identity.contact_key
 
 
 def _create_identity(db: Database) -> None:
@@ -82,6 +109,7 @@ def _create_identity(db: Database) -> None:
                 sealing_private_key=bytes(sealing),
                 sealing_public_key=b64(bytes(sealing.public_key)),
                 signing_private_key=bytes(signing),
+                contact_key=secrets.token_bytes(32),
             )
         )
         existing = session.scalar(select(SigningKey).where(SigningKey.id == SERVER_SIGNING_KEY_ID))

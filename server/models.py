@@ -111,6 +111,9 @@ class ServerIdentity(Base):
     sealing_private_key: Mapped[bytes] = mapped_column(LargeBinary)
     sealing_public_key: Mapped[str] = mapped_column(String(64))
     signing_private_key: Mapped[bytes] = mapped_column(LargeBinary)
+    # Keys the HMAC of a phone number or e-mail address (server/contacts.py): one
+    # sign-up per phone per event, and opt-outs, without a readable list of numbers.
+    contact_key: Mapped[bytes | None] = mapped_column(LargeBinary, nullable=True)
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 
@@ -290,6 +293,11 @@ class Submission(Base):
     # The answer staff wrote for the citizen; shown publicly by receipt code.
     status_note: Mapped[str] = mapped_column(Text, default="")
     updated_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    # The language the citizen used, and whether they agreed to status messages.
+    language: Mapped[str] = mapped_column(String(2), default="ko")
+    notify: Mapped[bool] = mapped_column(Boolean, default=False)
+    # When the citizen said "not solved, ask again" on the status page (once per case).
+    reopened_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime, nullable=True)
 
     # Staff pages list newest first and page by (created_at, id) keyset; the
     # common filters get their own leading column so a page stays an index range.
@@ -346,10 +354,23 @@ class Registration(Base):
     consent_version: Mapped[str] = mapped_column(String(32), default="")
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
     received_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
+    language: Mapped[str] = mapped_column(String(2), default="ko")
+    notify: Mapped[bool] = mapped_column(Boolean, default=False)
+    # HMAC of the phone number (server/contacts.py): one live sign-up per phone and event.
+    phone_hash: Mapped[str] = mapped_column(String(64), default="")
+    updated_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime, nullable=True)
 
     __table_args__ = (
         UniqueConstraint("key_id", "event_id", "number", name="uq_registrations_ticket"),
         Index("ix_registrations_event_device", "event_id", "device_id", "status"),
+        Index(
+            "uq_registrations_event_phone",
+            "event_id",
+            "phone_hash",
+            unique=True,
+            postgresql_where=text("status <> 'cancelled' AND phone_hash <> ''"),
+            sqlite_where=text("status <> 'cancelled' AND phone_hash <> ''"),
+        ),
     )
 
 
@@ -524,3 +545,62 @@ class Delivery(Base):
         UniqueConstraint("submission_id", "destination", name="uq_deliveries_destination"),
         Index("ix_deliveries_due", "state", "next_attempt_at"),
     )
+
+
+# --- messages to citizens --------------------------------------------------------------
+
+
+class NotificationState(enum.StrEnum):
+    PENDING = "pending"  # due at next_attempt_at (quiet hours and backoff move it)
+    SENDING = "sending"  # handed to a channel; if the sender died, checked before a resend
+    SENT = "sent"
+    FAILED = "failed"  # refused for good or out of tries: staff see it
+    SKIPPED = "skipped"  # no longer due (opted out, cancelled sign-up): never sent
+
+
+class Notification(Base):
+    """One message to one citizen over one channel: the server's durable outbox.
+
+    ``key`` is the idempotency key (what it is about, which message, which
+    channel): planning the same message twice is a no-op. The address is kept
+    only sealed to the server's own key and opened inside the sending step.
+    """
+
+    __tablename__ = "notifications"
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    key: Mapped[str] = mapped_column(String(160), unique=True)
+    kind: Mapped[str] = mapped_column(String(32))
+    channel: Mapped[str] = mapped_column(String(16))
+    # What it is about: a submission or a registration, by id and receipt code.
+    subject: Mapped[str] = mapped_column(String(16))
+    subject_id: Mapped[str] = mapped_column(String(36), index=True)
+    receipt_code: Mapped[str] = mapped_column(String(8))
+    language: Mapped[str] = mapped_column(String(2))
+    # Values the template fills in (status, answer, event, times): nothing personal.
+    facts: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    recipient_sealed: Mapped[str] = mapped_column(Text)
+    recipient_hash: Mapped[str] = mapped_column(String(64), index=True)
+    recipient_masked: Mapped[str] = mapped_column(String(64))
+    state: Mapped[str] = mapped_column(String(16))
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    next_attempt_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+    leased_until: Mapped[dt.datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    provider_id: Mapped[str] = mapped_column(String(200), default="")
+    last_error: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    sent_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime, nullable=True)
+
+    __table_args__ = (Index("ix_notifications_due", "state", "next_attempt_at"),)
+
+
+class OptOut(Base):
+    """A phone number or e-mail address (by its HMAC) that asked for no more messages."""
+
+    __tablename__ = "opt_outs"
+
+    recipient_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    # "link" (the status page) or "reply" (an SMS answered with the stop word).
+    source: Mapped[str] = mapped_column(String(16))
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)

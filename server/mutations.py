@@ -35,9 +35,10 @@ from core.payloads import (
 )
 from core.photos import photo_error
 from core.sealing import SealError, canonical_json, unb64, unseal, unseal_bytes
-from core.tickets import ParsedTicket, parse_ticket, verify_signature
-from server.batch import Batch, Ticket
+from core.tickets import ParsedTicket, manual_code_of_text, parse_ticket, verify_signature
+from server.batch import Batch, EventInfo, Ticket
 from server.changes import CHECKIN_ENTITY, office_scope
+from server.contacts import contact_hash
 from server.errors import describe_validation
 from server.keys import SERVER_SIGNING_KEY_ID
 from server.models import (
@@ -48,6 +49,7 @@ from server.models import (
     SubmissionKind,
     table_of,
 )
+from server.notifications import Subject, contacts_of, event_facts, signup_rows
 from sync.protocol import Mutation, ResultCode
 
 # A check-in taken back at its kiosk: a flag reason of its own, kept beside any
@@ -249,6 +251,7 @@ def _apply_complaint(
         payload.created_at,
         sealed,
         dong=payload.dong or "",
+        citizen=payload,
     )
     if photo:
         batch.insert("photo", {"submission_id": str(mutation.id), "jpeg": photo})
@@ -268,6 +271,7 @@ def _apply_proposal(
         payload.consent_version,
         payload.created_at,
         sealed,
+        citizen=payload,
     )
     return Applied()
 
@@ -284,7 +288,10 @@ def _insert_submission(
     sealed: BaseModel,
     *,
     dong: str = "",
+    citizen: ComplaintPayload | ProposalPayload,
 ) -> None:
+    language = citizen.language or "ko"
+    notify = bool(citizen.notify) and kind is not SubmissionKind.SUGGESTION
     batch.insert(
         "submission",
         {
@@ -300,8 +307,19 @@ def _insert_submission(
             "details": sealed.model_dump(mode="json"),
             "created_at": created_at,
             "received_at": batch.now,
+            "language": language,
+            "notify": notify,
         },
     )
+    if notify and batch.planner is not None:
+        # "Received" once it is here: the citizen's first message, if they asked for them.
+        subject = Subject("submission", str(mutation.id), receipt_code, language)
+        what = "proposal" if kind is SubmissionKind.PROPOSAL else "complaint"
+        contacts = contacts_of(sealed.model_dump())
+        for row in batch.planner.rows(
+            subject, "received", "0", {"what": what}, contacts, batch.now, batch.now
+        ):
+            batch.insert("notification", row)
 
 
 def _apply_signup(
@@ -313,6 +331,12 @@ def _apply_signup(
     result = Applied()
     status = RegistrationStatus(payload.status)
     revoke = False
+    phone_hash = ""
+    if batch.planner is not None:
+        phone_hash = contact_hash(batch.planner.contact_key, "phone", sealed.phone)
+        existing = batch.phone_taken(event.id, phone_hash)
+        if existing is not None:
+            return _already_signed_up(batch, payload, event, existing)
     if status is RegistrationStatus.CONFIRMED:
         former_key = _check_ticket(batch, payload)
         if former_key is not None:
@@ -328,8 +352,19 @@ def _apply_signup(
                 f"this kiosk's offline block of {block} places for event {event.id} is "
                 "used up; the sign-up was put on the waiting list"
             )
+        elif event.capacity and batch.confirmed_total(event.id) >= event.capacity:
+            # Blocks are held back from what is taken online (server/capacity.py),
+            # so this only happens when staff shrank the event: never overbook.
+            status, revoke = RegistrationStatus.WAITLISTED, True
+            result.code = ResultCode.WAITLISTED
+            result.message = (
+                f"event {event.id} is full ({event.capacity} places); the sign-up was put "
+                "on the waiting list"
+            )
         else:
             result.confirmed_event = event.id
+    language = payload.language or "ko"
+    notify = bool(payload.notify)
     batch.insert(
         "registration",
         {
@@ -348,24 +383,77 @@ def _apply_signup(
             "consent_version": payload.consent_version,
             "created_at": payload.created_at,
             "received_at": batch.now,
+            "language": language,
+            "notify": notify,
+            "phone_hash": phone_hash,
         },
     )
+    if phone_hash:
+        batch.note_phone(event.id, phone_hash, payload.receipt_code)
+    if notify and batch.planner is not None and event.starts_at is not None:
+        confirmed = status is RegistrationStatus.CONFIRMED
+        facts = event_facts(
+            event.title_ko,
+            event.title_en,
+            event.place_ko,
+            event.place_en,
+            event.starts_at,
+            manual_code_of_text(payload.ticket) if confirmed and not revoke else "",
+            waitlisted=not confirmed,
+        )
+        subject = Subject("registration", str(mutation.id), payload.receipt_code, language)
+        for row in signup_rows(
+            batch.planner,
+            subject,
+            sealed.phone,
+            facts,
+            event.starts_at,
+            payload.created_at,
+            batch.now,
+            confirmed=confirmed,
+        ):
+            batch.insert("notification", row)
     result.changes.append((Entity.REGISTRATION, str(mutation.id), office_scope(event.office)))
     if status is RegistrationStatus.CONFIRMED:
         result.changes.append((Entity.EVENT, str(event.id), ""))
     if revoke:
-        batch.insert(
-            "revoked_ticket",
-            {
-                "key_id": payload.key_id,
-                "event_id": event.id,
-                "number": payload.number,
-                "reason": "over_offline_block",
-                "revoked_at": batch.now,
-            },
-        )
-        key = f"{payload.key_id}:{event.id}:{payload.number}"
-        result.changes.append((Entity.REVOKED_TICKET, key, ""))
+        _revoke(batch, payload, event, "over_offline_block", result)
+    return result
+
+
+def _revoke(
+    batch: Batch, payload: SignupPayload, event: EventInfo, reason: str, result: Applied
+) -> None:
+    batch.insert(
+        "revoked_ticket",
+        {
+            "key_id": payload.key_id,
+            "event_id": event.id,
+            "number": payload.number,
+            "reason": reason,
+            "revoked_at": batch.now,
+        },
+    )
+    key = f"{payload.key_id}:{event.id}:{payload.number}"
+    result.changes.append((Entity.REVOKED_TICKET, key, ""))
+
+
+def _already_signed_up(
+    batch: Batch, payload: SignupPayload, event: EventInfo, existing_code: str
+) -> Applied:
+    """A second sign-up of one phone for one event: kept as the first, its ticket revoked.
+
+    Kiosks cannot read phone numbers, so two offline sign-ups of one person
+    meet here first. The first one stands; the kiosk learns the existing
+    receipt code and a ticket it printed for the second is revoked, so only
+    one place is held and admitted.
+    """
+    result = Applied(
+        code=ResultCode.ALREADY_SIGNED_UP,
+        message=f"this phone is already signed up for event {event.id}: receipt {existing_code}",
+    )
+    if payload.status == "confirmed" and payload.key_id is not None and payload.number is not None:
+        _revoke(batch, payload, event, "duplicate_phone", result)
     return result
 
 

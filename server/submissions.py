@@ -35,6 +35,8 @@ from server.models import (
     SubmissionUpdate,
     utcnow,
 )
+from server.notifications import Planner, Subject, contacts_of
+from server.notifications import write as write_notifications
 
 PAGE_SIZE = 50
 MAX_PAGE_SIZE = 200
@@ -318,20 +320,40 @@ def change_status(
                 raise SubmissionError("status_unchanged", "choose a new status or write a note")
         elif target not in TRANSITIONS[current]:
             raise SubmissionError("status_not_allowed", f"a case {current} cannot become {target}")
-        session.add(
-            SubmissionUpdate(
-                submission_id=submission_id,
-                old_status=str(current),
-                new_status=str(target),
-                note=note,
-                user_id=user_id,
-                created_at=now,
-            )
+        update_row = SubmissionUpdate(
+            submission_id=submission_id,
+            old_status=str(current),
+            new_status=str(target),
+            note=note,
+            user_id=user_id,
+            created_at=now,
         )
+        session.add(update_row)
         submission.status = str(target)
         if note:
             submission.status_note = note
         submission.updated_at = now
+        session.flush()
+        if submission.notify and target in NOTIFIED_STATUSES:
+            _plan_status_message(session, submission, update_row.id, note, now)
+
+
+# The steps a citizen is told about: a case assigned, answered, closed.
+NOTIFIED_STATUSES = frozenset(
+    {SubmissionStatus.IN_PROGRESS, SubmissionStatus.ANSWERED, SubmissionStatus.CLOSED}
+)
+
+
+def _plan_status_message(
+    session: Session, submission: Submission, step: int, note: str, now: dt.datetime
+) -> None:
+    planner = Planner.load(session)
+    subject = Subject("submission", submission.id, submission.receipt_code, submission.language)
+    facts = {"status": submission.status, "note": note}
+    rows = planner.rows(
+        subject, "status", str(step), facts, contacts_of(submission.details), now, now
+    )
+    write_notifications(session.connection(), rows)
 
 
 # --- CSV -------------------------------------------------------------------------------

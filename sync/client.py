@@ -16,6 +16,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from enum import StrEnum
 from typing import Generic, Protocol, TypeVar
+from urllib.parse import quote
 
 import requests
 from pydantic import BaseModel, ValidationError
@@ -24,19 +25,29 @@ from core.clock import Clock, utcnow
 from sync.backoff import parse_retry_after
 from sync.protocol import (
     DEFAULT_PULL_LIMIT,
+    PATH_ASK_AGAIN,
+    PATH_AVAILABILITY,
+    PATH_CANCEL,
+    PATH_CASE,
     PATH_ENROLL,
     PATH_HEALTH,
     PATH_PULL,
     PATH_PUSH,
+    PATH_SIGNUP,
     PENDING_HEADER,
     PRINTER_HEADER,
     PROTOCOL_VERSION,
+    AvailabilityResponse,
+    CancelRequest,
+    CaseResponse,
     EnrollRequest,
     EnrollResponse,
     ErrorResponse,
     HealthResponse,
     PullResponse,
     PushResponse,
+    SignupAnswer,
+    SignupRequest,
 )
 
 log = logging.getLogger(__name__)
@@ -178,6 +189,25 @@ class SyncClient:
         if cursor:
             params["cursor"] = cursor
         return self._call("GET", PATH_PULL, PullResponse, params=params)
+
+    # --- online calls: short timeouts, for a citizen waiting at the screen --------------
+
+    def sign_up(self, request: SignupRequest) -> Reply[SignupAnswer]:
+        return self._call("POST", PATH_SIGNUP, SignupAnswer, body=request.model_dump_json())
+
+    def availability(self) -> Reply[AvailabilityResponse]:
+        return self._call("GET", PATH_AVAILABILITY, AvailabilityResponse)
+
+    def case(self, code: str) -> Reply[CaseResponse]:
+        return self._call("GET", PATH_CASE.format(code=quote(code, safe="")), CaseResponse)
+
+    def cancel(self, code: str) -> Reply[CaseResponse]:
+        body = CancelRequest(receipt_code=code).model_dump_json()
+        return self._call("POST", PATH_CANCEL, CaseResponse, body=body)
+
+    def ask_again(self, code: str) -> Reply[CaseResponse]:
+        path = PATH_ASK_AGAIN.format(code=quote(code, safe=""))
+        return self._call("POST", path, CaseResponse, body="{}")
 
     def _call(
         self,

@@ -90,6 +90,7 @@ def enroll(
                 signing_key_id=answer.signing_key_id,
                 revoked=False,
                 enrolled_at=now,
+                public_url=answer.public_url.rstrip("/"),
             )
         )
         state = sync_state(session)

@@ -88,6 +88,13 @@ PATH_ENROLL: Final = "/v1/devices/enroll"
 PATH_PUSH: Final = "/v1/sync/push"
 PATH_PULL: Final = "/v1/sync/pull"
 PATH_HEALTH: Final = "/v1/health"
+# Online only, with a short timeout: a sign-up claims its place from the server;
+# the free places right now; cancelling by receipt code; a case by receipt code.
+PATH_SIGNUP: Final = "/v1/signups"
+PATH_CANCEL: Final = "/v1/signups/cancel"
+PATH_AVAILABILITY: Final = "/v1/events/availability"
+PATH_CASE: Final = "/v1/cases/{code}"
+PATH_ASK_AGAIN: Final = "/v1/cases/{code}/ask-again"
 # Optional on a push: how many records wait in the kiosk's outbox (shown to staff).
 PENDING_HEADER: Final = "X-Civic-Pending"
 # Optional on a push or a pull: the kiosk's slip printer state (core.printers.PrinterState,
@@ -120,6 +127,9 @@ class EnrollResponse(_Wire):
     # The id under which the kiosk's signing key is known; it goes into its tickets.
     signing_key_id: int
     server_time: dt.datetime
+    # Where citizens reach the status pages (core.receipts.status_url); "" when the
+    # server has none configured: the kiosk then uses the address it talks to.
+    public_url: str = ""
 
 
 # --- push ------------------------------------------------------------------------------
@@ -161,6 +171,9 @@ class ResultCode(StrEnum):
     # a sign-up whose ticket this kiosk signed under the key it held before it
     # was re-enrolled (the signature proves it); kept, and said so:
     FORMER_SIGNING_KEY = "former_signing_key"
+    # a second sign-up of one phone for one event: the first stands; the message
+    # names its receipt code, and a ticket printed for this one is revoked:
+    ALREADY_SIGNED_UP = "already_signed_up"
     # rejected:
     CONFLICT = "conflict"  # same id, different payload
     INVALID_MUTATION = "invalid_mutation"  # the envelope (type, seq, time) is wrong
@@ -287,6 +300,88 @@ class PullResponse(_Wire):
     has_more: bool
     # Drop the pulled reference data and reload it from this page on.
     reset: bool
+    server_time: dt.datetime
+
+
+# --- online calls (a kiosk that is connected asks instead of guessing) -------------------
+
+
+class SignupRequest(_Wire):
+    """A sign-up made while the server answers: it claims its place here and now.
+
+    ``payload`` is the ``signup.create`` payload without a ticket (the server
+    issues one for a confirmed place). ``id`` is the registration's id: should
+    the answer be lost, the kiosk queues the same id as an offline sign-up and
+    the server joins the two (it never counts one citizen twice).
+    """
+
+    protocol: int
+    device_id: str = Field(min_length=1, max_length=64)
+    id: uuid.UUID
+    occurred_at: dt.datetime
+    # The citizen accepted the waiting list if no place is left.
+    accept_waitlist: bool = False
+    payload: dict[str, Any]
+
+
+class SignupAnswer(_Wire):
+    id: uuid.UUID
+    # "full": nothing was stored (the citizen did not accept the waiting list).
+    # "already_signed_up": this phone holds a sign-up for the event; its receipt code.
+    status: Literal["confirmed", "waitlisted", "full", "already_signed_up"]
+    receipt_code: str = ""
+    key_id: int | None = None
+    number: int | None = None
+    ticket: str = ""
+    manual_code: str = ""
+    server_time: dt.datetime
+
+
+class Availability(_Wire):
+    event_id: int
+    # Places a sign-up from this kiosk would get now (free places plus its own block).
+    seats_left: int
+    waiting: int = 0
+
+
+class AvailabilityResponse(_Wire):
+    events: list[Availability]
+    server_time: dt.datetime
+
+
+class CancelRequest(_Wire):
+    receipt_code: str = Field(min_length=8, max_length=16)
+
+
+class CaseStep(_Wire):
+    status: str
+    at: dt.datetime
+    note: str = ""
+
+
+class CaseView(_Wire):
+    """What a receipt code shows: the same as the public status page, nothing personal."""
+
+    kind: Literal["complaint", "suggestion", "proposal", "signup"]
+    status: str
+    title_ko: str = ""
+    title_en: str = ""
+    answer: str = ""
+    received_at: dt.datetime | None = None
+    updated_at: dt.datetime | None = None
+    history: list[CaseStep] = Field(default_factory=list)
+    # For a sign-up: the event and, for a confirmed place, its entry code.
+    starts_at: dt.datetime | None = None
+    place_ko: str = ""
+    place_en: str = ""
+    manual_code: str = ""
+    can_cancel: bool = False
+    can_ask_again: bool = False
+
+
+class CaseResponse(_Wire):
+    receipt_code: str
+    found: list[CaseView]
     server_time: dt.datetime
 
 

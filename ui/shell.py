@@ -22,9 +22,9 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 from PySide6.QtCore import Signal
 from PySide6.QtGui import QCloseEvent, QGuiApplication, QPixmap, QResizeEvent
@@ -41,12 +41,14 @@ from PySide6.QtWidgets import (
 from typing_extensions import override
 
 from core.clock import Clock, utcnow
+from core.links import status_page_url
 from core.validation import FieldError, ValidationFailed
-from kiosk import lookups
+from kiosk import lookups, online_signups
 from kiosk.config import ConfigError, Language, Orientation, Settings, save_settings
 from kiosk.identity import NotEnrolled
 from kiosk.lookups import EventItem
-from kiosk.signups import check_sign_up, signup_errors, store_sign_up
+from kiosk.online_signups import OnlineAnswer, PreparedSignup
+from kiosk.signups import check_sign_up, sign_up, signup_errors, store_sign_up
 from kiosk.slips import event_facts, slip_facts, status_server
 from kiosk.store import Store
 from kiosk.submissions import (
@@ -65,7 +67,9 @@ from kiosk.submissions import (
 from printing.printer import PrintResult
 from sync.client import Timeouts
 from sync.enrolment import Enrolment
+from sync.protocol import CaseResponse
 from sync.status import SyncControl, SyncState, SyncStatus
+from ui.background import Background
 from ui.camera import CameraScanner
 from ui.display import Outcome, apply_orientation
 from ui.i18n import I18n, tr
@@ -75,6 +79,7 @@ from ui.photo import CameraPhotoSource, PhotoSource
 from ui.printing import Printing
 from ui.screens.accessibility import Accessibility, AccessibilityScreen
 from ui.screens.base import Screen
+from ui.screens.case import CaseScreen
 from ui.screens.checkin import CheckinScreen
 from ui.screens.complaint import ComplaintScreen
 from ui.screens.consent import ConsentScreen
@@ -96,11 +101,19 @@ from ui.steady import SteadyBox
 from ui.touch import LowPositionFrame
 from ui.widgets import TrButton, TrLabel, retranslate_tree, set_role
 
+if TYPE_CHECKING:
+    from ui.voice.guide import VoiceGuide
+
 log = logging.getLogger(__name__)
 
 
 class Announcer(Protocol):
-    """Audio guidance: says a sentence, or nothing when no speech engine exists."""
+    """Audio guidance (ui.voice.guide): says a sentence, or nothing when voice is off.
+
+    The guide reads every screen on arrival and every error with its field by
+    itself (``screen_shown``, ``errors_shown``); the window only hands it what
+    the guide cannot see coming: the idle warning, a check-in verdict.
+    """
 
     def say(self, text: str) -> None: ...
 
@@ -108,6 +121,24 @@ class Announcer(Protocol):
 class _Silent:
     def say(self, text: str) -> None:
         pass
+
+
+class OnlineServices(Protocol):
+    """What the window asks the server while a citizen waits (sync.online.OnlineDesk).
+
+    Every call may take a few seconds and runs off the GUI thread; None means
+    "no answer": the kiosk does what it does offline.
+    """
+
+    def claim(self, prepared: PreparedSignup) -> OnlineAnswer | None: ...
+
+    def availability(self) -> dict[int, int] | None: ...
+
+    def case(self, code: str) -> CaseResponse | None: ...
+
+    def cancel(self, code: str) -> CaseResponse | None: ...
+
+    def ask_again(self, code: str) -> CaseResponse | None: ...
 
 
 def turn_display(orientation: Orientation) -> Outcome:
@@ -209,6 +240,8 @@ class KioskWindow(QMainWindow):
     screen_shown = Signal(str)  # the screen's objectName
     exited = Signal()  # staff chose "Exit kiosk" and the window closed
     committed = Signal()  # a check-in or an undo was committed: the sync engine may push
+    errors_shown = Signal(list)  # catalog keys of the errors now beside their fields
+    session_ended = Signal()  # the next citizen starts: wiped, home, defaults back
 
     def __init__(
         self,
@@ -226,9 +259,14 @@ class KioskWindow(QMainWindow):
         photo_source: PhotoSource | None = None,
         config_path: Path | None = None,
         enrol_timeouts: Timeouts | None = None,
+        online: OnlineServices | None = None,
         printing: Printing | None = None,
     ) -> None:
         super().__init__(parent)
+        self.online = online
+        self.background = Background(self)
+        # Tickets of background calls still wanted, with what to do with their answer.
+        self._awaiting: dict[int, Callable[[object], None]] = {}
         self.photo_source = photo_source or CameraPhotoSource()
         # The slip printer; with ``printer = "none"`` nothing is printed and nothing is said.
         self.printing = printing or Printing(settings)
@@ -245,6 +283,9 @@ class KioskWindow(QMainWindow):
         self._enrol_timeouts = enrol_timeouts
         self.desk = StaffDesk(store, clock, lambda: self.settings)
         self.announcer: Announcer = announcer or _Silent()
+        # Someone is there although nothing was touched (earphones in the jack): no idle wipe.
+        self.keep_alive: Callable[[], bool] = lambda: False
+        self.voice: VoiceGuide | None = None  # voice mode and the keypad (app.launch)
         # Replaceable, so tests can watch the display being turned without a display to turn.
         self.turn_display: Callable[[Orientation], Outcome] = (
             turn_display if settings.kiosk_mode else leave_display
@@ -316,6 +357,7 @@ class KioskWindow(QMainWindow):
         self.review = ReviewScreen()
         self.receipt = ReceiptScreen()
         self.problem = ErrorScreen()
+        self.case = CaseScreen()
         self.checkin = CheckinScreen(
             self.store,
             lambda: self.settings,
@@ -323,6 +365,7 @@ class KioskWindow(QMainWindow):
             monotonic=self._monotonic,
             camera=self._camera,
         )
+        self.case.camera = self.checkin.camera  # one camera; check-in ignores it meanwhile
         self.accessibility_screen = AccessibilityScreen()
         self.staff_pin = PinScreen()
         self.staff = StaffScreen(
@@ -340,6 +383,7 @@ class KioskWindow(QMainWindow):
             "receipt": self.receipt,
             "problem": self.problem,
             "checkin": self.checkin,
+            "case": self.case,
             "accessibility": self.accessibility_screen,
             "staff_pin": self.staff_pin,
             "staff": self.staff,
@@ -372,6 +416,11 @@ class KioskWindow(QMainWindow):
         self.review.submit.connect(self.submit)
         self.review.errors_shown.connect(self._announce_errors)
         self.receipt.done.connect(self.end_session)
+        self.background.finished.connect(self._answered)
+        self.case.look_up.connect(self._look_up_case)
+        self.case.cancel.connect(lambda code: self._act_on_case(code, "cancel"))
+        self.case.ask_again.connect(lambda code: self._act_on_case(code, "ask_again"))
+        self.case.back.connect(self.start_over)
         self.printing.printed.connect(self._slip_printed)
         self.checkin.admitted.connect(self._print_admission)
         self.problem.home.connect(self.end_session)
@@ -417,8 +466,7 @@ class KioskWindow(QMainWindow):
             self.staff_mode.leave()  # the staff session ends wherever staff leave its screens
             return
         self.header.home.setVisible(screen is not self.home)
-        self.announce(screen.announcement())
-        self.screen_shown.emit(screen.objectName())
+        self.screen_shown.emit(screen.objectName())  # the voice guide reads it
 
     def start(self, kind: str) -> None:
         self.wipe()
@@ -434,8 +482,13 @@ class KioskWindow(QMainWindow):
         elif kind == "signup":
             self.events.set_events(lookups.events(self.store, self.clock()))
             self.show_screen(self.events)
+            if self.online is not None:
+                self._ask(self.online.availability, self._seats_counted)
         elif kind == "checkin":
             self._open_checkin()
+        elif kind == "case":
+            self.case.start(camera=self.settings.camera)
+            self.show_screen(self.case)
 
     def _show_form(self, form: FormScreen) -> None:
         form.start()
@@ -507,6 +560,8 @@ class KioskWindow(QMainWindow):
             said = tr("review.consent.none")
         else:
             said = tr("review.consent.shared" if consent.share_contact else "review.consent.given")
+            if consent.notify:
+                said += " · " + tr("review.consent.notify")
         rows.append(("review.consent", said))
         return rows
 
@@ -522,7 +577,59 @@ class KioskWindow(QMainWindow):
 
     # --- submitting -----------------------------------------------------------------------
 
+    # --- asking the server, off the GUI thread ---------------------------------------------
+
+    def _ask(self, call: Callable[[], object], then: Callable[[object], None]) -> None:
+        self._awaiting[self.background.run(call)] = then
+
+    def _answered(self, ticket: int, result: object) -> None:
+        then = self._awaiting.pop(ticket, None)
+        if then is not None:
+            then(result)
+
+    def _seats_counted(self, seats: object) -> None:
+        """The server's free places for this kiosk replace its offline block in the list."""
+        if not isinstance(seats, dict) or self.current_screen() is not self.events:
+            return
+        live = [
+            replace(item, seats_left=seats[item.id], live=True)
+            for item in lookups.events(self.store, self.clock())
+            if item.id in seats
+        ]
+        self.events.set_events(live)
+
+    def _look_up_case(self, code: str) -> None:
+        if self.online is None:
+            self.case.show_cases(None)
+            return
+        online = self.online
+        self._ask(lambda: online.case(code), self._case_found)
+
+    def _case_found(self, response: object, done_key: str = "") -> None:
+        if self.current_screen() is not self.case:
+            return  # the citizen left meanwhile
+        self.case.show_cases(response if isinstance(response, CaseResponse) else None, done_key)
+
+    def _act_on_case(self, code: str, action: str) -> None:
+        if self.online is None:
+            self.case.show_cases(None)
+            return
+        online = self.online
+        call = online.cancel if action == "cancel" else online.ask_again
+        done = "case.done.cancelled" if action == "cancel" else "case.done.asked_again"
+        self.case.show_message("case.checking")
+        self._ask(lambda: call(code), lambda answer: self._case_acted(answer, done))
+
+    def _case_acted(self, answer: object, done_key: str) -> None:
+        if answer is None and self.current_screen() is self.case:
+            self.case.show_message("case.not_allowed")
+            return
+        self._case_found(answer, done_key)
+
     def submit(self) -> None:
+        if self.state.kind == "signup" and self.online is not None and self.state.event:
+            self._claim_online(self.online, self.state.event)
+            return
         try:
             receipt = self._submit_current()
         except ValidationFailed as failed:
@@ -537,11 +644,78 @@ class KioskWindow(QMainWindow):
             log.exception("submit failed unexpectedly (%s)", self.state.kind)
             self.show_problem()
             return
-        self.receipt.show_receipt(receipt, self._status_server())
+        self._show_receipt(receipt)
+
+    def _show_receipt(self, receipt: Receipt) -> None:
+        # The screen's QR and the paper's point at the same page (kiosk.slips.status_server).
+        url = status_page_url(self._status_server(), receipt.code)
+        receipt = replace(receipt, status_url=url)
+        self.receipt.show_receipt(receipt, self.state.event)
         self.show_screen(self.receipt)
         self.refresh_status()
         self.submitted.emit(receipt)
         self._print_receipt(receipt)
+
+    def _claim_online(self, online: OnlineServices, event: EventItem) -> None:
+        """A connected kiosk asks the server for the place; "checking…" meanwhile."""
+        try:
+            prepared = online_signups.prepare(
+                self.store,
+                event.id,
+                self.signup.form(),
+                self.state.consent or Consent(),
+                accept_waitlist=self.state.waitlist,
+                now=self.clock(),
+            )
+        except ValidationFailed as failed:
+            self._show_domain_errors(failed.errors)
+            return
+        except NotEnrolled:
+            self.show_problem("error.kiosk.not_enrolled")
+            return
+        self.review.show_busy(True)
+        self._ask(lambda: online.claim(prepared), lambda answer: self._claimed(prepared, answer))
+
+    def _claimed(self, prepared: PreparedSignup, answer: object) -> None:
+        self.review.show_busy(False)
+        if self.current_screen() is not self.review or self.state.kind != "signup":
+            return  # the citizen left (or the kiosk wiped) while the server was asked
+        if not isinstance(answer, OnlineAnswer):
+            self._sign_up_offline(prepared)
+            return
+        if answer.status == "full":
+            # Taken by others meanwhile: offer the waiting list, as offline.
+            self._show_domain_errors([FieldError("event", "event.full")])
+            return
+        try:
+            receipt = online_signups.keep(self.store, prepared, answer)
+        except Exception:
+            log.exception("an online sign-up could not be kept on this kiosk")
+            self.show_problem()
+            return
+        self._show_receipt(receipt)
+
+    def _sign_up_offline(self, prepared: PreparedSignup) -> None:
+        """No answer: this kiosk's block decides, under the same id and receipt code."""
+        try:
+            receipt = sign_up(
+                self.store,
+                prepared.event_id,
+                prepared.form,
+                prepared.consent,
+                accept_waitlist=self.state.waitlist,
+                now=self.clock(),
+                registration_id=prepared.id,
+                receipt_code=prepared.receipt_code,
+            )
+        except ValidationFailed as failed:
+            self._show_domain_errors(failed.errors)
+            return
+        except Exception:
+            log.exception("offline sign-up after an unanswered claim failed")
+            self.show_problem()
+            return
+        self._show_receipt(receipt)
 
     def _submit_current(self) -> Receipt:
         now = self.clock()
@@ -636,6 +810,8 @@ class KioskWindow(QMainWindow):
         for screen in self.screens.values():
             screen.wipe()
         self.state = FlowState()
+        # Answers still on their way are for a citizen who has gone.
+        self._awaiting.clear()
 
     def start_over(self) -> None:
         """The citizen's own "Start over": wipe, but keep their language and display."""
@@ -649,10 +825,11 @@ class KioskWindow(QMainWindow):
         self.header.show_language(self.settings.language)
         self.set_accessibility(self.defaults)
         self.show_screen(self.home)
+        self.session_ended.emit()
 
     def _idle(self) -> None:
-        if self.staff_mode.active:
-            self.watcher.start()  # staff mode keeps its own, longer limit
+        if self.staff_mode.active or self.keep_alive():
+            self.watcher.start()  # staff mode keeps its own, longer limit; earphones are someone
             return
         if self.current_screen() is self.home and self.i18n.language == self.settings.language:
             self.watcher.start()  # nothing entered, nothing to warn about
@@ -801,7 +978,7 @@ class KioskWindow(QMainWindow):
             self.announcer.say(text)
 
     def _announce_errors(self, keys: list[str]) -> None:
-        self.announce(" ".join(tr(key) for key in keys))
+        self.errors_shown.emit(keys)
 
     def show_sync_status(self, status: SyncStatus) -> None:
         self.sync_status = status

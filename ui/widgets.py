@@ -8,6 +8,7 @@ from the same catalog text it shows, so a screen reader says what is on screen.
 
 from __future__ import annotations
 
+import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol, runtime_checkable
@@ -44,6 +45,13 @@ TEXT = "text"  # the UI language: Hangul in Korean, Latin in English
 @runtime_checkable
 class Retranslatable(Protocol):
     def retranslate(self) -> None: ...
+
+
+def accessible(text: str) -> str:
+    """``text`` as a screen reader (or the kiosk's voice) should say it: without the
+    arrows and marks that only decorate it ("◀ 이전" → "이전", "⚠ …")."""
+    kept = "".join(ch for ch in text if unicodedata.category(ch) != "So")
+    return " ".join(kept.split())
 
 
 def set_role(widget: QWidget, role: str) -> None:
@@ -114,7 +122,7 @@ class TrButton(QPushButton):
 
     def retranslate(self) -> None:
         self.setText(tr(self._key, **self._params))
-        self.setAccessibleName(tr(self._a11y_key or self._key, **self._params))
+        self.setAccessibleName(accessible(tr(self._a11y_key or self._key, **self._params)))
 
 
 class TrCheckBox(QCheckBox):
@@ -210,7 +218,9 @@ class TileButton(QPushButton):
         return self._column.minimumSize()
 
     def retranslate(self) -> None:
-        self.setAccessibleName(f"{tr(self.title.key)}. {tr(self.hint.key)}")
+        # Name and description apart, as a screen reader says them: title first, then the hint.
+        self.setAccessibleName(tr(self.title.key))
+        self.setAccessibleDescription(tr(self.hint.key))
 
 
 @dataclass(frozen=True)
@@ -419,6 +429,7 @@ class Field(QWidget):
         self._error_key = ""
         self.error.clear()
         self.error.setAccessibleName("")
+        self.editor.setAccessibleDescription("")
         self.error.hide()
 
     def wipe(self) -> None:
@@ -438,6 +449,8 @@ class Field(QWidget):
             text = tr(f"error.{self._error_key}")
             self.error.setText(f"⚠ {text}")
             self.error.setAccessibleName(text)
+            # A screen reader on the editor hears the error too (its description).
+            self.editor.setAccessibleDescription(text)
 
 
 def line_field(

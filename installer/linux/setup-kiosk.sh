@@ -7,7 +7,8 @@
 #
 # What it does, in order (each step can be run again safely):
 #   1. installs the runtime libraries the bundle links (runtime-packages.txt),
-#      a bare X server, the display manager, xset and unclutter, speech;
+#      a bare X server, the display manager, xset and unclutter, the sound
+#      server, and the programs it runs (eSpeak NG for the voice, pactl);
 #   2. creates the unprivileged kiosk user (no password, no sudo; groups
 #      video and audio for the camera and the speaker);
 #   3. installs the minimal X session (kiosk-session) and makes the display
@@ -83,9 +84,10 @@ install_packages() {
     mapfile -t wanted < <(sed -e 's/#.*//' -e '/^[[:space:]]*$/d' "$HERE/runtime-packages.txt")
     # The session: a bare X server with input drivers, the display manager,
     # xset (blanking) and xrandr + xinput (turning the display and its touch
-    # input, ui/display.py), unclutter (pointer), speech for audio guidance.
+    # input, ui/display.py), unclutter (pointer), the sound server (the voice and
+    # earphone detection; eSpeak NG and pactl are in runtime-packages.txt).
     wanted+=(xserver-xorg-core xserver-xorg-input-libinput x11-xserver-utils xinput unclutter
-        speech-dispatcher espeak-ng pulseaudio "$DM")
+        pulseaudio "$DM")
     run apt-get update -qq
     local name
     for name in "${wanted[@]}"; do
@@ -202,7 +204,7 @@ EOF
 User=$KIOSK_USER
 Group=$KIOSK_USER
 Environment=XAUTHORITY=$xauthority
-# PulseAudio and speech-dispatcher of the user's autologin session.
+# The PulseAudio (or PipeWire) sound server of the user's autologin session.
 Environment=XDG_RUNTIME_DIR=/run/user/$uid
 EOF
     run systemctl daemon-reload

@@ -25,6 +25,7 @@ from server.web import (
     device_pages,
     event_pages,
     forwarding_pages,
+    message_pages,
     status_page,
     submission_pages,
     user_pages,
@@ -48,6 +49,7 @@ def install(app: FastAPI, db: Database, keys: ServerKeys, settings: ServerSettin
         device_pages,
         user_pages,
         forwarding_pages,
+        message_pages,
     ):
         app.include_router(module.routes(web))
 

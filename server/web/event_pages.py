@@ -12,7 +12,8 @@ from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import FormData
 
 from core.clock import SEOUL
-from server import attendance, catalogue
+from server import attendance, catalogue, claims
+from server.capacity import Places, places
 from server.catalogue import CatalogueError, NewEvent
 from server.devices import list_devices
 from server.models import Event
@@ -204,6 +205,37 @@ def routes(web: Web) -> APIRouter:
             return await _event_page(web, request, event, "event.error.block", 400)
         return web.redirect(f"/staff/events/{event_id}?done=block_saved")
 
+    @router.post("/staff/events/{event_id}/registrations/{registration_id}/{action}")
+    async def registration_action(
+        request: Request, event_id: int, registration_id: str, action: str
+    ) -> Response:
+        await web.form(request)
+        await load(event_id)
+        if action == "cancel":
+            done = await run_in_threadpool(
+                lambda: claims.cancel(web.db, registration_id=registration_id[:36])
+            )
+            key = "registration_cancelled" if done is not None else None
+        elif action == "confirm":
+            promoted = await run_in_threadpool(
+                claims.promote, web.db, event_id, registration_id[:36]
+            )
+            key = "registration_confirmed" if promoted else None
+        else:
+            raise PageError(404, "error.not_found")
+        if key is None:
+            event = await load(event_id)
+            return await _event_page(web, request, event, "event.error.no_place", 409)
+        return web.redirect(f"/staff/events/{event_id}?done={key}")
+
+    @router.post("/staff/events/{event_id}/promote")
+    async def promote_first(request: Request, event_id: int) -> Response:
+        await web.form(request)
+        event = await load(event_id)
+        if not await run_in_threadpool(claims.promote, web.db, event_id):
+            return await _event_page(web, request, event, "event.error.no_place", 409)
+        return web.redirect(f"/staff/events/{event_id}?done=registration_confirmed")
+
     @router.get("/staff/events/{event_id}/attendees.csv")
     async def attendee_csv(request: Request, event_id: int) -> Response:
         await web.staff(request)
@@ -224,6 +256,7 @@ async def _event_page(
     blocks = await run_in_threadpool(catalogue.event_blocks, web.db, event.id)
     devices = await run_in_threadpool(list_devices, web.db)
     names = {d.id: f"{d.name} · {d.office}" for d in devices}
+    counted = await run_in_threadpool(_places, web, event.id)
     return web.render(
         request,
         "event.html",
@@ -237,6 +270,14 @@ async def _event_page(
             "confirmed": sum(a.status == "confirmed" for a in people),
             "waitlisted": sum(a.status == "waitlisted" for a in people),
             "checked_in": sum(bool(a.checkins) for a in people),
+            "places": counted,
         },
         status=status,
     )
+
+
+def _places(web: Web, event_id: int) -> Places:
+    with web.db.read() as session:
+        event = session.get(Event, event_id)
+        assert event is not None
+        return places(session, event)

@@ -13,6 +13,8 @@ LANGUAGES = ("ko", "en")
 # key: (Korean, English). Values may hold {name} placeholders.
 CATALOG: dict[str, tuple[str, str]] = {
     "app.name": ("시민 키오스크 관리", "Civic Kiosk staff"),
+    # What citizens see on the public status page (never the staff title).
+    "app.public_name": ("서울특별시 민원·신청 안내", "Seoul Metropolitan Government"),
     "yes": ("예", "Yes"),
     "no": ("아니요", "No"),
     # navigation
@@ -22,6 +24,7 @@ CATALOG: dict[str, tuple[str, str]] = {
     "nav.events": ("행사", "Events"),
     "nav.devices": ("키오스크", "Kiosks"),
     "nav.forwarding": ("연계 전송", "Forwarding"),
+    "nav.messages": ("알림 발송", "Messages"),
     "nav.users": ("직원 계정", "Staff accounts"),
     "nav.logout": ("로그아웃", "Log out"),
     "role.admin": ("관리자", "Administrator"),
@@ -268,6 +271,47 @@ CATALOG: dict[str, tuple[str, str]] = {
         "유효 시간은 1시간부터 336시간까지입니다.",
         "Valid for 1 to 336 hours.",
     ),
+    # messages to citizens
+    "messages.title": ("시민 알림 발송", "Messages to citizens"),
+    "messages.hint": (
+        "알림에 동의한 시민에게 보내는 문자·카카오톡·이메일입니다. 실패한 알림은 원인을 "
+        "고친 뒤 다시 보낼 수 있습니다. 연락처는 일부만 보입니다.",
+        "Text messages, KakaoTalk and e-mails to citizens who agreed to them. Fix the cause of "
+        "a failed one, then send it again. Addresses are shown masked.",
+    ),
+    "messages.open": ("보내지 못했거나 기다리는 알림", "Messages not sent yet"),
+    "messages.all_sent": ("모든 알림을 보냈습니다.", "Every message has been sent."),
+    "messages.kind": ("알림", "Message"),
+    "messages.channel": ("수단", "Channel"),
+    "messages.to": ("받는 사람", "To"),
+    "messages.next": ("다음 시도", "Next try"),
+    "events.held": ("키오스크 오프라인 배정으로 남겨 둔 자리", "Held for kiosks offline"),
+    "events.free": ("지금 신청 가능한 자리", "Free now"),
+    "events.promote_first": ("대기 1순위 확정", "Give a place to the first waiting"),
+    "events.confirm": ("확정", "Confirm"),
+    "events.cancel_signup": ("신청 취소", "Cancel"),
+    "event.error.no_place": (
+        "남은 자리가 없거나 이미 처리된 신청입니다.",
+        "There is no free place, or this sign-up was already handled.",
+    ),
+    "done.registration_cancelled": (
+        "신청을 취소했습니다. 자리가 나면 대기 1순위가 확정됩니다.",
+        "The sign-up was cancelled; a freed place goes to the first waiting.",
+    ),
+    "done.registration_confirmed": ("대기자의 자리를 확정했습니다.", "The place was confirmed."),
+    "done.message_retried": ("알림을 다시 보내도록 했습니다.", "The message will be sent again."),
+    "message_state.pending": ("대기", "Waiting"),
+    "message_state.sending": ("보내는 중", "Sending"),
+    "message_state.sent": ("보냄", "Sent"),
+    "message_state.failed": ("실패", "Failed"),
+    "message_state.skipped": ("보내지 않음", "Not sent"),
+    "message_kind.received": ("접수 확인", "Received"),
+    "message_kind.status": ("처리 상황", "Status change"),
+    "message_kind.reminder": ("행사 전날 안내", "Event reminder"),
+    "message_kind.promoted": ("대기자 확정", "Place freed"),
+    "message_kind.cancelled": ("취소 확인", "Cancellation"),
+    "channel.sms": ("문자·알림톡", "SMS / AlimTalk"),
+    "channel.email": ("이메일", "E-mail"),
     # forwarding
     "forwarding.title": ("연계 전송 (Open311)", "Forwarding (Open311)"),
     "forwarding.hint": (
@@ -324,6 +368,30 @@ CATALOG: dict[str, tuple[str, str]] = {
     "dashboard.no_district": ("자치구 없음", "No district"),
     # public status page
     "status.title": ("처리 상황 조회", "Check your case"),
+    "status.when": ("일시", "When"),
+    "status.filed": ("접수", "Filed"),
+    "status.history": ("처리 과정", "History"),
+    "status.entry_code": ("입장 번호", "Entry code"),
+    "status.ticket_qr": ("입장 QR 코드", "Entry QR code"),
+    "status.cancel": ("신청 취소하기", "Cancel my sign-up"),
+    "status.ask_again": ("해결되지 않았어요 — 다시 요청", "Not solved — ask again"),
+    "status.ask_again_hint": (
+        "답변 후 14일 안에 한 번 다시 요청할 수 있습니다. 담당 부서가 다시 살펴봅니다.",
+        "You can ask again once within 14 days of the answer. The office will look again.",
+    ),
+    "status.stop_messages": ("알림 그만 받기", "Stop messages"),
+    "done.signup_cancelled": (
+        "신청을 취소했습니다. 취소 확인 알림을 보내 드립니다(알림에 동의하신 경우).",
+        "Your sign-up is cancelled. If you agreed to messages, a confirmation is on its way.",
+    ),
+    "done.asked_again": (
+        "다시 요청했습니다. 담당 부서가 다시 살펴봅니다.",
+        "Asked again: the office will look at it again.",
+    ),
+    "done.messages_stopped": (
+        "이 접수번호에 대한 알림을 더 보내지 않습니다.",
+        "No more messages will be sent about this receipt.",
+    ),
     "status.receipt": ("접수번호", "Receipt code"),
     "status.updated": ("최근 변경", "Last change"),
     "status.answer": ("답변", "Answer"),

@@ -7,3 +7,6 @@ from tests.ui.kiosk_fixtures import citizen, fake_sync, kiosk, no_kiosk_left  # 
 
 # The theme on the application, and tapping on-screen keyboard keys by name or by text.
 from tests.ui.toolkit_fixtures import app_look, tap_keys, themed  # noqa: F401
+
+# The real eSpeak NG, and a private PulseAudio sound server to hear the kiosk through.
+from tests.ui.voice_fixtures import espeak, pulse  # noqa: F401

@@ -31,10 +31,12 @@ from kiosk.config import Settings
 from kiosk.models import OutboxMutation, Registration, Submission
 from sync.status import SyncObserver, SyncState, SyncStatus
 from tests.conftest import NOW, KioskDB
+from ui.earphone import EarphoneJack, ManualJack
 from ui.idle import IdleTiming
 from ui.photo import PhotoSource
 from ui.screens.form import FormScreen
-from ui.shell import KioskWindow
+from ui.shell import KioskWindow, OnlineServices
+from ui.speech import Speaker
 
 LANDSCAPE = (1920, 1080)
 PORTRAIT = (1080, 1920)
@@ -73,6 +75,9 @@ def make_window(
     timing: IdleTiming = CALM,
     sync: FakeSync | None = None,
     photo_source: PhotoSource | None = None,
+    jack: EarphoneJack | None = None,
+    speaker: Speaker | None = None,
+    online: OnlineServices | None = None,
     **overrides: Any,
 ) -> KioskWindow:
     values: dict[str, Any] = {
@@ -91,6 +96,10 @@ def make_window(
         clock=lambda: NOW,
         network=False,
         photo_source=photo_source,
+        # The earphone jack is hardware: plugged by hand in tests (window.voice.jack).
+        jack=jack or ManualJack(),
+        speaker=speaker,
+        online=online,
     )
     window.resize(*size)
     window.show()

@@ -5,7 +5,6 @@ from __future__ import annotations
 import os
 import shutil
 import subprocess
-import time
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 
@@ -160,20 +159,22 @@ def x_display(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
         if os.environ.get("CI"):
             pytest.fail("CI must have Xvfb and xrandr (dev.py installs xvfb, x11-xserver-utils)")
         pytest.skip("Xvfb or xrandr not installed")
-    number = 90 + os.getpid() % 500
+    # -displayfd: the server picks a free display and writes its number when it is
+    # ready, so parallel runs never collide on a display number.
+    read_end, write_end = os.pipe()
     server = subprocess.Popen(
-        ["Xvfb", f":{number}", "-screen", "0", "1920x1080x24", "-nolisten", "tcp"],
+        ["Xvfb", "-displayfd", str(write_end), "-screen", "0", "1920x1080x24", "-nolisten", "tcp"],
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
+        pass_fds=(write_end,),
     )
+    os.close(write_end)
+    with os.fdopen(read_end) as announced:
+        number = int(announced.readline().strip() or "-1")
+    assert number >= 0, "Xvfb did not announce its display"
     monkeypatch.setenv("DISPLAY", f":{number}")
     try:
-        deadline = time.monotonic() + 10
-        while subprocess.run(["xrandr", "--query"], capture_output=True).returncode != 0:
-            assert server.poll() is None, "Xvfb exited"
-            assert time.monotonic() < deadline, "Xvfb did not come up"
-            time.sleep(0.05)
-        yield f":{number}"
+        yield f":{number}"  # announced only once it accepts clients
     finally:
         server.terminate()
         server.wait(timeout=10)

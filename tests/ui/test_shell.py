@@ -207,27 +207,24 @@ def test_configured_large_text_and_high_contrast_are_the_defaults(
     assert QApplication.palette().color(QPalette.ColorRole.Window).name() == "#000000"
 
 
-class Recorder:
-    def __init__(self) -> None:
-        self.said: list[str] = []
-
-    def say(self, text: str) -> None:
-        self.said.append(text)
-
-
-def test_audio_guidance_announces_screens_and_errors_only_when_on(
-    citizen: Citizen, kiosk: KioskWindow
+def test_audio_guidance_reads_screens_and_errors_only_when_on(
+    qtbot: QtBot, citizen: Citizen, kiosk: KioskWindow
 ) -> None:
-    recorder = Recorder()
-    kiosk.announcer = recorder
+    assert kiosk.voice is not None
+    said: list[str] = []
+    kiosk.voice.speaker.spoken.connect(said.append)
     citizen.home_tile("complaint")
-    assert recorder.said == []
+    assert said == []
     citizen.tap(kiosk.header.accessibility)
     citizen.tap(kiosk.accessibility_screen.audio)
+    assert said[-1].startswith(translate("voice.welcome", "ko").split(".")[0])
     citizen.tap(kiosk.accessibility_screen.close_button)
-    assert recorder.said[-1] == translate("flow.complaint", "ko")
+    # Back on the form: its title and step first, then its question with the first choice.
+    assert said[-1].startswith(f"{translate('flow.complaint', 'ko')}. ")
+    assert translate("field.category", "ko") in said[-1]
     citizen.next()
-    assert recorder.said[-1] == translate("error.category.required", "ko")
+    error = f"{translate('field.category', 'ko')}: {translate('error.category.required', 'ko')}"
+    assert error in said[-1]
 
 
 def test_portrait_layout_keeps_every_control_inside_the_window(

@@ -31,10 +31,13 @@ class Switch(QPushButton):
         self.retranslate()
 
     def retranslate(self) -> None:
-        state = tr("a11y.on" if self.isChecked() else "a11y.off")
-        text = tr("a11y.toggle", name=tr(self._name_key), state=state)
-        self.setText(text)
-        self.setAccessibleName(text)
+        if not self.isEnabled():
+            state = tr("a11y.unavailable")
+        else:
+            state = tr("a11y.on" if self.isChecked() else "a11y.off")
+        self.setText(tr("a11y.toggle", name=tr(self._name_key), state=state))
+        # The state is the button's own (checked), as a screen reader announces it.
+        self.setAccessibleName(tr(self._name_key))
 
 
 class AccessibilityScreen(Screen):
@@ -61,6 +64,13 @@ class AccessibilityScreen(Screen):
         return Accessibility(
             self.large_text.isChecked(), self.high_contrast.isChecked(), self.audio.isChecked()
         )
+
+    def set_audio_available(self, available: bool) -> None:
+        """Without a speech engine the audio switch is off and says it cannot be used."""
+        self.audio.setEnabled(available)
+        if not available:
+            self.audio.setChecked(False)
+        self.audio.retranslate()
 
     def set_options(self, options: Accessibility) -> None:
         self.large_text.setChecked(options.large_text)

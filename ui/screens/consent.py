@@ -74,11 +74,14 @@ class ConsentScreen(Screen):
         self.error.hide()
         self.required = TrCheckBox("consent.required_box", self)
         self.optional = TrCheckBox("consent.optional_box", self)
+        # Its own box, unticked: being told how it goes is a choice, not a condition.
+        self.notify = TrCheckBox("consent.notify_box", self)
         self.refused = TrLabel("consent.refused", "verdict-warn", self)
         self.refused.hide()
         layout.addWidget(self.error)
         layout.addWidget(self.required)
         layout.addWidget(self.optional)
+        layout.addWidget(self.notify)
         layout.addWidget(self.refused)
         self.nav = NavBar(parent=self)
         self.refuse = TrButton("consent.refuse", "secondary", self)
@@ -113,6 +116,7 @@ class ConsentScreen(Screen):
     def wipe(self) -> None:
         self.required.setChecked(False)
         self.optional.setChecked(False)
+        self.notify.setChecked(False)
         self._hide_error()
         self.refused.hide()
 
@@ -133,6 +137,7 @@ class ConsentScreen(Screen):
     def _refuse(self) -> None:
         self.required.setChecked(False)
         self.optional.setChecked(False)
+        self.notify.setChecked(False)
         self.refused.show()
         self.errors_shown.emit(["consent.refused"])
 
@@ -141,4 +146,12 @@ class ConsentScreen(Screen):
             self.show_required_error()
             return
         share = self._optional_offered and self.optional.isChecked()
-        self.agreed.emit(Consent(version=consent_version(), required=True, share_contact=share))
+        self.agreed.emit(
+            Consent(
+                version=consent_version(),
+                required=True,
+                share_contact=share,
+                notify=self.notify.isChecked(),
+                language=language(),
+            )
+        )

@@ -14,6 +14,7 @@ TILES = (
     ("suggestion", "home.suggestion", "home.suggestion.hint"),
     ("proposal", "home.proposal", "home.proposal.hint"),
     ("signup", "home.signup", "home.signup.hint"),
+    ("case", "home.case", "home.case.hint"),
     ("checkin", "home.checkin", "home.checkin.hint"),
 )
 
@@ -44,3 +45,8 @@ class HomeScreen(Screen):
             tile.clicked.connect(lambda _=False, f=flow: self.chosen.emit(f))
             grid.addWidget(tile, index // columns, index % columns)
             self.tiles[flow] = tile
+        # Where voice guidance starts, in words a braille label on the kiosk can repeat
+        # (filled in by ui.voice.guide from the keypad map).
+        self.voice_hint = TrLabel("", "hint", self)
+        self.voice_hint.setProperty("spoken", False)  # once the voice speaks, it is news to nobody
+        layout.addWidget(self.voice_hint)

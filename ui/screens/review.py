@@ -8,12 +8,19 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QPixmap
 from PySide6.QtWidgets import QLabel, QScrollArea, QVBoxLayout, QWidget
 
+from kiosk.spoken import PERSONAL_FIELDS
 from ui.i18n import tr
 from ui.screens.base import Screen
 from ui.widgets import NavBar, TrLabel, set_role
 
 # (label key, value): a text, or a picture (the complaint's photo) shown as a thumbnail.
 Rows = Callable[[], list[tuple[str, str | QPixmap]]]
+
+
+def _personal(key: str) -> bool:
+    """Whether the row ``field.name`` (``.optional``) … shows a person's contact details."""
+    parts = key.split(".")
+    return len(parts) > 1 and parts[0] == "field" and parts[1] in PERSONAL_FIELDS
 
 
 class ReviewScreen(Screen):
@@ -43,6 +50,9 @@ class ReviewScreen(Screen):
         set_role(self.error, "error")
         self.error.hide()
         layout.addWidget(self.error)
+        self.checking = TrLabel("review.checking", "hint", self)
+        self.checking.hide()
+        layout.addWidget(self.checking)
         self.nav = NavBar("review.submit", "review.edit", self)
         layout.addWidget(self.nav)
         self.nav.forward.connect(self.submit)
@@ -66,12 +76,19 @@ class ReviewScreen(Screen):
         self._error_key = ""
         self.error.hide()
 
+    def show_busy(self, busy: bool) -> None:
+        """While the server is asked for a place: say so, and take no second tap."""
+        self.nav.next_button.setEnabled(not busy)
+        self.nav.back_button.setEnabled(not busy)
+        self.checking.setVisible(busy)
+
     def retranslate(self) -> None:
         super().retranslate()
         self._fill()
         self._render_error()
 
     def wipe(self) -> None:
+        self.show_busy(False)
         self._rows = list
         self.clear_error()
         self._fill()
@@ -101,6 +118,8 @@ class ReviewScreen(Screen):
                 shown.setWordWrap(True)
                 shown.setTextFormat(Qt.TextFormat.PlainText)
                 shown.setAccessibleName(f"{tr(key)}: {shown.text()}")
+                # The voice counts a name or phone number, never reads it (ui.voice.reader).
+                shown.setProperty("personal", bool(value.strip()) and _personal(key))
             self._rows_layout.addWidget(label)
             self._rows_layout.addWidget(shown)
             self._rows_layout.addSpacing(8)

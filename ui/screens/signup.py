@@ -43,7 +43,10 @@ def event_when(starts_at: dt.datetime) -> str:
 
 
 def event_seats(event: EventItem) -> str:
-    return tr("signup.full") if event.full else tr("signup.seats", count=event.seats_left)
+    """Free places as the server counts them now, or, offline, this kiosk's block (saying so)."""
+    if event.full:
+        return tr("signup.full")
+    return tr("signup.seats" if event.live else "signup.seats.block", count=event.seats_left)
 
 
 def event_summary(event: EventItem) -> str:

@@ -29,6 +29,7 @@ from sync.status import SKEW_WARNING_S, SyncState, SyncStatus
 from ui.i18n import tr
 from ui.staff.desk import StaffDesk
 from ui.staff.figures import age, day_and_time
+from ui.voice.status import staff_line
 from ui.widgets import TrButton, TrLabel, retranslate_tree, set_role
 
 log = logging.getLogger(__name__)
@@ -105,6 +106,9 @@ class DashboardPage(QWidget):
         layout.addWidget(self.skew)
         self.message = TrLabel("", "hint", self)
         layout.addWidget(self.message)
+        # Whether the voice works here (no engine, no sound output), for the technician.
+        self.voice = TrLabel("", "hint", self)
+        layout.addWidget(self.voice)
         buttons = QHBoxLayout()
         self.sync_now = TrButton("staff.dashboard.sync_now", "primary", self)
         self.retry_all = TrButton("staff.attention.retry_all", "secondary", self)
@@ -156,10 +160,22 @@ class DashboardPage(QWidget):
             self.skew.show()
         else:
             self.skew.hide()
+        self._show_voice()
         self._fill(data.attention)
         self.retry_all.setEnabled(bool(data.attention))
         self.export.setEnabled(bool(data.attention))
         self.sync_now.setEnabled(self.desk.sync is not None)
+
+    def _show_voice(self) -> None:
+        if self.desk.speech is None:
+            self.voice.hide()
+            return
+        key, params, well = staff_line(*self.desk.speech())
+        self.voice.set_key(key, **params)
+        set_role(self.voice, "hint" if well else "verdict-warn")
+        self.voice.style().unpolish(self.voice)
+        self.voice.style().polish(self.voice)
+        self.voice.show()
 
     def _fill(self, items: tuple[AttentionItem, ...]) -> None:
         for row in self.rows:

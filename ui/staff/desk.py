@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable, Collection
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from core.clock import Clock
 from kiosk.attendance import EventSummary, TodayCounts, attendance, today_counts
@@ -21,6 +22,9 @@ from kiosk.outbox import retry_rejected
 from kiosk.slips import SlipFacts, last_slip_facts, status_server
 from kiosk.store import Store
 from sync.status import SyncControl, SyncStatus
+
+if TYPE_CHECKING:
+    from ui.speech import SpeechStatus
 
 EXPORT_DIR = "exports"
 
@@ -37,6 +41,8 @@ class StaffDesk:
         self.clock = clock
         self._settings = settings
         self.sync = sync
+        # The voice's engine and output, and how earphones are detected (app.launch).
+        self.speech: Callable[[], tuple[SpeechStatus, str]] | None = None
 
     @property
     def settings(self) -> Settings:

@@ -95,8 +95,11 @@ class SettingsPage(QWidget):
             "staff.settings.printer",
             [(k, f"staff.settings.printer.{k}") for k in PRINTER_KINDS],
         )
-        layout.addWidget(TrLabel("staff.settings.printer.address", "field-label", body))
+        self.printer_address_label = TrLabel("staff.settings.printer.address", "field-label", body)
+        layout.addWidget(self.printer_address_label)
         self.printer_address = QLineEdit(body)
+        self.printer_address_label.setBuddy(self.printer_address)
+        self.printer_address.setAccessibleName(self.printer_address_label.text())
         # Latin letters, digits and "." on the on-screen keyboard; a space stands for ":".
         self.printer_address.setProperty("keyboard", "latin")
         layout.addWidget(self.printer_address)
@@ -182,6 +185,8 @@ class SettingsPage(QWidget):
 
     def retranslate(self) -> None:
         retranslate_tree(self)
+        # A screen reader (and the keypad's voice) names the field by its label.
+        self.printer_address.setAccessibleName(self.printer_address_label.text())
 
     def wipe(self) -> None:
         self.message.set_key("")

@@ -25,14 +25,16 @@ from core.payloads import (
     ProposalSealed,
     SignupPayload,
     SignupSealed,
+    payload_json,
 )
 from core.receipts import new_receipt_code
 from core.sealing import b64, seal
 from core.tickets import TicketPayload, TicketType, encode_ticket
-from sync.protocol import PATH_ENROLL, PATH_PULL, PATH_PUSH, PROTOCOL_VERSION
+from sync.protocol import PATH_ENROLL, PATH_PULL, PATH_PUSH, PATH_SIGNUP, PROTOCOL_VERSION
 
 TIMEOUT = (5.0, 60.0)
 NOW = dt.datetime(2026, 11, 27, 9, 0, tzinfo=dt.UTC)
+_PHONES = itertools.count()
 
 
 def enroll_raw(
@@ -151,9 +153,10 @@ class SimKiosk:
         name: str = "박지민",
         key_id: int | None = None,
         ticket: str | None = None,
+        phone: str | None = None,
     ) -> dict[str, Any]:
         confirmed = status == "confirmed"
-        sealed = SignupSealed(name=name, phone="010-9876-5432")
+        sealed = SignupSealed(name=name, phone=phone or self.next_phone())
         if confirmed and ticket is None:
             assert number is not None
             ticket = self.ticket(event_id, number, key_id)
@@ -169,6 +172,50 @@ class SimKiosk:
             sealed=seal(self.server_public_key, sealed.model_dump()),
         ).model_dump(mode="json")
         return self.mutation(MutationType.SIGNUP, payload)
+
+    @staticmethod
+    def next_phone() -> str:
+        """A number no other sign-up of this test run has (one sign-up per phone and event)."""
+        n = 20_000_000 + next(_PHONES)
+        return f"010-{n // 10000:04d}-{n % 10000:04d}"
+
+    def claim(
+        self,
+        event_id: int,
+        *,
+        phone: str | None = None,
+        accept_waitlist: bool = False,
+        notify: bool = False,
+        name: str = "박지민",
+        id_: str | None = None,
+    ) -> dict[str, Any]:
+        """An online sign-up (POST /v1/signups); the answer's JSON, with ``request``."""
+        sealed = SignupSealed(name=name, phone=phone or self.next_phone())
+        payload = SignupPayload(
+            receipt_code=new_receipt_code(),
+            event_id=event_id,
+            status="confirmed",
+            consent_version="2027-01",
+            created_at=NOW,
+            sealed=seal(self.server_public_key, sealed.model_dump()),
+            language="ko",
+            notify=notify,
+        )
+        body = {
+            "protocol": PROTOCOL_VERSION,
+            "device_id": self.device_id,
+            "id": id_ or str(uuid.uuid4()),
+            "occurred_at": NOW.isoformat(),
+            "accept_waitlist": accept_waitlist,
+            "payload": payload_json(payload),
+        }
+        reply = self.http.post(
+            self.base_url + PATH_SIGNUP, json=body, headers=self.headers, timeout=TIMEOUT
+        )
+        assert reply.status_code == 200, reply.text
+        answer: dict[str, Any] = reply.json()
+        answer["request"] = body
+        return answer
 
     def checkin(self, event_id: int, key_id: int, number: int) -> dict[str, Any]:
         payload = CheckinPayload(

@@ -185,7 +185,7 @@ def test_registrations_go_to_kiosks_of_the_events_office(live: LiveServer) -> No
 def test_pulled_registrations_carry_no_personal_data(live: LiveServer) -> None:
     event = _event(live)
     seller = live.kiosk()
-    seller.push([seller.signup(event, 1, name="김민수")])
+    seller.push([seller.signup(event, 1, name="김민수", phone="010-9876-5432")])
 
     [registration] = merged(live.kiosk().pull_all()[0], "registrations")
 

@@ -45,7 +45,8 @@ def _registration(live: LiveServer, id_: str) -> Registration:
 
 def test_signups_within_the_block_are_confirmed(live: LiveServer, kiosk: SimKiosk) -> None:
     event = _event(live, block=2)
-    first, second = kiosk.signup(event, 1, name="김민수"), kiosk.signup(event, 2)
+    first = kiosk.signup(event, 1, name="김민수", phone="010-9876-5432")
+    second = kiosk.signup(event, 2)
 
     results = kiosk.push([first, second])
 

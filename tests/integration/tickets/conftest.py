@@ -32,6 +32,7 @@ from sync.client import Timeouts
 from sync.engine import EngineSettings, RoundOutcome, SyncEngine
 from sync.enrolment import enroll
 from tests.integration.server.live import LiveServer
+from tests.integration.server.simkiosk import SimKiosk
 from tests.support.sync_rig import open_server_db
 
 # Events run at a fixed time: sign-ups happen days before, admissions on the day.
@@ -62,7 +63,8 @@ class Kiosk:
         assert result.status.pending == 0, result.status
 
     def sign_up(self, event_id: int, name: str = "김민수") -> Receipt:
-        form = SignupForm(name=name, phone="010-1234-5678")
+        # One sign-up per phone and event (the server's rule): each person their own phone.
+        form = SignupForm(name=name, phone=SimKiosk.next_phone())
         return sign_up(self.store, event_id, form, CONSENT, now=SIGNUP_AT)
 
     def admit(self, event_id: int, scanned: str, at: dt.datetime) -> Verdict:

@@ -137,7 +137,7 @@ def test_filter_open_and_answer_a_complaint(page: Any, seeded: Site, screenshot_
     shoot(page, screenshot_dir, "submission-detail")
 
     page.goto(f"{seeded.url}/status/{receipt}")
-    assert "처리 중" in page.locator("dl.status-card").inner_text()
+    assert "처리 중" in page.locator(".status-card").inner_text()
     assert "담당 부서에서 현장을 확인하고 있습니다." in page.content()
     shoot(page, screenshot_dir, "public-status")
 

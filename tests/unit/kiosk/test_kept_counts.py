@@ -414,7 +414,7 @@ def test_a_kiosk_upgraded_with_sign_ups_and_admissions_starts_with_true_counts(
     tmp_path: Path,
 ) -> None:
     store = open_store(f"sqlite:///{tmp_path / 'old.db'}", migrate=False)
-    upgrade(store.engine, "0006")
+    upgrade(store.engine, "0007")
     enroll_locally(store, new_keypair()[1])
     add_event_today(store, 501)
     day_before = NOW - dt.timedelta(days=1)

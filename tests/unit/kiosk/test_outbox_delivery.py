@@ -11,6 +11,7 @@ from kiosk.models import (
     DeliveryStatus,
     MutationState,
     OutboxMutation,
+    Registration,
     Submission,
 )
 from kiosk.outbox import (
@@ -23,6 +24,7 @@ from kiosk.outbox import (
     release_in_flight,
     retry_rejected,
 )
+from kiosk.signups import SignupForm, sign_up
 from kiosk.submissions import ComplaintForm, Consent, Receipt, submit_complaint
 from tests.conftest import NOW, KioskDB
 
@@ -151,3 +153,16 @@ def test_a_second_admission_is_flagged_and_gets_the_server_time(kiosk_db: KioskD
         checkin = session.get(CheckIn, "c" * 36)
         assert checkin is not None
         assert (checkin.flagged, checkin.server_time) == (True, server_time)
+
+
+def test_a_second_sign_up_of_one_phone_is_cancelled_here_when_the_server_says_so(
+    kiosk_db: KioskDB,
+) -> None:
+    consent = Consent(version="2027-01", required=True)
+    receipt = sign_up(kiosk_db.store, 1, SignupForm("박영희", "010-9876-5432"), consent, now=NOW)
+    with kiosk_db.store.write() as session:
+        record_results(session, [DeliveryResult(receipt.id, True, "already_signed_up")], NOW)
+
+    with kiosk_db.store.read() as session:
+        row = session.get(Registration, receipt.id)
+        assert row is not None and row.status == "cancelled"

@@ -8,7 +8,14 @@ from pathlib import Path
 
 import server
 from core.printers import PrinterState
-from server.models import DeliveryState, StaffRole, SubmissionKind, SubmissionStatus
+from server.message_texts import KINDS
+from server.models import (
+    DeliveryState,
+    NotificationState,
+    StaffRole,
+    SubmissionKind,
+    SubmissionStatus,
+)
 from server.web.i18n import CATALOG, translate
 
 ROOT = Path(server.__file__).parent
@@ -42,6 +49,9 @@ def test_keys_built_from_values_exist_for_every_value() -> None:
         "delivery.": list(DeliveryState),
         "users.": ["disable", "enable", "unlock"],
         "flag.": ["duplicate_admission", "revoked_ticket"],
+        "message_state.": list(NotificationState),
+        "message_kind.": list(KINDS),
+        "channel.": ["sms", "email"],
         "printer.": list(PrinterState),
     }
     used_prefixes = set(_PREFIX_KEY.findall(_sources()))
