@@ -25,6 +25,7 @@ from dataclasses import fields
 from pathlib import Path
 from typing import Any, TypeVar
 
+from core.jsontext import JsonRefused, load_json
 from core.validation import ValidationFailed
 from kiosk.admissions import record_admission
 from kiosk.attendance import checkin_events
@@ -292,14 +293,27 @@ def _record(source: str, submit: Callable[[dict[str, Any]], Receipt]) -> int:
     return 0
 
 
+# A form is a few kilobytes (a photo is taken by the camera, never from a file).
+MAX_FORM_BYTES = 1024 * 1024
+
+
 def _read_json_object(source: str) -> dict[str, Any]:
+    """The form file as one JSON object, or InputError with one line saying what is wrong."""
     try:
-        text = sys.stdin.read() if source == "-" else Path(source).read_text(encoding="utf-8")
-        data = json.loads(text)
+        if source == "-":
+            raw = sys.stdin.buffer.read(MAX_FORM_BYTES + 1)
+        else:
+            with Path(source).open("rb") as handle:
+                raw = handle.read(MAX_FORM_BYTES + 1)
     except OSError as exc:
         raise InputError(f"cannot read {source}: {exc.strerror}") from exc
-    except ValueError as exc:
-        raise InputError(f"{source} is not JSON: {exc}") from exc
+    if len(raw) > MAX_FORM_BYTES:
+        raise InputError(f"{source} is larger than {MAX_FORM_BYTES} bytes")
+    try:
+        # Depth, encoding and lone surrogates are checked before anything walks it.
+        data = load_json(raw)
+    except JsonRefused as exc:
+        raise InputError(f"{source} is refused: {exc.message}") from None
     if not isinstance(data, dict):
         raise InputError(f"{source} must hold one JSON object")
     return data

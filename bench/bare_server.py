@@ -24,8 +24,9 @@ from fastapi.responses import Response
 from sqlalchemy import Column, MetaData, String, Table, Text, create_engine, insert
 
 from core.database import durable_sqlite
+from server.cli import uvicorn_options
+from server.config import ServerSettings
 from server.db import normalize_url
-from server.serving import uvicorn_options
 from sync.protocol import PATH_HEALTH, PATH_PUSH
 
 metadata = MetaData()
@@ -78,7 +79,8 @@ def main() -> None:
     parser.add_argument("--port", type=int, required=True)
     args = parser.parse_args()
     app = create_bare_app(args.db)
-    uvicorn.Server(uvicorn.Config(app, **uvicorn_options("127.0.0.1", args.port))).run()
+    settings = ServerSettings().with_overrides(host="127.0.0.1", port=args.port)
+    uvicorn.Server(uvicorn.Config(app, **uvicorn_options(settings))).run()
 
 
 if __name__ == "__main__":

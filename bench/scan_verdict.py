@@ -64,10 +64,13 @@ from core.tickets import (
     TicketPayload,
     encode_ticket,
     manual_code,
+    manual_code_digest,
     manual_code_of,
     parse_ticket,
+    ticket_digest,
     ticket_qr_image,
 )
+from core.tickets import payload_hex as ticket_payload_hex
 from kiosk.checkin import (
     Admission,
     EventWindow,
@@ -104,7 +107,7 @@ POOL_OTHER = 400
 CHUNK = 50_000
 # Seeded stores are kept here between runs; bump SEED_VERSION when seeding changes.
 CACHE = Path(__file__).resolve().parents[1] / "build" / "bench-cache"
-SEED_VERSION = 1
+SEED_VERSION = 2
 
 
 def _signing_keys() -> dict[int, SigningKey]:
@@ -181,11 +184,11 @@ def _seed(
             {
                 "id": 1,
                 "device_id": "bench-door",
-                "token": "t",
                 "server_url": "http://127.0.0.1:9",
                 "office": "bench",
                 "server_public_key": base64.b64encode(b"\0" * 32).decode(),
-                "signing_key": bytes(kiosk_key),
+                # Its secrets stay unsealed-empty: the door needs only the public half.
+                "signing_public_key": base64.b64encode(bytes(kiosk_key.verify_key)).decode(),
                 "signing_key_id": THIS_KIOSK_KEY,
                 "revoked": False,
                 "enrolled_at": NOW - dt.timedelta(days=30),
@@ -244,21 +247,39 @@ def _seed(
                 (today if event_id == CHECKED_IN_EVENT else others).append(ticket)
             else:
                 filler = hashlib.blake2b(number.to_bytes(8, "big"), digest_size=64).digest()
-                ticket = "CK1" + base64.b32encode(filler + filler[:16]).decode()
+                payload = TicketPayload(key_id, event_id, number, n % 3, day).pack()
+                ticket = "CK1" + base64.b32encode(payload + filler).decode()
                 code = manual_code(key_id, event_id, number, filler)
-            yield {
+            local = number % 3 == 0
+            row = {
                 "id": str(uuid.UUID(int=rng.getrandbits(128), version=4)),
                 "event_id": event_id,
                 "status": RegistrationStatus.CONFIRMED,
-                "receipt_code": _receipt_code(number),
                 "key_id": key_id,
                 "number": number,
-                "ticket": ticket,
-                "manual_code": code,
                 "masked_name": "김*수",
-                "local": number % 3 == 0,
+                "local": local,
                 "created_at": NOW - dt.timedelta(days=3),
             }
+            if local:  # made here: the printed ticket, code and receipt
+                row |= {
+                    "ticket": ticket,
+                    "ticket_payload": "",
+                    "ticket_digest": "",
+                    "manual_code": code,
+                    "receipt_code": _receipt_code(number),
+                    "received_at": None,
+                }
+            else:  # pulled: what checking needs, never the ticket (core.tickets)
+                row |= {
+                    "ticket": "",
+                    "ticket_payload": ticket_payload_hex(ticket),
+                    "ticket_digest": ticket_digest(ticket),
+                    "manual_code": manual_code_digest(event_id, code),
+                    "receipt_code": None,
+                    "received_at": NOW - dt.timedelta(days=3),
+                }
+            yield row
 
     for start in range(0, registrations, CHUNK):
         with engine.begin() as session:

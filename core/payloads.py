@@ -32,6 +32,9 @@ class _Strict(BaseModel):
 
 
 ReceiptCode = Field(min_length=8, max_length=8, pattern=r"^[2-9A-HJKMNP-Z]{8}$")
+# Ids and ticket numbers are INTEGER columns on the server: one beyond is a refused
+# payload, never a database error that would fail the whole push.
+INT32_MAX = 2**31 - 1
 
 # The language the citizen used at the kiosk: the server writes to them in it.
 # Kiosks before it send none (read as Korean).
@@ -109,12 +112,12 @@ class ProposalSealed(_Strict):
 
 class SignupPayload(_Citizen):
     receipt_code: str = ReceiptCode
-    event_id: int
+    event_id: int = Field(ge=0, le=INT32_MAX)
     # What the kiosk told the citizen: a confirmed place (within this kiosk's
     # offline block) or the waiting list.
     status: Literal["confirmed", "waitlisted"]
-    key_id: int | None = None
-    number: int | None = None
+    key_id: int | None = Field(default=None, ge=0, le=INT32_MAX)
+    number: int | None = Field(default=None, ge=0, le=INT32_MAX)
     ticket: str = Field(default="", max_length=300)
     consent_version: str = Field(default="", max_length=32)
     created_at: dt.datetime
@@ -134,9 +137,9 @@ class CheckinPayload(_Strict):
     the JSON altogether (``checkin_json``), so they read exactly as before.
     """
 
-    event_id: int
-    key_id: int
-    number: int
+    event_id: int = Field(ge=0, le=INT32_MAX)
+    key_id: int = Field(ge=0, le=INT32_MAX)
+    number: int = Field(ge=0, le=INT32_MAX)
     scanned_at: dt.datetime
     source: Literal["scan", "manual"] = "scan"
     undo_of: uuid.UUID | None = None

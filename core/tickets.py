@@ -330,3 +330,51 @@ def ticket_qr_image(text: str, box_size: int = 8) -> Image.Image:
     code.box_size = box_size
     image: Image.Image = code.make_image().get_image()
     return image.convert("L")
+
+
+# --- what a kiosk may hold of a ticket it did not issue --------------------------------
+#
+# Pull gives kiosks what checking a ticket needs and nothing that could be shown
+# at a door in its place (issue 16 #3): the payload (public: it is in the QR in
+# clear, and says which days are valid), a digest of the whole ticket (a scanned
+# ticket must match it: a ticket forged for a real number with a stolen key does
+# not), and a digest of the manual code for look-up by typed code.
+
+
+def ticket_digest(text: str) -> str:
+    """SHA-256 of a ticket as scanned (case and surrounding space forgiven), hex."""
+    cleaned = text.strip().upper().encode("ascii", errors="replace")
+    return hashlib.sha256(b"CK1-ticket-digest\x00" + cleaned).hexdigest()
+
+
+def payload_hex(text: str) -> str:
+    """The 16-byte payload of a ticket as hex ("" if it is not a ticket): no signature."""
+    parsed = parse_ticket(text)
+    return parsed.payload.pack().hex() if isinstance(parsed, ParsedTicket) else ""
+
+
+def payload_of_hex(text: str) -> TicketPayload | None:
+    try:
+        raw = bytes.fromhex(text)
+        return TicketPayload.unpack(raw) if len(raw) == PAYLOAD.size else None
+    except (ValueError, struct.error):
+        return None
+
+
+def manual_code_digest(event_id: int, code: str) -> str:
+    """What a kiosk stores instead of another kiosk's manual code: 16 hex characters.
+
+    Salted with the event, so a typed code is looked up with one hash per event.
+    A manual code has 35 bits: someone holding these digests (an enrolled
+    device) can still find a code by trying them all, some hours of GPU time
+    per event. The digest keeps codes out of sight in a copied database; it is
+    not a barrier against a determined holder of a device token
+    (docs/threat-model.md).
+    """
+    digest = hashlib.blake2b(
+        code.encode("ascii", errors="replace"),
+        digest_size=8,
+        salt=struct.pack(">I", event_id & _U32).ljust(16, b"\0"),
+        person=b"CK1-manual-look",
+    )
+    return digest.hexdigest()

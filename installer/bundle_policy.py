@@ -76,6 +76,13 @@ EXCLUDED_PACKAGES: Final = (
     "PIL._imagingcms",
     "PIL._imagingtk",
     "PIL.ImageTk",
+    # keyring's Secret Service backend needs SecretStorage, which brings the
+    # cryptography wheel (12 MB). The Linux kiosk keeps its store key in a
+    # TPM-bound systemd credential instead (kiosk/device_secrets.py,
+    # docs/deploy-kiosk-linux.md); Windows uses the Credential Locker, which
+    # needs neither.
+    "secretstorage",
+    "cryptography",
 )
 
 # Bundle entries dropped after analysis, each with the reason. A pattern that

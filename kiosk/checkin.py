@@ -11,7 +11,11 @@ Checks run in this order, and the first failure is the reason staff see:
 1. malformed        the string is not a CK1 ticket at all
 2. unknown_key      no pulled key has this id (or its stored key is unusable)
 3. bad_signature    the key did not sign this ticket: forged or damaged
-4. revoked_key      genuine, but signed by a key since revoked (a lost kiosk)
+3b. not_issued      genuine signature, but not the ticket the server holds for
+                    this number (its digest differs): a second ticket signed by
+                    the key's holder, e.g. with a stolen kiosk's key
+4. revoked_key      genuine, but signed by a key since revoked (a lost kiosk),
+                    unless the server received its sign-up before the revocation
 5. wrong_event      genuine, for another event
 6. wrong_day        genuine, for this event, not for today (Asia/Seoul)
 7. revoked_ticket   genuine, but this one ticket was cancelled
@@ -38,8 +42,10 @@ from core.tickets import (
     ParsedTicket,
     TicketFlags,
     TicketIdentity,
+    TicketPayload,
     TicketProblem,
     parse_ticket,
+    ticket_digest,
     ticket_type_key,
     verify_signature,
 )
@@ -61,6 +67,9 @@ class Reason(enum.StrEnum):
     WRONG_EVENT = "wrong_event"
     WRONG_DAY = "wrong_day"
     REVOKED_TICKET = "revoked_ticket"
+    # Genuinely signed, but not the ticket the server holds for this number: a
+    # key's holder signed a second one (a stolen kiosk's key, say).
+    NOT_ISSUED = "not_issued"
     # Manual entry only: a well-formed code that matches no registration here.
     UNKNOWN_CODE = "unknown_code"
 
@@ -69,6 +78,8 @@ class Reason(enum.StrEnum):
 class KeyRecord:
     public_key: bytes
     revoked: bool = False
+    # Since when; a revoked key still vouches for the sign-ups the server had by then.
+    revoked_at: dt.datetime | None = None
 
 
 @dataclass(frozen=True)
@@ -90,8 +101,18 @@ class RegistrationInfo:
 
     identity: TicketIdentity
     masked_name: str
+    # The ticket text for a sign-up made here; "" for one pulled from the server,
+    # which carries its payload and digest instead (core.tickets).
     ticket: str
     cancelled: bool = False
+    payload: TicketPayload | None = None
+    digest: str = ""
+    # When the server received it (pulled sign-ups).
+    received_at: dt.datetime | None = None
+
+    def vouched_before(self, moment: dt.datetime | None) -> bool:
+        """Whether the server held this sign-up before ``moment`` (a key's revocation)."""
+        return self.received_at is not None and moment is not None and self.received_at <= moment
 
 
 class Scheduled(Protocol):
@@ -202,42 +223,68 @@ def decide(scanned: str, ctx: CheckinContext, now: dt.datetime) -> Verdict:
     if not verify_signature(parsed, key.public_key):
         return _invalid(Reason.BAD_SIGNATURE, parsed)
     # From here on the payload is authentic and may be shown and acted upon.
-    if key.revoked:
-        return _invalid(Reason.REVOKED_KEY, parsed)
-    if payload.event_id != ctx.event.event_id:
-        return _invalid(Reason.WRONG_EVENT, parsed)
-    if not _valid_today(parsed, ctx.event, now):
-        return _invalid(Reason.WRONG_DAY, parsed)
     registration = ctx.registration(parsed.identity)
+    pulled_digest = registration.digest if registration is not None else ""
+    if pulled_digest and ticket_digest(scanned) != pulled_digest:
+        return _invalid(Reason.NOT_ISSUED, parsed)
+    return _judge_authentic(payload, key, registration, ctx, now)
+
+
+def _judge_authentic(
+    payload: TicketPayload,
+    key: KeyRecord,
+    registration: RegistrationInfo | None,
+    ctx: CheckinContext,
+    now: dt.datetime,
+) -> Verdict:
+    """Checks 4-7 and ALREADY/ADMIT, for a payload known to be genuine.
+
+    Genuine means: its signature verified here, or it is a sign-up the server
+    holds (the server verified the signature when it took the sign-up).
+    """
+    identity = payload.identity
+    if key.revoked and not (registration and registration.vouched_before(key.revoked_at)):
+        # A revoked key (a lost kiosk) vouches only for what the server had before.
+        return _invalid_payload(Reason.REVOKED_KEY, payload)
+    if payload.event_id != ctx.event.event_id:
+        return _invalid_payload(Reason.WRONG_EVENT, payload)
+    if not _valid_today(payload, ctx.event, now):
+        return _invalid_payload(Reason.WRONG_DAY, payload)
     cancelled = registration is not None and registration.cancelled
-    if cancelled or ctx.is_ticket_revoked(parsed.identity):
-        return _invalid(Reason.REVOKED_TICKET, parsed)
+    if cancelled or ctx.is_ticket_revoked(identity):
+        return _invalid_payload(Reason.REVOKED_TICKET, payload)
     masked_name = registration.masked_name if registration is not None else ""
-    earlier = ctx.admissions(parsed.identity)
+    earlier = ctx.admissions(identity)
     if earlier:
         # The first admission is the one that counted; later ones were flagged.
         first = min(earlier, key=lambda admission: admission.at)
         return Verdict(
             VerdictKind.ALREADY,
-            identity=parsed.identity,
+            identity=identity,
             masked_name=masked_name,
             ticket_type=payload.ticket_type,
             previous=first,
         )
     return Verdict(
         VerdictKind.ADMIT,
-        identity=parsed.identity,
+        identity=identity,
         masked_name=masked_name,
         ticket_type=payload.ticket_type,
     )
 
 
-def _valid_today(ticket: ParsedTicket, event: EventWindow, now: dt.datetime) -> bool:
+def _invalid_payload(reason: Reason, payload: TicketPayload) -> Verdict:
+    return Verdict(
+        VerdictKind.INVALID, reason, identity=payload.identity, ticket_type=payload.ticket_type
+    )
+
+
+def _valid_today(payload: TicketPayload, event: EventWindow, now: dt.datetime) -> bool:
     today = now.astimezone(SEOUL).date()
     if today not in event.days:
         return False
-    valid_from = ticket.payload.valid_day
-    if ticket.payload.flags & TicketFlags.EVENT_PASS:
+    valid_from = payload.valid_day
+    if payload.flags & TicketFlags.EVENT_PASS:
         return valid_from <= today
     return valid_from == today
 
@@ -264,7 +311,10 @@ def decide_manual(code: str, ctx: CheckinContext, now: dt.datetime) -> Verdict |
 def _decide_registration(
     registration: RegistrationInfo, ctx: CheckinContext, now: dt.datetime
 ) -> Verdict:
-    verdict = decide(registration.ticket, ctx, now)
+    if registration.ticket:
+        verdict = decide(registration.ticket, ctx, now)
+    else:
+        verdict = _decide_pulled(registration, ctx, now)
     if verdict.identity is None:
         # A registration without a readable ticket (a bug upstream): still say whose it is.
         return Verdict(
@@ -274,6 +324,23 @@ def _decide_registration(
             masked_name=registration.masked_name,
         )
     return verdict
+
+
+def _decide_pulled(
+    registration: RegistrationInfo, ctx: CheckinContext, now: dt.datetime
+) -> Verdict:
+    """A sign-up pulled from the server, found by its code: judged from its payload.
+
+    The server verified its ticket's signature when it took the sign-up; the
+    key must still be known here (and not revoked since, beyond what it vouched for).
+    """
+    payload = registration.payload
+    if payload is None or payload.identity != registration.identity:
+        return _invalid(Reason.MALFORMED)
+    key = ctx.signing_key(payload.key_id)
+    if key is None:
+        return _invalid_payload(Reason.UNKNOWN_KEY, payload)
+    return _judge_authentic(payload, key, registration, ctx, now)
 
 
 def checkin_payload(

@@ -15,12 +15,11 @@ import datetime as dt
 from collections.abc import Sequence
 from typing import Protocol
 
-from nacl.signing import SigningKey as Ed25519Key
 from sqlalchemy import ColumnElement, and_, bindparam, select
 from sqlalchemy.orm import Session
 
 from core.kinds import RegistrationStatus
-from core.tickets import TicketIdentity
+from core.tickets import TicketIdentity, manual_code_digest, payload_of_hex
 from kiosk.checkin import (
     Admission,
     Ambiguous,
@@ -84,7 +83,7 @@ class StoreCheckinContext:
             public_key = base64.b64decode(row.public_key, validate=True)
         except (binascii.Error, ValueError):
             public_key = b""  # unusable: decide() reports it as an unknown key
-        return KeyRecord(public_key=public_key, revoked=row.revoked)
+        return KeyRecord(public_key=public_key, revoked=row.revoked, revoked_at=row.revoked_at)
 
     def _own_key(self, key_id: int) -> KeyRecord | None:
         """This kiosk's own key before any pull has brought it back from the server.
@@ -97,9 +96,10 @@ class StoreCheckinContext:
         if identity is None or identity.signing_key_id != key_id:
             return None
         try:
-            public_key = bytes(Ed25519Key(identity.signing_key).verify_key)
-        except (ValueError, TypeError):
-            return None  # no usable seed: an unknown key, like any other
+            # The public half, kept in the clear: checking needs no secret.
+            public_key = base64.b64decode(identity.signing_public_key, validate=True)
+        except (binascii.Error, ValueError):
+            return None  # no usable key: an unknown key, like any other
         # A kiosk told it is revoked lost its key with its token (server/devices.py).
         return KeyRecord(public_key=public_key, revoked=identity.revoked)
 
@@ -120,7 +120,11 @@ class StoreCheckinContext:
         return None if row is None else _registration_info(row)
 
     def registrations_by_manual_code(self, code: str) -> Sequence[RegistrationInfo]:
-        rows = self._session.execute(_BY_MANUAL_CODE, {"code": code})
+        # A sign-up made here keeps its printed code; a pulled one its digest,
+        # salted per event (core.tickets.manual_code_digest): one hash per event.
+        events = self._session.scalars(select(Event.id)).all()
+        keys = [code, *(manual_code_digest(event_id, code) for event_id in events)]
+        rows = self._session.execute(_BY_MANUAL_CODES, {"codes": keys})
         return [
             _registration_info(r) for r in rows if r.key_id is not None and r.number is not None
         ]
@@ -133,6 +137,9 @@ class _RegistrationRow(Protocol):
     masked_name: str
     ticket: str
     status: RegistrationStatus
+    ticket_payload: str
+    ticket_digest: str
+    received_at: dt.datetime | None
 
 
 def _registration_info(row: _RegistrationRow) -> RegistrationInfo:
@@ -141,6 +148,9 @@ def _registration_info(row: _RegistrationRow) -> RegistrationInfo:
         masked_name=row.masked_name,
         ticket=row.ticket,
         cancelled=row.status == RegistrationStatus.CANCELLED,
+        payload=payload_of_hex(row.ticket_payload) if row.ticket_payload else None,
+        digest=row.ticket_digest,
+        received_at=row.received_at,
     )
 
 
@@ -152,9 +162,9 @@ def of_ticket(identity: TicketIdentity) -> ColumnElement[bool]:
     )
 
 
-# The statements, built once (bound by name: key_id, event_id, number, code).
+# The statements, built once (bound by name: key_id, event_id, number, codes).
 _EVENT = select(Event.id, Event.starts_at, Event.ends_at).where(Event.id == bindparam("event_id"))
-_KEY = select(SigningKey.public_key, SigningKey.revoked).where(
+_KEY = select(SigningKey.public_key, SigningKey.revoked, SigningKey.revoked_at).where(
     SigningKey.key_id == bindparam("key_id")
 )
 _REVOKED = select(RevokedTicket.number).where(
@@ -177,6 +187,9 @@ _REGISTRATION_COLUMNS = (
     Registration.masked_name,
     Registration.ticket,
     Registration.status,
+    Registration.ticket_payload,
+    Registration.ticket_digest,
+    Registration.received_at,
 )
 _REGISTRATION = (
     select(*_REGISTRATION_COLUMNS)
@@ -187,6 +200,6 @@ _REGISTRATION = (
     )
     .limit(1)
 )
-_BY_MANUAL_CODE = select(*_REGISTRATION_COLUMNS).where(
-    Registration.manual_code == bindparam("code")
+_BY_MANUAL_CODES = select(*_REGISTRATION_COLUMNS).where(
+    Registration.manual_code.in_(bindparam("codes", expanding=True))
 )

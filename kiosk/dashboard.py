@@ -13,11 +13,22 @@ import datetime as dt
 from dataclasses import dataclass
 
 from sqlalchemy import func, select
+from sqlalchemy.orm import Session
 
-from kiosk.models import OutboxMutation
+from core.clock import utcnow
+from kiosk.models import OutboxMutation, Registration, Submission
 from kiosk.outbox import QUEUED_STATES, AttentionItem, needs_attention
 from kiosk.store import Store
 from kiosk.sync_state import SyncSnapshot, snapshot
+
+# How long staff mode shows the last receipt code made here (issue 16 #11).
+RECENT_RECEIPT = dt.timedelta(minutes=10)
+
+
+@dataclass(frozen=True)
+class RecentReceipt:
+    code: str
+    created_at: dt.datetime
 
 
 @dataclass(frozen=True)
@@ -25,6 +36,11 @@ class Dashboard:
     sync: SyncSnapshot
     oldest_pending_at: dt.datetime | None
     attention: tuple[AttentionItem, ...]
+    # The newest receipt made here within RECENT_RECEIPT, if any. A kiosk killed
+    # between the commit and the receipt screen (power, crash) kept the record
+    # and will deliver it, but the citizen never saw the code: staff, called
+    # with the button on every screen, read it here (docs/threat-model.md).
+    last_receipt: RecentReceipt | None = None
 
     def oldest_pending_age_s(self, now: dt.datetime) -> float | None:
         """How long the oldest record has waited to be sent; None when nothing waits."""
@@ -33,7 +49,8 @@ class Dashboard:
         return max(0.0, (now - self.oldest_pending_at).total_seconds())
 
 
-def dashboard(store: Store) -> Dashboard:
+def dashboard(store: Store, now: dt.datetime | None = None) -> Dashboard:
+    now = now or utcnow()
     with store.read() as session:
         oldest = session.scalar(
             select(func.min(OutboxMutation.created_at)).where(
@@ -45,7 +62,33 @@ def dashboard(store: Store) -> Dashboard:
             # min() comes back through SQLite as a naive text value, not through UTCDateTime.
             oldest_pending_at=_utc(oldest),
             attention=tuple(needs_attention(session)),
+            last_receipt=_last_receipt(session, now),
         )
+
+
+def _last_receipt(session: Session, now: dt.datetime) -> RecentReceipt | None:
+    since = now - RECENT_RECEIPT
+    found: list[tuple[dt.datetime, str]] = []
+    for created_at, code in (
+        *session.execute(
+            select(Submission.created_at, Submission.receipt_code)
+            .where(Submission.created_at >= since)
+            .order_by(Submission.created_at.desc())
+            .limit(1)
+        ),
+        *session.execute(
+            select(Registration.created_at, Registration.receipt_code)
+            .where(Registration.local, Registration.created_at >= since)
+            .order_by(Registration.created_at.desc())
+            .limit(1)
+        ),
+    ):
+        if code:
+            found.append((created_at, code))
+    if not found:
+        return None
+    created_at, code = max(found)
+    return RecentReceipt(code, created_at)
 
 
 def _utc(value: dt.datetime | str | None) -> dt.datetime | None:

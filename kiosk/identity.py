@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -24,6 +26,22 @@ def require_identity(session: Session) -> DeviceIdentity:
     identity = current_identity(session)
     if identity is None:
         raise NotEnrolled("this kiosk is not enrolled with a central server")
+    return identity
+
+
+def save_identity(session: Session, **fields: Any) -> DeviceIdentity:
+    """Write the one identity row (enrolment, re-enrolment), sealing its secrets.
+
+    Not ``session.merge``: merging copies only columns, and the token and
+    signing key are not columns (kiosk/models.py), so they would be lost.
+    """
+    identity = session.get(DeviceIdentity, 1)
+    if identity is None:
+        identity = DeviceIdentity(id=1, **fields)
+        session.add(identity)
+        return identity
+    for name, value in fields.items():
+        setattr(identity, name, value)
     return identity
 
 

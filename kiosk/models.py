@@ -8,24 +8,32 @@ status) and what check-in needs (ticket identity, a masked name).
 
 from __future__ import annotations
 
+import base64
 import datetime as dt
 import enum
 import uuid
+from typing import Any
 
+from nacl.signing import SigningKey as Ed25519Key
 from sqlalchemy import (
     Boolean,
+    Connection,
     ForeignKey,
     Index,
     Integer,
     LargeBinary,
     String,
     Text,
+    event,
+    text,
 )
-from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+from sqlalchemy.orm import DeclarativeBase, Mapped, Mapper, QueryContext, mapped_column
+from sqlalchemy.orm.attributes import flag_modified
 
 from core.clock import utcnow
 from core.columns import UTCDateTime, str_enum
 from core.kinds import RegistrationStatus, SubmissionKind
+from kiosk.device_secrets import for_pool
 
 
 def new_id() -> str:
@@ -90,15 +98,25 @@ class Registration(Base):
     id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
     event_id: Mapped[int] = mapped_column(ForeignKey("events.id"), index=True)
     status: Mapped[RegistrationStatus] = mapped_column(str_enum(RegistrationStatus))
-    receipt_code: Mapped[str] = mapped_column(String(8), unique=True)
+    # The citizen's receipt code: sign-ups made here only. A pulled one has none
+    # (it would open another citizen's status page).
+    receipt_code: Mapped[str | None] = mapped_column(String(8), unique=True, nullable=True)
     # Ticket identity (key id, number) for tickets; empty for the waiting list.
     key_id: Mapped[int | None] = mapped_column(Integer, nullable=True)
     number: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    # The ticket text: sign-ups made here only (the kiosk printed it). A pulled
+    # one has its payload and digest instead (core.tickets): nothing to replay.
     ticket: Mapped[str] = mapped_column(String(200), default="")
+    ticket_payload: Mapped[str] = mapped_column(String(32), server_default="", default="")
+    ticket_digest: Mapped[str] = mapped_column(String(64), server_default="", default="")
+    # The printed code (made here), or core.tickets.manual_code_digest (pulled).
     manual_code: Mapped[str] = mapped_column(String(16), default="", index=True)
     masked_name: Mapped[str] = mapped_column(String(50), default="")
     local: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # When the server received it (pulled): a revoked key's tickets received
+    # before its revocation stay good.
+    received_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime, nullable=True)
 
     __table_args__ = (Index("ix_registrations_ticket", "key_id", "event_id", "number"),)
 
@@ -191,22 +209,33 @@ class SyncState(Base):
 
 
 class DeviceIdentity(Base):
-    """One row once enrolled: who this kiosk is to the central server."""
+    """One row once enrolled: who this kiosk is to the central server.
+
+    ``token`` and ``signing_key`` are plain attributes, never columns: they are
+    sealed into ``secrets`` when the row is written and opened when it is read
+    (kiosk/device_secrets.py), so kiosk.db holds neither in the clear.
+    """
 
     __tablename__ = "device_identity"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, default=1)
     device_id: Mapped[str] = mapped_column(String(64))
-    token: Mapped[str] = mapped_column(String(200))
+    # Where the token was kept before it was sealed; always "" once written again.
+    legacy_token: Mapped[str] = mapped_column("token", String(200), default="")
     server_url: Mapped[str] = mapped_column(String(500))
     office: Mapped[str] = mapped_column(String(200), default="")
     # X25519 public key the server unseals with (base64).
     server_public_key: Mapped[str] = mapped_column(String(100))
-    # This kiosk's Ed25519 ticket-signing key (raw seed) and the id the server gave it.
-    signing_key: Mapped[bytes] = mapped_column(LargeBinary, default=b"")
+    # Where the signing seed was kept before it was sealed; always b"" once written again.
+    legacy_signing_key: Mapped[bytes] = mapped_column("signing_key", LargeBinary, default=b"")
     signing_key_id: Mapped[int] = mapped_column(Integer, default=0)
     revoked: Mapped[bool] = mapped_column(Boolean, default=False)
     enrolled_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # Token and signing seed, sealed with the store key (kiosk/device_secrets.py).
+    secrets: Mapped[bytes] = mapped_column(LargeBinary, default=b"", server_default=text("x''"))
+    # The public half of the signing key (base64): check-in needs no secret.
+    signing_public_key: Mapped[str] = mapped_column(String(64), default="", server_default="")
+
     # The status pages' address the server gave at enrolment ("" from older servers).
     public_url: Mapped[str] = mapped_column(String(500), default="")
 
@@ -214,6 +243,59 @@ class DeviceIdentity(Base):
     def status_base(self) -> str:
         """Where receipt QRs point: the public address, else the server the kiosk talks to."""
         return self.public_url or self.server_url
+
+    def __init__(self, *, token: str = "", signing_key: bytes = b"", **values: Any) -> None:
+        super().__init__(**values)
+        self.secrets = b""
+        self.token = token
+        self.signing_key = signing_key
+
+    @property
+    def token(self) -> str:
+        """The bearer token (opened from ``secrets``)."""
+        return str(self.__dict__.get("_plain_token", ""))
+
+    @token.setter
+    def token(self, value: str) -> None:
+        self.__dict__["_plain_token"] = value
+        flag_modified(self, "secrets")
+
+    @property
+    def signing_key(self) -> bytes:
+        """The Ed25519 ticket-signing seed (opened from ``secrets``); b"" if none."""
+        return bytes(self.__dict__.get("_plain_seed", b""))
+
+    @signing_key.setter
+    def signing_key(self, value: bytes) -> None:
+        self.__dict__["_plain_seed"] = bytes(value)
+        flag_modified(self, "secrets")
+
+
+@event.listens_for(DeviceIdentity, "load")
+def _open_secrets(identity: DeviceIdentity, context: QueryContext) -> None:
+    if identity.secrets:
+        token, seed = for_pool(context.session.get_bind().engine.pool).open(identity.secrets)
+    else:
+        # Written before secrets were sealed: the next write seals them
+        # (kiosk/store.py does it at start-up). Empty for a row being merged.
+        token = identity.__dict__.get("legacy_token") or ""
+        seed = identity.__dict__.get("legacy_signing_key") or b""
+    identity.__dict__["_plain_token"] = token
+    identity.__dict__["_plain_seed"] = bytes(seed)
+
+
+@event.listens_for(DeviceIdentity, "before_insert")
+@event.listens_for(DeviceIdentity, "before_update")
+def _seal_secrets(_mapper: Mapper[Any], connection: Connection, identity: DeviceIdentity) -> None:
+    seed = identity.signing_key
+    identity.secrets = for_pool(connection.engine.pool).seal(identity.token, seed)
+    identity.legacy_token = ""
+    identity.legacy_signing_key = b""
+    identity.signing_public_key = (
+        base64.b64encode(bytes(Ed25519Key(seed).verify_key)).decode("ascii")
+        if len(seed) == 32
+        else ""
+    )
 
 
 class SigningKey(Base):
@@ -225,6 +307,7 @@ class SigningKey(Base):
     # Ed25519 public key, base64 of 32 raw bytes.
     public_key: Mapped[str] = mapped_column(String(100))
     revoked: Mapped[bool] = mapped_column(Boolean, default=False)
+    revoked_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime, nullable=True)
 
 
 class RevokedTicket(Base):

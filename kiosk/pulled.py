@@ -22,7 +22,6 @@ from sqlalchemy import delete, exists, select, update
 from sqlalchemy.orm import Session
 
 from core.kinds import RegistrationStatus
-from core.tickets import manual_code_of_text
 from kiosk.models import Category, CheckIn, Event, Registration, RevokedTicket, SigningKey
 from kiosk.outbox import sync_state
 
@@ -56,14 +55,18 @@ class PulledEvent:
 
 @dataclass(frozen=True)
 class PulledRegistration:
+    """A sign-up as pull gives it: what checking its ticket needs, never the ticket itself."""
+
     id: str
     event_id: int
     status: RegistrationStatus
-    receipt_code: str
     key_id: int | None
     number: int | None
-    ticket: str
     masked_name: str
+    ticket_payload: str = ""
+    ticket_digest: str = ""
+    manual_code_digest: str = ""
+    received_at: dt.datetime | None = None
 
 
 @dataclass(frozen=True)
@@ -71,6 +74,7 @@ class PulledKey:
     key_id: int
     public_key: str
     revoked: bool = False
+    revoked_at: dt.datetime | None = None
 
 
 @dataclass(frozen=True)
@@ -171,21 +175,31 @@ def _apply_registration(session: Session, pulled: PulledRegistration) -> None:
     existing = session.get(Registration, pulled.id)
     if existing is not None and existing.local:
         # The echo of a sign-up made here: the server's word on its status is
-        # what counts, the rest (ticket, number, masked name) is already ours.
+        # what counts, the rest (ticket, number, masked name) is already ours;
+        # when the server received it decides whether a revoked key still vouches.
         existing.status = pulled.status
+        existing.received_at = pulled.received_at
         return
-    clash = session.scalar(
-        select(Registration.id).where(
-            Registration.receipt_code == pulled.receipt_code, Registration.id != pulled.id
+    # No ticket text and no receipt code: a stolen kiosk must not hand out
+    # other citizens' tickets or status pages. Staff type the printed code; it
+    # is found by its digest (kiosk/checkin_context.py).
+    session.merge(
+        Registration(
+            id=pulled.id,
+            event_id=pulled.event_id,
+            status=pulled.status,
+            receipt_code=None,
+            key_id=pulled.key_id,
+            number=pulled.number,
+            ticket="",
+            ticket_payload=pulled.ticket_payload,
+            ticket_digest=pulled.ticket_digest,
+            manual_code=pulled.manual_code_digest,
+            masked_name=pulled.masked_name,
+            local=False,
+            received_at=pulled.received_at,
         )
     )
-    if clash is not None:
-        log.warning("pulled registration %s reuses receipt code of %s", pulled.id, clash)
-        return
-    # The code printed beside the QR is derived from the ticket, so staff can
-    # type it here for a ticket another kiosk (or the server) issued.
-    manual_code = manual_code_of_text(pulled.ticket)
-    session.merge(Registration(local=False, manual_code=manual_code, **vars(pulled)))
 
 
 def _apply_checkin(session: Session, pulled: PulledCheckin) -> None:

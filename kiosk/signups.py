@@ -130,11 +130,12 @@ def store_sign_up(
         confirmed = offline_places(session, event) > 0
         if not confirmed and not accept_waitlist:
             raise v.ValidationFailed([v.FieldError("event", "event.full")])
+        code = receipt_code or unused_receipt_code(session)
         registration = Registration(
             id=registration_id or str(uuid.uuid4()),
             event_id=event.id,
             status=RegistrationStatus.CONFIRMED if confirmed else RegistrationStatus.WAITLISTED,
-            receipt_code=receipt_code or unused_receipt_code(session),
+            receipt_code=code,
             masked_name=mask_name(checked.name),
             ticket="",
             manual_code="",
@@ -149,7 +150,7 @@ def store_sign_up(
             registration.manual_code = issued.ticket.manual_code
         session.add(registration)
         payload = SignupPayload(
-            receipt_code=registration.receipt_code,
+            receipt_code=code,
             event_id=event.id,
             status="confirmed" if confirmed else "waitlisted",
             key_id=registration.key_id,
@@ -170,12 +171,12 @@ def store_sign_up(
             mutation_id=registration.id,
             now=when,
         )
-        url = status_url(identity.status_base, registration.receipt_code)
+        url = status_url(identity.status_base, code)
         notify = checked.consent.notify
         reminder = confirmed and notify and gets_reminder(when, event.starts_at)
     return Receipt(
         id=registration.id,
-        code=registration.receipt_code,
+        code=code,
         kind="signup",
         created_at=when,
         status=str(registration.status),

@@ -104,7 +104,8 @@ def event_facts(store: Store, event_id: int) -> SlipEvent | None:
 def _signup_facts(session: Session, registration: Registration) -> SlipFacts:
     event = session.get(Event, registration.event_id)
     return SlipFacts(
-        code=registration.receipt_code,
+        # Sign-ups made here always have one; a pulled sign-up has none (issue 16 #3).
+        code=registration.receipt_code or "",
         kind="signup",
         created_at=registration.created_at,
         status=str(registration.status),

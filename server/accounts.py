@@ -1,11 +1,25 @@
-"""Staff accounts: slow password hashes, log-in with lockout, roles.
+"""Staff accounts: slow password hashes, log-in with throttling, roles.
 
 Passwords are hashed with scrypt (stdlib) and a per-user random salt; the
 parameters are stored with the hash so they can be raised later without
-locking anyone out. A failed log-in counts against the account; after
-``MAX_FAILURES`` in a row the account is locked for ``LOCKOUT``. An unknown
-user name costs the same scrypt run as a known one, so response time does not
-tell which names exist.
+locking anyone out.
+
+A log-in attempt costs a 32 MiB scrypt run, so what an anonymous visitor can
+make the server hash is bounded before any hashing (``begin_login``):
+
+- per address: at most ``ADDRESS_LIMIT`` attempts in ``WINDOW``, counted
+  atomically before the hash (server/ratelimits.py), cleared by a success;
+- per account name, known or not (so the answer never tells which exist):
+  once ``ACCOUNT_LIMIT`` failures in ``WINDOW`` were made against it, only an
+  address that has not been failing may try. A stranger guessing from a few
+  addresses therefore cannot lock staff out: a member of staff at their own
+  desk still logs in with the right password;
+- and the web layer runs the hashes themselves in a small bounded pool
+  (server/web/hashing.py), so parallel attempts queue, or are turned away,
+  instead of each taking 32 MiB at once.
+
+An unknown user name costs the same scrypt run as a known one, and is counted
+and throttled the same way, so neither time nor answer tells which names exist.
 """
 
 from __future__ import annotations
@@ -24,6 +38,7 @@ from sqlalchemy.orm import Session
 
 from server.db import Database
 from server.models import StaffRole, StaffSession, StaffUser, utcnow
+from server.ratelimits import Limit, forget, hit, peek
 
 # scrypt cost: n=2**15, r=8 takes ~50-100 ms and 32 MiB per attempt on a server core.
 SCRYPT_N = 2**15
@@ -32,8 +47,13 @@ SCRYPT_P = 1
 _MAXMEM = 64 * 1024 * 1024
 MIN_PASSWORD = 10
 MAX_PASSWORD = 256
-MAX_FAILURES = 5
-LOCKOUT = dt.timedelta(minutes=15)
+WINDOW = dt.timedelta(minutes=15)
+# Attempts one address may make per window (a success clears its count).
+ADDRESS_LIMIT = 10
+# Failures against one account name after which only clean addresses may try.
+ACCOUNT_LIMIT = 10
+_BY_ADDRESS = Limit("login-address", ADDRESS_LIMIT, WINDOW)
+_BY_ACCOUNT = Limit("login-account", ACCOUNT_LIMIT, WINDOW)
 _USERNAME = re.compile(r"^[a-z0-9][a-z0-9._-]{1,63}$")
 
 
@@ -66,7 +86,9 @@ class Staff:
 class LoginOutcome:
     OK = "ok"
     WRONG = "wrong"  # unknown user or wrong password: the page does not say which
-    LOCKED = "locked"
+    # Not checked: this address made too many attempts, or the account is under
+    # attack and this address has been failing. Known or not, the same answer.
+    THROTTLED = "throttled"
     DISABLED = "disabled"
 
 
@@ -74,7 +96,7 @@ class LoginOutcome:
 class LoginResult:
     outcome: str
     staff: Staff | None = None
-    locked_until: dt.datetime | None = None
+    retry_after_s: int | None = None
 
 
 # --- password hashes -------------------------------------------------------------------
@@ -189,10 +211,17 @@ def set_disabled(db: Database, username: str, disabled: bool) -> None:
 
 
 def unlock(db: Database, username: str) -> None:
+    """Forget the failures counted against an account (an admin's decision)."""
     with db.write() as session:
         user = _user(session, username)
         user.failed_logins = 0
         user.locked_until = None
+    forget(db, _BY_ACCOUNT, user.username)
+
+
+def clear_address(db: Database, address: str) -> None:
+    """Let an address that was throttled try again at once (an admin's decision)."""
+    forget(db, _BY_ADDRESS, address)
 
 
 def list_users(db: Database) -> list[StaffUser]:
@@ -224,35 +253,53 @@ def staff_of(user: StaffUser) -> Staff:
 # --- logging in ------------------------------------------------------------------------
 
 
-def check_login(
-    db: Database, username: str, password: str, now: dt.datetime | None = None
+def begin_login(
+    db: Database, username: str, address: str, now: dt.datetime | None = None
+) -> LoginResult | None:
+    """Count an attempt from ``address`` and say whether it may be checked at all.
+
+    None: go on and check the password (``finish_login``). A result: refused
+    without hashing anything. Cheap: two indexed statements, no scrypt.
+    """
+    now = now or utcnow()
+    username = normalize_username(username)[:64]
+    from_address = hit(db, _BY_ADDRESS, address, now)
+    if from_address.attempts > ADDRESS_LIMIT:
+        return LoginResult(LoginOutcome.THROTTLED, retry_after_s=from_address.retry_after_s(now))
+    # This attempt is counted already: an address that has not been failing has just 1.
+    clean_address = from_address.attempts == 1
+    if not clean_address and peek(db, _BY_ACCOUNT, username, now) >= ACCOUNT_LIMIT:
+        return LoginResult(LoginOutcome.THROTTLED, retry_after_s=int(WINDOW.total_seconds()))
+    return None
+
+
+def finish_login(
+    db: Database, username: str, password: str, address: str, now: dt.datetime | None = None
 ) -> LoginResult:
-    """Check a log-in attempt and count it: a failure towards lockout, a success resets."""
+    """Check the password (one scrypt run, known user or not) and count the outcome."""
     now = now or utcnow()
     username = normalize_username(username)[:64]
     password = password[:MAX_PASSWORD]
     with db.read() as session:
         user = session.scalar(select(StaffUser).where(StaffUser.username == username))
-    if user is None:
-        verify_password(password, _dummy_hash())
+    correct = verify_password(password, user.password_hash if user else _dummy_hash())
+    if user is None or not correct:
+        hit(db, _BY_ACCOUNT, username, now)
         return LoginResult(LoginOutcome.WRONG)
-    if user.locked_until is not None and user.locked_until > now:
-        # Not even checked: a locked account gives no password oracle.
-        return LoginResult(LoginOutcome.LOCKED, locked_until=user.locked_until)
-    correct = verify_password(password, user.password_hash)
-    with db.write() as session:
-        row = session.scalars(
-            select(StaffUser).where(StaffUser.id == user.id).with_for_update()
-        ).one()
-        if correct:
-            row.failed_logins = 0
-            row.locked_until = None
-            if row.disabled_at is not None:
-                return LoginResult(LoginOutcome.DISABLED)
-            return LoginResult(LoginOutcome.OK, staff_of(row))
-        row.failed_logins += 1
-        if row.failed_logins >= MAX_FAILURES:
-            row.failed_logins = 0
-            row.locked_until = now + LOCKOUT
-            return LoginResult(LoginOutcome.LOCKED, locked_until=row.locked_until)
-    return LoginResult(LoginOutcome.WRONG)
+    forget(db, _BY_ADDRESS, address)
+    if user.disabled_at is not None:
+        return LoginResult(LoginOutcome.DISABLED)
+    return LoginResult(LoginOutcome.OK, staff_of(user))
+
+
+def check_login(
+    db: Database,
+    username: str,
+    password: str,
+    now: dt.datetime | None = None,
+    *,
+    address: str = "local",
+) -> LoginResult:
+    """``begin_login`` then, unless refused, ``finish_login`` (for callers without a pool)."""
+    refused = begin_login(db, username, address, now)
+    return refused or finish_login(db, username, password, address, now)

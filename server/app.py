@@ -8,8 +8,9 @@ thread pool, never on the event loop.
 
 from __future__ import annotations
 
-import json
+import logging
 import os
+import re
 from typing import Annotated, Any
 
 from fastapi import FastAPI, Header, Query, Request
@@ -19,11 +20,12 @@ from pydantic import ValidationError
 from sqlalchemy.exc import DBAPIError
 from starlette.concurrency import run_in_threadpool
 
+from core.jsontext import JsonRefused, load_json
 from core.receipts import is_valid_code, normalize_code
 from server import cases, claims, devices, enrolment, open311, seats, web
 from server.auth import AuthError, authenticate
 from server.config import ServerSettings, load_settings
-from server.db import Database, open_database
+from server.db import Database, open_database, sqlstate
 from server.errors import ApiError, describe_validation, error_response, install_error_handlers
 from server.ingest import DeviceGone, InvalidBatch, ingest
 from server.keys import ServerKeys, load_or_create_keys
@@ -45,6 +47,7 @@ from sync.protocol import (
     PATH_PULL,
     PATH_PUSH,
     PATH_SIGNUP,
+    PENDING_HEADER,
     PROTOCOL_VERSION,
     AvailabilityResponse,
     CancelRequest,
@@ -74,7 +77,23 @@ _ERRORS: dict[int | str, dict[str, Any]] = {
     )
 }
 
-_ENROLL_STATUS = {"public_key_in_use": 409, "rate_limited": 429}
+log = logging.getLogger("server.app")
+# A wrong, used or expired code is a credential that does not authorise enrolment.
+_ENROLL_STATUS = {
+    "public_key_in_use": 409,
+    "rate_limited": 429,
+    "invalid_enrollment_code": 403,
+    "enrollment_code_used": 403,
+    "enrollment_code_expired": 403,
+    "invalid_predecessor": 403,
+}
+_PENDING = re.compile(r"[0-9]{1,12}")
+
+
+def _json_request(model: str) -> dict[str, Any]:
+    """The request body of an endpoint that parses its own JSON (core.jsontext's limits)."""
+    schema = {"$ref": f"#/components/schemas/{model}"}
+    return {"requestBody": {"required": True, "content": {"application/json": {"schema": schema}}}}
 
 
 def create_app(
@@ -90,7 +109,22 @@ def create_app(
     install_error_handlers(app)
 
     @app.exception_handler(DBAPIError)
-    async def _database_down(_request: Request, _exc: DBAPIError) -> JSONResponse:
+    async def _database_down(request: Request, exc: DBAPIError) -> JSONResponse:
+        # Why, at warning level: an operator must see "read-only" or "connection
+        # refused" in the log, not a bare 503. Class and SQLSTATE only: a
+        # driver's message may quote the values it choked on.
+        log.warning(
+            "503: the database failed",
+            extra={
+                "fields": {
+                    "status": 503,
+                    "path": request.url.path,
+                    "reason": type(exc.orig).__name__,
+                    "sqlstate": sqlstate(exc.orig),
+                    "disconnect": exc.connection_invalidated,
+                }
+            },
+        )
         return error_response(
             503,
             "database_unavailable",
@@ -103,13 +137,16 @@ def create_app(
 
     @app.get(PATH_HEALTH, response_model=HealthResponse, tags=["health"])
     def health() -> JSONResponse:
-        alive = db.ping()
+        state = db.state()
         body = HealthResponse(
-            status="ok" if alive else "degraded",
-            database="ok" if alive else "unavailable",
-            server_time=utcnow(),
+            status="ok" if state == "ok" else "degraded", database=state, server_time=utcnow()
         )
-        return JSONResponse(body.model_dump(mode="json"), status_code=200 if alive else 503)
+        if state != "ok":
+            log.warning(
+                "503 on health: the database cannot store pushes",
+                extra={"fields": {"status": 503, "path": PATH_HEALTH, "reason": state}},
+            )
+        return JSONResponse(body.model_dump(mode="json"), status_code=200 if state == "ok" else 503)
 
     @app.post(
         PATH_ENROLL,
@@ -120,9 +157,14 @@ def create_app(
             409: {"model": ErrorResponse, "description": "Signing key already registered."},
             429: {"model": ErrorResponse, "description": "Too many failed attempts."},
         },
+        openapi_extra=_json_request("EnrollRequest"),
     )
-    def enroll(body: EnrollRequest, request: Request) -> EnrollResponse:
+    async def enroll(request: Request) -> EnrollResponse:
+        body = _enroll_body(await request.body())
         client = request.client.host if request.client else "unknown"
+        return await run_in_threadpool(_enroll, body, client)
+
+    def _enroll(body: EnrollRequest, client: str) -> EnrollResponse:
         try:
             answer = enrolment.enroll(db, keys, body, client)
             return answer.model_copy(update={"public_url": settings.public_url})
@@ -138,22 +180,19 @@ def create_app(
         response_model=PushResponse,
         tags=["sync"],
         responses=_ERRORS,
-        openapi_extra={
-            "requestBody": {
-                "required": True,
-                "content": {
-                    "application/json": {"schema": {"$ref": "#/components/schemas/PushRequest"}}
-                },
-            }
-        },
+        openapi_extra=_json_request("PushRequest"),
     )
     async def push(
         request: Request,
         authorization: Annotated[str | None, Header()] = None,
         x_civic_pending: Annotated[
-            str | None,
-            Header(description="Records in the kiosk's outbox, shown to staff (optional)."),
-        ] = None,
+            str,
+            Header(
+                description="Records in the kiosk's outbox, shown to staff (optional); "
+                "anything but a whole number is a 400.",
+                json_schema_extra={"pattern": "^[0-9]{0,12}$"},
+            ),
+        ] = "",
         x_civic_printer: Annotated[
             str | None,
             Header(description="The kiosk's slip printer state (optional)."),
@@ -161,6 +200,8 @@ def create_app(
     ) -> Response:
         device = await run_in_threadpool(_device, db, authorization)
         request.state.device = device.id
+        # Every part of the request is judged before the batch is applied: a bad
+        # header must not fail a push whose mutations were already committed.
         pending = _pending(x_civic_pending)
         raw = await request.body()
         # One transaction: the batch, and what the kiosk said about itself.
@@ -178,7 +219,13 @@ def create_app(
         request: Request,
         cursor: Annotated[str, Query(max_length=500)] = "",
         limit: Annotated[int, Query(ge=1, le=MAX_PULL_LIMIT)] = DEFAULT_PULL_LIMIT,
-        protocol: Annotated[int, Query()] = PROTOCOL_VERSION,
+        protocol: Annotated[
+            int,
+            Query(
+                description="Must be 1; any other version is answered 426.",
+                json_schema_extra={"enum": [PROTOCOL_VERSION]},
+            ),
+        ] = PROTOCOL_VERSION,
         authorization: Annotated[str | None, Header()] = None,
         x_civic_printer: Annotated[
             str | None,
@@ -272,10 +319,25 @@ def _check_protocol(protocol: object) -> None:
 
 
 def _pending(header: str | None) -> int | None:
-    """The outbox backlog a kiosk reported, if it sent a sensible one."""
-    if header is None or not header.strip().isdigit():
+    """The outbox backlog a kiosk reported: ASCII digits only, or a 400.
+
+    ``str.isdigit`` also says yes to "²" and other digits ``int`` refuses.
+    """
+    value = (header or "").strip()
+    if not value:
         return None
-    return min(int(header.strip()), 10_000_000)
+    if not _PENDING.fullmatch(value):
+        raise ApiError(
+            400, "invalid_request", f"{PENDING_HEADER}: must be a whole number of records"
+        )
+    return min(int(value), 10_000_000)
+
+
+def _enroll_body(raw: bytes) -> EnrollRequest:
+    try:
+        return EnrollRequest.model_validate(_json_body(raw))
+    except ValidationError as exc:
+        raise ApiError(400, "invalid_request", describe_validation(exc.errors())) from None
 
 
 def _push(
@@ -299,12 +361,17 @@ def _push(
         raise ApiError(403, "device_revoked", "this kiosk has been revoked") from None
 
 
+def _json_body(raw: bytes) -> Any:
+    """A request body parsed within core.jsontext's limits, or a 400 saying which was broken."""
+    try:
+        return load_json(raw)
+    except JsonRefused as refused:
+        raise ApiError(400, "invalid_request", f"the body is refused: {refused.message}") from None
+
+
 def _push_body(raw: bytes, device: Device) -> dict[str, Any]:
     """The push body, its envelope checked; each mutation is checked on its own later."""
-    try:
-        body = json.loads(raw)
-    except (UnicodeDecodeError, ValueError):
-        raise ApiError(400, "invalid_request", "the body is not JSON") from None
+    body = _json_body(raw)
     if not isinstance(body, dict):
         raise ApiError(400, "invalid_request", "the body must be a JSON object")
     if "protocol" in body:
@@ -336,13 +403,44 @@ def _openapi(app: FastAPI) -> dict[str, Any]:
     schema = get_openapi(
         title=app.title, version=app.version, summary=app.summary, routes=app.routes
     )
-    push = PushRequest.model_json_schema(ref_template="#/components/schemas/{model}")
     components = schema.setdefault("components", {}).setdefault("schemas", {})
-    for name, definition in push.pop("$defs", {}).items():
-        components.setdefault(name, definition)
-    components["PushRequest"] = push
+    _state_the_real_errors(schema, components)
+    # Bodies the endpoints parse themselves (within core.jsontext's limits).
+    for model in (PushRequest, EnrollRequest):
+        body = model.model_json_schema(ref_template="#/components/schemas/{model}")
+        for name, definition in body.pop("$defs", {}).items():
+            components.setdefault(name, definition)
+        components[model.__name__] = body
     app.openapi_schema = schema
     return schema
+
+
+def _state_the_real_errors(schema: dict[str, Any], components: dict[str, Any]) -> None:
+    """Correct FastAPI's generated error responses to what the server answers.
+
+    A request that fails validation is answered 400 with an ``ErrorResponse``
+    (server/errors.py), never FastAPI's 422; Open311 answers its own errors as
+    a GeoReport list (400 for a bad parameter, 404 for an unknown id or code).
+    """
+    components.setdefault("ErrorResponse", ErrorResponse.model_json_schema())
+    components["Open311Errors"] = open311.ERRORS_SCHEMA
+    api_error = {"$ref": "#/components/schemas/ErrorResponse"}
+    open311_error = {"$ref": "#/components/schemas/Open311Errors"}
+    for path, operations in schema.get("paths", {}).items():
+        for operation in operations.values():
+            responses = operation.setdefault("responses", {})
+            responses.pop("422", None)
+            if path.startswith(open311.PREFIX):
+                responses["400"] = _json_response(
+                    "A parameter is not valid.", {"anyOf": [open311_error, api_error]}
+                )
+                responses["404"] = _json_response("No such service or request.", open311_error)
+            elif "400" not in responses:
+                responses["400"] = _json_response("The request is malformed.", api_error)
+
+
+def _json_response(description: str, schema: dict[str, Any]) -> dict[str, Any]:
+    return {"description": description, "content": {"application/json": {"schema": schema}}}
 
 
 def create_app_from_env() -> FastAPI:

@@ -85,7 +85,7 @@ _INSERTS: dict[str, dict[str, Any]] = {
     "registration": _plain(Registration),
     "revoked_ticket": _ignoring_duplicates(RevokedTicket, _TICKET),
     "checkin": _plain(CheckIn),
-    "rejected": _ignoring_duplicates(RejectedMutation, ["mutation_id", "payload_hash"]),
+    "rejected": _ignoring_duplicates(RejectedMutation, ["lineage", "mutation_id", "payload_hash"]),
     "change": _plain(ChangeLogEntry),
     # Messages to citizens about what this batch applied (server/notifications.py).
     "notification": _ignoring_duplicates(Notification, ["key"]),
@@ -157,6 +157,12 @@ def _tickets_in(table: Any) -> Any:
 
 
 _HELD_TICKETS = _tickets_in(_registrations)
+_ADMITTED_TICKETS = _tickets_in(_admissions)
+_RECEIVED = select(_registrations.c.received_at).where(
+    _registrations.c.key_id == bindparam("key_id"),
+    _registrations.c.event_id == bindparam("event_id"),
+    _registrations.c.number == bindparam("number"),
+)
 _REVOKED_TICKETS = _tickets_in(_revoked)
 
 
@@ -167,12 +173,15 @@ class Pusher:
     device_id: str
     office: str
     signing_key_id: int
+    # The kiosk store across re-enrolments: mutation ids are unique within it.
+    lineage: str = ""
 
 
 @dataclass(frozen=True)
 class SigningKeyInfo:
     public_key: str  # base64 Ed25519
     revoked: bool
+    revoked_at: dt.datetime | None = None
 
 
 @dataclass(frozen=True)
@@ -207,6 +216,8 @@ class Batch:
         self._revoked: set[Ticket] = set()
         self._looked_up_held: set[Ticket] = set()
         self._looked_up_revoked: set[Ticket] = set()
+        self._admitted: set[Ticket] = set()
+        self._looked_up_admitted: set[Ticket] = set()
         self._queued: dict[str, list[dict[str, Any]]] = defaultdict(list)
         self._staged: list[tuple[str, dict[str, Any]]] | None = None
         # Refused before and sent again unchanged: their copy is already kept.
@@ -217,13 +228,29 @@ class Batch:
         self.signatures: dict[tuple[int, str], bool] = {}
         # Plans messages to citizens (set by ingest; None: no messages, as in benchmarks).
         self.planner: Planner | None = None
+        # Mutation id -> the id its record gets instead (see ``entity_id``).
+        self.renamed: dict[str, str] = {}
+
+    def entity_id(self, mutation_id: object) -> str:
+        """The id of the record a mutation makes: its own id, unless another kiosk's took it.
+
+        Record ids (submissions, registrations, check-ins) are the mutation ids
+        kiosks chose. Only a device that read another's queue could send one of
+        its ids first; the kiosk's own record must still be kept, so it gets a
+        fresh id (server/ingest.py decides when). The answer is ``applied``
+        either way: nothing tells the sender that the id was taken.
+        """
+        key = str(mutation_id)
+        return self.renamed.get(key, key)
 
     def signing_key(self, key_id: int) -> SigningKeyInfo | None:
         """A ticket-signing public key, looked up once per batch."""
         if key_id not in self._signing_keys:
             row = self.conn.execute(_SIGNING_KEY, {"id": key_id}).first()
             self._signing_keys[key_id] = (
-                None if row is None else SigningKeyInfo(row.public_key, row.revoked_at is not None)
+                None
+                if row is None
+                else SigningKeyInfo(row.public_key, row.revoked_at is not None, row.revoked_at)
             )
         return self._signing_keys[key_id]
 
@@ -342,8 +369,11 @@ class Batch:
                     for event_id, n in self.conn.execute(_ALL_CONFIRMED, {"event_ids": ids})
                 }
             )
-        self._held |= self._lookup(_HELD_TICKETS, tickets)
-        self._looked_up_held |= set(tickets)
+        # Admitted tickets too: an admission with no sign-up is flagged.
+        self._held |= self._lookup(_HELD_TICKETS, {*tickets, *admitted})
+        self._looked_up_held |= {*tickets, *admitted}
+        self._admitted |= self._lookup(_ADMITTED_TICKETS, tickets)
+        self._looked_up_admitted |= set(tickets)
         self._revoked |= self._lookup(_REVOKED_TICKETS, admitted)
         self._looked_up_revoked |= set(admitted)
 
@@ -386,6 +416,21 @@ class Batch:
         if self.bulk and ticket in self._looked_up_revoked:
             return False
         return bool(self._lookup(_REVOKED_TICKETS, [ticket]))
+
+    def ticket_admitted(self, ticket: Ticket) -> bool:
+        """Whether this ticket was admitted before (its sign-up may be arriving late)."""
+        if ticket in self._admitted:
+            return True
+        if self.bulk and ticket in self._looked_up_admitted:
+            return False
+        return bool(self._lookup(_ADMITTED_TICKETS, [ticket]))
+
+    def received_at(self, ticket: Ticket) -> dt.datetime | None:
+        """When the server received the sign-up holding this ticket (None: none does)."""
+        key_id, event_id, number = ticket
+        params = {"key_id": key_id, "event_id": event_id, "number": number}
+        value: dt.datetime | None = self.conn.execute(_RECEIVED, params).scalar()
+        return value
 
     def admit(self, ticket: Ticket) -> int:
         """Count one more admission of ``ticket``, now: how many there are with this one.

@@ -26,6 +26,7 @@ from server.models import (
     RegistrationStatus,
     utcnow,
 )
+from server.open311 import PUBLIC_FIELDS
 
 
 class CatalogueError(ValueError):
@@ -242,6 +243,20 @@ def add_category(
             )
         )
         record_change(session, Entity.CATEGORY, code)
+
+
+def set_public_fields(db: Database, code: str, fields: list[str]) -> None:
+    """Choose what Open311 publishes of a category's complaints (server/open311.py)."""
+    unknown = sorted(set(fields) - set(PUBLIC_FIELDS))
+    if unknown:
+        raise CatalogueError(
+            f"not a public field: {', '.join(unknown)} (choose from {', '.join(PUBLIC_FIELDS)})"
+        )
+    with db.write() as session:
+        category = session.get(Category, code)
+        if category is None:
+            raise CatalogueError(f"no category {code!r}")
+        category.public_fields = " ".join(f for f in PUBLIC_FIELDS if f in fields)
 
 
 def remove_category(db: Database, code: str) -> None:

@@ -73,7 +73,7 @@ def sign_up_online(
         "occurred_at": request.occurred_at.isoformat(),
         "payload": request.payload,
     }
-    prepared = prepare(raw, keys.sealing_key)
+    prepared = prepare(raw, keys.sealing_key, now)
     if prepared.rejection is not None:
         raise ClaimRefused(400, prepared.rejection.code, prepared.rejection.message)
     payload, sealed = prepared.payload, prepared.sealed
@@ -82,7 +82,9 @@ def sign_up_online(
         raise ClaimRefused(400, "invalid_payload", "an online sign-up carries no ticket")
     reg_id = str(request.id)
     with db.write() as session:
-        known = session.get(MutationRecord, reg_id)
+        # Ids are scoped to the kiosk store (issue 16 #4), as for pushed mutations.
+        lineage = device.lineage or device.id
+        known = session.get(MutationRecord, (lineage, reg_id))
         if known is not None:
             if known.device_id != device.id or known.type != CLAIM_TYPE:
                 raise ClaimRefused(409, "conflict", "this id was used before")
@@ -134,6 +136,7 @@ def sign_up_online(
         session.add(registration)
         session.add(
             MutationRecord(
+                lineage=lineage,
                 id=reg_id,
                 device_id=device.id,
                 seq=0,

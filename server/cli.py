@@ -19,17 +19,16 @@ import unicodedata
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
-from typing import TextIO, TypeVar
+from typing import Any, TextIO, TypeVar
 
 from sqlalchemy.exc import DBAPIError
 
-from core.clock import SEOUL
+from core.clock import SEOUL, in_seoul
 from server import accounts, catalogue, destinations, devices, export, forwarder, notifier
 from server.config import ConfigError, ServerSettings, load_settings
 from server.db import Database, DatabaseUrlError, open_database
 from server.enrolment import DEFAULT_CODE_TTL, create_enrollment_code
 from server.models import StaffRole
-from server.serving import uvicorn_options
 
 _T = TypeVar("_T")
 
@@ -199,6 +198,14 @@ def _category_parsers(
     remove = sub.add_parser("remove", parents=[db], help="delete a category")
     remove.add_argument("code")
     remove.set_defaults(run=_category_remove)
+    public = sub.add_parser(
+        "public-fields",
+        parents=[db],
+        help="what Open311 shows of this category's complaints (address, dong, district)",
+    )
+    public.add_argument("code")
+    public.add_argument("fields", nargs="*", help="none: only category, status and times")
+    public.set_defaults(run=_category_public_fields)
 
 
 def _user_parsers(
@@ -297,7 +304,10 @@ def _using(settings: ServerSettings, action: Callable[[Database], _T]) -> _T:
 
 
 def _kst(value: dt.datetime | None) -> str:
-    return value.astimezone(SEOUL).strftime("%Y-%m-%d %H:%M KST") if value else "-"
+    if value is None:
+        return "-"
+    local = in_seoul(value)
+    return local.strftime("%Y-%m-%d %H:%M KST") if local else value.isoformat(timespec="minutes")
 
 
 def _table(rows: Sequence[Sequence[object]], headers: Sequence[str], out: TextIO) -> None:
@@ -316,6 +326,35 @@ def _width(text: str) -> int:
 # --- commands --------------------------------------------------------------------------
 
 
+def uvicorn_options(settings: ServerSettings) -> dict[str, Any]:
+    """How ``serve`` runs uvicorn (tests start the same configuration).
+
+    Proxy headers (X-Forwarded-For, -Proto) are believed only from the
+    addresses in ``trusted_proxies``. uvicorn's own default believes them from
+    127.0.0.1, so anything on the server's machine could pose as any address
+    and walk past every per-address limit; with no proxy configured, none is
+    believed and the client is the TCP peer.
+    """
+    trusted = settings.trusted_proxies.strip()
+    return {
+        "host": settings.host,
+        "port": settings.port,
+        "log_config": None,
+        "access_log": False,
+        "server_header": False,
+        "proxy_headers": bool(trusted),
+        "forwarded_allow_ips": trusted or "",
+        # httptools and uvloop (dependencies of the server) when they import,
+        # else the pure-Python h11 parser and asyncio's loop: the pure-Python
+        # parser cost about a tenth of each push on a 2-core machine.
+        "http": "auto",
+        "loop": "auto",
+        # Kiosks keep their connection between pushes and pulls; uvicorn's 5 s
+        # would close it between every round of a 60 s sync interval.
+        "timeout_keep_alive": 75,
+    }
+
+
 def _serve(args: argparse.Namespace, settings: ServerSettings) -> int:
     import uvicorn
 
@@ -326,7 +365,7 @@ def _serve(args: argparse.Namespace, settings: ServerSettings) -> int:
         host=args.host, port=args.port, workers=args.workers, log_level=args.log_level
     )
     configure_logging(settings.log_level)
-    common = uvicorn_options(settings.host, settings.port)
+    common = uvicorn_options(settings)
     stop = threading.Event()
     with _open(settings) as db:
         if args.demo and catalogue.seed_demo(db):
@@ -534,6 +573,13 @@ def _category_list(_args: argparse.Namespace, settings: ServerSettings) -> int:
         print("no categories")
         return 0
     _table(rows, ("CODE", "NAME (KO)", "NAME (EN)", "ICON", "ORDER"), sys.stdout)
+    return 0
+
+
+def _category_public_fields(args: argparse.Namespace, settings: ServerSettings) -> int:
+    fields = [f.strip() for value in args.fields for f in value.split(",") if f.strip()]
+    _using(settings, lambda db: catalogue.set_public_fields(db, args.code, fields))
+    print(f"Open311 shows of {args.code}: {', '.join(fields) or 'category, status and times only'}")
     return 0
 
 

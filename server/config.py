@@ -40,6 +40,9 @@ class ServerSettings:
     cookie_secure: str = "auto"
     # Seconds between rounds of the Open311 forwarder (`serve --forward`, `forward run`).
     forward_interval: int = 30
+    # Addresses (comma-separated, or "*") of the reverse proxy whose X-Forwarded-For
+    # and -Proto are believed; empty: none, the client is the TCP peer.
+    trusted_proxies: str = ""
     # The address citizens reach the status pages at (https://kiosk.seoul.example):
     # kiosks put it in every receipt QR and messages link to it.
     public_url: str = ""

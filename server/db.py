@@ -9,12 +9,13 @@ READ COMMITTED; where two writers could race, the code takes row locks.
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Literal
 
 from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
-from sqlalchemy import Engine, create_engine, text
-from sqlalchemy.engine import Connection, make_url
+from sqlalchemy import Engine, create_engine, event, text
+from sqlalchemy.engine import Connection, ExceptionContext, make_url
 from sqlalchemy.exc import ArgumentError
 
 from core import database as shared_database
@@ -25,6 +26,8 @@ BUSY_TIMEOUT_MS = 30_000
 # Any constant will do; it names the lock that keeps two starting workers from
 # migrating the same PostgreSQL database at once.
 _MIGRATION_LOCK_KEY = 0x4349_5649_434B_494F  # "CIVICKIO"
+DatabaseState = Literal["ok", "read_only", "unavailable"]
+_READ_ONLY = text("SELECT current_setting('transaction_read_only'), pg_is_in_recovery()")
 
 
 class DatabaseUrlError(ValueError):
@@ -71,7 +74,34 @@ def create_db_engine(url: str) -> Engine:
         # answered, so what the server acknowledged must survive a power cut.
         durable_sqlite(engine, BUSY_TIMEOUT_MS)
         return engine
-    return create_engine(url, pool_size=10, max_overflow=30, pool_pre_ping=True)
+    engine = create_engine(url, pool_size=10, max_overflow=30, pool_pre_ping=True)
+    event.listen(engine, "handle_error", _discard_unusable_connections)
+    return engine
+
+
+# SQLSTATEs after which a PostgreSQL connection is no use to us, though it still
+# answers ``SELECT 1`` (so pool pre-ping keeps it). 25006: the connection was
+# opened while the database said ``default_transaction_read_only = on`` and
+# keeps that setting for life, long after the database is writable again.
+# 57P01-57P03 and class 08: the server is shutting down or the link is gone.
+_UNUSABLE_SQLSTATES = frozenset({"25006", "57P01", "57P02", "57P03"})
+
+
+def sqlstate(error: BaseException | None) -> str:
+    """The SQLSTATE of a driver error ("" if it has none)."""
+    return str(getattr(error, "sqlstate", "") or "")
+
+
+def _discard_unusable_connections(context: ExceptionContext) -> None:
+    """Treat errors that leave a connection unusable as a disconnect.
+
+    SQLAlchemy then discards this connection and every connection the pool
+    opened before it, so the next request gets a fresh one and the server
+    heals by itself once the database does, with nobody terminating backends.
+    """
+    state = sqlstate(context.original_exception)
+    if state in _UNUSABLE_SQLSTATES or state.startswith("08"):
+        context.is_disconnect = True
 
 
 def migration_config(connection: Connection | None = None) -> Config:
@@ -112,12 +142,30 @@ class Database(SessionPair):
         return self.engine.dialect.name
 
     def ping(self) -> bool:
+        return self.state() == "ok"
+
+    def state(self) -> DatabaseState:
+        """Whether the server can write: "ok", "read_only" or "unavailable".
+
+        ``SELECT 1`` says ok on a connection that can only read. On PostgreSQL
+        the health check asks the connection it got whether its transactions
+        are read-only (or the server a standby), and throws such a connection
+        away with every other the pool holds: a health probe alone heals the
+        pool once the database is writable again.
+        """
         try:
             with self.engine.connect() as conn:
-                conn.execute(text("SELECT 1"))
+                if conn.dialect.name != "postgresql":
+                    conn.execute(text("SELECT 1"))
+                    return "ok"
+                read_only, standby = conn.execute(_READ_ONLY).one()
+                if read_only == "on" or standby:
+                    conn.invalidate()
+                    self.engine.pool.dispose()
+                    return "read_only"
         except Exception:  # any failure means "not reachable" to a health check
-            return False
-        return True
+            return "unavailable"
+        return "ok"
 
 
 def open_database(url: str, migrate: bool = True) -> Database:

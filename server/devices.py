@@ -10,7 +10,7 @@ from sqlalchemy import select, update
 from core.printers import PrinterState, can_print, needs_staff, parse_state
 from server.changes import record_change
 from server.db import Database
-from server.models import Device, Entity, SigningKey, utcnow
+from server.models import CheckIn, Device, Entity, Registration, SigningKey, utcnow
 
 
 class UnknownDevice(LookupError):
@@ -70,11 +70,75 @@ def list_devices(db: Database) -> list[DeviceSummary]:
         ]
 
 
+@dataclass(frozen=True)
+class KeyAdmission:
+    """An admission of a ticket signed with a device's key, as its revocation bears on it."""
+
+    checkin_id: str
+    event_id: int
+    number: int
+    admitted_by: str
+    scanned_at: dt.datetime
+    received_at: dt.datetime
+    flag_reason: str
+    # When the server received the ticket's sign-up; None: it holds none.
+    signup_received_at: dt.datetime | None
+
+    def vouched(self, revoked_at: dt.datetime | None) -> bool:
+        """Whether a sign-up the server had before the revocation vouches for this ticket."""
+        if self.signup_received_at is None:
+            return False
+        return revoked_at is None or self.signup_received_at <= revoked_at
+
+
+def admissions_on_key(db: Database, device_id: str) -> tuple[DeviceSummary, list[KeyAdmission]]:
+    """A device and every admission of a ticket its signing key signed, oldest first.
+
+    What staff look at once a kiosk is revoked (lost, stolen): which people
+    were let in on its tickets, and which of those tickets no sign-up the
+    server had before the revocation vouches for.
+    """
+    summary = next((d for d in list_devices(db) if d.id == device_id), None)
+    if summary is None:
+        raise UnknownDevice(device_id)
+    signup = (
+        select(Registration.received_at)
+        .where(
+            Registration.key_id == CheckIn.key_id,
+            Registration.event_id == CheckIn.event_id,
+            Registration.number == CheckIn.number,
+        )
+        .limit(1)
+        .scalar_subquery()
+    )
+    with db.read() as session:
+        rows = session.execute(
+            select(CheckIn, signup)
+            .where(CheckIn.key_id == summary.signing_key_id)
+            .order_by(CheckIn.scanned_at, CheckIn.id)
+        ).all()
+    return summary, [
+        KeyAdmission(
+            checkin_id=c.id,
+            event_id=c.event_id,
+            number=c.number,
+            admitted_by=c.device_id,
+            scanned_at=c.scanned_at,
+            received_at=c.received_at,
+            flag_reason=c.flag_reason,
+            signup_received_at=received,
+        )
+        for c, received in rows
+    ]
+
+
 def revoke_device(db: Database, device_id: str, now: dt.datetime | None = None) -> bool:
     """Revoke a kiosk and its ticket-signing key; False if it was revoked already.
 
-    Its token stops working at once (403). Kiosks learn of the revoked key on
-    their next pull and stop accepting tickets it signs.
+    Its token stops working at once (403). Kiosks learn of the revoked key (and
+    when) on their next pull and from then on accept only its tickets whose
+    sign-up the server had before the revocation; the device's page lists the
+    admissions that depended on it.
     """
     now = now or utcnow()
     with db.write() as session:

@@ -14,25 +14,30 @@ import secrets
 import uuid
 from typing import Any, cast
 
-from sqlalchemy import CursorResult, delete, func, select, update
+from sqlalchemy import CursorResult, select, update
 from sqlalchemy.orm import Session
 
 from core.receipts import ALPHABET, check_character, is_valid_code, normalize_code
 from core.sealing import unb64
+from core.succession import verify_succession
 from server.auth import hash_token, new_token
 from server.changes import record_change
 from server.db import Database
 from server.keys import ServerKeys
-from server.models import Device, EnrollmentCode, EnrollmentFailure, Entity, SigningKey, utcnow
+from server.models import Device, EnrollmentCode, Entity, SigningKey, utcnow
+from server.ratelimits import Limit, forget, hit
 from sync.protocol import EnrollRequest, EnrollResponse
 
 CODE_BODY_LENGTH = 11
 CODE_LENGTH = CODE_BODY_LENGTH + 1
 DEFAULT_CODE_TTL = dt.timedelta(hours=24)
-# At most this many refused attempts per client within the window; 31**11
-# possible codes make guessing hopeless at that pace.
+# At most this many attempts per client address within the window (a success
+# clears its count); 31**11 possible codes make guessing hopeless at that pace.
+# Counted atomically before the code is looked at (server/ratelimits.py), so a
+# parallel burst of guesses cannot all slip under the limit.
 MAX_FAILURES = 10
 FAILURE_WINDOW = dt.timedelta(minutes=15)
+_ATTEMPTS = Limit("enrol-address", MAX_FAILURES, FAILURE_WINDOW)
 
 
 class EnrolmentRefused(Exception):
@@ -86,18 +91,30 @@ def enroll(
 ) -> EnrollResponse:
     """Use up the code and register the device and its signing key, or refuse."""
     now = now or utcnow()
-    _check_rate(db, client, now)
+    attempts = hit(db, _ATTEMPTS, client, now)
+    if attempts.attempts > MAX_FAILURES:
+        raise EnrolmentRefused(
+            "rate_limited",
+            "too many failed enrolment attempts; wait and try again",
+            retry_after_s=attempts.retry_after_s(now),
+        )
     public_key = _signing_public_key(request.public_key)
     code = normalize_code(request.enrollment_code)
     if len(code) != CODE_LENGTH or not is_valid_code(code, CODE_LENGTH):
-        raise _refusal(db, client, now, "invalid_enrollment_code", "this is not an enrolment code")
+        raise EnrolmentRefused("invalid_enrollment_code", "this is not an enrolment code")
     device_id = str(uuid.uuid4())
     with db.write() as session:
         office = _use_code(session, code, device_id, now)
         if office is not None:
-            return _register(session, keys, request, device_id, office, public_key, now)
-        reason = _why_unusable(session, code, now)
-    raise _refusal(db, client, now, *reason)
+            answer = _register(session, keys, request, device_id, office, public_key, now)
+        else:
+            answer = None
+            reason = _why_unusable(session, code, now)
+    if answer is None:
+        raise EnrolmentRefused(*reason)
+    # An office enrolling its kiosks one after another from one address is not guessing.
+    forget(db, _ATTEMPTS, client)
+    return answer
 
 
 def _register(
@@ -111,6 +128,7 @@ def _register(
 ) -> EnrollResponse:
     if session.scalar(select(SigningKey.id).where(SigningKey.public_key == public_key)):
         raise EnrolmentRefused("public_key_in_use", "this signing key belongs to another kiosk")
+    lineage = _lineage(session, request, public_key) or device_id
     key = SigningKey(public_key=public_key, device_id=device_id, created_at=now)
     session.add(key)
     session.flush()
@@ -122,6 +140,7 @@ def _register(
             office=office,
             token_hash=hash_token(token),
             signing_key_id=key.id,
+            lineage=lineage,
             app_version=request.app_version,
             enrolled_at=now,
         )
@@ -135,6 +154,29 @@ def _register(
         signing_key_id=key.id,
         server_time=utcnow(),
     )
+
+
+def _lineage(session: Session, request: EnrollRequest, public_key: str) -> str | None:
+    """The kiosk store a re-enrolling kiosk proved it is (core.succession), if it said so."""
+    claim = request.predecessor
+    if claim is None:
+        return None
+    former = session.get(Device, claim.device_id)
+    if former is None:
+        return None  # enrolled with another server before: a lineage starts here
+    key = session.get(SigningKey, former.signing_key_id)
+    try:
+        signature = unb64(claim.signature)
+        proved = key is not None and verify_succession(
+            unb64(key.public_key), claim.device_id, public_key, signature
+        )
+    except (binascii.Error, ValueError):
+        proved = False
+    if not proved:
+        raise EnrolmentRefused(
+            "invalid_predecessor", "the proof of the former enrolment does not verify"
+        )
+    return former.lineage or former.id
 
 
 def _use_code(session: Session, code: str, device_id: str, now: dt.datetime) -> str | None:
@@ -175,35 +217,3 @@ def _signing_public_key(text: str) -> str:
             "invalid_public_key", "public_key must be a base64 Ed25519 public key (32 bytes)"
         )
     return text
-
-
-def _check_rate(db: Database, client: str, now: dt.datetime) -> None:
-    with db.read() as session:
-        recent = (
-            session.scalar(
-                select(func.count())
-                .select_from(EnrollmentFailure)
-                .where(
-                    EnrollmentFailure.client == client, EnrollmentFailure.at > now - FAILURE_WINDOW
-                )
-            )
-            or 0
-        )
-    if recent >= MAX_FAILURES:
-        raise EnrolmentRefused(
-            "rate_limited",
-            "too many failed enrolment attempts; wait and try again",
-            retry_after_s=int(FAILURE_WINDOW.total_seconds()),
-        )
-
-
-def _refusal(
-    db: Database, client: str, now: dt.datetime, code: str, message: str
-) -> EnrolmentRefused:
-    """Count a failed attempt against ``client``; the refusal to raise."""
-    with db.write() as session:
-        session.execute(
-            delete(EnrollmentFailure).where(EnrollmentFailure.at <= now - FAILURE_WINDOW)
-        )
-        session.add(EnrollmentFailure(client=client[:64], at=now))
-    return EnrolmentRefused(code, message)

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import uuid
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -62,7 +63,10 @@ _KNOWN = select(
     _mutations.c.code,
     _mutations.c.message,
     _mutations.c.type,
-).where(_mutations.c.id.in_(bindparam("ids", expanding=True)))
+).where(
+    _mutations.c.lineage == bindparam("lineage"),
+    _mutations.c.id.in_(bindparam("ids", expanding=True)),
+)
 
 
 def _touch_device(values: Mapping[str, object]) -> Update:
@@ -108,11 +112,13 @@ def ingest(
     itself in the request's headers) is written in that same transaction."""
     if any(mutation_id(raw) is None for raw in mutations):
         raise InvalidBatch("every mutation needs an id (a UUID) so it can be answered")
-    # Schema checks, unsealing and ticket signatures need no lock: done before the transaction.
-    prepared = [prepare(raw, keys.sealing_key) for raw in mutations if isinstance(raw, Mapping)]
-    signatures = check_signatures(prepared, _public_keys(db, ticket_keys(prepared)))
-    pusher = Pusher(device.id, device.office, device.signing_key_id)
     now = now or utcnow()
+    # Schema checks, unsealing and ticket signatures need no lock: done before the transaction.
+    prepared = [
+        prepare(raw, keys.sealing_key, now) for raw in mutations if isinstance(raw, Mapping)
+    ]
+    signatures = check_signatures(prepared, _public_keys(db, ticket_keys(prepared)))
+    pusher = Pusher(device.id, device.office, device.signing_key_id, device.lineage or device.id)
     touch = {"last_push_at": now, **(report.values(device, now) if report else {})}
     planner = Planner(keys.sealing_key, keys.contact_key) if keys.contact_key else None
     if bulk:
@@ -143,8 +149,8 @@ def _apply_batch(
         conn = session.connection()
         if conn.execute(_touch_device(touch), {"device_id": pusher.device_id}).rowcount != 1:
             raise DeviceGone(pusher.device_id)
-        known = _known(conn, [p.id for p in prepared])
-        released = _release_refused(conn, prepared, known)
+        known = _known(conn, pusher.lineage, [p.id for p in prepared])
+        released = _release_refused(conn, pusher.lineage, prepared, known)
         batch = Batch(conn, pusher, now, bulk=bulk)
         batch.kept_before = released
         batch.signatures = signatures
@@ -178,15 +184,16 @@ def _public_keys(db: Database, key_ids: set[int]) -> dict[int, str]:
         return {row.id: row.public_key for row in rows}
 
 
-def _known(conn: Connection, ids: Sequence[str]) -> dict[str, _Known]:
+def _known(conn: Connection, lineage: str, ids: Sequence[str]) -> dict[str, _Known]:
+    """What this kiosk (lineage) sent before under these ids; never another kiosk's."""
     if not ids:
         return {}
-    rows = conn.execute(_KNOWN, {"ids": sorted(set(ids))})
+    rows = conn.execute(_KNOWN, {"lineage": lineage, "ids": sorted(set(ids))})
     return {r.id: _Known(r.payload_hash, r.outcome, r.code, r.message, r.type) for r in rows}
 
 
 def _release_refused(
-    conn: Connection, prepared: Sequence[Prepared], known: dict[str, _Known]
+    conn: Connection, lineage: str, prepared: Sequence[Prepared], known: dict[str, _Known]
 ) -> set[str]:
     """Let a refused mutation that comes back unchanged be judged again.
 
@@ -204,7 +211,9 @@ def _release_refused(
         and k.payload_hash == p.payload_hash
     ]
     if again:
-        conn.execute(_mutations.delete().where(_mutations.c.id.in_(again)))
+        conn.execute(
+            _mutations.delete().where(_mutations.c.lineage == lineage, _mutations.c.id.in_(again))
+        )
         for mutation_id in again:
             del known[mutation_id]
     return set(again)
@@ -219,19 +228,23 @@ def _one(
         return _reject(batch, item, item.rejection)
     try:
         with batch.mutation():
-            applied = apply(batch, item)
+            applied = _noting_time(apply(batch, item), item.time_note)
             answer = _store(batch, item, Outcome.APPLIED, applied.code, applied.message)
     except Rejection as rejection:
         return _reject(batch, item, rejection)
     except IntegrityError:
         if batch.bulk:
             raise
-        # Another request stored this id between our look-up and our insert.
-        raced = _known(batch.conn, [item.id]).get(item.id)
-        if raced is None:
-            log.exception("integrity error applying a mutation", extra=_fields(batch, item))
-            return _reject(batch, item, _internal())
-        return _answer_known(batch, item, raced), raced, None
+        # Another request of this kiosk stored this id between our look-up and our insert.
+        raced = _known(batch.conn, batch.pusher.lineage, [item.id]).get(item.id)
+        if raced is not None:
+            return _answer_known(batch, item, raced), raced, None
+        if item.id not in batch.renamed:
+            # Another kiosk's record holds this id (batch.entity_id): keep ours under a new one.
+            batch.renamed[item.id] = str(uuid.uuid4())
+            return _one(batch, item, None)
+        log.exception("integrity error applying a mutation", extra=_fields(batch, item))
+        return _reject(batch, item, _internal())
     except DBAPIError:
         raise  # the database itself failed: the whole push fails and is retried
     except Exception:  # a bug must not block the batch; the mutation is kept for staff
@@ -241,6 +254,17 @@ def _one(
         id=item.id, status=MutationStatus.APPLIED, code=applied.code, message=applied.message
     )
     return result, answer, applied
+
+
+def _noting_time(applied: Applied, note: str) -> Applied:
+    """Say in the answer (and so in the ledger) that a reported time was replaced."""
+    if not note:
+        return applied
+    if applied.code is ResultCode.OK:
+        applied.code, applied.message = ResultCode.TIME_REPLACED, note
+    else:
+        applied.message = f"{applied.message}; {note}" if applied.message else note
+    return applied
 
 
 def _answer_known(batch: Batch, item: Prepared, known: _Known) -> MutationResult:
@@ -280,7 +304,9 @@ def _reject(
             answer = _store(batch, item, Outcome.REJECTED, rejection.code, rejection.message)
             _keep_rejected(batch, item, rejection.code, rejection.message)
     except IntegrityError:
-        raced = None if batch.bulk else _known(batch.conn, [item.id]).get(item.id)
+        raced = (
+            None if batch.bulk else _known(batch.conn, batch.pusher.lineage, [item.id]).get(item.id)
+        )
         if raced is None:
             raise
         return _answer_known(batch, item, raced), raced, None
@@ -294,6 +320,7 @@ def _store(batch: Batch, item: Prepared, outcome: Outcome, code: str, message: s
     batch.insert(
         "mutation",
         {
+            "lineage": batch.pusher.lineage,
             "id": item.id,
             "device_id": batch.pusher.device_id,
             "seq": item.seq,
@@ -315,6 +342,7 @@ def _keep_rejected(batch: Batch, item: Prepared, code: str, message: str) -> Non
     batch.insert(
         "rejected",
         {
+            "lineage": batch.pusher.lineage,
             "mutation_id": item.id,
             "device_id": batch.pusher.device_id,
             "type": item.type[:64],

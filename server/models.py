@@ -135,6 +135,10 @@ class Device(Base):
     id: Mapped[str] = mapped_column(String(64), primary_key=True)
     name: Mapped[str] = mapped_column(String(200))
     office: Mapped[str] = mapped_column(String(200))
+    # The kiosk store this device is: its first device id, kept across the
+    # re-enrolments it proved with its former signing key (server/enrolment.py).
+    # Mutation ids are scoped to it.
+    lineage: Mapped[str] = mapped_column(String(64), server_default="")
     # sha256 of the bearer token; the token itself is never stored.
     token_hash: Mapped[str] = mapped_column(String(64), unique=True)
     signing_key_id: Mapped[int] = mapped_column(ForeignKey("signing_keys.id"))
@@ -174,6 +178,20 @@ class EnrollmentFailure(Base):
     __table_args__ = (Index("ix_enrollment_failures_client_at", "client", "at"),)
 
 
+class RateCounter(Base):
+    """Attempts counted under one key (an address, an account) in a fixed window.
+
+    One row per key, counted by a single atomic upsert (server/ratelimits.py),
+    so parallel attempts each see their own number: no read-then-write gap.
+    """
+
+    __tablename__ = "rate_counters"
+
+    key: Mapped[str] = mapped_column(String(200), primary_key=True)
+    window_start: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+    count: Mapped[int] = mapped_column(Integer)
+
+
 # --- reference data (pulled by kiosks) -------------------------------------------------
 
 
@@ -187,6 +205,10 @@ class Category(Base):
     sort_order: Mapped[int] = mapped_column(Integer, default=0)
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # What Open311 may publish of this category's complaints beyond category and
+    # status: space-separated words from server/open311.py PUBLIC_FIELDS. Empty
+    # by default: the kiosk seals the address as personal data.
+    public_fields: Mapped[str] = mapped_column(String(200), server_default="", default="")
 
 
 class Event(Base):
@@ -233,10 +255,16 @@ class RevokedTicket(Base):
 
 
 class MutationRecord(Base):
-    """Every mutation id ever seen, applied or rejected: the permanent idempotency key."""
+    """Every mutation id ever seen, applied or rejected: the permanent idempotency key.
+
+    The key is (lineage, id): ids are the kiosk's, so another device can neither
+    take one first (and have the kiosk's own record refused as a conflict) nor
+    learn from the answer that it exists.
+    """
 
     __tablename__ = "mutations"
 
+    lineage: Mapped[str] = mapped_column(String(64), primary_key=True, server_default="")
     id: Mapped[str] = mapped_column(String(36), primary_key=True)
     device_id: Mapped[str] = mapped_column(String(64), index=True)
     seq: Mapped[int] = mapped_column(BigInteger)
@@ -256,6 +284,7 @@ class RejectedMutation(Base):
     __tablename__ = "rejected_mutations"
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    lineage: Mapped[str] = mapped_column(String(64), server_default="")
     mutation_id: Mapped[str] = mapped_column(String(64), index=True)
     device_id: Mapped[str] = mapped_column(String(64))
     type: Mapped[str] = mapped_column(String(64), default="")
@@ -267,7 +296,11 @@ class RejectedMutation(Base):
     received_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     # A resend of the same rejected mutation is not stored twice.
-    __table_args__ = (UniqueConstraint("mutation_id", "payload_hash"),)
+    __table_args__ = (
+        UniqueConstraint(
+            "lineage", "mutation_id", "payload_hash", name="uq_rejected_mutations_mutation"
+        ),
+    )
 
 
 class Submission(Base):
@@ -292,6 +325,10 @@ class Submission(Base):
     received_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
     # The answer staff wrote for the citizen; shown publicly by receipt code.
     status_note: Mapped[str] = mapped_column(Text, default="")
+    # Staff chose to publish the answer on Open311 too (it may name the citizen's case).
+    status_note_public: Mapped[bool] = mapped_column(
+        Boolean, server_default=text("false"), default=False
+    )
     updated_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime, nullable=True)
     # The language the citizen used, and whether they agreed to status messages.
     language: Mapped[str] = mapped_column(String(2), default="ko")

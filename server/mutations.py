@@ -14,7 +14,7 @@ import datetime as dt
 import hashlib
 import uuid
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from nacl.public import PrivateKey
@@ -38,6 +38,7 @@ from core.sealing import SealError, canonical_json, unb64, unseal, unseal_bytes
 from core.tickets import ParsedTicket, manual_code_of_text, parse_ticket, verify_signature
 from server.batch import Batch, EventInfo, Ticket
 from server.changes import CHECKIN_ENTITY, office_scope
+from server.client_time import describe, plausible
 from server.contacts import contact_hash
 from server.errors import describe_validation
 from server.keys import SERVER_SIGNING_KEY_ID
@@ -50,7 +51,7 @@ from server.models import (
     table_of,
 )
 from server.notifications import Subject, contacts_of, event_facts, signup_rows
-from sync.protocol import Mutation, ResultCode
+from sync.protocol import MAX_SEQ, Mutation, ResultCode
 
 # A check-in taken back at its kiosk: a flag reason of its own, kept beside any
 # other (``duplicate_admission undone``), so the row says both what happened and
@@ -90,6 +91,8 @@ class Prepared:
     rejection: Rejection | None = None
     # A complaint's photo, opened and checked (core.photos); empty without one.
     photo: bytes = field(default=b"", repr=False)
+    # Which reported times were implausible and replaced (server.client_time), or "".
+    time_note: str = ""
 
     @property
     def type(self) -> str:
@@ -99,7 +102,10 @@ class Prepared:
     @property
     def seq(self) -> int:
         value = self.raw.get("seq")
-        return value if isinstance(value, int) and not isinstance(value, bool) else 0
+        # Kept in a BIGINT column even when the mutation itself is refused.
+        if isinstance(value, int) and not isinstance(value, bool) and 0 <= value < MAX_SEQ:
+            return value
+        return 0
 
 
 def payload_hash(raw: Mapping[str, Any]) -> str:
@@ -118,7 +124,7 @@ def mutation_id(raw: object) -> str | None:
         return None
 
 
-def prepare(raw: Mapping[str, Any], sealing_key: PrivateKey) -> Prepared:
+def prepare(raw: Mapping[str, Any], sealing_key: PrivateKey, now: dt.datetime) -> Prepared:
     id_ = mutation_id(raw)
     assert id_ is not None, "the batch checks ids before preparing"
     digest = payload_hash(raw)
@@ -127,10 +133,45 @@ def prepare(raw: Mapping[str, Any], sealing_key: PrivateKey) -> Prepared:
     except ValidationError as exc:
         return Prepared(id_, raw, digest, rejection=_envelope_rejection(exc))
     try:
-        payload = PAYLOAD_MODELS[mutation.type].model_validate(mutation.payload)
+        payload: BaseModel = PAYLOAD_MODELS[mutation.type].model_validate(mutation.payload)
     except ValidationError as exc:
         rejection = Rejection(ResultCode.INVALID_PAYLOAD, describe_validation(exc.errors()))
         return Prepared(id_, raw, digest, mutation, rejection=rejection)
+    mutation, payload, time_note = _bounded_times(mutation, payload, now)
+    prepared = _prepare_sealed(id_, raw, digest, mutation, payload, sealing_key)
+    return replace(prepared, time_note=time_note) if time_note else prepared
+
+
+def _bounded_times(
+    mutation: Mutation, payload: BaseModel, now: dt.datetime
+) -> tuple[Mutation, BaseModel, str]:
+    """Replace implausible reported times with ``now`` (server.client_time says why)."""
+    notes = []
+    if not plausible(mutation.occurred_at, now):
+        notes.append(f"occurred_at {describe(mutation.occurred_at)}")
+        mutation = mutation.model_copy(update={"occurred_at": now})
+    changed: dict[str, dt.datetime] = {}
+    for name in ("created_at", "scanned_at"):
+        value = getattr(payload, name, None)
+        if isinstance(value, dt.datetime) and not plausible(value, now):
+            notes.append(f"{name} {describe(value)}")
+            changed[name] = now
+    if changed:
+        payload = payload.model_copy(update=changed)
+    if not notes:
+        return mutation, payload, ""
+    note = "implausible kiosk time replaced by the server's receipt time: " + ", ".join(notes)
+    return mutation, payload, note
+
+
+def _prepare_sealed(
+    id_: str,
+    raw: Mapping[str, Any],
+    digest: str,
+    mutation: Mutation,
+    payload: BaseModel,
+    sealing_key: PrivateKey,
+) -> Prepared:
     sealed_model = SEALED_MODELS.get(mutation.type)
     if sealed_model is None:
         return Prepared(id_, raw, digest, mutation, payload)
@@ -254,7 +295,7 @@ def _apply_complaint(
         citizen=payload,
     )
     if photo:
-        batch.insert("photo", {"submission_id": str(mutation.id), "jpeg": photo})
+        batch.insert("photo", {"submission_id": batch.entity_id(mutation.id), "jpeg": photo})
     return Applied()
 
 
@@ -295,7 +336,7 @@ def _insert_submission(
     batch.insert(
         "submission",
         {
-            "id": str(mutation.id),
+            "id": batch.entity_id(mutation.id),
             "kind": str(kind),
             "receipt_code": receipt_code,
             "device_id": batch.pusher.device_id,
@@ -368,7 +409,7 @@ def _apply_signup(
     batch.insert(
         "registration",
         {
-            "id": str(mutation.id),
+            "id": batch.entity_id(mutation.id),
             "event_id": event.id,
             "device_id": batch.pusher.device_id,
             "receipt_code": payload.receipt_code,
@@ -401,7 +442,9 @@ def _apply_signup(
             manual_code_of_text(payload.ticket) if confirmed and not revoke else "",
             waitlisted=not confirmed,
         )
-        subject = Subject("registration", str(mutation.id), payload.receipt_code, language)
+        subject = Subject(
+            "registration", batch.entity_id(mutation.id), payload.receipt_code, language
+        )
         for row in signup_rows(
             batch.planner,
             subject,
@@ -413,7 +456,13 @@ def _apply_signup(
             confirmed=confirmed,
         ):
             batch.insert("notification", row)
-    result.changes.append((Entity.REGISTRATION, str(mutation.id), office_scope(event.office)))
+    result.changes.append(
+        (Entity.REGISTRATION, batch.entity_id(mutation.id), office_scope(event.office))
+    )
+    if payload.key_id is not None and payload.number is not None:
+        ticket = (payload.key_id, event.id, payload.number)
+        if batch.ticket_admitted(ticket):
+            _vouch_for_earlier_admissions(batch, ticket)
     if status is RegistrationStatus.CONFIRMED:
         result.changes.append((Entity.EVENT, str(event.id), ""))
     if revoke:
@@ -577,13 +626,15 @@ def _apply_checkin(batch: Batch, mutation: Mutation, payload: CheckinPayload) ->
     elif batch.ticket_revoked(ticket):
         result.code = ResultCode.REVOKED_TICKET
         result.message = f"ticket {name} is revoked; this admission is flagged"
+    else:
+        result.code, result.message = _unvouched(batch, ticket, name)
     batch.insert(
         "checkin",
         {
             "key_id": payload.key_id,
             "event_id": payload.event_id,
             "number": payload.number,
-            "id": str(mutation.id),
+            "id": batch.entity_id(mutation.id),
             "device_id": batch.pusher.device_id,
             "source": payload.source,
             "scanned_at": payload.scanned_at,
@@ -593,8 +644,56 @@ def _apply_checkin(batch: Batch, mutation: Mutation, payload: CheckinPayload) ->
             "flag_reason": str(result.code),
         },
     )
-    _log_checkin(batch, str(mutation.id), payload.event_id)
+    _log_checkin(batch, batch.entity_id(mutation.id), payload.event_id)
     return result
+
+
+def _unvouched(batch: Batch, ticket: Ticket, name: str) -> tuple[ResultCode, str]:
+    """Flag an admission no sign-up vouches for (issue 16 #3); (OK, "") if one does.
+
+    A kiosk's key signs any number: whoever holds a stolen kiosk's key can
+    print tickets that verify at every door. What they cannot do is make the
+    server hold a sign-up for them: so an admission of a ticket no sign-up
+    holds is flagged (cleared should its sign-up arrive later: a kiosk that
+    was offline), and so is one whose key was revoked before the server had
+    the sign-up. Admitted all the same: the door already let the person in.
+    """
+    if not batch.ticket_held(ticket):
+        return ResultCode.NO_SIGNUP, f"no sign-up holds ticket {name}; this admission is flagged"
+    key = batch.signing_key(ticket[0])
+    if key is not None and key.revoked_at is not None:
+        received = batch.received_at(ticket)
+        if received is None or received > key.revoked_at:
+            return ResultCode.REVOKED_KEY, (
+                f"ticket {name} is under a key revoked before its sign-up reached the server; "
+                "this admission is flagged"
+            )
+    return ResultCode.OK, ""
+
+
+def _vouch_for_earlier_admissions(batch: Batch, ticket: Ticket) -> None:
+    """A sign-up arrived for a ticket already admitted: its ``no_signup`` flags clear."""
+    if batch.bulk:
+        batch.flush()  # the admission may be in this very batch, held back
+    key_id, event_id, number = ticket
+    rows = batch.conn.execute(
+        select(_checkins.c.id, _checkins.c.flag_reason).where(
+            _checkins.c.key_id == key_id,
+            _checkins.c.event_id == event_id,
+            _checkins.c.number == number,
+        )
+    ).all()
+    for row in rows:
+        reasons = row.flag_reason.split()
+        if str(ResultCode.NO_SIGNUP) not in reasons:
+            continue
+        kept = [r for r in reasons if r != str(ResultCode.NO_SIGNUP)]
+        batch.conn.execute(
+            update(_checkins)
+            .where(_checkins.c.id == row.id)
+            .values(flag_reason=" ".join(kept), flagged=any(r != UNDONE for r in kept))
+        )
+        _log_checkin(batch, row.id, event_id)
 
 
 def _apply_undo(batch: Batch, payload: CheckinPayload, original_id: str) -> Applied:

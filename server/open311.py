@@ -2,8 +2,13 @@
 
 City systems read what kiosks collected without an account: so no response
 carries a name, phone number, e-mail or the citizen's free text (the spec's
-``description``), only the case's category, status, the staff answer
-(``status_notes``), its times and the address given for the problem.
+``description``). What it does carry is chosen, not assumed: the case's
+category, status and times always; where the problem is only as far as the
+city marked that public for the category (``Category.public_fields``: the
+kiosk seals the address as personal data, so by default none); the staff
+answer (``status_notes``) only where staff marked it public, since an answer
+can describe the citizen's case (and a public one would stand in for the
+receipt code that guards /status).
 
 Formal complaints and anonymous suggestions are requests; policy proposals
 are not. ``service_request_id`` is the submission's id (a UUID), never the
@@ -14,6 +19,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from fastapi import APIRouter, Query
@@ -21,7 +27,9 @@ from fastapi.responses import JSONResponse
 from sqlalchemy import select
 from starlette.concurrency import run_in_threadpool
 
-from core.clock import SEOUL
+from core.clock import SEOUL, in_seoul
+from core.dongs import dong_of
+from core.reference import SEOUL_DISTRICTS
 from server.db import Database
 from server.models import Category, Submission, SubmissionKind, SubmissionStatus, utcnow
 
@@ -29,6 +37,12 @@ PREFIX = "/open311/v2"
 MAX_SPAN = dt.timedelta(days=90)
 MAX_RECORDS = 1000
 MAX_IDS = 100
+# A day before 2000 in UTC: 2000-01-01 in Seoul starts on 1999-12-31 in UTC.
+EARLIEST_QUERY = dt.datetime(1999, 12, 31, tzinfo=dt.UTC)
+LATEST_QUERY = dt.datetime(2100, 1, 1, tzinfo=dt.UTC)
+_DISTRICTS = {d.code: d for d in SEOUL_DISTRICTS}
+# What a category may make public, most precise first (Category.public_fields).
+PUBLIC_FIELDS = ("address", "dong", "district")
 REQUEST_KINDS = (SubmissionKind.COMPLAINT.value, SubmissionKind.SUGGESTION.value)
 CLOSED = frozenset({SubmissionStatus.ANSWERED.value, SubmissionStatus.CLOSED.value})
 
@@ -63,6 +77,15 @@ REQUEST_FIELDS = (
     "media_url",
 )
 ERROR_FIELDS = ("code", "description")
+# How GeoReport v2 states errors (the served OpenAPI names it Open311Errors).
+ERRORS_SCHEMA: dict[str, Any] = {
+    "type": "array",
+    "items": {
+        "type": "object",
+        "properties": {"code": {"type": "integer"}, "description": {"type": "string"}},
+        "required": list(ERROR_FIELDS),
+    },
+}
 
 
 class Open311Error(Exception):
@@ -77,7 +100,10 @@ def error(status: int, description: str) -> JSONResponse:
 
 
 def w3c(value: dt.datetime | None) -> str | None:
-    return value.astimezone(SEOUL).isoformat(timespec="seconds") if value else None
+    if value is None:
+        return None
+    local = in_seoul(value)
+    return (local or value).isoformat(timespec="seconds")
 
 
 def parse_time(text: str | None, name: str) -> dt.datetime | None:
@@ -89,7 +115,11 @@ def parse_time(text: str | None, name: str) -> dt.datetime | None:
         raise Open311Error(
             400, f"{name}: not a W3C date/time (e.g. 2026-11-27T09:00:00+09:00)"
         ) from None
-    return value if value.tzinfo is not None else value.replace(tzinfo=SEOUL)
+    value = value if value.tzinfo is not None else value.replace(tzinfo=SEOUL)
+    # Date arithmetic on the range (start + 90 days) must not leave the calendar.
+    if not EARLIEST_QUERY <= value <= LATEST_QUERY:
+        raise Open311Error(400, f"{name}: must be between 2000 and 2100")
+    return value
 
 
 def _list(text: str | None, limit: int = MAX_IDS) -> list[str]:
@@ -102,9 +132,24 @@ def _list(text: str | None, limit: int = MAX_IDS) -> list[str]:
 # --- reading ---------------------------------------------------------------------------
 
 
-def _names(session: Any, locale: str) -> dict[str, str]:
+@dataclass(frozen=True)
+class _CategoryView:
+    name: str
+    public: frozenset[str]
+
+
+def public_fields(text: str) -> frozenset[str]:
+    return frozenset(text.split()) & frozenset(PUBLIC_FIELDS)
+
+
+def _names(session: Any, locale: str) -> dict[str, _CategoryView]:
     categories = session.scalars(select(Category)).all()
-    return {c.code: c.name_en if locale == "en" else c.name_ko for c in categories}
+    return {
+        c.code: _CategoryView(
+            c.name_en if locale == "en" else c.name_ko, public_fields(c.public_fields)
+        )
+        for c in categories
+    }
 
 
 def services(db: Database, locale: str = "ko") -> list[dict[str, Any]]:
@@ -136,17 +181,35 @@ def definition(db: Database, code: str) -> dict[str, Any]:
     return {"service_code": code, "attributes": []}
 
 
-def as_request(s: Submission, names: dict[str, str]) -> dict[str, Any]:
+def as_request(
+    s: Submission, names: dict[str, _CategoryView], locale: str = "ko"
+) -> dict[str, Any]:
+    view = names.get(s.category, _CategoryView(s.category, frozenset()))
     return {
         "service_request_id": s.id,
         "status": "closed" if s.status in CLOSED else "open",
-        "status_notes": s.status_note or None,
-        "service_name": names.get(s.category, s.category),
+        "status_notes": (s.status_note or None) if s.status_note_public else None,
+        "service_name": view.name,
         "service_code": s.category,
         "requested_datetime": w3c(s.created_at),
         "updated_datetime": w3c(s.updated_at or s.received_at),
-        "address": str(s.details.get("address", "")) or None,
+        "address": _public_place(s, view.public, locale),
     }
+
+
+def _public_place(s: Submission, public: frozenset[str], locale: str) -> str | None:
+    """Where the problem is, only as precisely as the category made public; else None."""
+    address = str(s.details.get("address", "")).strip()
+    if "address" in public and address:
+        return address
+    district = _DISTRICTS.get(s.district)
+    dong = dong_of(s.district, s.dong) if s.dong else None
+    parts = []
+    if public & {"district", "dong"} and district is not None:
+        parts.append(district.name(locale))
+    if "dong" in public and dong is not None:
+        parts.append(dong.name(locale))
+    return " ".join(parts) or None
 
 
 def find_requests(
@@ -184,10 +247,21 @@ def find_requests(
     with db.read() as session:
         rows = session.scalars(query).all()
         names = _names(session, locale)
-    return [as_request(s, names) for s in rows]
+    return [as_request(s, names, locale) for s in rows]
 
 
 # --- HTTP ------------------------------------------------------------------------------
+
+
+# What the served schema states of the date and status parameters: a safe subset of
+# what is accepted (any W3C time from 2000 to 2100 is; a schema cannot say "a real
+# day", so it names days up to the 28th). An end before the start, or a range over
+# 90 days, is still a 400 the schema cannot state.
+_W3C_TIME: dict[str, Any] = {
+    "pattern": r"^20[0-9]{2}-(0[1-9]|1[0-2])-(0[1-9]|1[0-9]|2[0-8])"
+    r"(T([01][0-9]|2[0-3]):[0-5][0-9](:[0-5][0-9])?(Z|[+-](0[0-9]|1[0-3]):[0-5][0-9])?)?$"
+}
+_STATUSES: dict[str, Any] = {"pattern": r"^(open|closed)(,(open|closed))?$"}
 
 
 def routes(db: Database) -> APIRouter:
@@ -211,9 +285,9 @@ def routes(db: Database) -> APIRouter:
     async def request_list(
         service_request_id: str | None = Query(None, max_length=4000),
         service_code: str | None = Query(None, max_length=2000),
-        start_date: str | None = Query(None, max_length=40),
-        end_date: str | None = Query(None, max_length=40),
-        status: str | None = Query(None, max_length=40),
+        start_date: str | None = Query(None, max_length=40, json_schema_extra=_W3C_TIME),
+        end_date: str | None = Query(None, max_length=40, json_schema_extra=_W3C_TIME),
+        status: str | None = Query(None, max_length=40, json_schema_extra=_STATUSES),
         jurisdiction_id: str = "",
         locale: str = "ko",
     ) -> JSONResponse:

@@ -18,6 +18,7 @@ from typing import TypeVar
 from sqlalchemy import Select, func, or_, select, tuple_
 from sqlalchemy.orm import Session
 
+from core.tickets import manual_code_digest, manual_code_of_text, payload_hex, ticket_digest
 from server.changes import (
     CHECKIN_ENTITY,
     Cursor,
@@ -393,20 +394,29 @@ def _pairs(session: Session, query: Select[int, int]) -> dict[int, int]:
 
 
 def _registration(r: Registration) -> RegistrationChange:
+    """What a kiosk needs to check this sign-up's ticket; never the ticket or receipt code."""
+    manual_code = manual_code_of_text(r.ticket) if r.ticket else ""
     return RegistrationChange(
         id=r.id,
         event_id=r.event_id,
         status=RegistrationStatus(r.status).value,
-        receipt_code=r.receipt_code,
         key_id=r.key_id,
         number=r.number,
-        ticket=r.ticket,
         masked_name=r.masked_name,
+        ticket_payload=payload_hex(r.ticket) if r.ticket else "",
+        ticket_digest=ticket_digest(r.ticket) if r.ticket else "",
+        manual_code_digest=manual_code_digest(r.event_id, manual_code) if manual_code else "",
+        received_at=r.received_at,
     )
 
 
 def _signing_key(k: SigningKey) -> SigningKeyChange:
-    return SigningKeyChange(key_id=k.id, public_key=k.public_key, revoked=k.revoked_at is not None)
+    return SigningKeyChange(
+        key_id=k.id,
+        public_key=k.public_key,
+        revoked=k.revoked_at is not None,
+        revoked_at=k.revoked_at,
+    )
 
 
 def _revoked(t: RevokedTicket) -> RevokedTicketChange:

@@ -20,7 +20,7 @@ from typing import Any
 from sqlalchemy import and_, delete, or_, select
 from sqlalchemy.orm import Session
 
-from core.clock import SEOUL
+from core.clock import SEOUL, in_seoul
 from server.db import Database
 from server.export import csv_cell
 from server.models import (
@@ -298,8 +298,13 @@ def change_status(
     note: str,
     user_id: int | None,
     now: dt.datetime | None = None,
+    *,
+    publish_note: bool | None = None,
 ) -> None:
-    """Move a case on and record who did it; the note becomes the citizen's answer."""
+    """Move a case on and record who did it; the note becomes the citizen's answer.
+
+    ``publish_note`` sets whether Open311 shows the answer too (None: unchanged).
+    """
     now = now or utcnow()
     note = note.strip()
     if len(note) > NOTE_MAX:
@@ -332,6 +337,8 @@ def change_status(
         submission.status = str(target)
         if note:
             submission.status_note = note
+        if publish_note is not None:
+            submission.status_note_public = publish_note
         submission.updated_at = now
         session.flush()
         if submission.notify and target in NOTIFIED_STATUSES:
@@ -386,7 +393,11 @@ BOM = "\ufeff"
 
 
 def kst(value: dt.datetime | None) -> str:
-    return value.astimezone(SEOUL).strftime("%Y-%m-%d %H:%M") if value else ""
+    if value is None:
+        return ""
+    local = in_seoul(value)
+    # A time Seoul's calendar cannot hold is written as stored, never a failed export.
+    return local.strftime("%Y-%m-%d %H:%M") if local else value.isoformat(timespec="minutes")
 
 
 def csv_lines(db: Database, filters: Filters) -> Iterator[str]:

@@ -549,15 +549,22 @@ def to_pulled_page(response: PullResponse) -> pulled.PulledPage:
                     id=str(registration.id),
                     event_id=registration.event_id,
                     status=RegistrationStatus(registration.status),
-                    receipt_code=registration.receipt_code,
                     key_id=registration.key_id,
                     number=registration.number,
-                    ticket=registration.ticket,
                     masked_name=registration.masked_name,
+                    ticket_payload=registration.ticket_payload,
+                    ticket_digest=registration.ticket_digest,
+                    manual_code_digest=registration.manual_code_digest,
+                    received_at=_aware(registration.received_at)
+                    if registration.received_at
+                    else None,
                 )
             )
     page.signing_keys.extend(
-        pulled.PulledKey(k.key_id, k.public_key, k.revoked) for k in changes.signing_keys
+        pulled.PulledKey(
+            k.key_id, k.public_key, k.revoked, _aware(k.revoked_at) if k.revoked_at else None
+        )
+        for k in changes.signing_keys
     )
     page.revoked_tickets.extend(
         pulled.PulledTicketRevocation(t.key_id, t.event_id, t.number)

@@ -19,12 +19,12 @@ from nacl.signing import SigningKey
 
 from core.clock import Clock, utcnow
 from core.sealing import b64
-from kiosk.identity import current_identity
-from kiosk.models import DeviceIdentity
+from core.succession import sign_succession
+from kiosk.identity import current_identity, save_identity
 from kiosk.outbox import sync_state
 from kiosk.store import Store, database_path, restrict_permissions
 from sync.client import SyncClient, SyncFailure, Timeouts
-from sync.protocol import EnrollRequest
+from sync.protocol import EnrollRequest, Succession
 from sync.version import app_version
 
 log = logging.getLogger(__name__)
@@ -62,11 +62,13 @@ def enroll(
     clock: Clock = utcnow,
 ) -> Enrolment:
     signing_key = SigningKey.generate()
+    public_key = b64(bytes(signing_key.verify_key))
     request = EnrollRequest(
         enrollment_code=code.strip(),
         name=(name or default_kiosk_name())[:200],
-        public_key=b64(bytes(signing_key.verify_key)),
+        public_key=public_key,
         app_version=app_version(),
+        predecessor=_succession(store, public_key),
     )
     client = SyncClient(server_url, timeouts=timeouts, clock=clock)
     try:
@@ -78,20 +80,18 @@ def enroll(
     answer = reply.body
     now = clock()
     with store.write() as session:
-        session.merge(
-            DeviceIdentity(
-                id=1,
-                device_id=answer.device_id,
-                token=answer.token,
-                server_url=client.base_url,
-                office=answer.office,
-                server_public_key=answer.server_public_key,
-                signing_key=bytes(signing_key),
-                signing_key_id=answer.signing_key_id,
-                revoked=False,
-                enrolled_at=now,
-                public_url=answer.public_url.rstrip("/"),
-            )
+        save_identity(
+            session,
+            device_id=answer.device_id,
+            token=answer.token,
+            server_url=client.base_url,
+            office=answer.office,
+            server_public_key=answer.server_public_key,
+            signing_key=bytes(signing_key),
+            signing_key_id=answer.signing_key_id,
+            revoked=False,
+            enrolled_at=now,
+            public_url=answer.public_url.rstrip("/"),
         )
         state = sync_state(session)
         state.pull_cursor = ""
@@ -100,7 +100,7 @@ def enroll(
         state.clock_offset_s = reply.clock_offset_s
     path = database_path(store)
     if path is not None:
-        # The token now sits in the database (and its WAL): kiosk user only.
+        # Sealed (kiosk/device_secrets.py), and still the kiosk user's only.
         restrict_permissions(path)
     log.info("enrolled as device %s at %s (%s)", answer.device_id, client.base_url, answer.office)
     return Enrolment(
@@ -110,6 +110,18 @@ def enroll(
         answer.signing_key_id,
         reply.clock_offset_s,
     )
+
+
+def _succession(store: Store, new_public_key: str) -> Succession | None:
+    """Proof that this store held its former device's key, so the server keeps our ids ours."""
+    with store.read() as session:
+        former = current_identity(session)
+        if former is None or len(former.signing_key) != 32:
+            return None
+        signature = sign_succession(
+            SigningKey(former.signing_key), former.device_id, new_public_key
+        )
+        return Succession(device_id=former.device_id, signature=b64(signature))
 
 
 def move_to_server(store: Store, server_url: str) -> bool:

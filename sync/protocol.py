@@ -34,6 +34,7 @@ __all__ = [
     "MAX_BATCH",
     "MAX_PULL_LIMIT",
     "MAX_PUSH_BYTES",
+    "MAX_SEQ",
     "PATH_ENROLL",
     "PATH_HEALTH",
     "PATH_PULL",
@@ -70,6 +71,7 @@ __all__ = [
     "SigningKeyChange",
     "SignupPayload",
     "SignupSealed",
+    "Succession",
 ]
 
 PROTOCOL_VERSION: Final = 1
@@ -80,6 +82,8 @@ MAX_BATCH: Final = 100
 # to ~535,000 characters sealed each) do not, so the engine sends fewer per push
 # by size (sync.engine), and a single one is always far below the limit.
 MAX_PUSH_BYTES: Final = 5 * 1024 * 1024
+# Sequence numbers are BIGINT on the server: one beyond it is refused, not an overflow.
+MAX_SEQ: Final = 2**63
 DEFAULT_PULL_LIMIT: Final = 200
 MAX_PULL_LIMIT: Final = 1000
 
@@ -110,12 +114,27 @@ class _Wire(BaseModel):
 # --- enrolment -------------------------------------------------------------------------
 
 
+class Succession(_Wire):
+    """A re-enrolling kiosk's proof that it held ``device_id``'s signing key (core.succession)."""
+
+    device_id: str = Field(min_length=1, max_length=64)
+    # Ed25519 signature by the former key, base64 of 64 raw bytes.
+    signature: str = Field(min_length=88, max_length=88)
+
+
 class EnrollRequest(_Wire):
     enrollment_code: str = Field(min_length=1, max_length=64)
     name: str = Field(min_length=1, max_length=200)
-    # The kiosk's Ed25519 ticket-signing public key, base64 of 32 raw bytes.
-    public_key: str = Field(min_length=1, max_length=100)
+    # The kiosk's Ed25519 ticket-signing public key, base64 of 32 raw bytes. The
+    # schema states that shape; anything else is refused as ``invalid_public_key``.
+    public_key: str = Field(
+        min_length=1,
+        max_length=100,
+        json_schema_extra={"minLength": 44, "maxLength": 44, "pattern": "^[A-Za-z0-9+/]{43}=$"},
+    )
     app_version: str = Field(default="", max_length=64)
+    # Sent by a kiosk enrolled before: it keeps the ids it queued (server lineage).
+    predecessor: Succession | None = None
 
 
 class EnrollResponse(_Wire):
@@ -137,7 +156,7 @@ class EnrollResponse(_Wire):
 
 class Mutation(_Wire):
     id: uuid.UUID
-    seq: int = Field(ge=0)
+    seq: int = Field(ge=0, lt=MAX_SEQ)
     type: MutationType
     occurred_at: dt.datetime
     # Validated by the server against core.payloads.PAYLOAD_MODELS[type], one
@@ -146,7 +165,8 @@ class Mutation(_Wire):
 
 
 class PushRequest(_Wire):
-    protocol: int  # PROTOCOL_VERSION; anything else is answered with 426
+    # PROTOCOL_VERSION; the schema says so, and any other integer is answered 426.
+    protocol: int = Field(json_schema_extra={"enum": [PROTOCOL_VERSION]})
     device_id: str = Field(min_length=1, max_length=64)
     app_version: str = Field(default="", max_length=64)
     mutations: list[Mutation] = Field(max_length=MAX_BATCH)
@@ -168,9 +188,18 @@ class ResultCode(StrEnum):
     WAITLISTED = "waitlisted"  # a sign-up beyond the device's offline block
     DUPLICATE_ADMISSION = "duplicate_admission"  # a ticket admitted before
     REVOKED_TICKET = "revoked_ticket"  # admitted, but the ticket was revoked
+    # admitted, but no sign-up holds this ticket (yet): forged with a kiosk's key,
+    # or its sign-up has not arrived; the flag clears when it does
+    NO_SIGNUP = "no_signup"
+    # admitted, but the ticket's key was revoked before the server had its sign-up
+    REVOKED_KEY = "revoked_key"
     # a sign-up whose ticket this kiosk signed under the key it held before it
     # was re-enrolled (the signature proves it); kept, and said so:
     FORMER_SIGNING_KEY = "former_signing_key"
+    # a time the kiosk reported (created_at, occurred_at, scanned_at) was
+    # implausible and the server's receipt time was stored instead; the
+    # message names the field and its raw value:
+    TIME_REPLACED = "time_replaced"
     # a second sign-up of one phone for one event: the first stands; the message
     # names its receipt code, and a ticket printed for this one is revoked:
     ALREADY_SIGNED_UP = "already_signed_up"
@@ -231,7 +260,13 @@ class EventChange(_Wire):
 
 
 class RegistrationChange(_Wire):
-    """A sign-up the pulling device may check in; no personal data but a masked name."""
+    """A sign-up the pulling device may check in: what verification needs, nothing to replay.
+
+    No personal data but a masked name, and never the ticket text or the receipt
+    code: either could be shown at a door or on the status page in the holder's
+    place. ``ticket``/``receipt_code`` stay in the schema for older kiosks and are
+    always empty (see core.tickets for the digests).
+    """
 
     id: uuid.UUID
     deleted: bool = False
@@ -242,6 +277,14 @@ class RegistrationChange(_Wire):
     number: int | None = None
     ticket: str = ""
     masked_name: str = ""
+    # The ticket's 16-byte payload as hex (valid days, type): no signature.
+    ticket_payload: str = ""
+    # core.tickets.ticket_digest of the ticket: a scanned ticket must match it.
+    ticket_digest: str = ""
+    # core.tickets.manual_code_digest of the printed code, for look-up by typed code.
+    manual_code_digest: str = ""
+    # When the server received the sign-up: tickets of a key revoked later stay good.
+    received_at: dt.datetime | None = None
 
 
 class SigningKeyChange(_Wire):
@@ -249,6 +292,9 @@ class SigningKeyChange(_Wire):
     # Ed25519 public key, base64 of 32 raw bytes.
     public_key: str
     revoked: bool = False
+    # Since when: a ticket under this key is still good if the server received
+    # its sign-up before then (a stolen kiosk's key signs nothing new that counts).
+    revoked_at: dt.datetime | None = None
 
 
 class RevokedTicketChange(_Wire):
@@ -403,6 +449,7 @@ class ErrorResponse(_Wire):
 
 class HealthResponse(_Wire):
     status: Literal["ok", "degraded"]
-    database: Literal["ok", "unavailable"]
+    # "read_only": reachable, but the server cannot store pushes now.
+    database: Literal["ok", "read_only", "unavailable"]
     protocol: int = PROTOCOL_VERSION
     server_time: dt.datetime

@@ -35,8 +35,10 @@ Decisions, and why:
 The clock is injectable so tests can type at any speed deterministically.
 
 An operating-system input method only sees keys while a widget that accepts
-input-method text has focus, so the check-in screen keeps no such widget
-focused (its manual-code field uses the in-window keyboard).
+input-method text has focus, and then sees them before this filter does. So
+no widget on a page where the scanner listens accepts input-method text: the
+check-in desk has no field, and the look-up page's fields turn input methods
+off (ui/screens/checkin.py; Hangul comes from the in-window keyboard).
 """
 
 from __future__ import annotations

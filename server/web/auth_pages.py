@@ -2,23 +2,27 @@
 
 from __future__ import annotations
 
+import logging
 import secrets
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 from starlette.concurrency import run_in_threadpool
 
-from server.accounts import LoginOutcome, check_login
+from server.accounts import LoginOutcome, begin_login, finish_login
+from server.web.hashing import HashingPool, PoolBusy
 from server.web.i18n import LANGUAGES
 from server.web.sessions import csrf_matches, end_session, sign, start_session, unsign
 from server.web.site import LANG_COOKIE, SESSION_PURPOSE, PageError, Web, safe_next, same_origin
 
 LOGIN_COOKIE = "civic_login"
 LOGIN_PURPOSE = "login"
+log = logging.getLogger("server.web.login")
 
 
-def routes(web: Web) -> APIRouter:
+def routes(web: Web, pool: HashingPool | None = None) -> APIRouter:
     router = APIRouter(include_in_schema=False)
+    pool = pool or HashingPool()
 
     @router.get("/")
     async def home(request: Request) -> Response:
@@ -45,15 +49,32 @@ def routes(web: Web) -> APIRouter:
         ):
             raise PageError(403, "error.csrf")
         username = str(form.get("username", ""))
-        result = await run_in_threadpool(
-            check_login, web.db, username, str(form.get("password", ""))
-        )
+        address = request.client.host if request.client else "unknown"
+        # Counted and judged before any hashing (server/accounts.py says how).
+        result = await run_in_threadpool(begin_login, web.db, username, address)
+        if result is None:
+            try:
+                async with pool.slot():
+                    result = await run_in_threadpool(
+                        finish_login, web.db, username, str(form.get("password", "")), address
+                    )
+            except PoolBusy:
+                log.warning(
+                    "503 on log-in: the password hashing pool is full",
+                    extra={"fields": {"reason": "hashing_pool_full", "status": 503}},
+                )
+                page = _login_page(web, request, next_path, "login.busy", username[:64], 503)
+                page.headers["Retry-After"] = "5"
+                return page
         if result.outcome != LoginOutcome.OK or result.staff is None:
-            error = {
-                LoginOutcome.LOCKED: "login.locked",
-                LoginOutcome.DISABLED: "login.disabled",
-            }.get(result.outcome, "login.wrong")
-            return _login_page(web, request, next_path, error, username[:64], status=401)
+            error, status = {
+                LoginOutcome.THROTTLED: ("login.throttled", 429),
+                LoginOutcome.DISABLED: ("login.disabled", 401),
+            }.get(result.outcome, ("login.wrong", 401))
+            page = _login_page(web, request, next_path, error, username[:64], status=status)
+            if result.retry_after_s is not None:
+                page.headers["Retry-After"] = str(result.retry_after_s)
+            return page
         token = await run_in_threadpool(start_session, web.db, result.staff)
         response = web.redirect(next_path)
         web.set_cookie(

@@ -18,7 +18,7 @@ from sqlalchemy import select
 from starlette.concurrency import run_in_threadpool
 
 from server.db import Database
-from server.devices import UnknownDevice, list_devices, revoke_device
+from server.devices import UnknownDevice, admissions_on_key, list_devices, revoke_device
 from server.enrolment import create_enrollment_code
 from server.models import EnrollmentCode, StaffRole
 from server.web.site import PageError, Web
@@ -62,6 +62,15 @@ def routes(web: Web) -> APIRouter:
     async def device_list(request: Request) -> Response:
         await web.staff(request, StaffRole.ADMIN)
         return await devices_page(request)
+
+    @router.get("/staff/devices/{device_id}", response_class=HTMLResponse)
+    async def device_page(request: Request, device_id: str) -> Response:
+        await web.staff(request, StaffRole.ADMIN)
+        try:
+            device, admissions = await run_in_threadpool(admissions_on_key, web.db, device_id[:64])
+        except UnknownDevice:
+            raise PageError(404, "error.not_found") from None
+        return web.render(request, "device.html", {"device": device, "admissions": admissions})
 
     @router.post("/staff/devices/{device_id}/revoke")
     async def revoke(request: Request, device_id: str) -> Response:

@@ -35,11 +35,13 @@ CATALOG: dict[str, tuple[str, str]] = {
     "login.password": ("비밀번호", "Password"),
     "login.submit": ("로그인", "Log in"),
     "login.wrong": ("아이디 또는 비밀번호가 맞지 않습니다.", "Wrong user name or password."),
-    "login.locked": (
-        "로그인 실패가 반복되어 계정이 잠시 잠겼습니다. 15분 뒤 다시 시도하거나 "
-        "관리자에게 문의하세요.",
-        "Too many failed log-ins: the account is locked for a while. Try again "
-        "in 15 minutes or ask an administrator.",
+    "login.throttled": (
+        "로그인 시도가 너무 많습니다. 15분 뒤 다시 시도하거나 관리자에게 문의하세요.",
+        "Too many log-in attempts. Try again in 15 minutes or ask an administrator.",
+    ),
+    "login.busy": (
+        "지금 로그인 요청이 많습니다. 잠시 뒤 다시 시도하세요.",
+        "Many log-ins are being checked right now. Try again in a moment.",
     ),
     "login.disabled": ("사용이 중지된 계정입니다.", "This account is disabled."),
     # results of actions
@@ -156,6 +158,10 @@ CATALOG: dict[str, tuple[str, str]] = {
         "답변은 접수번호로 누구나 볼 수 있습니다. 개인정보를 쓰지 마세요.",
         "Anyone with the receipt code can read the answer: write no personal data in it.",
     ),
+    "detail.publish_note": (
+        "이 답변을 Open311(도시 시스템 공개 목록)에도 공개",
+        "Also publish this answer on Open311 (the city systems' public list)",
+    ),
     "detail.save": ("저장", "Save"),
     "detail.history": ("처리 이력", "History"),
     "detail.no_history": ("아직 처리 이력이 없습니다.", "No changes yet."),
@@ -250,6 +256,26 @@ CATALOG: dict[str, tuple[str, str]] = {
     "printer.none": ("프린터 없음", "No printer"),
     "devices.revoke": ("해지", "Revoke"),
     "devices.none": ("등록된 키오스크가 없습니다.", "No kiosks enrolled."),
+    "device.admissions": (
+        "이 키오스크의 티켓으로 입장한 기록",
+        "Admissions on this kiosk's tickets",
+    ),
+    "device.admissions_hint": (
+        "해지 전에 서버가 신청을 받은 티켓만 유효합니다. 그 밖의 입장은 확인이 필요합니다.",
+        "Only tickets whose sign-up the server had before the revocation count; "
+        "check the other admissions.",
+    ),
+    "device.ticket": ("티켓", "Ticket"),
+    "device.admitted_by": ("입장 처리 키오스크", "Admitted by"),
+    "device.scanned": ("입장 시각", "Admitted at"),
+    "device.signup": ("서버가 신청을 받은 시각", "Sign-up reached the server"),
+    "device.no_signup": ("신청 없음", "No sign-up"),
+    "device.vouched": ("해지 전 신청 확인", "Sign-up before revocation"),
+    "device.unvouched": ("확인 필요", "Check this"),
+    "device.no_admissions": (
+        "이 키오스크의 티켓으로 입장한 기록이 없습니다.",
+        "No admissions on its tickets.",
+    ),
     "enrolment.title": ("키오스크 등록 코드", "Kiosk enrolment codes"),
     "enrolment.make": ("새 등록 코드", "New enrolment code"),
     "enrolment.ttl": ("유효 시간(시간)", "Valid for (hours)"),
@@ -404,6 +430,10 @@ CATALOG: dict[str, tuple[str, str]] = {
     "status.unknown": (
         "아직 이 접수번호의 기록이 서버에 없습니다. 키오스크가 네트워크에 연결되면 전달됩니다.",
         "The server has no record under this code yet. It arrives once the kiosk is back online.",
+    ),
+    "status.throttled": (
+        "조회가 너무 많습니다. 1분 뒤 다시 시도해 주세요.",
+        "Too many look-ups. Please try again in a minute.",
     ),
     "status.privacy": (
         "이 화면에는 개인정보가 표시되지 않습니다.",

@@ -21,7 +21,7 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoes
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import FormData
 
-from core.clock import SEOUL
+from core.clock import in_seoul
 from core.reference import POLICY_AREAS, SEOUL_DISTRICTS
 from server.accounts import Staff
 from server.config import ServerSettings
@@ -76,7 +76,9 @@ def safe_next(value: object, default: str = "/staff") -> str:
 def kst(value: dt.datetime | None, with_time: bool = True) -> str:
     if value is None:
         return "–"
-    local = value.astimezone(SEOUL)
+    local = in_seoul(value)
+    if local is None:  # no Seoul day for it (core.clock.in_seoul): show it as stored
+        return value.isoformat(timespec="minutes")
     return local.strftime("%Y-%m-%d %H:%M") if with_time else local.strftime("%Y-%m-%d")
 
 

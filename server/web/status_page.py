@@ -27,14 +27,21 @@ from core.receipts import format_code, is_valid_code, normalize_code
 from core.tickets import manual_code_of_text, ticket_qr_image
 from server import cases, claims, optouts
 from server.models import Registration
+from server.ratelimits import LocalWindow
 from server.web.site import PageError, Web, same_origin
 from sync.protocol import CaseView
 
 ACTIONS = ("cancel", "ask-again", "stop-messages")
 
+# Receipt codes have 7 random characters (31**7): guessing needs billions of
+# tries, and a citizen looks up a few. 30 a minute per address (per worker
+# process) stops a probe at 300 requests a second and never a person.
+STATUS_LOOKUPS_PER_MINUTE = 30
 
-def routes(web: Web) -> APIRouter:
+
+def routes(web: Web, lookups: LocalWindow | None = None) -> APIRouter:
     router = APIRouter(include_in_schema=False)
+    lookups = lookups or LocalWindow(STATUS_LOOKUPS_PER_MINUTE, 60.0)
 
     @router.get("/status", response_class=HTMLResponse)
     async def status_form(request: Request) -> Response:
@@ -46,6 +53,16 @@ def routes(web: Web) -> APIRouter:
 
     @router.get("/status/{code}", response_class=HTMLResponse)
     async def status(request: Request, code: str) -> Response:
+        retry_after = lookups.hit(request.client.host if request.client else "unknown")
+        if retry_after is not None:
+            page = web.render(
+                request,
+                "status.html",
+                {"code": "", "found": None, "error": "status.throttled"},
+                status=429,
+            )
+            page.headers["Retry-After"] = str(retry_after)
+            return page
         code = normalize_code(code)[:16]
         if not is_valid_code(code):
             return web.render(

@@ -163,6 +163,7 @@ def routes(web: Web) -> APIRouter:
                 str(form.get("status", "")),
                 str(form.get("note", "")),
                 active.staff.id,
+                publish_note=form.get("publish_note") == "yes",
             )
         except SubmissionError as exc:
             if exc.key == "not_found":

@@ -48,11 +48,11 @@ def test_earphones_start_voice_mode_with_a_welcome_that_explains_the_keypad(
     # Then the home screen, and the item the ring starts on.
     assert welcome.endswith(
         "무엇을 도와드릴까요? 원하시는 일을 눌러 주세요. "
-        "민원 신고, 버튼, 다섯 개 중 첫 번째. 불편한 점을 알려 주시면 담당 부서가 답변드립니다."
+        f"민원 신고, 버튼, 여섯 개 중 첫 번째. {ko('home.complaint.hint')}."
     )
     assert (
         blind.press(Action.NEXT)
-        == "익명 제안, 버튼, 다섯 개 중 두 번째. 이름 없이 의견을 남깁니다 (개인 답변 없음)"
+        == f"익명 제안, 버튼, 여섯 개 중 두 번째. {ko('home.suggestion.hint')}"
     )
 
 
@@ -153,7 +153,7 @@ def test_a_complaint_by_keypad_and_voice_alone(blind: BlindCitizen, kiosk_db: Ki
 def test_an_anonymous_suggestion_by_keypad_and_voice_alone(
     blind: BlindCitizen, kiosk_db: KioskDB
 ) -> None:
-    assert blind.press(Action.NEXT).startswith("익명 제안, 버튼, 다섯 개 중 두 번째")
+    assert blind.press(Action.NEXT).startswith("익명 제안, 버튼, 여섯 개 중 두 번째")
     said = blind.press(Action.ACTIVATE)
     # The note that this is no formal complaint is read before the first question.
     assert said.startswith(f"익명 제안. 3단계 중 1단계. {ko('suggestion.note')}")

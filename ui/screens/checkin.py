@@ -24,6 +24,7 @@ import datetime as dt
 import logging
 import time
 from collections.abc import Callable, Sequence
+from typing import Any
 
 from PySide6.QtCore import QObject, Qt, QTimer, Signal
 from PySide6.QtGui import QHideEvent, QShowEvent
@@ -108,6 +109,26 @@ def _scroll(content: QWidget, parent: QWidget) -> QScrollArea:
     scroll.setFrameShape(QFrame.Shape.NoFrame)
     scroll.setWidget(content)
     return scroll
+
+
+class ScannerField(QLineEdit):
+    """A text field on a page where the scanner listens: no operating-system input method.
+
+    Qt hands a key to the platform input method (ibus-hangul in Hangul mode,
+    say) before any event filter sees it, whenever the focused widget says it
+    takes input-method text. A scan burst typed while such a field had focus
+    came out with letters eaten or swapped and was refused as forged (issue 16
+    #13). This field says no, so the keys stay key events for the wedge
+    scanner. (QLineEdit answers ``ImEnabled`` itself, ignoring
+    ``WA_InputMethodEnabled``, hence the override.) Staff type Hangul names
+    with the in-window keyboard, which composes itself (kiosk/hangul.py).
+    """
+
+    @override
+    def inputMethodQuery(self, *args: Any) -> Any:
+        if args and args[0] == Qt.InputMethodQuery.ImEnabled:
+            return False
+        return super().inputMethodQuery(*args)
 
 
 class CheckinScreen(Screen):
@@ -261,7 +282,7 @@ class CheckinScreen(Screen):
     ) -> QLineEdit:
         column.addWidget(TrLabel(key, "field-label", page))
         row = QHBoxLayout()
-        editor = QLineEdit(page)
+        editor = ScannerField(page)
         editor.setProperty("keyboard", keyboard)
         editor.setAccessibleName(tr(key))
         editor.returnPressed.connect(action)

@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from core.receipts import format_code
 from kiosk.dashboard import Dashboard
 from kiosk.identity import NotEnrolled
 from kiosk.outbox import AttentionItem
@@ -34,7 +35,7 @@ from ui.widgets import TrButton, TrLabel, retranslate_tree, set_role
 
 log = logging.getLogger(__name__)
 
-FIGURES = ("state", "last_success", "pending", "oldest", "attention")
+FIGURES = ("state", "last_success", "pending", "oldest", "attention", "last_receipt")
 
 
 def state_key(dashboard: Dashboard, live: SyncStatus | None) -> str:
@@ -152,6 +153,16 @@ class DashboardPage(QWidget):
         oldest = data.oldest_pending_age_s(now)
         self.figures["oldest"].setText(age(oldest) if oldest is not None else "–")
         self.figures["attention"].setText(str(len(data.attention)))
+        recent = data.last_receipt
+        self.figures["last_receipt"].setText(
+            tr(
+                "staff.dashboard.receipt_at",
+                code=format_code(recent.code),
+                when=day_and_time(recent.created_at),
+            )
+            if recent is not None
+            else "–"
+        )
         for label in self.figures.values():
             label.setAccessibleName(label.text())
         skew = live.clock_skew_s if live is not None else sync.clock_offset_s

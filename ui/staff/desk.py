@@ -52,7 +52,7 @@ class StaffDesk:
         return self.clock()
 
     def dashboard(self) -> Dashboard:
-        return dashboard(self.store)
+        return dashboard(self.store, self.now())
 
     def live_status(self) -> SyncStatus | None:
         return self.sync.status if self.sync is not None else None

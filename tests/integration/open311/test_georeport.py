@@ -99,7 +99,8 @@ def test_complaints_and_suggestions_are_requests_but_proposals_are_not(site: Sit
 def test_status_and_answer_follow_the_staff(site: Site) -> None:
     (case,) = push(site, complaint(site.kiosk, NOW, category="waste"))
 
-    submissions.change_status(site.db, case, "closed", "수거를 마쳤습니다", None)
+    # The answer is on Open311 because staff chose to publish it (issue 16 #5).
+    submissions.change_status(site.db, case, "closed", "수거를 마쳤습니다", None, publish_note=True)
 
     item = get(site, f"/requests/{case}.json").json()[0]
     assert (item["status"], item["status_notes"]) == ("closed", "수거를 마쳤습니다")
@@ -220,8 +221,11 @@ def test_no_response_carries_a_name_phone_email_or_the_citizens_text(site: Site)
         requests.get(f"{site.url}/status/{receipt}", cookies={"civic_lang": "en"}, timeout=10).text,
     ]
 
-    assert "보수를 마쳤습니다" in bodies[4] and "보수를 마쳤습니다" in bodies[6]
-    assert "세종대로 110" in bodies[4]  # where the problem is: a location, not a contact
+    # The citizen reads the answer by receipt code; Open311 shows neither the
+    # answer (not marked public) nor the address (sealed as personal data on the
+    # kiosk; no category makes it public by default) (issue 16 #5).
+    assert "보수를 마쳤습니다" in bodies[6] and "보수를 마쳤습니다" not in bodies[4]
+    secrets["address"] = "세종대로 110"
     for body in bodies:
         for value in secrets.values():
             assert value not in body

@@ -38,13 +38,18 @@ _PHONES = itertools.count()
 
 
 def enroll_raw(
-    base_url: str, code: str, public_key: str | None = None, name: str = "test kiosk"
+    base_url: str,
+    code: str,
+    public_key: str | None = None,
+    name: str = "test kiosk",
+    **extra: Any,
 ) -> requests.Response:
     body = {
         "enrollment_code": code,
         "name": name,
         "public_key": public_key or b64(bytes(SigningKey.generate().verify_key)),
         "app_version": "test",
+        **extra,
     }
     return requests.post(base_url + PATH_ENROLL, json=body, timeout=TIMEOUT)
 

@@ -48,7 +48,7 @@ def test_a_code_works_only_once(live: LiveServer) -> None:
     code = live.code()
     assert enroll_raw(live.base_url, code).status_code == 200
 
-    expect_error(enroll_raw(live.base_url, code), 400, "enrollment_code_used")
+    expect_error(enroll_raw(live.base_url, code), 403, "enrollment_code_used")
 
 
 def test_unknown_code_is_refused(live: LiveServer) -> None:
@@ -56,12 +56,12 @@ def test_unknown_code_is_refused(live: LiveServer) -> None:
     # Never issued, but well-formed (its check character is right)...
     body = "ABCDEFGHJKM"
     never_issued = body + check_character(body)
-    expect_error(enroll_raw(live.base_url, never_issued), 400, "invalid_enrollment_code")
+    expect_error(enroll_raw(live.base_url, never_issued), 403, "invalid_enrollment_code")
     # ...not a code at all...
-    expect_error(enroll_raw(live.base_url, "hello"), 400, "invalid_enrollment_code")
+    expect_error(enroll_raw(live.base_url, "hello"), 403, "invalid_enrollment_code")
     # ...and a real code with a typo in it.
     typo = ("2" if real[0] != "2" else "3") + real[1:]
-    expect_error(enroll_raw(live.base_url, typo), 400, "invalid_enrollment_code")
+    expect_error(enroll_raw(live.base_url, typo), 403, "invalid_enrollment_code")
 
     assert enroll_raw(live.base_url, real).status_code == 200
 
@@ -70,7 +70,7 @@ def test_expired_code_is_refused(live: LiveServer) -> None:
     past = dt.datetime.now(dt.UTC) - dt.timedelta(days=2)
     code = create_enrollment_code(live.db, "시청", ttl=dt.timedelta(hours=1), now=past)
 
-    expect_error(enroll_raw(live.base_url, code), 400, "enrollment_code_expired")
+    expect_error(enroll_raw(live.base_url, code), 403, "enrollment_code_expired")
 
 
 def test_bad_public_key_is_refused_without_using_the_code(live: LiveServer) -> None:
@@ -91,7 +91,7 @@ def test_a_signing_key_cannot_be_enrolled_twice(live: LiveServer) -> None:
 
 def test_guessing_is_rate_limited(live: LiveServer) -> None:
     for _ in range(MAX_FAILURES):
-        expect_error(enroll_raw(live.base_url, "2222-2222-2222"), 400, "invalid_enrollment_code")
+        expect_error(enroll_raw(live.base_url, "2222-2222-2222"), 403, "invalid_enrollment_code")
 
     # Once limited, even a good code waits.
     reply = enroll_raw(live.base_url, live.code())

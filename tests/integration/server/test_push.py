@@ -103,7 +103,7 @@ def test_schema_invalid_payload_is_rejected_and_kept(live: LiveServer, kiosk: Si
     assert "not-a-code" not in result["message"]  # never echo what was sent
     with live.db.read() as session:
         kept = session.scalars(select(RejectedMutation)).one()
-        record = session.get(MutationRecord, bad["id"])
+        record = session.get(MutationRecord, (kiosk.device_id, bad["id"]))
     assert json.loads(kept.raw) == bad
     assert record is not None and record.outcome == "rejected"
     assert _count(live, Submission) == 0
@@ -145,7 +145,7 @@ def test_a_rejected_mutation_sent_again_after_a_fix_on_the_server_is_applied(
     assert retried["status"] == "applied"
     assert _count(live, RejectedMutation) == 1  # the refusal stays on record
     with live.db.read() as session:
-        record = session.get(MutationRecord, early["id"])
+        record = session.get(MutationRecord, (kiosk.device_id, early["id"]))
     assert record is not None and record.outcome == "applied"
 
 

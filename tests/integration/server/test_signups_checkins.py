@@ -234,6 +234,29 @@ def _undo(kiosk: SimKiosk, admission: dict[str, Any]) -> dict[str, Any]:
     return kiosk.mutation(MutationType.CHECKIN, checkin_json(payload))
 
 
+def _signed_up(live: LiveServer, event: int, key_id: int = 99, number: int = 1) -> None:
+    """A sign-up holding the ticket, so its admissions are not flagged ``no_signup``."""
+    with live.db.write() as session:
+        session.add(
+            Registration(
+                id=str(uuid.uuid4()),
+                event_id=event,
+                device_id=None,
+                receipt_code="ABCDEFG2",
+                status="confirmed",
+                requested_status="confirmed",
+                key_id=key_id,
+                number=number,
+                ticket="",
+                name="김민수",
+                phone="01012345678",
+                masked_name="김*수",
+                created_at=NOW,
+                received_at=NOW,
+            )
+        )
+
+
 def _scans(live: LiveServer) -> list[CheckIn]:
     with live.db.read() as session:
         query = select(CheckIn).order_by(CheckIn.received_at, CheckIn.admission)
@@ -242,6 +265,7 @@ def _scans(live: LiveServer) -> list[CheckIn]:
 
 def test_an_undone_admission_is_kept_marked_and_no_longer_counts(live: LiveServer) -> None:
     event = _event(live)
+    _signed_up(live, event)
     door1, door2 = live.kiosk(name="door 1"), live.kiosk(name="door 2")
     admission = door1.checkin(event, 99, 1)
 
@@ -260,6 +284,7 @@ def test_an_undone_admission_is_kept_marked_and_no_longer_counts(live: LiveServe
 
 def test_an_undo_in_a_later_push_keeps_the_flag_reason_beside_it(live: LiveServer) -> None:
     event = _event(live)
+    _signed_up(live, event)
     door1, door2 = live.kiosk(), live.kiosk()
     door1.push([door1.checkin(event, 99, 1)])
     second = door2.checkin(event, 99, 1)
@@ -277,6 +302,7 @@ def test_an_undo_in_a_later_push_keeps_the_flag_reason_beside_it(live: LiveServe
 
 def test_only_the_admitting_kiosk_can_undo_and_only_its_own_ticket(live: LiveServer) -> None:
     event = _event(live)
+    _signed_up(live, event)
     door1, door2 = live.kiosk(), live.kiosk()
     admission = door1.checkin(event, 99, 1)
     door1.push([admission])
@@ -301,6 +327,8 @@ def test_only_the_admitting_kiosk_can_undo_and_only_its_own_ticket(live: LiveSer
 def test_kiosks_pull_the_check_ins_of_events_they_may_check_in(live: LiveServer) -> None:
     everyone = _event(live)
     downtown = _event(live, office="시청 민원실")
+    _signed_up(live, everyone)
+    _signed_up(live, downtown)
     elsewhere = live.kiosk(office="성북구청")
     door1 = live.kiosk(name="정문")
     door2 = live.kiosk(name="후문")

@@ -15,7 +15,7 @@ import datetime as dt
 import pytest
 from sqlalchemy import select
 
-from core.tickets import ParsedTicket, TicketIdentity, parse_ticket
+from core.tickets import ParsedTicket, TicketIdentity, manual_code_digest, parse_ticket
 from kiosk.admissions import UndoOutcome, undo_admission
 from kiosk.checkin import Reason, VerdictKind
 from kiosk.checkin_context import decide_scan
@@ -68,12 +68,14 @@ def test_b_learns_a_s_key_and_the_sign_up_from_the_pull(b: Kiosk, ticket: Receip
             select(Registration).where(Registration.event_id == event_id)
         ).all()
     assert key is not None and not key.revoked
-    # B can look the ticket up by the code printed beside A's QR.
+    # B can look the ticket up by the code printed beside A's QR, held as a
+    # digest: B holds neither A's ticket nor its receipt code (issue 16 #3).
     assert (registration.local, registration.number, registration.manual_code) == (
         False,
         number,
-        ticket.manual_code,
+        manual_code_digest(event_id, ticket.manual_code),
     )
+    assert (registration.ticket, registration.receipt_code) == ("", None)
     assert registration.masked_name == "김*수"
 
 
@@ -150,15 +152,20 @@ def test_a_revoked_kiosk_key_is_refused_after_the_pull(
 ) -> None:
     assert decide_scan(b.store, event, ticket.ticket, DOOR_AT).kind is VerdictKind.ADMIT
     revoke_device(site.db, a.device_id)  # kiosk A was stolen
+    # The thief signs more tickets with A's key; the server never hears of them.
+    forged = a.sign_up(event, name="도둑")
 
     b.sync()
 
-    verdict = b.admit(event, ticket.ticket, DOOR_AT)
+    verdict = b.admit(event, forged.ticket, DOOR_AT)
     assert (verdict.kind, verdict.reason) == (VerdictKind.INVALID, Reason.REVOKED_KEY)
     assert b.checkins() == []  # a refusal records nothing
     with b.store.read() as session:
         key = session.get(SigningKey, identity_of(ticket).key_id)
     assert key is not None and key.revoked  # kept in the list, marked
+    # A ticket whose sign-up the server had before the revocation still counts
+    # (issue 16 #3): the citizen who signed up at A is not turned away.
+    assert b.admit(event, ticket.ticket, DOOR_AT).kind is VerdictKind.ADMIT
 
 
 def test_a_ticket_revoked_on_the_server_is_refused_by_every_kiosk(

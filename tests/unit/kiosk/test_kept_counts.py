@@ -29,12 +29,13 @@ from sqlalchemy import select
 
 from core.kinds import RegistrationStatus
 from core.sealing import new_keypair
-from core.tickets import TicketPayload, issue_ticket
+from core.tickets import TicketPayload, issue_ticket, payload_hex, ticket_digest
 from core.validation import ValidationFailed
 from kiosk.admissions import record_admission, undo_admission
 from kiosk.attendance import event_counts, recount
 from kiosk.checkin import Verdict
 from kiosk.demo import seed_demo_reference
+from kiosk.device_secrets import KeyFile
 from kiosk.models import CheckIn, MutationState, OutboxMutation
 from kiosk.outbox import (
     DeliveryResult,
@@ -91,7 +92,7 @@ def _other_ticket(event_id: int, number: int) -> str:
 def template(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, list[str]]:
     """A store file to copy per example: enrolled, two events today, sign-ups made here."""
     path = tmp_path_factory.mktemp("kept") / "template.db"
-    store = open_store(f"sqlite:///{path}")
+    store = open_store(f"sqlite:///{path}", key_source=_key(path))
     enroll_locally(store, new_keypair()[1])
     with store.write() as session:
         seed_demo_reference(session, NOW)
@@ -125,7 +126,12 @@ _FAST_DIR = "/dev/shm" if Path("/dev/shm").is_dir() else None
 def _copy(template: Path) -> tuple[Store, Path]:
     directory = Path(tempfile.mkdtemp(prefix="kept-", dir=_FAST_DIR))
     shutil.copy(template, directory / "k.db")
-    return open_store(f"sqlite:///{directory / 'k.db'}"), directory
+    # The template's store key: its sealed device secrets open in every copy.
+    return open_store(f"sqlite:///{directory / 'k.db'}", key_source=_key(template)), directory
+
+
+def _key(template: Path) -> KeyFile:
+    return KeyFile(template.with_suffix(".key"))
 
 
 # --- the steps --------------------------------------------------------------------------------
@@ -188,15 +194,17 @@ def _pulled_registration(
 ) -> PulledRegistration:
     # Ids repeat across events, so a later page can move a sign-up between them.
     number = (n % len(NUMBERS)) + 1
+    ticket = _other_ticket(event_id, number) if ticketed else ""
     return PulledRegistration(
         id=_registration_id(n),
         event_id=event_id,
         status=status,
-        receipt_code=f"PULL{n:03d}X",
         key_id=OTHER_KEY_ID if ticketed else None,
         number=number if ticketed else None,
-        ticket=_other_ticket(event_id, number) if ticketed else "",
         masked_name="박*준",
+        ticket_payload=payload_hex(ticket) if ticketed else "",
+        ticket_digest=ticket_digest(ticket) if ticketed else "",
+        received_at=NOW,
     )
 
 
@@ -414,7 +422,7 @@ def test_a_kiosk_upgraded_with_sign_ups_and_admissions_starts_with_true_counts(
     tmp_path: Path,
 ) -> None:
     store = open_store(f"sqlite:///{tmp_path / 'old.db'}", migrate=False)
-    upgrade(store.engine, "0007")
+    upgrade(store.engine, "0008")
     enroll_locally(store, new_keypair()[1])
     add_event_today(store, 501)
     day_before = NOW - dt.timedelta(days=1)

@@ -12,7 +12,14 @@ from sqlalchemy import select, text
 from sqlalchemy.exc import IntegrityError
 
 from core.kinds import RegistrationStatus
-from core.tickets import TicketPayload, issue_ticket
+from core.tickets import (
+    TicketPayload,
+    issue_ticket,
+    manual_code_digest,
+    manual_code_of_text,
+    payload_hex,
+    ticket_digest,
+)
 from kiosk.admissions import record_admission, undo_admission
 from kiosk.checkin import Verdict
 from kiosk.models import (
@@ -60,16 +67,21 @@ def event(event_id: int, **changes: object) -> PulledEvent:
     return PulledEvent(**values)  # type: ignore[arg-type]
 
 
-def registration(reg_id: str, event_id: int = 1, **changes: object) -> PulledRegistration:
+def registration(
+    reg_id: str, event_id: int = 1, ticket: str = "CK1XYZ", **changes: object
+) -> PulledRegistration:
+    """A sign-up as pull sends it: the ticket only as payload and digests (issue 16 #3)."""
+    code = manual_code_of_text(ticket)
     values: dict[str, object] = {
         "id": reg_id,
         "event_id": event_id,
         "status": RegistrationStatus.CONFIRMED,
-        "receipt_code": "ABCDEFG2",
         "key_id": 3,
         "number": 9,
-        "ticket": "CK1XYZ",
         "masked_name": "이*영",
+        "ticket_payload": payload_hex(ticket),
+        "ticket_digest": ticket_digest(ticket),
+        "manual_code_digest": manual_code_digest(event_id, code) if code else "",
         **changes,
     }
     return PulledRegistration(**values)  # type: ignore[arg-type]
@@ -141,7 +153,6 @@ def test_the_echo_of_a_local_sign_up_updates_only_its_status(store: Store) -> No
     echo = registration(
         receipt.id,
         status=RegistrationStatus.WAITLISTED,
-        receipt_code=receipt.code,
         masked_name="other",
     )
     apply(store, PulledPage(cursor="c1", registrations=[echo]))
@@ -201,13 +212,15 @@ def other_kiosks_ticket(number: int = 9, event_id: int = 1) -> tuple[str, str]:
     return issued.text, issued.manual_code
 
 
-def test_a_pulled_ticket_can_be_found_by_its_printed_code(store: Store) -> None:
+def test_a_pulled_ticket_keeps_digests_never_the_ticket_code_or_receipt(store: Store) -> None:
     text_, code = other_kiosks_ticket()
     apply(store, PulledPage(cursor="c1", registrations=[registration(REG_ID, ticket=text_)]))
     with store.read() as session:
         pulled = session.get(Registration, REG_ID)
         assert pulled is not None
-        assert pulled.manual_code == code
+        assert pulled.manual_code == manual_code_digest(1, code) != code
+        assert (pulled.ticket, pulled.receipt_code) == ("", None)
+        assert pulled.ticket_digest == ticket_digest(text_)
 
 
 def test_a_pulled_registration_without_a_readable_ticket_has_no_code(store: Store) -> None:
@@ -333,7 +346,11 @@ def test_upgrading_gives_tickets_pulled_earlier_their_manual_code(tmp_path: Path
             ),
             {"id": REG_ID, "ticket": text_},
         )
-    upgrade(old.engine)
+    upgrade(old.engine, "0004")
     with old.engine.connect() as conn:
         assert conn.execute(text("SELECT manual_code FROM registrations")).scalar() == code
+    # 0008 then forgets pulled tickets altogether: the next pull brings digests.
+    upgrade(old.engine)
+    with old.engine.connect() as conn:
+        assert conn.execute(text("SELECT count(*) FROM registrations")).scalar() == 0
     old.close()

@@ -1,4 +1,4 @@
-"""Staff accounts: slow salted hashes, a lockout after repeated failures, roles."""
+"""Staff accounts: slow salted hashes, throttled log-in attempts, roles."""
 
 from __future__ import annotations
 
@@ -51,35 +51,43 @@ def test_unknown_user_and_wrong_password_look_the_same(db: Database) -> None:
     assert check_login(db, "admin", "wrong password").outcome == LoginOutcome.WRONG
 
 
-def test_five_failures_lock_the_account_even_for_the_right_password(db: Database) -> None:
+def test_failures_from_one_address_stop_its_attempts_before_any_hashing(db: Database) -> None:
     create_user(db, "admin", PASSWORD, "admin")
-    outcomes = [check_login(db, "admin", f"guess {n}", now=T0).outcome for n in range(5)]
+    outcomes = [
+        check_login(db, "admin", f"guess {n}", now=T0, address="10.0.0.9").outcome
+        for n in range(accounts.ADDRESS_LIMIT + 1)
+    ]
 
-    assert outcomes == [LoginOutcome.WRONG] * 4 + [LoginOutcome.LOCKED]
-    locked = check_login(db, "admin", PASSWORD, now=T0 + dt.timedelta(minutes=1))
-    assert locked.outcome == LoginOutcome.LOCKED
-    assert locked.locked_until == T0 + accounts.LOCKOUT
-    later = check_login(db, "admin", PASSWORD, now=T0 + accounts.LOCKOUT + dt.timedelta(seconds=1))
-    assert later.outcome == LoginOutcome.OK
+    assert outcomes == [LoginOutcome.WRONG] * accounts.ADDRESS_LIMIT + [LoginOutcome.THROTTLED]
+    refused = check_login(db, "admin", PASSWORD, now=T0, address="10.0.0.9")
+    assert refused.outcome == LoginOutcome.THROTTLED and refused.retry_after_s
+    later = T0 + accounts.WINDOW + dt.timedelta(seconds=1)
+    assert check_login(db, "admin", PASSWORD, now=later, address="10.0.0.9").outcome == "ok"
 
 
-def test_a_success_resets_the_failure_count(db: Database) -> None:
+def test_a_success_clears_the_address(db: Database) -> None:
     create_user(db, "admin", PASSWORD, "admin")
-    for n in range(4):
-        check_login(db, "admin", f"guess {n}", now=T0)
+    for n in range(accounts.ADDRESS_LIMIT - 1):
+        check_login(db, "officer", f"guess {n}", now=T0)
     assert check_login(db, "admin", PASSWORD, now=T0).outcome == LoginOutcome.OK
 
-    assert check_login(db, "admin", "guess again", now=T0).outcome == LoginOutcome.WRONG
+    # The address has its full allowance again.
+    outcomes = [
+        check_login(db, f"user{n}", f"again {n}", now=T0).outcome
+        for n in range(accounts.ADDRESS_LIMIT)
+    ]
+    assert outcomes == [LoginOutcome.WRONG] * accounts.ADDRESS_LIMIT
 
 
-def test_an_admin_lifts_a_lockout(db: Database) -> None:
+def test_an_admin_lifts_the_throttle_on_an_account(db: Database) -> None:
     create_user(db, "admin", PASSWORD, "admin")
-    for n in range(5):
-        check_login(db, "admin", f"guess {n}")
+    for n in range(accounts.ACCOUNT_LIMIT):
+        check_login(db, "admin", f"guess {n}", now=T0, address=f"10.0.1.{n}")
+    assert check_login(db, "admin", "x", now=T0, address="10.0.1.0").outcome == "throttled"
 
     accounts.unlock(db, "admin")
 
-    assert check_login(db, "admin", PASSWORD).outcome == LoginOutcome.OK
+    assert check_login(db, "admin", PASSWORD, now=T0, address="10.0.1.0").outcome == "ok"
 
 
 def test_a_disabled_account_cannot_log_in(db: Database) -> None:
