@@ -26,15 +26,18 @@ from dataclasses import dataclass
 from types import ModuleType
 from typing import Any
 
-from sqlalchemy import Connection, bindparam, func, select
+from sqlalchemy import Connection, bindparam, select
 from sqlalchemy.dialects import postgresql, sqlite
 
+from server import subscriptions
+from server.changes import office_scope
 from server.models import (
     Admission,
     ChangeLogEntry,
     CheckIn,
     Event,
     EventBlock,
+    EventCount,
     MutationRecord,
     Notification,
     Registration,
@@ -120,23 +123,16 @@ _BLOCKS = select(_blocks.c.event_id, _blocks.c.places).where(
 # Places of its block a device has used: every sign-up it confirmed when it was
 # made, whatever became of it since. A cancelled place is not handed back to the
 # kiosk's block: it goes to the waiting list (server/capacity.py).
-_CONFIRMED = (
-    select(_registrations.c.event_id, func.count())
-    .where(
-        _registrations.c.event_id.in_(bindparam("event_ids", expanding=True)),
-        _registrations.c.device_id == bindparam("device_id"),
-        _registrations.c.requested_status == RegistrationStatus.CONFIRMED.value,
-    )
-    .group_by(_registrations.c.event_id)
+_counts = table_of(EventCount)
+# The device's promised places of each event (its offline block is about these)
+# and the confirmed places of the event as a whole: kept by triggers, not counted.
+_CONFIRMED = select(_counts.c.event_id, _counts.c.requested).where(
+    _counts.c.event_id.in_(bindparam("event_ids", expanding=True)),
+    _counts.c.device_id == bindparam("device_id"),
 )
-# Confirmed places of the event as a whole, for the capacity the kiosks share.
-_ALL_CONFIRMED = (
-    select(_registrations.c.event_id, func.count())
-    .where(
-        _registrations.c.event_id.in_(bindparam("event_ids", expanding=True)),
-        _registrations.c.status == RegistrationStatus.CONFIRMED.value,
-    )
-    .group_by(_registrations.c.event_id)
+_ALL_CONFIRMED = select(_counts.c.event_id, _counts.c.confirmed).where(
+    _counts.c.event_id.in_(bindparam("event_ids", expanding=True)),
+    _counts.c.device_id == EventCount.ALL_DEVICES,
 )
 _PHONES = select(
     _registrations.c.event_id, _registrations.c.phone_hash, _registrations.c.receipt_code
@@ -230,6 +226,10 @@ class Batch:
         self.planner: Planner | None = None
         # Mutation id -> the id its record gets instead (see ``entity_id``).
         self.renamed: dict[str, str] = {}
+        # Scopes besides its office's that pull each event's sign-ups and admissions
+        # (server/subscriptions.py), and the ones this batch adds.
+        self._subscribers: dict[int, set[str]] = {}
+        self._subscribing: dict[tuple[int, str], None] = {}
 
     def entity_id(self, mutation_id: object) -> str:
         """The id of the record a mutation makes: its own id, unless another kiosk's took it.
@@ -326,11 +326,35 @@ class Batch:
         self._looked_up_phones |= set(wanted)
 
     def flush(self) -> None:
-        """Send what bulk mode held back: one multi-row INSERT per table."""
+        """Send what bulk mode held back: one multi-row INSERT per table; then subscriptions."""
         for kind, statements in _INSERTS.items():
             rows = self._queued.pop(kind, None)
+            if kind == "registration" and rows:
+                # Kept counts lock one row per event (server migration 0010): in
+                # event order, two batches never wait on each other in a circle.
+                rows.sort(key=lambda row: row["event_id"])
             if rows:
                 self.conn.execute(statements[self.dialect], rows)
+        for event_id, scope in self._subscribing:
+            subscriptions.subscribe(self.conn, event_id, scope, self.now)
+        self._subscribing.clear()
+
+    # --- who pulls an event ------------------------------------------------------------
+
+    def scopes(self, event: EventInfo) -> list[str]:
+        """The scopes an event's sign-ups and admissions are logged for, this push's office too.
+
+        The pushing kiosk's office subscribes to any event it sells places of or
+        admits people to (server/subscriptions.py).
+        """
+        if event.id not in self._subscribers:
+            self._subscribers.update(subscriptions.subscribers_of(self.conn, [event.id]))
+        known = self._subscribers[event.id]
+        own = subscriptions.own_scope(self.pusher.office, self.pusher.device_id)
+        if own not in known and own != office_scope(event.office):
+            known.add(own)
+            self._subscribing[(event.id, own)] = None
+        return subscriptions.event_scopes(event.office, known)
 
     # --- look-ups ------------------------------------------------------------------------
 
@@ -354,6 +378,7 @@ class Batch:
                     row.place_en,
                     row.starts_at,
                 )
+            self._subscribers.update(subscriptions.subscribers_of(self.conn, ids))
             params = {"event_ids": ids, "device_id": device}
             self._blocks.update(
                 {row.event_id: int(row.places) for row in self.conn.execute(_BLOCKS, params)}

@@ -37,7 +37,7 @@ from core.photos import photo_error
 from core.sealing import SealError, canonical_json, unb64, unseal, unseal_bytes
 from core.tickets import ParsedTicket, manual_code_of_text, parse_ticket, verify_signature
 from server.batch import Batch, EventInfo, Ticket
-from server.changes import CHECKIN_ENTITY, office_scope
+from server.changes import CHECKIN_ENTITY
 from server.client_time import describe, plausible
 from server.contacts import contact_hash
 from server.errors import describe_validation
@@ -456,8 +456,8 @@ def _apply_signup(
             confirmed=confirmed,
         ):
             batch.insert("notification", row)
-    result.changes.append(
-        (Entity.REGISTRATION, batch.entity_id(mutation.id), office_scope(event.office))
+    result.changes.extend(
+        (Entity.REGISTRATION, batch.entity_id(mutation.id), scope) for scope in batch.scopes(event)
     )
     if payload.key_id is not None and payload.number is not None:
         ticket = (payload.key_id, event.id, payload.number)
@@ -749,12 +749,13 @@ def _log_checkin(batch: Batch, checkin_id: str, event_id: int) -> None:
     event = batch.event(event_id)
     if event is None:
         return  # an unknown event: no kiosk has it to check in
-    batch.insert(
-        "change",
-        {
-            "entity": CHECKIN_ENTITY,
-            "entity_key": checkin_id,
-            "scope": office_scope(event.office),
-            "created_at": batch.now,
-        },
-    )
+    for scope in batch.scopes(event):
+        batch.insert(
+            "change",
+            {
+                "entity": CHECKIN_ENTITY,
+                "entity_key": checkin_id,
+                "scope": scope,
+                "created_at": batch.now,
+            },
+        )

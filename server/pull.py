@@ -15,7 +15,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import TypeVar
 
-from sqlalchemy import Select, func, or_, select, tuple_
+from sqlalchemy import ColumnElement, Select, false, or_, select, tuple_
 from sqlalchemy.orm import Session
 
 from core.tickets import manual_code_digest, manual_code_of_text, payload_hex, ticket_digest
@@ -37,6 +37,8 @@ from server.models import (
     Entity,
     Event,
     EventBlock,
+    EventCount,
+    EventSubscriber,
     Registration,
     RegistrationStatus,
     RevokedTicket,
@@ -44,6 +46,7 @@ from server.models import (
     utcnow,
 )
 from server.mutations import UNDONE, is_undone
+from server.subscriptions import own_scope
 from sync.protocol import (
     CategoryChange,
     Changes,
@@ -295,7 +298,7 @@ def _snapshot_registrations(
     query = (
         select(Registration)
         .join(Event, Event.id == Registration.event_id)
-        .where(or_(Event.office == "", Event.office == puller.office))
+        .where(_served(puller))
         .order_by(Registration.id)
         .limit(room + 1)
     )
@@ -314,7 +317,7 @@ def _snapshot_checkins(
     query = _with_device(
         select(CheckIn)
         .join(Event, Event.id == CheckIn.event_id)
-        .where(or_(Event.office == "", Event.office == puller.office))
+        .where(_served(puller))
         .order_by(CheckIn.id)
         .limit(room + 1)
     )
@@ -324,6 +327,15 @@ def _snapshot_checkins(
     page.changes.checkins.extend(_checkin(c, d) for c, d in rows)
     page.count += len(rows)
     return (rows[-1][0].id if rows else after), more
+
+
+def _served(puller: Puller) -> ColumnElement[bool]:
+    """Events whose sign-ups and admissions this device pulls (server/subscriptions.py)."""
+    subscribed = select(EventSubscriber.event_id).where(
+        EventSubscriber.scope == own_scope(puller.office, puller.device_id)
+    )
+    mine = Event.office == puller.office if puller.office else false()
+    return or_(mine, Event.id.in_(subscribed))
 
 
 # Check-ins come last: a kiosk applies a ticket's admissions after its registration.
@@ -356,15 +368,10 @@ def _events(session: Session, puller: Puller, events: Sequence[Event]) -> dict[i
     ids = [e.id for e in events]
     if not ids:
         return {}
-    confirmed = Registration.status == RegistrationStatus.CONFIRMED
-    per_event = select(Registration.event_id, func.count()).group_by(Registration.event_id)
-    total = _pairs(session, per_event.where(Registration.event_id.in_(ids), confirmed))
-    mine = _pairs(
-        session,
-        per_event.where(
-            Registration.event_id.in_(ids), confirmed, Registration.device_id == puller.device_id
-        ),
-    )
+    # Kept by triggers (server migration 0010), not counted: one row per event.
+    counts = select(EventCount.event_id, EventCount.confirmed).where(EventCount.event_id.in_(ids))
+    total = _pairs(session, counts.where(EventCount.device_id == EventCount.ALL_DEVICES))
+    mine = _pairs(session, counts.where(EventCount.device_id == puller.device_id))
     blocks = _pairs(
         session,
         select(EventBlock.event_id, EventBlock.places).where(

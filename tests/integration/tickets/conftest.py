@@ -91,7 +91,7 @@ class Site:
 
     db: Database
     live: LiveServer
-    new_kiosk: Callable[[str], Kiosk]
+    new_kiosk: Callable[..., Kiosk]
 
     def event(self, *, block: int = 5, days: int = 1) -> int:
         return add_event(
@@ -118,9 +118,9 @@ def site(tmp_path: Path) -> Iterator[Site]:
     live = LiveServer.start(db)
     kiosks: list[Kiosk] = []
 
-    def new_kiosk(name: str) -> Kiosk:
+    def new_kiosk(name: str, office: str = OFFICE) -> Kiosk:
         store = open_store(f"sqlite:///{tmp_path / f'kiosk-{len(kiosks)}.db'}")
-        enroll(store, live.base_url, live.code(OFFICE), name=name, timeouts=TIMEOUTS)
+        enroll(store, live.base_url, live.code(office), name=name, timeouts=TIMEOUTS)
         engine = SyncEngine(
             store,
             settings=EngineSettings(timeouts=TIMEOUTS, app_version="test"),
