@@ -202,7 +202,7 @@ def test_an_office_that_starts_selling_an_event_gets_its_sign_ups_from_then_on_a
     seongbuk.push([later])
 
     pulled = {r["id"] for r in merged(mapo_door.pull_all(cursor)[0], "registrations")}
-    assert pulled == {earlier["id"], own["id"], later["id"]}, (earlier["id"], own["id"], later["id"])
+    assert pulled == {earlier["id"], own["id"], later["id"]}
 
 
 def test_admitting_someone_at_a_door_subscribes_its_office_to_the_events_admissions(
