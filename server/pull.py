@@ -46,6 +46,7 @@ from server.models import (
     utcnow,
 )
 from server.mutations import UNDONE, is_undone
+from server.pagecache import PageCache
 from server.subscriptions import own_scope
 from sync.protocol import (
     CategoryChange,
@@ -77,7 +78,15 @@ class _Page:
     count: int = 0
 
 
-def pull(db: Database, epoch: str, puller: Puller, cursor_text: str, limit: int) -> PullResponse:
+def pull(
+    db: Database,
+    epoch: str,
+    puller: Puller,
+    cursor_text: str,
+    limit: int,
+    cache: PageCache | None = None,
+) -> PullResponse:
+    """A page for ``puller``; with ``cache``, changes already built for others are reused."""
     stamp_pending(db)
     cursor = decode_cursor(cursor_text) if cursor_text else None
     with db.read() as session:
@@ -91,10 +100,12 @@ def pull(db: Database, epoch: str, puller: Puller, cursor_text: str, limit: int)
             return _snapshot_page(session, puller, Cursor(epoch, state.last_position, 0), limit)
         if cursor.stage is not None:
             return _snapshot_page(session, puller, cursor, limit)
-        return _log_page(session, puller, cursor, limit)
+        return _log_page(session, puller, cursor, limit, cache)
 
 
-def _log_page(session: Session, puller: Puller, cursor: Cursor, limit: int) -> PullResponse:
+def _log_page(
+    session: Session, puller: Puller, cursor: Cursor, limit: int, cache: PageCache | None
+) -> PullResponse:
     entries = read_log(session, cursor.position, scopes_for(puller.device_id, puller.office), limit)
     has_more = len(entries) > limit
     entries = entries[:limit]
@@ -105,10 +116,12 @@ def _log_page(session: Session, puller: Puller, cursor: Cursor, limit: int) -> P
     changes = Changes(
         categories=_categories_by_key(session, keys[Entity.CATEGORY]),
         events=_events_by_key(session, puller, keys[Entity.EVENT]),
-        registrations=_registrations_by_key(session, keys[Entity.REGISTRATION]),
+        registrations=_shared(
+            cache, session, Entity.REGISTRATION, keys[Entity.REGISTRATION], _registrations_by_key
+        ),
         signing_keys=_signing_keys_by_key(session, keys[Entity.SIGNING_KEY]),
         revoked_tickets=_revoked_by_key(session, keys[Entity.REVOKED_TICKET]),
-        checkins=_checkins_by_key(session, keys[CHECKIN_ENTITY]),
+        checkins=_shared(cache, session, CHECKIN_ENTITY, keys[CHECKIN_ENTITY], _checkins_by_key),
     )
     position = entries[-1].position if entries else cursor.position
     assert position is not None
@@ -122,6 +135,21 @@ def _log_page(session: Session, puller: Puller, cursor: Cursor, limit: int) -> P
 
 
 # --- materialising log entries ---------------------------------------------------------
+
+_Shared = TypeVar("_Shared", RegistrationChange, CheckinChange)
+
+
+def _shared(
+    cache: PageCache | None,
+    session: Session,
+    entity: str,
+    keys: Sequence[str],
+    build: Callable[[Session, Sequence[str]], list[_Shared]],
+) -> list[_Shared]:
+    """Changes that are the same for every kiosk: from the cache when it has them current."""
+    if cache is None:
+        return build(session, keys)
+    return cache.changes(session, str(entity), keys, build, lambda change: str(change.id))
 
 
 def _categories_by_key(session: Session, codes: Sequence[str]) -> list[CategoryChange]:
