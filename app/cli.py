@@ -26,6 +26,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from core.jsontext import JsonRefused, load_json
+from core.pipes import quiet_when_the_reader_leaves
 from core.validation import ValidationFailed
 from kiosk.admissions import record_admission
 from kiosk.attendance import checkin_events
@@ -541,6 +542,10 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    return quiet_when_the_reader_leaves(lambda: _main(argv))
+
+
+def _main(argv: Sequence[str] | None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     if args.self_test:

@@ -9,13 +9,17 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import TypeVar
 
 DESCRIPTION_MAX = 4000  # Open311 GeoReport v2 limit for a request's description
 TITLE_MAX = 200
 NAME_MAX = 50
 ADDRESS_MAX = 300
 EMAIL_MAX = 254
+
+FormT = TypeVar("FormT")
 
 _PHONE_DIGITS = re.compile(r"^0\d{8,10}$")
 _EMAIL = re.compile(r"^[^@\s]{1,64}@[^@\s.]+(\.[^@\s.]+)+$")
@@ -69,6 +73,17 @@ class Checker:
     def raise_if_failed(self) -> None:
         if self.errors:
             raise ValidationFailed(list(self.errors))
+
+
+def field_errors(fields: Callable[[Checker, FormT], object], form: FormT) -> list[FieldError]:
+    """Every error ``fields`` (a form's field checks) finds in ``form``, raising nothing.
+
+    What a form page shows beside its fields before the last step, from the
+    same checks the service's ``check_*`` runs.
+    """
+    check = Checker()
+    fields(check, form)
+    return check.errors
 
 
 def clean_text(value: str, *, multiline: bool = False) -> str | None:

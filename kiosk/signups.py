@@ -62,9 +62,7 @@ def check_sign_up(form: SignupForm, consent: Consent) -> CheckedSignup:
 
 def signup_errors(form: SignupForm) -> list[v.FieldError]:
     """The sign-up form's field errors, consent not yet asked."""
-    check = v.Checker()
-    _signup_fields(check, form)
-    return check.errors
+    return v.field_errors(_signup_fields, form)
 
 
 def _signup_fields(check: v.Checker, form: SignupForm) -> CheckedSignup:

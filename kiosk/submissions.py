@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session
 
 from core import validation as v
 from core.clock import utcnow
+from core.contact import contact_errors
 from core.dongs import dong_error
 from core.kinds import SubmissionKind
 from core.links import status_page_url as status_url
@@ -177,9 +178,7 @@ def check_complaint(form: ComplaintForm, consent: Consent) -> CheckedComplaint:
 
 def complaint_errors(form: ComplaintForm) -> list[FieldError]:
     """The complaint form's field errors, consent not yet asked."""
-    check = v.Checker()
-    _complaint_fields(check, form)
-    return check.errors
+    return v.field_errors(_complaint_fields, form)
 
 
 def check_suggestion(form: ComplaintForm, consent: Consent | None = None) -> CheckedSuggestion:
@@ -191,9 +190,8 @@ def check_suggestion(form: ComplaintForm, consent: Consent | None = None) -> Che
 
 
 def suggestion_errors(form: ComplaintForm) -> list[FieldError]:
-    check = v.Checker()
-    _suggestion_fields(check, form)
-    return check.errors
+    """The suggestion form's field errors (contact given where none may be, too)."""
+    return v.field_errors(_suggestion_fields, form)
 
 
 def check_proposal(form: ProposalForm, consent: Consent) -> CheckedProposal:
@@ -208,15 +206,13 @@ def check_proposal(form: ProposalForm, consent: Consent) -> CheckedProposal:
 
 def proposal_errors(form: ProposalForm) -> list[FieldError]:
     """The proposal form's field errors, consent not yet asked."""
-    check = v.Checker()
-    _proposal_fields(check, form)
-    return check.errors
+    return v.field_errors(_proposal_fields, form)
 
 
 def _complaint_fields(check: v.Checker, form: ComplaintForm) -> CheckedComplaint:
     place = _check_place(check, form)
     description = _description(check, form.description)
-    contact = _check_contact(check, form.name, form.phone, form.email, required=True)
+    contact = _check_contact(check, SubmissionKind.COMPLAINT, form.name, form.phone, form.email)
     if form.photo:
         problem = photo_error(form.photo)
         if problem is not None:
@@ -227,12 +223,15 @@ def _complaint_fields(check: v.Checker, form: ComplaintForm) -> CheckedComplaint
 def _suggestion_fields(check: v.Checker, form: ComplaintForm) -> CheckedSuggestion:
     place = _check_place(check, form)
     description = _description(check, form.description)
-    for name in ("name", "phone", "email"):
-        if getattr(form, name).strip():
-            check.fail(name, "contact.not_allowed")
-    if form.photo:
-        # A photo may show people: personal data, which a suggestion asks no consent for.
-        check.fail("photo", "photo.not_allowed")
+    refused = contact_errors(
+        SubmissionKind.SUGGESTION,
+        name=form.name,
+        phone=form.phone,
+        email=form.email,
+        photo=bool(form.photo),
+    )
+    for error in refused:
+        check.fail(error.field, error.key)
     return CheckedSuggestion(place, description, Consent())
 
 
@@ -242,7 +241,7 @@ def _proposal_fields(check: v.Checker, form: ProposalForm) -> CheckedProposal:
     title = check.text("title", form.title, max_length=v.TITLE_MAX, required=True)
     description = _description(check, form.description)
     district = _check_district(check, form.district)
-    contact = _check_contact(check, form.name, form.phone, form.email, required=False)
+    contact = _check_contact(check, SubmissionKind.PROPOSAL, form.name, form.phone, form.email)
     return CheckedProposal(form.area, title, description, district, contact, Consent())
 
 
@@ -450,9 +449,13 @@ def _check_district(check: v.Checker, district: str) -> str:
 
 
 def _check_contact(
-    check: v.Checker, name: str, phone: str, email: str, *, required: bool
+    check: v.Checker, kind: SubmissionKind, name: str, phone: str, email: str
 ) -> Contact:
-    clean_name = check.text("name", name, max_length=v.NAME_MAX, required=required)
+    """Each detail's form here; whether ``kind`` needs or refuses them is core.contact's rule."""
+    before = len(check.errors)
+    clean_name = check.text("name", name, max_length=v.NAME_MAX)
+    # A name that cannot be stored is reported as that, not also as missing.
+    unreadable_name = len(check.errors) > before and not clean_name
     clean_phone = ""
     clean_email = ""
     if phone.strip():
@@ -463,8 +466,9 @@ def _check_contact(
         clean_email = v.normalize_email(email) or ""
         if not clean_email:
             check.fail("email", "email.invalid")
-    if required and not phone.strip() and not email.strip():
-        check.fail("phone", "contact.required")
+    for error in contact_errors(kind, name=clean_name, phone=phone, email=email):
+        if not (unreadable_name and error.field == "name"):
+            check.fail(error.field, error.key)
     return Contact(clean_name, clean_phone, clean_email)
 
 

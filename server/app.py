@@ -13,7 +13,7 @@ import os
 import re
 from typing import Annotated, Any
 
-from fastapi import FastAPI, Header, Query, Request
+from fastapi import FastAPI, Header, Path, Query, Request
 from fastapi.openapi.utils import get_openapi
 from fastapi.responses import JSONResponse, Response
 from pydantic import ValidationError
@@ -35,6 +35,7 @@ from server.models import Device, utcnow
 from server.pagecache import PageCache
 from server.pull import Puller, pull
 from sync.protocol import (
+    CASE_CODE_PATTERN,
     DEFAULT_PULL_LIMIT,
     MAX_BATCH,
     MAX_PULL_LIMIT,
@@ -77,6 +78,14 @@ _ERRORS: dict[int | str, dict[str, Any]] = {
         (503, "The database is unavailable; retry later."),
     )
 }
+
+_NOT_ALLOWED: dict[str, Any] = {
+    "model": ErrorResponse,
+    "description": "The case cannot be asked about again (`not_allowed`): closed too long ago, "
+    "asked once already, or no such case.",
+}
+# A receipt code in a path, as typed; the pattern is part of the served schema.
+CaseCode = Annotated[str, Path(pattern=CASE_CODE_PATTERN, min_length=8, max_length=16)]
 
 log = logging.getLogger("server.app")
 # A wrong, used or expired code is a credential that does not authorise enrolment.
@@ -292,17 +301,23 @@ def create_app(
 
     @app.get(PATH_CASE, response_model=CaseResponse, tags=["sync"], responses=_ERRORS)
     def case(
-        code: str, request: Request, authorization: Annotated[str | None, Header()] = None
+        code: CaseCode, request: Request, authorization: Annotated[str | None, Header()] = None
     ) -> CaseResponse:
         request.state.device = _device(db, authorization).id
-        code = normalize_code(code)[:16]
-        if not is_valid_code(code):
-            raise ApiError(400, "invalid_code", "not a receipt code")
-        return CaseResponse(receipt_code=code, found=cases.cases(db, code), server_time=utcnow())
+        code = normalize_code(code)
+        # A code whose check character is wrong names no case: the same answer as an
+        # unknown one (the kiosk checks the character itself before it asks).
+        found = cases.cases(db, code) if is_valid_code(code) else []
+        return CaseResponse(receipt_code=code, found=found, server_time=utcnow())
 
-    @app.post(PATH_ASK_AGAIN, response_model=CaseResponse, tags=["sync"], responses=_ERRORS)
+    @app.post(
+        PATH_ASK_AGAIN,
+        response_model=CaseResponse,
+        tags=["sync"],
+        responses=_ERRORS | {409: _NOT_ALLOWED},
+    )
     def ask_again(
-        code: str, request: Request, authorization: Annotated[str | None, Header()] = None
+        code: CaseCode, request: Request, authorization: Annotated[str | None, Header()] = None
     ) -> CaseResponse:
         request.state.device = _device(db, authorization).id
         code = normalize_code(code)[:16]

@@ -1,12 +1,18 @@
 """Reference data staff manage: complaint categories and events (with offline blocks).
 
 Every change is written with its change-log entry in one transaction, so
-kiosks pull it on their next sync.
+kiosks pull it on their next sync. What cannot be done raises
+``CatalogueError`` with a ``Problem``: a message key of the staff texts
+(server/web/texts.json) and the values it names, translated where it is
+shown (the staff pages in the staff member's language, the CLI in English).
+These rules are the only ones: the pages and the CLI parse what was typed
+and leave the rest to this module.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import enum
 from dataclasses import dataclass
 from typing import Any
 
@@ -29,8 +35,32 @@ from server.models import (
 from server.open311 import PUBLIC_FIELDS
 
 
+class Problem(enum.StrEnum):
+    """Why a change to the catalogue was refused: the message key staff read."""
+
+    EVENT_TITLES = "event.error.titles"
+    EVENT_TIME_ZONE = "event.error.time"
+    EVENT_CAPACITY = "event.error.capacity"
+    EVENT_BLOCK = "event.error.block"
+    EVENT_ENDS = "event.error.ends"
+    EVENT_BELOW_CONFIRMED = "event.error.below_confirmed"  # {confirmed}
+    EVENT_HAS_SIGNUPS = "event.error.has_signups"  # {event}
+    EVENT_UNKNOWN = "event.error.unknown"  # {event}
+    DEVICE_UNKNOWN = "event.error.unknown_device"  # {device}
+    CATEGORY_CODE = "category.error.code"
+    CATEGORY_NAMES = "category.error.names"
+    CATEGORY_EXISTS = "category.error.exists"  # {code}
+    CATEGORY_UNKNOWN = "category.error.unknown"  # {code}
+    CATEGORY_PUBLIC_FIELD = "category.error.public_field"  # {fields}, {choices}
+
+
 class CatalogueError(ValueError):
-    """What staff asked for cannot be done; the message says why."""
+    """What staff asked for cannot be done: ``problem`` says why, ``values`` fill its text."""
+
+    def __init__(self, problem: Problem, **values: str | int) -> None:
+        super().__init__(f"{problem}: {values}" if values else str(problem))
+        self.problem = problem
+        self.values = values
 
 
 @dataclass(frozen=True)
@@ -86,15 +116,15 @@ def add_event(db: Database, new: NewEvent) -> int:
 
 def _check_event(new: NewEvent) -> None:
     if not new.title_ko.strip() or not new.title_en.strip():
-        raise CatalogueError("an event needs a Korean and an English title")
+        raise CatalogueError(Problem.EVENT_TITLES)
     if new.starts_at.tzinfo is None:
-        raise CatalogueError("the start time needs a time zone")
+        raise CatalogueError(Problem.EVENT_TIME_ZONE)
     if new.capacity < 1:
-        raise CatalogueError("capacity must be at least 1")
+        raise CatalogueError(Problem.EVENT_CAPACITY)
     if not 0 <= new.offline_block <= new.capacity:
-        raise CatalogueError("the offline block must be between 0 and the capacity")
+        raise CatalogueError(Problem.EVENT_BLOCK)
     if new.ends_at is not None and new.ends_at <= new.starts_at:
-        raise CatalogueError("an event must end after it starts")
+        raise CatalogueError(Problem.EVENT_ENDS)
 
 
 def update_event(db: Database, event_id: int, new: NewEvent) -> None:
@@ -114,9 +144,7 @@ def update_event(db: Database, event_id: int, new: NewEvent) -> None:
             or 0
         )
         if new.capacity < confirmed:
-            raise CatalogueError(
-                f"{confirmed} places are confirmed already; the capacity cannot be lower"
-            )
+            raise CatalogueError(Problem.EVENT_BELOW_CONFIRMED, confirmed=confirmed)
         event.title_ko, event.title_en = new.title_ko.strip(), new.title_en.strip()
         event.place_ko, event.place_en = new.place_ko.strip(), new.place_en.strip()
         event.starts_at, event.ends_at = new.starts_at, new.ends_at
@@ -159,7 +187,7 @@ def remove_event(db: Database, event_id: int) -> None:
             select(func.count()).select_from(Registration).where(Registration.event_id == event_id)
         )
         if taken:
-            raise CatalogueError(f"event {event_id} has sign-ups; cancel it instead")
+            raise CatalogueError(Problem.EVENT_HAS_SIGNUPS, event=event_id)
         session.execute(delete(EventBlock).where(EventBlock.event_id == event_id))
         session.delete(event)
         record_change(session, Entity.EVENT, event_id)
@@ -170,9 +198,9 @@ def set_device_block(db: Database, event_id: int, device_id: str, places: int) -
     with db.write() as session:
         event = _event(session, event_id)
         if session.get(Device, device_id) is None:
-            raise CatalogueError(f"no device {device_id}")
+            raise CatalogueError(Problem.DEVICE_UNKNOWN, device=device_id)
         if not 0 <= places <= event.capacity:
-            raise CatalogueError("the offline block must be between 0 and the capacity")
+            raise CatalogueError(Problem.EVENT_BLOCK)
         block = session.get(EventBlock, (event_id, device_id))
         if block is None:
             session.add(EventBlock(event_id=event_id, device_id=device_id, places=places))
@@ -213,7 +241,7 @@ def list_events(db: Database) -> list[EventSummary]:
 def _event(session: Session, event_id: int) -> Event:
     event = session.get(Event, event_id)
     if event is None:
-        raise CatalogueError(f"no event {event_id}")
+        raise CatalogueError(Problem.EVENT_UNKNOWN, event=event_id)
     return event
 
 
@@ -225,12 +253,12 @@ def add_category(
 ) -> None:
     code = code.strip()
     if not code or len(code) > 64 or not code.replace("_", "").replace("-", "").isalnum():
-        raise CatalogueError("a category code is 1-64 letters, digits, '-' or '_'")
+        raise CatalogueError(Problem.CATEGORY_CODE)
     if not name_ko.strip() or not name_en.strip():
-        raise CatalogueError("a category needs a Korean and an English name")
+        raise CatalogueError(Problem.CATEGORY_NAMES)
     with db.write() as session:
         if session.get(Category, code) is not None:
-            raise CatalogueError(f"category {code!r} exists already")
+            raise CatalogueError(Problem.CATEGORY_EXISTS, code=code)
         session.add(
             Category(
                 code=code,
@@ -250,12 +278,14 @@ def set_public_fields(db: Database, code: str, fields: list[str]) -> None:
     unknown = sorted(set(fields) - set(PUBLIC_FIELDS))
     if unknown:
         raise CatalogueError(
-            f"not a public field: {', '.join(unknown)} (choose from {', '.join(PUBLIC_FIELDS)})"
+            Problem.CATEGORY_PUBLIC_FIELD,
+            fields=", ".join(unknown),
+            choices=", ".join(PUBLIC_FIELDS),
         )
     with db.write() as session:
         category = session.get(Category, code)
         if category is None:
-            raise CatalogueError(f"no category {code!r}")
+            raise CatalogueError(Problem.CATEGORY_UNKNOWN, code=code)
         category.public_fields = " ".join(f for f in PUBLIC_FIELDS if f in fields)
 
 
@@ -263,7 +293,7 @@ def remove_category(db: Database, code: str) -> None:
     with db.write() as session:
         category = session.get(Category, code)
         if category is None:
-            raise CatalogueError(f"no category {code!r}")
+            raise CatalogueError(Problem.CATEGORY_UNKNOWN, code=code)
         session.delete(category)
         record_change(session, Entity.CATEGORY, code)
 

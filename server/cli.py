@@ -24,11 +24,13 @@ from typing import Any, TextIO, TypeVar
 from sqlalchemy.exc import DBAPIError
 
 from core.clock import SEOUL, in_seoul
+from core.pipes import quiet_when_the_reader_leaves
 from server import accounts, catalogue, destinations, devices, export, forwarder, notifier
 from server.config import ConfigError, ServerSettings, load_settings
 from server.db import Database, DatabaseUrlError, open_database
 from server.enrolment import DEFAULT_CODE_TTL, create_enrollment_code
 from server.models import StaffRole
+from server.texts import translate
 
 _T = TypeVar("_T")
 
@@ -38,17 +40,24 @@ class CliError(Exception):
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    return quiet_when_the_reader_leaves(lambda: _main(argv))
+
+
+def _main(argv: Sequence[str] | None) -> int:
     parser = _parser()
     args = parser.parse_args(argv)
     try:
         settings = load_settings().with_overrides(database_url=getattr(args, "db", None))
         command: Callable[[argparse.Namespace, ServerSettings], int] = args.run
         return command(args, settings)
+    except catalogue.CatalogueError as exc:
+        # Translated here, at the edge; the operator's terminal gets the English text.
+        print(f"error: {translate('en', exc.problem, **exc.values)}", file=sys.stderr)
+        return 1
     except (
         CliError,
         ConfigError,
         DatabaseUrlError,
-        catalogue.CatalogueError,
         accounts.AccountError,
         destinations.DestinationError,
         ValueError,

@@ -12,7 +12,7 @@ import logging
 from core.promises import PROMISES
 from server.channels import configured_channels
 from server.config import ServerSettings
-from server.message_texts import TEXTS
+from server.message_texts import TEMPLATES
 
 log = logging.getLogger("server.promises")
 
@@ -27,7 +27,7 @@ def unkept(settings: ServerSettings) -> list[str]:
                 channel = "e-mail (smtp_host)" if medium == "email" else "SMS (sms_api_key)"
                 problems.append(f"{key}: no {channel} channel is configured")
         for kind in kinds:
-            if kind not in TEXTS and kind != "received":
+            if kind not in TEMPLATES:
                 problems.append(f"{key}: no message text for {kind!r}")
         if not settings.public_url:
             problems.append(f"{key}: no public_url for the status link in messages")

@@ -99,6 +99,9 @@ PATH_CANCEL: Final = "/v1/signups/cancel"
 PATH_AVAILABILITY: Final = "/v1/events/availability"
 PATH_CASE: Final = "/v1/cases/{code}"
 PATH_ASK_AGAIN: Final = "/v1/cases/{code}/ask-again"
+# A receipt code in a path, as a person may have typed it (core.receipts.normalize_code
+# drops spaces and hyphens and upper-cases): what the schema says the server takes.
+CASE_CODE_PATTERN: Final = r"^[2-9A-HJKMNP-Za-hjkmnp-z \-]{8,16}$"
 # Optional on a push: how many records wait in the kiosk's outbox (shown to staff).
 PENDING_HEADER: Final = "X-Civic-Pending"
 # Optional on a push or a pull: the kiosk's slip printer state (core.printers.PrinterState,
@@ -361,7 +364,8 @@ class SignupRequest(_Wire):
     the server joins the two (it never counts one citizen twice).
     """
 
-    protocol: int
+    # PROTOCOL_VERSION, as in a push; any other integer is answered 426.
+    protocol: int = Field(json_schema_extra={"enum": [PROTOCOL_VERSION]})
     device_id: str = Field(min_length=1, max_length=64)
     id: uuid.UUID
     occurred_at: dt.datetime

@@ -1,6 +1,7 @@
 """Every user-facing string, in Korean and English, from one catalog.
 
-The catalog is ``assets/i18n/catalog.json``: ``{"key": {"ko": "…", "en": "…"}}``
+The catalog is ``assets/i18n/catalog.json`` in the one format the kiosk and the
+server share, read by ``core.translations``: ``{"key": {"ko": "…", "en": "…"}}``
 with ``str.format`` placeholders (``{count}``). Widgets never hold literal
 text: they keep a key and ask ``tr`` again when the language changes, which is
 how a language switch mid-flow retranslates everything while keeping what the
@@ -12,39 +13,31 @@ level ``tr`` reads it so widgets need no reference passed around.
 
 from __future__ import annotations
 
-import json
-import logging
-from collections.abc import Mapping
 from functools import cache
 from typing import Any, get_args
 
 from PySide6.QtCore import QObject, Signal
 
 from assets import asset
+from core.translations import Catalogue
 from kiosk.config import Language
 
 LANGUAGES: tuple[Language, ...] = get_args(Language)
-log = logging.getLogger(__name__)
 
 
 @cache
-def catalog() -> Mapping[str, Mapping[str, str]]:
+def catalog() -> Catalogue:
     """The whole catalog, read once."""
-    raw: dict[str, dict[str, str]] = json.loads(
-        asset("i18n", "catalog.json").read_text(encoding="utf-8")
-    )
-    return raw
+    return Catalogue.load(asset("i18n", "catalog.json"))
 
 
 def translate(key: str, language: Language, **params: Any) -> str:
-    """The text for ``key`` in ``language``; a missing key shows itself, never crashes."""
-    entry = catalog().get(key)
-    if entry is None or language not in entry:
-        # A kiosk must not fall over for a missing word; the catalog test catches it.
-        log.error("catalog has no %s text for %r", language, key)
-        return key
-    text = entry[language]
-    return text.format(**params) if params else text
+    """The text for ``key`` in ``language``; a missing key shows itself, never crashes.
+
+    A kiosk must not fall over for a missing word: it is logged, and the
+    catalog test catches it before it ships.
+    """
+    return catalog().text(key, language, **params)
 
 
 def has_key(key: str) -> bool:

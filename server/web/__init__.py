@@ -1,7 +1,7 @@
 """Staff web pages and the public status page, rendered on the server (Jinja2).
 
 - ``site``        shared page machinery: templates, language, who is logged in, CSRF
-- ``sessions``    session rows behind signed cookies; ``i18n`` the Korean/English words
+- ``sessions``    session rows behind signed cookies (the words are server/texts.json)
 - ``auth_pages``  log in / out, language; ``status_page`` the public receipt look-up
 - ``submission_pages``, ``event_pages``, ``device_pages``, ``user_pages``,
   ``forwarding_pages``, ``dashboard``: one module per part of the staff site

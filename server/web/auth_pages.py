@@ -10,8 +10,8 @@ from fastapi.responses import HTMLResponse, Response
 from starlette.concurrency import run_in_threadpool
 
 from server.accounts import LoginOutcome, begin_login, finish_login
+from server.texts import LANGUAGES
 from server.web.hashing import HashingPool, PoolBusy
-from server.web.i18n import LANGUAGES
 from server.web.sessions import csrf_matches, end_session, sign, start_session, unsign
 from server.web.site import LANG_COOKIE, SESSION_PURPOSE, PageError, Web, safe_next, same_origin
 

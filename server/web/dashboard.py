@@ -14,7 +14,7 @@ from server import charts, stats
 from server.attendance import checkin_counts
 from server.models import utcnow
 from server.submissions import KINDS
-from server.web.i18n import translate
+from server.texts import translate
 from server.web.site import Web
 
 DAYS = 30

@@ -14,14 +14,18 @@ from starlette.datastructures import FormData
 from core.clock import SEOUL
 from server import attendance, catalogue, claims
 from server.capacity import Places, places
-from server.catalogue import CatalogueError, NewEvent
+from server.catalogue import CatalogueError, NewEvent, Problem
 from server.devices import list_devices
 from server.models import Event
 from server.web.site import PageError, Web
 
 
 class FormProblem(ValueError):
-    """A field staff typed cannot be used; ``key`` is the message key."""
+    """A field staff typed cannot be read (a date, a number); ``key`` is the message key.
+
+    Only reading is checked here: whether an event may have these values is
+    the catalogue's rule (``CatalogueError``), shown with its own key.
+    """
 
     def __init__(self, key: str) -> None:
         super().__init__(key)
@@ -56,7 +60,7 @@ def parse_event(form: Mapping[str, Any]) -> NewEvent:
     starts = _local_time(text("starts"), required=True)
     if starts is None:
         raise FormProblem("event.error.starts")
-    new = NewEvent(
+    return NewEvent(
         title_ko=text("title_ko"),
         title_en=text("title_en"),
         place_ko=text("place_ko"),
@@ -67,15 +71,6 @@ def parse_event(form: Mapping[str, Any]) -> NewEvent:
         offline_block=_number(text("offline_block") or "0", "event.error.block"),
         office=text("office", 200),
     )
-    if not new.title_ko or not new.title_en:
-        raise FormProblem("event.error.titles")
-    if new.capacity < 1:
-        raise FormProblem("event.error.capacity")
-    if not 0 <= new.offline_block <= new.capacity:
-        raise FormProblem("event.error.block")
-    if new.ends_at is not None and new.ends_at <= new.starts_at:
-        raise FormProblem("event.error.ends")
-    return new
 
 
 def _form_values(event: Event | None, form: FormData | None = None) -> dict[str, str]:
@@ -112,6 +107,7 @@ def routes(web: Web) -> APIRouter:
         values: dict[str, str],
         error: str | None = None,
         status: int = 200,
+        error_values: Mapping[str, str | int] | None = None,
     ) -> Response:
         return web.render(
             request,
@@ -121,9 +117,23 @@ def routes(web: Web) -> APIRouter:
                 "values": values,
                 "offices": await offices(),
                 "error": error,
+                "error_values": error_values or {},
             },
             status=status,
         )
+
+    async def refused(
+        request: Request, event: Event | None, form: FormData, problem: Exception
+    ) -> Response:
+        """The form again, as typed, with what was wrong in the staff member's language."""
+        values = _form_values(event, form)
+        if isinstance(problem, FormProblem):
+            return await form_page(request, event, values, problem.key, 400)
+        assert isinstance(problem, CatalogueError)
+        if problem.problem is Problem.EVENT_UNKNOWN:
+            # Removed while the form was open: nothing is left to edit.
+            raise PageError(404, "error.not_found")
+        return await form_page(request, event, values, problem.problem, 400, problem.values)
 
     async def load(event_id: int) -> Event:
         try:
@@ -148,12 +158,8 @@ def routes(web: Web) -> APIRouter:
         try:
             new = parse_event(form)
             event_id = await run_in_threadpool(catalogue.add_event, web.db, new)
-        except FormProblem as problem:
-            return await form_page(request, None, _form_values(None, form), problem.key, 400)
-        except CatalogueError:
-            return await form_page(
-                request, None, _form_values(None, form), "event.error.other", 400
-            )
+        except (FormProblem, CatalogueError) as problem:
+            return await refused(request, None, form, problem)
         return web.redirect(f"/staff/events/{event_id}?done=event_created")
 
     @router.get("/staff/events/{event_id}", response_class=HTMLResponse)
@@ -173,12 +179,8 @@ def routes(web: Web) -> APIRouter:
         event = await load(event_id)
         try:
             await run_in_threadpool(catalogue.update_event, web.db, event_id, parse_event(form))
-        except FormProblem as problem:
-            return await form_page(request, event, _form_values(event, form), problem.key, 400)
-        except CatalogueError:
-            return await form_page(
-                request, event, _form_values(event, form), "event.error.below_confirmed", 400
-            )
+        except (FormProblem, CatalogueError) as problem:
+            return await refused(request, event, form, problem)
         return web.redirect(f"/staff/events/{event_id}?done=event_saved")
 
     @router.post("/staff/events/{event_id}/cancel")
@@ -201,8 +203,10 @@ def routes(web: Web) -> APIRouter:
                 str(form.get("device", ""))[:64],
                 places,
             )
-        except (FormProblem, CatalogueError):
-            return await _event_page(web, request, event, "event.error.block", 400)
+        except FormProblem as problem:
+            return await _event_page(web, request, event, problem.key, 400)
+        except CatalogueError as refusal:
+            return await _event_page(web, request, event, refusal.problem, 400, refusal.values)
         return web.redirect(f"/staff/events/{event_id}?done=block_saved")
 
     @router.post("/staff/events/{event_id}/registrations/{registration_id}/{action}")
@@ -250,7 +254,12 @@ def routes(web: Web) -> APIRouter:
 
 
 async def _event_page(
-    web: Web, request: Request, event: Event, error: str | None = None, status: int = 200
+    web: Web,
+    request: Request,
+    event: Event,
+    error: str | None = None,
+    status: int = 200,
+    error_values: Mapping[str, str | int] | None = None,
 ) -> Response:
     people = await run_in_threadpool(attendance.attendees, web.db, event.id)
     blocks = await run_in_threadpool(catalogue.event_blocks, web.db, event.id)
@@ -267,6 +276,7 @@ async def _event_page(
             "devices": devices,
             "device_names": names,
             "error": error,
+            "error_values": error_values or {},
             "confirmed": sum(a.status == "confirmed" for a in people),
             "waitlisted": sum(a.status == "waitlisted" for a in people),
             "checked_in": sum(bool(a.checkins) for a in people),

@@ -28,7 +28,7 @@ from server.config import ServerSettings
 from server.db import Database
 from server.keys import ServerKeys
 from server.models import StaffRole
-from server.web.i18n import CATALOG, LANGUAGES, translate
+from server.texts import CATALOG, LANGUAGES, translate
 from server.web.sessions import ActiveSession, cookie_secret, csrf_matches, load_session, unsign
 
 TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
@@ -190,6 +190,8 @@ class Web:
             # Only messages we have: a crafted ?done= cannot put text on the page.
             "done": done if f"done.{done}" in CATALOG else None,
             "error": None,
+            # The values an error's text names ({confirmed}, {device}), if any.
+            "error_values": {},
             **(context or {}),
         }
         page = self.env.get_template(template).render(

@@ -10,12 +10,8 @@ that server and kiosk agree: no receipt lost, no record twice.
 
 from __future__ import annotations
 
-import os
 import random
-import signal
 import sqlite3
-import subprocess
-import sys
 import time
 from collections import Counter
 from dataclasses import dataclass, field
@@ -27,9 +23,8 @@ from kiosk.models import Submission
 from kiosk.store import database_path
 from server.models import Submission as ServerSubmission
 from tests.support.faultproxy import Fault
+from tests.support.kills import integrity_problem, kill_at_random, reported_receipts
 from tests.support.sync_rig import SyncRig
-
-ROOT = Path(__file__).resolve().parents[2]
 
 FLAKY_FAULTS = [
     Fault.reset_before_upstream(),
@@ -67,34 +62,12 @@ def run_sync_kill_rounds(
     assert path is not None
     report = SoakReport()
     rig.proxy.set_fault(Fault.flaky(fault_rate, FLAKY_FAULTS, seed=seed))
-    env = os.environ | {"PYTHONPATH": str(ROOT)}
     for number in range(rounds):
-        child = subprocess.Popen(
-            [
-                sys.executable,
-                str(ROOT / "tests/support/sync_loop.py"),
-                f"sqlite:///{path}",
-                str(number + 1),
-            ],
-            stdout=subprocess.PIPE,
-            env=env,
-            text=True,
-        )
-        assert child.stdout is not None
-        if child.stdout.readline().strip() != "ready":
-            child.kill()
-            child.wait()
-            raise RuntimeError("sync child did not start")
-        time.sleep(rng.uniform(0, max_delay_s))
-        child.send_signal(signal.SIGKILL)
-        out, _ = child.communicate()
+        args = [f"sqlite:///{path}", str(number + 1)]
+        out = kill_at_random("sync_loop.py", args, rng, max_delay_s)
         report.rounds += 1
         report.kills_mid_send += _in_flight(path) > 0
-        for line in out.splitlines():
-            parts = line.split()
-            # A line cut by the kill was not fully reported: the child died mid-print.
-            if len(parts) == 2 and len(parts[0]) == 36 and len(parts[1]) == 8:
-                report.reported[parts[0]] = parts[1]
+        report.reported.update(reported_receipts(out))
     report.faults = len(rig.proxy.faults_applied)
     report.delivered_while_killing = len(rig.server_records())
     rig.proxy.clear_faults()
@@ -115,12 +88,8 @@ def _in_flight(path: Path) -> int:
 
 def audit(rig: SyncRig, path: Path, reported: dict[str, str]) -> list[str]:
     problems: list[str] = []
-    conn = sqlite3.connect(path)
-    try:
-        if (check := conn.execute("PRAGMA integrity_check").fetchone()[0]) != "ok":
-            problems.append(f"kiosk integrity_check: {check}")
-    finally:
-        conn.close()
+    if (check := integrity_problem(path)) is not None:
+        problems.append(f"kiosk integrity_check: {check}")
     with rig.store.read() as session:
         kiosk = {s.id: s.receipt_code for s in session.scalars(select(Submission))}
     with rig.server_db.read() as session:

@@ -101,6 +101,7 @@ def make_window(
         speaker=speaker,
         online=online,
     )
+    qtbot.addWidget(window)  # closed and deleted after the test
     window.resize(*size)
     window.show()
     qtbot.waitExposed(window)
@@ -119,13 +120,32 @@ def destroy(window: QWidget) -> None:
     QApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
 
 
+def kiosk_windows_alive(app: QApplication) -> list[KioskWindow]:
+    """Kiosk windows not deleted yet, once every deletion already asked for has run."""
+    QApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
+    return [w for w in app.topLevelWidgets() if isinstance(w, KioskWindow)]
+
+
 @pytest.fixture(autouse=True)
 def no_kiosk_left(qapp: QApplication) -> Iterator[None]:
-    """Every kiosk window a test made is deleted after it (not just closed)."""
+    """A test that leaves a kiosk window alive fails.
+
+    Each window a test builds is given to ``qtbot.addWidget``, which closes and
+    deletes it after the test. One still alive afterwards would be restyled by
+    every later test's theme and keep its timers and store running, so a later
+    test would fail for this one's sake. It is deleted here as well, so that
+    only the test that leaked it fails.
+    """
     yield
-    for widget in qapp.topLevelWidgets():
-        if isinstance(widget, KioskWindow):
-            destroy(widget)
+    left = kiosk_windows_alive(qapp)
+    for window in left:
+        destroy(window)
+    if left:
+        pytest.fail(
+            f"{len(left)} kiosk window(s) left alive after the test: "
+            "give each window the test builds to qtbot.addWidget",
+            pytrace=False,
+        )
 
 
 @pytest.fixture

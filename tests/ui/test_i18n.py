@@ -5,11 +5,12 @@ from __future__ import annotations
 import re
 import string
 from pathlib import Path
+from typing import get_args
 
 import pytest
 from pytestqt.qtbot import QtBot
 
-from kiosk.config import Language
+from kiosk.config import Language, Orientation
 from ui.i18n import I18n, catalog, translate
 from ui.screens.consent import KINDS, SECTIONS, consent_texts
 
@@ -129,3 +130,29 @@ def test_language_change_is_signalled_once(qtbot: QtBot) -> None:
         i18n.set_language("en")
     assert blocker.args == ["en"]
     assert i18n.text("home.complaint") == "File a complaint"
+
+
+def test_every_key_the_staff_and_check_in_screens_build_from_parts_exists() -> None:
+    from core.payloads import MutationType
+    from core.tickets import TicketType
+    from kiosk.admissions import UndoOutcome
+    from kiosk.checkin import Reason
+    from ui.camera import STATUS_ACTIVE, STATUS_FAILED, STATUS_NONE, STATUS_OFF
+    from ui.i18n import catalog
+    from ui.staff.attendance import TODAY_FIGURES
+    from ui.staff.dashboard import FIGURES
+    from ui.staff.screen import PAGES
+    from ui.staff.settings import IDLE_CHOICES
+
+    keys = [f"checkin.invalid.{reason}" for reason in Reason]
+    keys += [f"checkin.undo.{outcome}" for outcome in UndoOutcome]
+    keys += [f"ticket.type.{kind.name.lower()}" for kind in TicketType]
+    keys += [STATUS_ACTIVE, STATUS_FAILED, STATUS_NONE, STATUS_OFF]
+    keys += [f"staff.mutation.{kind}" for kind in MutationType]
+    keys += [f"staff.dashboard.{name}" for name in FIGURES]
+    keys += [f"staff.today.{name}" for name in TODAY_FIGURES]
+    keys += [f"staff.menu.{name}" for name in PAGES]
+    keys += [f"staff.settings.idle.{seconds}" for seconds in IDLE_CHOICES]
+    keys += [f"staff.settings.orientation.{o}" for o in get_args(Orientation)]
+    keys += [f"staff.enrol.{name}" for name in ("device", "office", "server")]
+    assert [key for key in keys if key not in catalog()] == []

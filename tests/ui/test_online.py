@@ -20,7 +20,7 @@ from kiosk.online_signups import OnlineAnswer, PreparedSignup
 from sync.protocol import CaseResponse, CaseStep, CaseView
 from tests.conftest import NOW, KioskDB
 from tests.ui.kiosk_fixtures import Citizen, make_window
-from tests.ui.test_signup import event_button
+from tests.ui.screens.test_signup import event_button
 from ui.i18n import translate
 from ui.shell import KioskWindow
 

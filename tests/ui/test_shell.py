@@ -308,7 +308,7 @@ def test_unexpected_error_shows_a_calm_screen_logs_it_and_returns_home(
     def broken(*_args: object, **_kwargs: object) -> None:
         raise OSError("disk I/O error")
 
-    monkeypatch.setattr(ui.shell, "store_complaint", broken)
+    monkeypatch.setattr(ui.shell, "store_complaint", broken)  # the disk fails at the write
     kiosk.problem._return_after_s = 1
     citizen.file_complaint()
     citizen.agree()

@@ -7,15 +7,18 @@ import datetime as dt
 import io
 import json
 import re
+from pathlib import Path
 
 import pytest
 
+from core.pipes import BROKEN_PIPE_EXIT
 from server.catalogue import NewEvent, add_event
 from server.cli import main
 from server.submissions import change_status, detail, photo
 from tests.integration.server.live import LiveServer
 from tests.integration.server.simkiosk import SimKiosk
 from tests.integration.web.seed import complaint, scene_jpeg
+from tests.support.pipes import run_into_closed_pipe
 
 CODE = re.compile(r"^[2-9A-HJKMNP-Z]{4}-[2-9A-HJKMNP-Z]{4}-[2-9A-HJKMNP-Z]{4}$")
 
@@ -261,3 +264,26 @@ def test_purge_photos_deletes_only_those_of_cases_closed_long_enough_ago(
 def test_a_bad_database_url_is_a_clear_error(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["devices", "--db", "mysql://nope"]) == 1
     assert "unsupported database" in capsys.readouterr().err
+
+
+def test_a_listing_into_a_pipe_its_reader_closed_ends_without_a_traceback(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    """``civic-kiosk-server category list | head``: head leaving is not an error to report."""
+    db_url = f"sqlite:///{tmp_path / 'server.db'}"
+    for n in range(3):
+        run(
+            capsys,
+            db_url,
+            "category",
+            "add",
+            "--code",
+            f"c{n}",
+            "--name-ko",
+            "가",
+            "--name-en",
+            "A",
+        )
+    done = run_into_closed_pipe("server.cli", ["category", "list", "--db", db_url])
+
+    assert (done.returncode, done.stderr) == (BROKEN_PIPE_EXIT, "")

@@ -31,6 +31,7 @@ from tests.ui.kiosk_fixtures import FakeSync
 from ui.camera import CameraScanner
 from ui.idle import IdleTiming
 from ui.shell import KioskWindow
+from ui.staff.screen import StaffScreen
 
 EVENT_ID = 501
 CONSENT = Consent(version="2026-11", required=True)
@@ -80,6 +81,13 @@ class Door:
     def enter_pin(self, pin: str = PIN) -> None:
         assert self.qtbot is not None
         enter_pin(self.qtbot, self.window, pin)
+
+    def open_staff_page(self, page: str) -> StaffScreen:
+        """Staff mode with the right PIN, then ``page`` from its menu."""
+        self.enter_pin(PIN)
+        screen = self.window.staff
+        screen.menu[page].click()
+        return screen
 
     def ticket(self, index: int = 0) -> str:
         return self.receipts[index].ticket
@@ -149,6 +157,7 @@ def open_door(
         # This test machine has no camera; a test may bring a stand-in.
         camera=camera or CameraScanner(devices=list),
     )
+    qtbot.addWidget(window)  # closed and deleted after the test
     window.resize(*size)
     window.show()
     qtbot.waitExposed(window)

@@ -60,6 +60,7 @@ def staff_window(
     set_pin(rig.store, PIN, clock(), cost=TEST_COST)
     settings = Settings().with_overrides(screen_dpi=96.0, data_dir=str(data_dir))
     window = build_window(settings, rig.store, sync=worker, timing=CALM, clock=clock, network=False)
+    qtbot.addWidget(window)  # closed and deleted after the test
     window.resize(1920, 1080)
     window.show()
     qtbot.waitExposed(window)

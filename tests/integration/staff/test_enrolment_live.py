@@ -59,6 +59,7 @@ def enrolment_page(qtbot: QtBot, store: Store, tmp_path: Path) -> tuple[KioskWin
         network=False,
         enrol_timeouts=ENROL_TIMEOUTS,
     )
+    qtbot.addWidget(window)  # closed and deleted after the test
     window.resize(1920, 1080)
     window.show()
     qtbot.waitExposed(window)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -10,6 +11,8 @@ from typing import Any
 import pytest
 
 from app.cli import main
+from core.pipes import BROKEN_PIPE_EXIT
+from tests.support.pipes import run_into_closed_pipe
 from tests.support.sync_rig import SyncRig
 
 Run = Callable[..., tuple[int, str, str]]
@@ -140,3 +143,16 @@ def test_submit_before_enrolment_exits_1(cli: Run, tmp_path: Path) -> None:
     code, _, err = cli("submit", "complaint", "--json", write_json(tmp_path, COMPLAINT))
     assert code == 1
     assert "not enrolled" in err
+
+
+def test_output_into_a_pipe_its_reader_closed_ends_without_a_traceback(tmp_path: Path) -> None:
+    """``civic-kiosk status --json | head -c0``: the reader leaving is not an error to report."""
+    config = tmp_path / "kiosk.toml"
+    config.write_text("")
+    env = os.environ | {
+        "CIVIC_KIOSK_CONFIG": str(config),
+        "CIVIC_KIOSK_DATA_DIR": str(tmp_path / "kiosk"),
+    }
+    done = run_into_closed_pipe("app.cli", ["status", "--json"], env)
+
+    assert (done.returncode, done.stderr) == (BROKEN_PIPE_EXIT, "")

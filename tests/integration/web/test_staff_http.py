@@ -485,3 +485,38 @@ def test_edit_block_and_cancel_an_event(site: Site, officer: StaffClient) -> Non
     assert pulled[-1]["cancelled"] is True and pulled[-1]["offline_block"] == 8
     csv_reply = officer.get("/staff/events/2/attendees.csv")
     assert csv_reply.content.startswith(b"\xef\xbb\xbf") and "정하늘" in csv_reply.text
+
+
+def test_each_refused_event_change_says_its_own_reason(site: Site, officer: StaffClient) -> None:
+    """The catalogue's own error keys reach the page: no second set of checks, no catch-all."""
+    form = {
+        "title_ko": "청년 정책 간담회",
+        "title_en": "Youth policy forum",
+        "starts": "2026-12-20T10:00",
+        "ends": "2026-12-20T12:00",
+        "capacity": "40",
+        "offline_block": "5",
+    }
+    created = officer.submit("/staff/events/new", form)
+    assert created.status_code == 303
+    event = created.headers["location"].split("?")[0]  # /staff/events/<id>
+    event_id = int(event.rsplit("/", 1)[1])
+    kiosk = site.kiosk
+    signups = [kiosk.signup(event_id, n, name=name) for n, name in ((1, "정하늘"), (2, "최바다"))]
+    assert [r["status"] for r in kiosk.push(signups)] == ["applied", "applied"]
+
+    below = officer.submit(f"{event}/edit", {**form, "capacity": "1", "offline_block": "0"})
+    ends = officer.submit(f"{event}/edit", {**form, "ends": "2026-12-20T09:00"})
+    no_title = officer.submit("/staff/events/new", {**form, "title_en": ""})
+    stranger = officer.submit(f"{event}/blocks", {"device": "no-such-kiosk", "places": "3"})
+    gone = officer.submit("/staff/events/999/edit", form)
+
+    assert below.status_code == 400 and "이미 확정된 2명보다" in below.text
+    assert ends.status_code == 400 and "종료는 시작보다 뒤여야" in ends.text
+    assert no_title.status_code == 400 and "영어 행사명을 모두" in no_title.text
+    # Was "오프라인 배정은 0부터 정원까지입니다": every refusal read as the block's range.
+    assert (
+        stranger.status_code == 400
+        and "등록되지 않은 키오스크입니다: no-such-kiosk" in stranger.text
+    )
+    assert gone.status_code == 404

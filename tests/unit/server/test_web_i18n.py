@@ -8,6 +8,7 @@ from pathlib import Path
 
 import server
 from core.printers import PrinterState
+from server.catalogue import Problem
 from server.message_texts import KINDS
 from server.models import (
     DeliveryState,
@@ -16,7 +17,7 @@ from server.models import (
     SubmissionKind,
     SubmissionStatus,
 )
-from server.web.i18n import CATALOG, translate
+from server.texts import CATALOG, translate
 
 ROOT = Path(server.__file__).parent
 _LITERAL_KEY = re.compile(r"""\bt\(\s*["']([a-z0-9_.]+)["']""")
@@ -64,11 +65,20 @@ def test_keys_built_from_values_exist_for_every_value() -> None:
 
 def test_both_languages_are_filled_in_with_the_same_placeholders() -> None:
     fields = string.Formatter()
-    for key, (ko, en) in CATALOG.items():
+    for key, entry in CATALOG.items():
+        ko, en = entry["ko"], entry["en"]
         assert ko.strip() and en.strip(), key
         assert {f for _, f, _, _ in fields.parse(ko) if f} == {
             f for _, f, _, _ in fields.parse(en) if f
         }, key
+
+
+def test_every_refusal_of_the_server_s_rules_has_its_words() -> None:
+    """Errors carry keys, translated at the edge: each key must be there to translate."""
+    account = re.findall(r'AccountError\(\s*"([a-z_]+)"', (ROOT / "accounts.py").read_text())
+    assert account  # the pattern still finds them
+    keys = [str(p) for p in Problem] + [f"account.error.{k}" for k in account]
+    assert [k for k in keys if k not in CATALOG] == []
 
 
 def test_translate_fills_placeholders_and_shows_unknown_keys_as_is() -> None:

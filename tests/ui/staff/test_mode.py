@@ -159,6 +159,7 @@ def open_again(qtbot: QtBot, kiosk_db: KioskDB, door: Door) -> KioskWindow:
         network=False,
     )
     window.gesture.set_hold_ms(HOLD_MS)
+    qtbot.addWidget(window)  # closed and deleted after the test
     window.resize(1920, 1080)
     window.show()
     qtbot.waitExposed(window)
