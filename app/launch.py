@@ -119,10 +119,12 @@ def build_window(
     speaker: Speaker | None = None,
     online: OnlineServices | None = None,
     printer_health: PrinterHealth | None = None,
+    frameless: bool = False,
 ) -> KioskWindow:
     """The window with everything a kiosk run has; ``jack`` and ``speaker`` may be given
     (a test's hand-plugged jack; a speaker on a named engine), else built from settings;
-    ``online`` (sync.online.OnlineDesk) when it may ask the server."""
+    ``online`` (sync.online.OnlineDesk) when it may ask the server; ``frameless`` for
+    kiosk mode (ui.lockdown.kiosk_window_flags)."""
     app = ensure_app()
     load_fonts()
     dpi = logical_dpi(settings.screen_dpi, app.primaryScreen())
@@ -144,6 +146,10 @@ def build_window(
         online=online,
         printing=Printing(settings, printer_health),
     )
+    if frameless:
+        # Before the theme: new window flags re-parent the window, and a themed
+        # window is then polished again from scratch (~0.25 s at start-up).
+        kiosk_window_flags(window)
     i18n.setParent(window)
     if keyboard is not None:
         # Shown only while a text field has focus: tiles and lists get the room otherwise.
@@ -235,13 +241,13 @@ def run_kiosk(
         # A kiosk that syncs asks the server for places and cases while a citizen waits.
         online=OnlineDesk(store) if sync is not None else None,
         printer_health=printer_health,
+        frameless=settings.kiosk_mode,
     )
     sys.excepthook = calm_excepthook(window)
     window.exited.connect(app.quit)
     # Before the first paint, so the home screen is laid out for the turned display.
     window.turn_display(settings.orientation)
     if settings.kiosk_mode:
-        kiosk_window_flags(window)
         window.showFullScreen()
         inhibit_screensaver()
     else:
