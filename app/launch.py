@@ -15,9 +15,10 @@ from collections.abc import Callable
 from pathlib import Path
 from types import TracebackType
 
-from PySide6.QtCore import QObject, Signal
+from PySide6.QtCore import QEvent, QObject, QTimer, Signal
 from PySide6.QtNetwork import QNetworkInformation
-from PySide6.QtWidgets import QApplication
+from PySide6.QtWidgets import QApplication, QWidget
+from typing_extensions import override
 
 from core.clock import Clock, utcnow
 from kiosk.config import Settings, settings_path
@@ -221,15 +222,37 @@ def calm_excepthook(
     return hook
 
 
+class FirstPaint(QObject):
+    """Calls ``then`` once, in the event loop turn after ``window`` was first painted."""
+
+    def __init__(self, window: QWidget, then: Callable[[], None]) -> None:
+        super().__init__(window)
+        self.then: Callable[[], None] | None = then
+        window.installEventFilter(self)
+
+    @override
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if self.then is not None and event.type() == QEvent.Type.Paint:
+            then, self.then = self.then, None
+            watched.removeEventFilter(self)
+            QTimer.singleShot(0, then)
+        return False
+
+
 def run_kiosk(
     settings: Settings,
     store: Store,
     sync: SyncControl | None = None,
     *,
+    start_sync: Callable[[], SyncControl] | None = None,
     config_path: Path | None = None,
     printer_health: PrinterHealth | None = None,
 ) -> int:
-    """Run until staff choose "Exit kiosk"; staff settings are saved to ``config_path``."""
+    """Run until staff choose "Exit kiosk"; staff settings are saved to ``config_path``.
+
+    ``sync`` is bound before the window shows; ``start_sync`` is called once the
+    home screen has been painted, and what it starts is bound then.
+    """
     app = ensure_app()
     install_file_log(settings.log_dir, redact_others=True)
     route_qt_messages()
@@ -239,7 +262,7 @@ def run_kiosk(
         sync=sync,
         config_path=config_path or settings_path(),
         # A kiosk that syncs asks the server for places and cases while a citizen waits.
-        online=OnlineDesk(store) if sync is not None else None,
+        online=OnlineDesk(store) if sync is not None or start_sync is not None else None,
         printer_health=printer_health,
         frameless=settings.kiosk_mode,
     )
@@ -254,5 +277,13 @@ def run_kiosk(
         # The desktop demo: a window, still closed only from staff mode.
         window.resize(1280, 800)
         window.show()
+    if start_sync is not None:
+
+        def bind_started() -> None:
+            started = start_sync()
+            bind_sync(window, started)
+            watch_network(started)
+
+        FirstPaint(window, bind_started)
     log.info("kiosk started (kiosk mode %s)", "on" if settings.kiosk_mode else "off")
     return app.exec()
