@@ -93,7 +93,8 @@ class Site:
     live: LiveServer
     new_kiosk: Callable[..., Kiosk]
 
-    def event(self, *, block: int = 5, days: int = 1) -> int:
+    def event(self, *, block: int = 5, days: int = 1, office: str = "") -> int:
+        """An event run by ``office`` (by no office: the city's, for every kiosk)."""
         return add_event(
             self.db,
             NewEvent(
@@ -103,6 +104,7 @@ class Site:
                 ends_at=STARTS + dt.timedelta(days=days - 1, hours=2),
                 capacity=100,
                 offline_block=block,
+                office=office,
             ),
         )
 

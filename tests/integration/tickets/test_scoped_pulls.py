@@ -41,3 +41,24 @@ def test_a_kiosk_of_another_office_gets_no_sign_ups_yet_admits_the_ticket_at_its
     door.sync()  # its admission goes up; its office now serves this event's door
     assert registrations(door) == 2
     assert door.admit(event, receipts[0].ticket, DOOR_AT).kind is VerdictKind.ALREADY
+
+
+def test_the_office_that_runs_an_event_gets_every_sign_up_for_it_and_an_office_with_no_part_none(
+    site: Site,
+) -> None:
+    seller = site.new_kiosk("성북 키오스크", office="성북구 현장시장실")
+    host = site.new_kiosk("마포 키오스크", office="마포구 현장시장실")
+    bystander = site.new_kiosk("종로 키오스크", office="종로구 현장시장실")
+    event = site.event(office="마포구 현장시장실")
+    for kiosk in (seller, host, bystander):
+        kiosk.sync()
+    receipts = [seller.sign_up(event, name=name) for name in ("김민수", "이영희")]
+    for kiosk in (seller, host, bystander):
+        kiosk.sync()
+
+    assert registrations(host) == 2  # its office runs the door: it knows every sign-up
+    assert registrations(bystander) == 0  # it neither runs, sells nor admits this event
+    assert host.admit(event, receipts[1].ticket, DOOR_AT).kind is VerdictKind.ADMIT
+    host.sync()
+    bystander.sync()
+    assert registrations(bystander) == 0  # admissions elsewhere change nothing for it
