@@ -87,8 +87,11 @@ class NameMatch:
 
 
 def event_counts(store: Store, event_id: int) -> EventCounts:
-    with store.read() as session:
-        return kept_counts(session, event_id)
+    """``kept_counts`` on a bare connection: read after every verdict at the door,
+    where an ORM session's set-up cost more than the one-row read."""
+    with store.engine.connect() as conn:
+        row = conn.execute(_KEPT, {"event_id": event_id}).first()
+    return EventCounts() if row is None else EventCounts(*row)
 
 
 def kept_counts(session: Session, event_id: int) -> EventCounts:
@@ -103,9 +106,11 @@ def kept_counts(session: Session, event_id: int) -> EventCounts:
     return EventCounts(row.registered, row.checked_in, row.flagged)
 
 
-# Read after every verdict at the door: a prepared column read, no ORM object.
-_KEPT = select(EventTally.registered, EventTally.checked_in, EventTally.flagged).where(
-    EventTally.event_id == bindparam("event_id")
+# Read after every verdict at the door: a Core statement on the table (no ORM
+# compilation or objects), built once.
+_TALLIES = EventTally.__table__
+_KEPT = select(_TALLIES.c.registered, _TALLIES.c.checked_in, _TALLIES.c.flagged).where(
+    _TALLIES.c.event_id == bindparam("event_id")
 )
 
 

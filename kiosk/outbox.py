@@ -21,7 +21,7 @@ from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import Select, delete, func, insert, select, update
+from sqlalchemy import Connection, Select, delete, func, insert, select, update
 from sqlalchemy.orm import Session
 
 from core.clock import utcnow
@@ -109,6 +109,11 @@ def pending_count(session: Session) -> int:
     return int(session.execute(_QUEUED_TALLY).scalar_one())
 
 
+def queued_tally(conn: Connection) -> int:
+    """``pending_count`` on a connection, for readers that need no session."""
+    return int(conn.execute(_QUEUED_TALLY).scalar_one())
+
+
 def needs_attention_count(session: Session) -> int:
     return int(session.execute(_REJECTED_TALLY).scalar_one())
 
@@ -118,8 +123,9 @@ def _tally(states: Collection[MutationState]) -> Select[int]:
     # migration 0007); recount_states is the definition they must equal. Built
     # once: read after every commit on the GUI thread, where building costs more
     # than reading two rows.
-    return select(func.coalesce(func.sum(OutboxTally.count), 0)).where(
-        OutboxTally.state.in_([str(s) for s in states])
+    tallies = OutboxTally.__table__
+    return select(func.coalesce(func.sum(tallies.c.count), 0)).where(
+        tallies.c.state.in_([str(s) for s in states])
     )
 
 
