@@ -26,7 +26,7 @@ from dataclasses import dataclass
 from types import ModuleType
 from typing import Any
 
-from sqlalchemy import Connection, bindparam, select
+from sqlalchemy import Connection, bindparam, select, text
 from sqlalchemy.dialects import postgresql, sqlite
 
 from server import subscriptions
@@ -41,7 +41,6 @@ from server.models import (
     MutationRecord,
     Notification,
     Registration,
-    RegistrationStatus,
     RejectedMutation,
     RevokedTicket,
     SigningKey,
@@ -134,12 +133,17 @@ _ALL_CONFIRMED = select(_counts.c.event_id, _counts.c.confirmed).where(
     _counts.c.event_id.in_(bindparam("event_ids", expanding=True)),
     _counts.c.device_id == EventCount.ALL_DEVICES,
 )
+# The conditions of the partial index uq_registrations_event_phone, word for word
+# and as literals: a planner uses a partial index only when the query's WHERE
+# contains its WHERE's terms. With a bound 'cancelled' and no phone condition,
+# SQLite read every sign-up of the event to find one phone (a fifth of a push).
+_LIVE_PHONE = (text("status <> 'cancelled'"), text("phone_hash <> ''"))
 _PHONES = select(
     _registrations.c.event_id, _registrations.c.phone_hash, _registrations.c.receipt_code
 ).where(
     _registrations.c.event_id.in_(bindparam("event_ids", expanding=True)),
     _registrations.c.phone_hash.in_(bindparam("hashes", expanding=True)),
-    _registrations.c.status != RegistrationStatus.CANCELLED.value,
+    *_LIVE_PHONE,
 )
 
 
@@ -319,11 +323,12 @@ class Batch:
             "event_ids": sorted({p[0] for p in wanted}),
             "hashes": sorted({p[1] for p in wanted}),
         }
+        asked = set(wanted)
         for row in self.conn.execute(_PHONES, params):
             pair = (row.event_id, row.phone_hash)
-            if pair in set(wanted):
+            if pair in asked:
                 self._phones.setdefault(pair, row.receipt_code)
-        self._looked_up_phones |= set(wanted)
+        self._looked_up_phones |= asked
 
     def flush(self) -> None:
         """Send what bulk mode held back: one multi-row INSERT per table; then subscriptions."""

@@ -42,6 +42,7 @@ from server.mutations import (
     check_signatures,
     lookups,
     mutation_id,
+    phone_lookups,
     prepare,
     ticket_keys,
 )
@@ -156,7 +157,10 @@ def _apply_batch(
         batch.signatures = signatures
         batch.planner = planner
         if bulk:
-            batch.prefetch(*lookups([p for p in prepared if p.id not in known]))
+            fresh = [p for p in prepared if p.id not in known]
+            batch.prefetch(*lookups(fresh))
+            if planner is not None:
+                batch.prefetch_phones(phone_lookups(fresh, planner.contact_key))
         results: list[MutationResult] = []
         changes: dict[tuple[Entity, str, str], None] = {}
         for item in prepared:

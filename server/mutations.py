@@ -251,6 +251,17 @@ def lookups(prepared: Sequence[Prepared]) -> tuple[set[int], set[Ticket], set[Ti
     return events, issued, admitted
 
 
+def phone_lookups(prepared: Sequence[Prepared], contact_key: bytes) -> list[tuple[int, str]]:
+    """The (event, phone hash) pairs a batch's sign-ups will ask about: one query for all."""
+    return [
+        (item.payload.event_id, contact_hash(contact_key, "phone", item.sealed.phone))
+        for item in prepared
+        if item.rejection is None
+        and isinstance(item.payload, SignupPayload)
+        and isinstance(item.sealed, SignupSealed)
+    ]
+
+
 def apply(batch: Batch, prepared: Prepared) -> Applied:
     mutation, payload, sealed = prepared.mutation, prepared.payload, prepared.sealed
     assert mutation is not None and payload is not None
