@@ -25,6 +25,7 @@ from dataclasses import fields
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
+from app.start import started
 from core.jsontext import JsonRefused, load_json
 from core.pipes import quiet_when_the_reader_leaves
 from core.validation import ValidationFailed
@@ -86,22 +87,23 @@ def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
     store = _open(settings)
     # One printer state for the window's print worker and the sync rounds that report it.
     health = PrinterHealth()
-    started: list[SyncWorker] = []
+    workers: list[SyncWorker] = []
 
     def start() -> SyncControl:
         # Called once the home screen is painted: the engine, its HTTP client and
         # its first round are nothing a citizen waits for at start-up.
+        started()
         from sync.worker import start_sync
 
-        started.append(start_sync(store, settings, printer_state=health.report))
-        return started[-1]
+        workers.append(start_sync(store, settings, printer_state=health.report))
+        return workers[-1]
 
     try:
         return run_kiosk(
             settings, store, start_sync=start, config_path=args.config, printer_health=health
         )
     finally:
-        for worker in started:
+        for worker in workers:
             worker.stop(timeout=2.0)
 
 
@@ -569,6 +571,7 @@ def _main(argv: Sequence[str] | None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     if args.self_test:
+        started()
         # Before reading settings: a broken kiosk.toml must not fail a new release's check.
         from app.selftest import run_self_test
 
@@ -583,6 +586,8 @@ def _main(argv: Sequence[str] | None) -> int:
         print(f"civic-kiosk: configuration error: {exc}", file=sys.stderr)
         return 2
     func: Command = getattr(args, "func", cmd_run)
+    if func is not cmd_run:
+        started()  # cmd_run: after the home screen's first paint
     return func(args, settings)
 
 
