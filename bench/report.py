@@ -115,6 +115,7 @@ BENCHES: tuple[Bench, ...] = (
         "drain",
         "10,000 queued offline, then drained; the kiosk's share of draining 1,000,000",
         quick=("--records", "1000", "--queued", "20000"),
+        timeout_s=2400,  # ~2 min for the 10,000, then ~10-15 min for the million
     ),
     Bench(
         "server_ingest",
