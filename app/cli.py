@@ -23,8 +23,9 @@ import threading
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import fields
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
+from app.start import started
 from core.jsontext import JsonRefused, load_json
 from core.pipes import quiet_when_the_reader_leaves
 from core.validation import ValidationFailed
@@ -32,7 +33,6 @@ from kiosk.admissions import record_admission
 from kiosk.attendance import checkin_events
 from kiosk.checkin import Ambiguous, Verdict, VerdictKind
 from kiosk.config import ConfigError, Settings, load_settings
-from kiosk.demo import seed_demo_reference
 from kiosk.identity import NotEnrolled
 from kiosk.outbox import needs_attention, retry_rejected
 from kiosk.signups import SignupForm, check_sign_up, store_sign_up
@@ -51,10 +51,12 @@ from kiosk.submissions import (
 )
 from kiosk.sync_state import snapshot
 from printing.health import PrinterHealth
-from sync.engine import EngineSettings, RoundOutcome, SyncEngine
 from sync.enrolment import EnrolmentFailed, enroll
-from sync.status import SKEW_WARNING_S
-from sync.worker import SyncWorker, start_sync
+from sync.status import SKEW_WARNING_S, SyncControl
+
+if TYPE_CHECKING:
+    from sync.engine import SyncEngine
+    from sync.worker import SyncWorker
 
 Command = Callable[[argparse.Namespace, Settings], int]
 FormT = TypeVar("FormT", ComplaintForm, ProposalForm, SignupForm)
@@ -70,6 +72,9 @@ def _open(settings: Settings) -> Store:
 
 
 def make_engine(store: Store, settings: Settings) -> SyncEngine:
+    # Imported here, as in cmd_run: the kiosk's window starts without the sync engine.
+    from sync.engine import EngineSettings, SyncEngine
+
     return SyncEngine(store, settings=EngineSettings.from_settings(settings))
 
 
@@ -82,13 +87,24 @@ def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
     store = _open(settings)
     # One printer state for the window's print worker and the sync rounds that report it.
     health = PrinterHealth()
-    worker = start_sync(store, settings, printer_state=health.report)
+    workers: list[SyncWorker] = []
+
+    def start() -> SyncControl:
+        # Called once the home screen is painted: the engine, its HTTP client and
+        # its first round are nothing a citizen waits for at start-up.
+        started()
+        from sync.worker import start_sync
+
+        workers.append(start_sync(store, settings, printer_state=health.report))
+        return workers[-1]
+
     try:
         return run_kiosk(
-            settings, store, sync=worker, config_path=args.config, printer_health=health
+            settings, store, start_sync=start, config_path=args.config, printer_health=health
         )
     finally:
-        worker.stop(timeout=2.0)
+        for worker in workers:
+            worker.stop(timeout=2.0)
 
 
 def cmd_demo(args: argparse.Namespace, settings: Settings) -> int:
@@ -102,6 +118,8 @@ def cmd_demo(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_demo_data(args: argparse.Namespace, settings: Settings) -> int:
+    from kiosk.demo import seed_demo_reference
+
     store = _open(settings)
     with store.write() as session:
         seed_demo_reference(session, dt.datetime.now(dt.UTC))
@@ -152,6 +170,8 @@ def cmd_sync(args: argparse.Namespace, settings: Settings) -> int:
         f"pulled {result.pulled_pages} page(s); pending {status.pending}, "
         f"needs attention {status.needs_attention}"
     )
+    from sync.engine import RoundOutcome
+
     if result.outcome is RoundOutcome.OK and status.pending == 0:
         print(f"sync ok: {summary}")
         return 0
@@ -164,6 +184,8 @@ def cmd_sync(args: argparse.Namespace, settings: Settings) -> int:
 
 def _sync_forever(engine: SyncEngine) -> int:
     """Headless background sync until SIGINT/SIGTERM (a kiosk without a window)."""
+    from sync.worker import SyncWorker
+
     stop = threading.Event()
     for signum in (signal.SIGINT, signal.SIGTERM):
         signal.signal(signum, lambda *_: stop.set())
@@ -549,6 +571,7 @@ def _main(argv: Sequence[str] | None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     if args.self_test:
+        started()
         # Before reading settings: a broken kiosk.toml must not fail a new release's check.
         from app.selftest import run_self_test
 
@@ -563,6 +586,8 @@ def _main(argv: Sequence[str] | None) -> int:
         print(f"civic-kiosk: configuration error: {exc}", file=sys.stderr)
         return 2
     func: Command = getattr(args, "func", cmd_run)
+    if func is not cmd_run:
+        started()  # cmd_run: after the home screen's first paint
     return func(args, settings)
 
 

@@ -15,9 +15,10 @@ from collections.abc import Callable
 from pathlib import Path
 from types import TracebackType
 
-from PySide6.QtCore import QObject, Signal
+from PySide6.QtCore import QEvent, QObject, QTimer, Signal
 from PySide6.QtNetwork import QNetworkInformation
-from PySide6.QtWidgets import QApplication
+from PySide6.QtWidgets import QApplication, QWidget
+from typing_extensions import override
 
 from core.clock import Clock, utcnow
 from kiosk.config import Settings, settings_path
@@ -120,10 +121,12 @@ def build_window(
     speaker: Speaker | None = None,
     online: OnlineServices | None = None,
     printer_health: PrinterHealth | None = None,
+    frameless: bool = False,
 ) -> KioskWindow:
     """The window with everything a kiosk run has; ``jack`` and ``speaker`` may be given
     (a test's hand-plugged jack; a speaker on a named engine), else built from settings;
-    ``online`` (sync.online.OnlineDesk) when it may ask the server."""
+    ``online`` (sync.online.OnlineDesk) when it may ask the server; ``frameless`` for
+    kiosk mode (ui.lockdown.kiosk_window_flags)."""
     app = ensure_app()
     load_fonts()
     dpi = logical_dpi(settings.screen_dpi, app.primaryScreen())
@@ -145,6 +148,10 @@ def build_window(
         online=online,
         printing=Printing(settings, printer_health),
     )
+    if frameless:
+        # Before the theme: new window flags re-parent the window, and a themed
+        # window is then polished again from scratch (~0.25 s at start-up).
+        kiosk_window_flags(window)
     i18n.setParent(window)
     if keyboard is not None:
         # Shown only while a text field has focus: tiles and lists get the room otherwise.
@@ -217,15 +224,37 @@ def calm_excepthook(
     return hook
 
 
+class FirstPaint(QObject):
+    """Calls ``then`` once, in the event loop turn after ``window`` was first painted."""
+
+    def __init__(self, window: QWidget, then: Callable[[], None]) -> None:
+        super().__init__(window)
+        self.then: Callable[[], None] | None = then
+        window.installEventFilter(self)
+
+    @override
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if self.then is not None and event.type() == QEvent.Type.Paint:
+            then, self.then = self.then, None
+            watched.removeEventFilter(self)
+            QTimer.singleShot(0, then)
+        return False
+
+
 def run_kiosk(
     settings: Settings,
     store: Store,
     sync: SyncControl | None = None,
     *,
+    start_sync: Callable[[], SyncControl] | None = None,
     config_path: Path | None = None,
     printer_health: PrinterHealth | None = None,
 ) -> int:
-    """Run until staff choose "Exit kiosk"; staff settings are saved to ``config_path``."""
+    """Run until staff choose "Exit kiosk"; staff settings are saved to ``config_path``.
+
+    ``sync`` is bound before the window shows; ``start_sync`` is called once the
+    home screen has been painted, and what it starts is bound then.
+    """
     app = ensure_app()
     install_file_log(settings.log_dir, redact_others=True)
     route_qt_messages()
@@ -235,21 +264,30 @@ def run_kiosk(
         sync=sync,
         config_path=config_path or settings_path(),
         # A kiosk that syncs asks the server for places and cases while a citizen waits.
-        online=OnlineDesk(store) if sync is not None else None,
+        online=OnlineDesk(store) if sync is not None or start_sync is not None else None,
         printer_health=printer_health,
+        frameless=settings.kiosk_mode,
     )
     sys.excepthook = calm_excepthook(window)
     window.exited.connect(app.quit)
     # Before the first paint, so the home screen is laid out for the turned display.
     window.turn_display(settings.orientation)
     if settings.kiosk_mode:
-        kiosk_window_flags(window)
-        # Full screen with or without a window manager, following the screen if it turns.
+        # Full screen with or without a window manager, following the screen if it turns
+        # (the frameless flags were set in build_window).
         ScreenFit(window).start()
         inhibit_screensaver()
     else:
         # The desktop demo: a window that fits the screen it is on, closed only from staff mode.
         window.setGeometry(demo_geometry(app.primaryScreen()))
         window.show()
+    if start_sync is not None:
+
+        def bind_started() -> None:
+            started = start_sync()
+            bind_sync(window, started)
+            watch_network(started)
+
+        FirstPaint(window, bind_started)
     log.info("kiosk started (kiosk mode %s)", "on" if settings.kiosk_mode else "off")
     return app.exec()

@@ -36,6 +36,11 @@ class Kiosk:
         return cls("source", (sys.executable, str(ROOT / "installer" / "launcher.py")))
 
     @classmethod
+    def bare(cls) -> Kiosk:
+        """The baseline: a bare PySide6 window (bench/bare_window.py), same signal."""
+        return cls("bare window", (sys.executable, "-m", "bench.bare_window"))
+
+    @classmethod
     def bundle(cls, directory: Path = DEFAULT_BUNDLE) -> Kiosk | None:
         program = directory / ("civic-kiosk.exe" if os.name == "nt" else "civic-kiosk")
         return cls("bundle", (str(program),)) if program.is_file() else None
@@ -71,6 +76,8 @@ def kiosk_env(data_dir: Path, probe: str) -> dict[str, str]:
 
 def prepare(kiosk: Kiosk, data_dir: Path) -> None:
     """A store with the demo categories and events, as a demo kiosk has."""
+    if kiosk.kind == "bare window":
+        return
     subprocess.run(
         [*kiosk.argv, "demo-data"],
         env=kiosk_env(data_dir, ""),

@@ -9,7 +9,9 @@ PostgreSQL ignores the ``sqlite_begin`` option.
 
 from __future__ import annotations
 
+import contextlib
 import sqlite3
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -87,10 +89,19 @@ def head_revision(directory: Path) -> str:
 
 
 class SessionPair:
-    """One engine, a write and a read session factory (the kiosk's Store, the server's Database)."""
+    """One engine, a write and a read session factory (the kiosk's Store, the server's Database).
+
+    On SQLite, writers of this process also queue on a lock before BEGIN
+    IMMEDIATE. SQLite admits one writer at a time anyway, and a writer that
+    finds the database locked sleeps in SQLite's busy handler (1, 2, 5 … 100 ms
+    at a time) however soon the lock is free: with a few server threads pushing
+    at once, that turned into seconds-long tails. A lock hands over at once,
+    in order. Other processes still meet ``busy_timeout``.
+    """
 
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
+        self._write_lock = threading.RLock() if engine.dialect.name == "sqlite" else None
         self._writer = sessionmaker(
             engine.execution_options(sqlite_begin="IMMEDIATE"), expire_on_commit=False
         )
@@ -99,7 +110,7 @@ class SessionPair:
     @contextmanager
     def write(self) -> Iterator[Session]:
         """One write transaction: committed when the block ends, rolled back on error."""
-        with self._writer.begin() as session:
+        with self._write_lock or contextlib.nullcontext(), self._writer.begin() as session:
             yield session
 
     @contextmanager

@@ -27,7 +27,6 @@ log and the registrations table all use it.
 from __future__ import annotations
 
 import base64
-import binascii
 import datetime as dt
 import enum
 import hashlib
@@ -233,12 +232,22 @@ def parse_ticket(text: str) -> ParsedTicket | TicketProblem:
         return TicketProblem("length")
     if not _BASE32.issuperset(body):
         return TicketProblem("alphabet")
-    try:
-        raw = base64.b32decode(body)
-    except (binascii.Error, ValueError):  # pragma: no cover - alphabet and length checked above
-        return TicketProblem("alphabet")
+    raw = b32decode_ticket(body)
     payload = TicketPayload.unpack(raw[: PAYLOAD.size])
     return ParsedTicket(payload=payload, signature=raw[PAYLOAD.size :])
+
+
+# Base32 (RFC 4648) digits to Python's base-32 digits, so int() decodes in C:
+# base64.b32decode is a Python loop, ~60 µs a ticket, paid by every scan at the
+# door and every sign-up the server checks.
+_TO_INT_DIGITS = str.maketrans(
+    "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567", "0123456789abcdefghijklmnopqrstuv"
+)
+
+
+def b32decode_ticket(body: str) -> bytes:
+    """The 80 bytes of a ticket's 128 Base32 characters (checked by the caller)."""
+    return int(body.translate(_TO_INT_DIGITS), 32).to_bytes(_BINARY_LENGTH, "big")
 
 
 def verify_signature(ticket: ParsedTicket, public_key: bytes) -> bool:

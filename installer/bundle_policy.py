@@ -37,6 +37,8 @@ EXCLUDED_PACKAGES: Final = (
     "fastapi",
     "starlette",
     "uvicorn",
+    "httptools",
+    "uvloop",
     "psycopg",
     "psycopg_binary",
     "psycopg_pool",

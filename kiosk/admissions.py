@@ -23,11 +23,13 @@ import logging
 import uuid
 from dataclasses import replace
 
+from sqlalchemy import insert
+
 from core.payloads import CheckinPayload, MutationType, checkin_json
 from core.tickets import TicketIdentity
 from kiosk.checkin import Ambiguous, Source, Verdict, VerdictKind, checkin_payload, judge
 from kiosk.checkin_context import StoreCheckinContext, event_window
-from kiosk.identity import require_identity
+from kiosk.identity import require_device_id
 from kiosk.models import CheckIn
 from kiosk.outbox import enqueue
 from kiosk.store import Store
@@ -57,7 +59,7 @@ def record_admission(
     ``source`` defaults to "scan" for ticket text and "manual" otherwise.
     """
     with store.write() as session:
-        identity = require_identity(session)
+        device_id = require_device_id(session)
         ctx = StoreCheckinContext(session, event_window(session, event_id))
         verdict, how = judge(scanned, ctx, now)
         if isinstance(verdict, Ambiguous) or verdict.kind is not VerdictKind.ADMIT:
@@ -65,16 +67,17 @@ def record_admission(
             return verdict
         checkin_id = str(uuid.uuid4())
         payload = checkin_payload(verdict, now, source or how)
-        session.add(
-            CheckIn(
-                id=checkin_id,
-                event_id=payload.event_id,
-                key_id=payload.key_id,
-                number=payload.number,
-                device_id=identity.device_id,
-                scanned_at=now,
-                local=True,
-            )
+        session.execute(
+            insert(CheckIn),
+            {
+                "id": checkin_id,
+                "event_id": payload.event_id,
+                "key_id": payload.key_id,
+                "number": payload.number,
+                "device_id": device_id,
+                "scanned_at": now,
+                "local": True,
+            },
         )
         enqueue(
             session, MutationType.CHECKIN, checkin_json(payload), mutation_id=checkin_id, now=now

@@ -11,6 +11,13 @@ Definitions, so every screen counts the same way:
 - flagged      admissions the server flagged (a second admission, a revoked
                ticket let in offline), undone or not: staff look at each
 
+These figures are kept, not counted on demand: triggers update
+``event_tallies`` in the same transaction as every sign-up, admission, undo
+and pulled change (kiosk migration 0007), so the desk reads one row after
+each verdict, at a hundred tickets or a million. ``recount`` counts the rows
+themselves; the kept figures always equal it (a property test holds them to
+it after random admissions, undos and pulls).
+
 Names are never on the kiosk in plaintext, only masked (김*수), so "search by
 name" compares what staff type with the masked names: 김수, 김민수 or 민수
 finds 김*수 (``masked_name_matches``).
@@ -22,14 +29,14 @@ import datetime as dt
 import re
 from dataclasses import dataclass
 
-from sqlalchemy import and_, func, select
+from sqlalchemy import and_, bindparam, func, select
 from sqlalchemy.orm import Session
 
 from core.clock import SEOUL
 from core.kinds import RegistrationStatus, SubmissionKind
 from core.tickets import ParsedTicket, TicketIdentity, parse_ticket, ticket_type_key
 from kiosk.checkin import EventWindow
-from kiosk.models import CheckIn, Event, Registration, Submission
+from kiosk.models import CheckIn, Event, EventTally, Registration, Submission
 from kiosk.store import Store
 
 
@@ -80,11 +87,35 @@ class NameMatch:
 
 
 def event_counts(store: Store, event_id: int) -> EventCounts:
-    with store.read() as session:
-        return _counts(session, event_id)
+    """``kept_counts`` on a bare connection: read after every verdict at the door,
+    where an ORM session's set-up cost more than the one-row read."""
+    with store.engine.connect() as conn:
+        row = conn.execute(_KEPT, {"event_id": event_id}).first()
+    return EventCounts() if row is None else EventCounts(*row)
 
 
-def _counts(session: Session, event_id: int) -> EventCounts:
+def kept_counts(session: Session, event_id: int) -> EventCounts:
+    """The event's figures as kept in ``event_tallies``: one row, whatever the event's size.
+
+    Triggers change that row in the same transaction as every registration
+    and check-in (kiosk migration 0007); ``recount`` is the definition.
+    """
+    row = session.execute(_KEPT, {"event_id": event_id}).first()
+    if row is None:
+        return EventCounts()
+    return EventCounts(row.registered, row.checked_in, row.flagged)
+
+
+# Read after every verdict at the door: a Core statement on the table (no ORM
+# compilation or objects), built once.
+_TALLIES = EventTally.__table__
+_KEPT = select(_TALLIES.c.registered, _TALLIES.c.checked_in, _TALLIES.c.flagged).where(
+    _TALLIES.c.event_id == bindparam("event_id")
+)
+
+
+def recount(session: Session, event_id: int) -> EventCounts:
+    """The figures counted from the rows (linear in the event's size): what the kept ones equal."""
     registered = session.scalar(
         select(func.count())
         .select_from(Registration)
@@ -117,7 +148,7 @@ def _summary(session: Session, event: Event, today: dt.date) -> EventSummary:
         starts_at=event.starts_at,
         ends_at=event.ends_at,
         today=today in EventWindow.of(event).days,
-        counts=_counts(session, event.id),
+        counts=kept_counts(session, event.id),
     )
 
 

@@ -13,8 +13,9 @@ import base64
 import binascii
 import datetime as dt
 from collections.abc import Sequence
+from typing import Protocol
 
-from sqlalchemy import ColumnElement, and_, select
+from sqlalchemy import ColumnElement, and_, bindparam, select
 from sqlalchemy.orm import Session
 
 from core.kinds import RegistrationStatus
@@ -50,17 +51,20 @@ def decide_code(store: Store, event_id: int, code: str, now: dt.datetime) -> Ver
 
 def event_window(session: Session, event_id: int) -> EventWindow:
     """The days of ``event_id``; ``LookupError`` when this kiosk does not hold the event."""
-    event = session.get(Event, event_id)
+    event = session.execute(_EVENT, {"event_id": event_id}).first()
     if event is None:
         raise LookupError(f"event {event_id} is not on this kiosk")
-    return EventWindow.of(event)
+    return EventWindow.spanning(event.id, event.starts_at, event.ends_at)
 
 
 class StoreCheckinContext:
     """``CheckinContext`` over the kiosk's SQLite tables, inside the caller's read session.
 
     One short read transaction per scan (``with store.read() as session``), so
-    a check-in pulled or recorded a moment ago is always seen.
+    a check-in pulled or recorded a moment ago is always seen. Each question is
+    one prepared statement that reads only the columns it needs: the door asks
+    them on the GUI thread for every scan, where building ORM queries and
+    objects cost more than SQLite's index probes.
     """
 
     def __init__(self, session: Session, event: EventWindow) -> None:
@@ -72,7 +76,7 @@ class StoreCheckinContext:
         return self._event
 
     def signing_key(self, key_id: int) -> KeyRecord | None:
-        row = self._session.get(SigningKey, key_id)
+        row = self._session.execute(_KEY, {"key_id": key_id}).first()
         if row is None:
             return self._own_key(key_id)
         try:
@@ -100,22 +104,19 @@ class StoreCheckinContext:
         return KeyRecord(public_key=public_key, revoked=identity.revoked)
 
     def is_ticket_revoked(self, identity: TicketIdentity) -> bool:
-        return self._session.get(RevokedTicket, tuple(identity)) is not None
+        return self._session.execute(_REVOKED, identity._asdict()).first() is not None
 
     def admissions(self, identity: TicketIdentity) -> Sequence[Admission]:
-        rows = self._session.scalars(select(CheckIn).where(of_ticket(identity), ~CheckIn.undone))
-        return [_admission(row) for row in rows]
+        rows = self._session.execute(_ADMISSIONS, identity._asdict())
+        return [
+            Admission(
+                at=row.scanned_at, device=row.device_name or row.device_id, this_kiosk=row.local
+            )
+            for row in rows
+        ]
 
     def registration(self, identity: TicketIdentity) -> RegistrationInfo | None:
-        row = self._session.scalars(
-            select(Registration)
-            .where(
-                Registration.key_id == identity.key_id,
-                Registration.event_id == identity.event_id,
-                Registration.number == identity.number,
-            )
-            .limit(1)
-        ).first()
+        row = self._session.execute(_REGISTRATION, identity._asdict()).first()
         return None if row is None else _registration_info(row)
 
     def registrations_by_manual_code(self, code: str) -> Sequence[RegistrationInfo]:
@@ -123,13 +124,25 @@ class StoreCheckinContext:
         # salted per event (core.tickets.manual_code_digest): one hash per event.
         events = self._session.scalars(select(Event.id)).all()
         keys = [code, *(manual_code_digest(event_id, code) for event_id in events)]
-        rows = self._session.scalars(select(Registration).where(Registration.manual_code.in_(keys)))
+        rows = self._session.execute(_BY_MANUAL_CODES, {"codes": keys})
         return [
             _registration_info(r) for r in rows if r.key_id is not None and r.number is not None
         ]
 
 
-def _registration_info(row: Registration) -> RegistrationInfo:
+class _RegistrationRow(Protocol):
+    key_id: int | None
+    event_id: int
+    number: int | None
+    masked_name: str
+    ticket: str
+    status: RegistrationStatus
+    ticket_payload: str
+    ticket_digest: str
+    received_at: dt.datetime | None
+
+
+def _registration_info(row: _RegistrationRow) -> RegistrationInfo:
     return RegistrationInfo(
         identity=TicketIdentity(row.key_id or 0, row.event_id, row.number or 0),
         masked_name=row.masked_name,
@@ -149,7 +162,44 @@ def of_ticket(identity: TicketIdentity) -> ColumnElement[bool]:
     )
 
 
-def _admission(row: CheckIn) -> Admission:
-    return Admission(
-        at=row.scanned_at, device=row.device_name or row.device_id, this_kiosk=row.local
+# The statements, built once (bound by name: key_id, event_id, number, codes).
+_EVENT = select(Event.id, Event.starts_at, Event.ends_at).where(Event.id == bindparam("event_id"))
+_KEY = select(SigningKey.public_key, SigningKey.revoked, SigningKey.revoked_at).where(
+    SigningKey.key_id == bindparam("key_id")
+)
+_REVOKED = select(RevokedTicket.number).where(
+    RevokedTicket.key_id == bindparam("key_id"),
+    RevokedTicket.event_id == bindparam("event_id"),
+    RevokedTicket.number == bindparam("number"),
+)
+_ADMISSIONS = select(
+    CheckIn.scanned_at, CheckIn.device_name, CheckIn.device_id, CheckIn.local
+).where(
+    CheckIn.key_id == bindparam("key_id"),
+    CheckIn.event_id == bindparam("event_id"),
+    CheckIn.number == bindparam("number"),
+    ~CheckIn.undone,
+)
+_REGISTRATION_COLUMNS = (
+    Registration.key_id,
+    Registration.event_id,
+    Registration.number,
+    Registration.masked_name,
+    Registration.ticket,
+    Registration.status,
+    Registration.ticket_payload,
+    Registration.ticket_digest,
+    Registration.received_at,
+)
+_REGISTRATION = (
+    select(*_REGISTRATION_COLUMNS)
+    .where(
+        Registration.key_id == bindparam("key_id"),
+        Registration.event_id == bindparam("event_id"),
+        Registration.number == bindparam("number"),
     )
+    .limit(1)
+)
+_BY_MANUAL_CODES = select(*_REGISTRATION_COLUMNS).where(
+    Registration.manual_code.in_(bindparam("codes", expanding=True))
+)

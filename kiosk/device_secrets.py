@@ -159,6 +159,29 @@ def default_source(database: Path | None) -> KeySource:
 
 
 @dataclass
+class DefaultKey:
+    """``default_source`` decided on first use, not when the store opens.
+
+    Asking ``keyring`` for its backend loads every backend plugin (~0.2 s); a
+    kiosk that starts needs no device secret before its home screen shows.
+    """
+
+    database: Path | None
+    _chosen: KeySource | None = field(default=None, init=False, repr=False)
+
+    def chosen(self) -> KeySource:
+        if self._chosen is None:
+            self._chosen = default_source(self.database)
+        return self._chosen
+
+    def load_or_create(self) -> bytes:
+        return self.chosen().load_or_create()
+
+    def describe(self) -> str:
+        return self.chosen().describe()
+
+
+@dataclass
 class StoreSecrets:
     """Seals and opens a store's device secrets; the key is fetched on first use only."""
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from kiosk.models import DeviceIdentity
@@ -42,3 +43,14 @@ def save_identity(session: Session, **fields: Any) -> DeviceIdentity:
     for name, value in fields.items():
         setattr(identity, name, value)
     return identity
+
+
+def require_device_id(session: Session) -> str:
+    """This kiosk's device id (one column, no ORM object: read at the door for every admission)."""
+    device_id = session.execute(_DEVICE_ID).scalar()
+    if device_id is None:
+        raise NotEnrolled("this kiosk is not enrolled with a central server")
+    return device_id
+
+
+_DEVICE_ID = select(DeviceIdentity.device_id).where(DeviceIdentity.id == 1)

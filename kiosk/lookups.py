@@ -69,9 +69,12 @@ def events(store: Store, now: dt.datetime) -> tuple[EventItem, ...]:
 
 
 def pending_count(store: Store) -> int:
-    """Mutations not yet accepted by the server (shown as "waiting to send")."""
-    with store.read() as session:
-        return outbox.pending_count(session)
+    """Mutations not yet accepted by the server (shown as "waiting to send").
+
+    On a bare connection: read after every submit and every admission.
+    """
+    with store.engine.connect() as conn:
+        return outbox.queued_tally(conn)
 
 
 def enrolled_office(store: Store) -> str:

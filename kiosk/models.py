@@ -339,3 +339,33 @@ class StaffPin(Base):
     failed_tries: Mapped[int] = mapped_column(Integer, default=0)
     locked_until: Mapped[dt.datetime | None] = mapped_column(UTCDateTime, nullable=True)
     set_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class EventTally(Base):
+    """An event's check-in figures, kept by triggers (kiosk migration 0007), never recounted.
+
+    The triggers on ``registrations`` and ``checkins`` change this row in the
+    same transaction as the rows it counts, so the desk reads one row after
+    each verdict whatever the size of the event; kiosk/attendance.py has the
+    definitions (and the full recount they must always equal).
+    """
+
+    __tablename__ = "event_tallies"
+
+    event_id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    registered: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    checked_in: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    flagged: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+
+
+class OutboxTally(Base):
+    """How many outbox mutations are in each state, kept by triggers (kiosk migration 0007).
+
+    "Waiting to send" is read after every submit and before every batch; a
+    COUNT over the queue grew with it (33 ms at a million queued).
+    """
+
+    __tablename__ = "outbox_tallies"
+
+    state: Mapped[str] = mapped_column(String(32), primary_key=True)
+    count: Mapped[int] = mapped_column(Integer, default=0, server_default="0")

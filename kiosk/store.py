@@ -15,7 +15,7 @@ from sqlalchemy.orm.attributes import flag_modified
 
 from core import database as shared_database
 from core.database import BUSY_TIMEOUT_MS, SessionPair, durable_sqlite
-from kiosk.device_secrets import KeySource, StoreSecrets, default_source, register
+from kiosk.device_secrets import DefaultKey, KeySource, StoreSecrets, register
 
 if TYPE_CHECKING:
     from alembic.config import Config
@@ -25,7 +25,7 @@ MIGRATIONS_DIR = Path(__file__).with_name("migrations")
 # with it before deciding to load Alembic at all: Alembic and what it imports
 # (Mako, Pygments) cost ~90 ms of a cold start that almost never migrates. A
 # test fails when a new migration is added without moving this.
-SCHEMA_HEAD = "0008"
+SCHEMA_HEAD = "0009"
 
 
 def create_sqlite_engine(url: str) -> Engine:
@@ -111,7 +111,7 @@ def open_store(url: str, migrate: bool = True, key_source: KeySource | None = No
     engine = create_sqlite_engine(url)
     database = make_url(url).database
     path = Path(database) if database and database != ":memory:" else None
-    register(engine, StoreSecrets(key_source or default_source(path)))
+    register(engine, StoreSecrets(key_source or DefaultKey(path)))
     if migrate:
         upgrade(engine)
         _seal_plaintext_secrets(engine)

@@ -48,7 +48,9 @@ FONT_LICENCE = ROOT / "assets" / "fonts" / "OFL.txt"
 ICON_LICENCE = ROOT / "assets" / "icons" / "LICENSE.txt"
 
 # In the project's requirements for the central server only; never in the kiosk bundle.
-SERVER_ONLY = frozenset({"fastapi", "uvicorn", "psycopg", "psycopg-binary", "psycopg-pool"})
+SERVER_ONLY = frozenset(
+    {"fastapi", "uvicorn", "httptools", "uvloop", "psycopg", "psycopg-binary", "psycopg-pool"}
+)
 
 # Wheels that ship no licence file, and the texts (under installer/licenses/) that apply.
 QT_TEXTS = ("QT-NOTICE.md", "LGPL-3.0.txt", "GPL-3.0.txt")

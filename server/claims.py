@@ -28,8 +28,9 @@ from core.kinds import RegistrationStatus
 from core.names import mask_name
 from core.payloads import SignupPayload, SignupSealed
 from core.tickets import manual_code_of_text
+from server import subscriptions
 from server.capacity import places
-from server.changes import office_scope, record_change
+from server.changes import record_change
 from server.contacts import contact_hash
 from server.db import Database
 from server.keys import ServerKeys, issue_server_ticket, keys_in
@@ -186,7 +187,9 @@ def _live_signup(session: Session, event_id: int, phone_hash: str) -> str | None
 
 
 def _changed(session: Session, registration: Registration, event: Event) -> None:
-    record_change(session, Entity.REGISTRATION, registration.id, office_scope(event.office))
+    subscribers = subscriptions.subscribers_of(session.connection(), [event.id])[event.id]
+    for scope in subscriptions.event_scopes(event.office, subscribers):
+        record_change(session, Entity.REGISTRATION, registration.id, scope)
     record_change(session, Entity.EVENT, event.id)
 
 

@@ -64,8 +64,11 @@ def create_db_engine(url: str) -> Engine:
         engine = create_engine(
             url,
             connect_args={"timeout": BUSY_TIMEOUT_MS / 1000, "check_same_thread": False},
-            pool_size=8,
-            max_overflow=32,
+            # As many as the request thread pool has threads (anyio's default 40):
+            # a connection past the pool size is closed after use, and opening one
+            # again costs the PRAGMAs of durable_sqlite on every request.
+            pool_size=40,
+            max_overflow=10,
         )
         # synchronous=FULL: a kiosk marks a record delivered once the server
         # answered, so what the server acknowledged must survive a power cut.

@@ -23,7 +23,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Connection, bindparam, select, update
+from sqlalchemy import Connection, Update, bindparam, select, update
 from sqlalchemy.exc import DBAPIError, IntegrityError
 
 from core.payloads import SignupPayload
@@ -31,15 +31,31 @@ from core.sealing import canonical_json
 from server.batch import Batch, Pusher
 from server.claims import CLAIM_TYPE, reconcile
 from server.db import Database
+from server.devices import DeviceReport
 from server.keys import ServerKeys
-from server.models import Device, Entity, MutationRecord, Outcome, table_of, utcnow
-from server.mutations import Applied, Prepared, Rejection, apply, lookups, mutation_id, prepare
+from server.models import Device, Entity, MutationRecord, Outcome, SigningKey, table_of, utcnow
+from server.mutations import (
+    Applied,
+    Prepared,
+    Rejection,
+    apply,
+    check_signatures,
+    lookups,
+    mutation_id,
+    phone_lookups,
+    prepare,
+    ticket_keys,
+)
 from server.notifications import Planner
 from sync.protocol import MutationResult, MutationStatus, ResultCode
 
 log = logging.getLogger("server.ingest")
 
 _mutations = table_of(MutationRecord)
+_keys = table_of(SigningKey)
+_PUBLIC_KEYS = select(_keys.c.id, _keys.c.public_key).where(
+    _keys.c.id.in_(bindparam("ids", expanding=True))
+)
 _devices = table_of(Device)
 _KNOWN = select(
     _mutations.c.id,
@@ -52,13 +68,16 @@ _KNOWN = select(
     _mutations.c.lineage == bindparam("lineage"),
     _mutations.c.id.in_(bindparam("ids", expanding=True)),
 )
-# An UPDATE takes the row lock on PostgreSQL (held to commit) and proves the
-# device is still enrolled, in one statement.
-_TOUCH_DEVICE = (
-    update(_devices)
-    .where(_devices.c.id == bindparam("device_id"), _devices.c.revoked_at.is_(None))
-    .values(last_push_at=bindparam("now"))
-)
+
+
+def _touch_device(values: Mapping[str, object]) -> Update:
+    """An UPDATE that takes the device's row lock on PostgreSQL (held to commit), proves
+    the device is still enrolled, and keeps what it reported, in one statement."""
+    return (
+        update(_devices)
+        .where(_devices.c.id == bindparam("device_id"), _devices.c.revoked_at.is_(None))
+        .values(**values)
+    )
 
 
 class InvalidBatch(Exception):
@@ -88,25 +107,32 @@ def ingest(
     now: dt.datetime | None = None,
     *,
     bulk: bool = True,
+    report: DeviceReport | None = None,
 ) -> list[MutationResult]:
+    """Apply a pushed batch in one transaction; ``report`` (what the kiosk said about
+    itself in the request's headers) is written in that same transaction."""
     if any(mutation_id(raw) is None for raw in mutations):
         raise InvalidBatch("every mutation needs an id (a UUID) so it can be answered")
     now = now or utcnow()
-    # Schema checks and unsealing need no database: done before the transaction.
+    # Schema checks, unsealing and ticket signatures need no lock: done before the transaction.
     prepared = [
         prepare(raw, keys.sealing_key, now) for raw in mutations if isinstance(raw, Mapping)
     ]
+    signatures = check_signatures(prepared, _public_keys(db, ticket_keys(prepared)))
     pusher = Pusher(device.id, device.office, device.signing_key_id, device.lineage or device.id)
+    touch = {"last_push_at": now, **(report.values(device, now) if report else {})}
     planner = Planner(keys.sealing_key, keys.contact_key) if keys.contact_key else None
     if bulk:
         try:
-            return _apply_batch(db, pusher, prepared, now, bulk=True, planner=planner)
+            return _apply_batch(
+                db, pusher, prepared, now, touch, signatures, bulk=True, planner=planner
+            )
         except IntegrityError:
             log.info(
                 "a bulk insert was refused; applying the batch one mutation at a time",
                 extra={"fields": {"device": device.id, "mutations": len(prepared)}},
             )
-    return _apply_batch(db, pusher, prepared, now, bulk=False, planner=planner)
+    return _apply_batch(db, pusher, prepared, now, touch, signatures, bulk=False, planner=planner)
 
 
 def _apply_batch(
@@ -114,21 +140,27 @@ def _apply_batch(
     pusher: Pusher,
     prepared: Sequence[Prepared],
     now: dt.datetime,
+    touch: Mapping[str, object],
+    signatures: dict[tuple[int, str], bool],
     *,
     bulk: bool,
     planner: Planner | None = None,
 ) -> list[MutationResult]:
     with db.write() as session:
         conn = session.connection()
-        if conn.execute(_TOUCH_DEVICE, {"device_id": pusher.device_id, "now": now}).rowcount != 1:
+        if conn.execute(_touch_device(touch), {"device_id": pusher.device_id}).rowcount != 1:
             raise DeviceGone(pusher.device_id)
         known = _known(conn, pusher.lineage, [p.id for p in prepared])
         released = _release_refused(conn, pusher.lineage, prepared, known)
         batch = Batch(conn, pusher, now, bulk=bulk)
         batch.kept_before = released
+        batch.signatures = signatures
         batch.planner = planner
         if bulk:
-            batch.prefetch(*lookups([p for p in prepared if p.id not in known]))
+            fresh = [p for p in prepared if p.id not in known]
+            batch.prefetch(*lookups(fresh))
+            if planner is not None:
+                batch.prefetch_phones(phone_lookups(fresh, planner.contact_key))
         results: list[MutationResult] = []
         changes: dict[tuple[Entity, str, str], None] = {}
         for item in prepared:
@@ -146,6 +178,14 @@ def _apply_batch(
             )
         batch.flush()
     return results
+
+
+def _public_keys(db: Database, key_ids: set[int]) -> dict[int, str]:
+    if not key_ids:
+        return {}
+    with db.read() as session:
+        rows = session.execute(_PUBLIC_KEYS, {"ids": sorted(key_ids)})
+        return {row.id: row.public_key for row in rows}
 
 
 def _known(conn: Connection, lineage: str, ids: Sequence[str]) -> dict[str, _Known]:

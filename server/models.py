@@ -241,6 +241,42 @@ class EventBlock(Base):
     places: Mapped[int] = mapped_column(Integer)
 
 
+class EventCount(Base):
+    """Confirmed places of an event, per selling device and in all: kept, not counted.
+
+    Triggers on ``registrations`` (server migration 0010) change these rows in
+    the same transaction as every sign-up, cancellation and promotion, whoever
+    writes them. ``device_id`` is the selling device, "" for sign-ups no
+    device made (online), and ``ALL_DEVICES`` for the event as a whole.
+    ``confirmed`` counts status confirmed; ``requested`` counts what the kiosk
+    promised (requested_status confirmed), which its offline block is about.
+    """
+
+    __tablename__ = "event_counts"
+
+    ALL_DEVICES = "*"
+
+    event_id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    device_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    confirmed: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    requested: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+
+
+class EventSubscriber(Base):
+    """A change-log scope that pulls an event's sign-ups and admissions besides its office's.
+
+    An event's registrations and check-ins go to the kiosks of the office that
+    runs it, and to those of every office that has signed someone up for it
+    or admitted someone to it (server/subscriptions.py); never to every kiosk.
+    """
+
+    __tablename__ = "event_subscribers"
+
+    event_id: Mapped[int] = mapped_column(ForeignKey("events.id"), primary_key=True)
+    scope: Mapped[str] = mapped_column(String(220), primary_key=True)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
 class RevokedTicket(Base):
     __tablename__ = "revoked_tickets"
 
@@ -475,6 +511,11 @@ class ChangeLogEntry(Base):
             postgresql_where=text("position IS NULL"),
             sqlite_where=text("position IS NULL"),
         ),
+        # A pull reads its scopes' entries after its cursor, one range per scope,
+        # not every office's entries filtered (server/changes.py read_log).
+        Index("ix_change_log_scope_position", "scope", "position"),
+        # Whether a cached change is still the entity's latest (server/pagecache.py).
+        Index("ix_change_log_entity", "entity", "entity_key", "position"),
     )
 
 

@@ -15,7 +15,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import TypeVar
 
-from sqlalchemy import Select, func, or_, select, tuple_
+from sqlalchemy import ColumnElement, Select, false, or_, select, tuple_
 from sqlalchemy.orm import Session
 
 from core.tickets import manual_code_digest, manual_code_of_text, payload_hex, ticket_digest
@@ -37,6 +37,8 @@ from server.models import (
     Entity,
     Event,
     EventBlock,
+    EventCount,
+    EventSubscriber,
     Registration,
     RegistrationStatus,
     RevokedTicket,
@@ -44,6 +46,8 @@ from server.models import (
     utcnow,
 )
 from server.mutations import UNDONE, is_undone
+from server.pagecache import PageCache
+from server.subscriptions import own_scope
 from sync.protocol import (
     CategoryChange,
     Changes,
@@ -74,7 +78,15 @@ class _Page:
     count: int = 0
 
 
-def pull(db: Database, epoch: str, puller: Puller, cursor_text: str, limit: int) -> PullResponse:
+def pull(
+    db: Database,
+    epoch: str,
+    puller: Puller,
+    cursor_text: str,
+    limit: int,
+    cache: PageCache | None = None,
+) -> PullResponse:
+    """A page for ``puller``; with ``cache``, changes already built for others are reused."""
     stamp_pending(db)
     cursor = decode_cursor(cursor_text) if cursor_text else None
     with db.read() as session:
@@ -88,10 +100,12 @@ def pull(db: Database, epoch: str, puller: Puller, cursor_text: str, limit: int)
             return _snapshot_page(session, puller, Cursor(epoch, state.last_position, 0), limit)
         if cursor.stage is not None:
             return _snapshot_page(session, puller, cursor, limit)
-        return _log_page(session, puller, cursor, limit)
+        return _log_page(session, puller, cursor, limit, cache)
 
 
-def _log_page(session: Session, puller: Puller, cursor: Cursor, limit: int) -> PullResponse:
+def _log_page(
+    session: Session, puller: Puller, cursor: Cursor, limit: int, cache: PageCache | None
+) -> PullResponse:
     entries = read_log(session, cursor.position, scopes_for(puller.device_id, puller.office), limit)
     has_more = len(entries) > limit
     entries = entries[:limit]
@@ -102,10 +116,12 @@ def _log_page(session: Session, puller: Puller, cursor: Cursor, limit: int) -> P
     changes = Changes(
         categories=_categories_by_key(session, keys[Entity.CATEGORY]),
         events=_events_by_key(session, puller, keys[Entity.EVENT]),
-        registrations=_registrations_by_key(session, keys[Entity.REGISTRATION]),
+        registrations=_shared(
+            cache, session, Entity.REGISTRATION, keys[Entity.REGISTRATION], _registrations_by_key
+        ),
         signing_keys=_signing_keys_by_key(session, keys[Entity.SIGNING_KEY]),
         revoked_tickets=_revoked_by_key(session, keys[Entity.REVOKED_TICKET]),
-        checkins=_checkins_by_key(session, keys[CHECKIN_ENTITY]),
+        checkins=_shared(cache, session, CHECKIN_ENTITY, keys[CHECKIN_ENTITY], _checkins_by_key),
     )
     position = entries[-1].position if entries else cursor.position
     assert position is not None
@@ -119,6 +135,21 @@ def _log_page(session: Session, puller: Puller, cursor: Cursor, limit: int) -> P
 
 
 # --- materialising log entries ---------------------------------------------------------
+
+_Shared = TypeVar("_Shared", RegistrationChange, CheckinChange)
+
+
+def _shared(
+    cache: PageCache | None,
+    session: Session,
+    entity: str,
+    keys: Sequence[str],
+    build: Callable[[Session, Sequence[str]], list[_Shared]],
+) -> list[_Shared]:
+    """Changes that are the same for every kiosk: from the cache when it has them current."""
+    if cache is None:
+        return build(session, keys)
+    return cache.changes(session, str(entity), keys, build, lambda change: str(change.id))
 
 
 def _categories_by_key(session: Session, codes: Sequence[str]) -> list[CategoryChange]:
@@ -295,7 +326,7 @@ def _snapshot_registrations(
     query = (
         select(Registration)
         .join(Event, Event.id == Registration.event_id)
-        .where(or_(Event.office == "", Event.office == puller.office))
+        .where(_served(puller))
         .order_by(Registration.id)
         .limit(room + 1)
     )
@@ -314,7 +345,7 @@ def _snapshot_checkins(
     query = _with_device(
         select(CheckIn)
         .join(Event, Event.id == CheckIn.event_id)
-        .where(or_(Event.office == "", Event.office == puller.office))
+        .where(_served(puller))
         .order_by(CheckIn.id)
         .limit(room + 1)
     )
@@ -324,6 +355,15 @@ def _snapshot_checkins(
     page.changes.checkins.extend(_checkin(c, d) for c, d in rows)
     page.count += len(rows)
     return (rows[-1][0].id if rows else after), more
+
+
+def _served(puller: Puller) -> ColumnElement[bool]:
+    """Events whose sign-ups and admissions this device pulls (server/subscriptions.py)."""
+    subscribed = select(EventSubscriber.event_id).where(
+        EventSubscriber.scope == own_scope(puller.office, puller.device_id)
+    )
+    mine = Event.office == puller.office if puller.office else false()
+    return or_(mine, Event.id.in_(subscribed))
 
 
 # Check-ins come last: a kiosk applies a ticket's admissions after its registration.
@@ -356,15 +396,10 @@ def _events(session: Session, puller: Puller, events: Sequence[Event]) -> dict[i
     ids = [e.id for e in events]
     if not ids:
         return {}
-    confirmed = Registration.status == RegistrationStatus.CONFIRMED
-    per_event = select(Registration.event_id, func.count()).group_by(Registration.event_id)
-    total = _pairs(session, per_event.where(Registration.event_id.in_(ids), confirmed))
-    mine = _pairs(
-        session,
-        per_event.where(
-            Registration.event_id.in_(ids), confirmed, Registration.device_id == puller.device_id
-        ),
-    )
+    # Kept by triggers (server migration 0010), not counted: one row per event.
+    counts = select(EventCount.event_id, EventCount.confirmed).where(EventCount.event_id.in_(ids))
+    total = _pairs(session, counts.where(EventCount.device_id == EventCount.ALL_DEVICES))
+    mine = _pairs(session, counts.where(EventCount.device_id == puller.device_id))
     blocks = _pairs(
         session,
         select(EventBlock.event_id, EventBlock.places).where(

@@ -325,12 +325,21 @@ class CameraPreview(QLabel):
         super().__init__(parent)
         self._monotonic = monotonic
         self._painted_at = -1.0
-        self.sink = QVideoSink(self)
-        self.sink.videoFrameChanged.connect(self._frame)
+        self._sink: QVideoSink | None = None
         self.setFixedSize(self.SIZE)
         self.setAlignment(Qt.AlignmentFlag.AlignCenter)
         set_role(self, "preview")
         self.retranslate()
+
+    @property
+    def sink(self) -> QVideoSink:
+        """The frames to paint; made when the camera first starts: the first video
+        sink loads Qt Multimedia's FFmpeg backend (~12 MB resident), which a kiosk
+        whose desk never opens its camera does without."""
+        if self._sink is None:
+            self._sink = QVideoSink(self)
+            self._sink.videoFrameChanged.connect(self._frame)
+        return self._sink
 
     def retranslate(self) -> None:
         self.setAccessibleName(tr("camera.preview"))

@@ -31,6 +31,7 @@ from typing_extensions import override
 from kiosk.config import Language
 from sync.status import SyncState
 from ui.i18n import tr
+from ui.steady import SteadyBox
 from ui.theme import current_theme
 from ui.widgets import TrButton, TrLabel, paint_icon, set_role
 
@@ -474,7 +475,8 @@ class StatusStrip(QWidget):
         self.state = TrLabel("status.state.unknown", "status", self)
         self.pending = TrLabel("status.pending", "status", self, count=0)
         row.addWidget(self.state, 1)
-        row.addWidget(self.pending)
+        # Changes after every record: boxed, so it does not lay out the window again.
+        row.addWidget(SteadyBox(self.pending, self))
 
     def show_status(self, state: SyncState | None, pending: int) -> None:
         self.state.set_key(f"status.state.{state.value if state else 'unknown'}")

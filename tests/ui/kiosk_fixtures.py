@@ -79,6 +79,7 @@ def make_window(
     jack: EarphoneJack | None = None,
     speaker: Speaker | None = None,
     online: OnlineServices | None = None,
+    show: bool = True,
     **overrides: Any,
 ) -> KioskWindow:
     values: dict[str, Any] = {
@@ -104,8 +105,9 @@ def make_window(
     )
     qtbot.addWidget(window)  # closed and deleted after the test
     window.resize(*size)
-    window.show()
-    qtbot.waitExposed(window)
+    if show:
+        window.show()
+        qtbot.waitExposed(window)
     return window
 
 

@@ -56,6 +56,7 @@ from ui.screens.base import Screen
 from ui.screens.signup import event_when
 from ui.screens.verdict import VerdictPanel, clock_time, detail
 from ui.scrolling import ScrollPage
+from ui.steady import SteadyBox
 from ui.widgets import TEXT, TileButton, TrButton, TrLabel, set_role
 
 log = logging.getLogger(__name__)
@@ -214,13 +215,15 @@ class CheckinScreen(Screen):
         # The event's name on a line of its own: at 200 % text a long name needs the width.
         column.addWidget(self.event_title)
         top.addStretch(1)
-        top.addWidget(self.count)
+        # The count and the verdict change on every scan: boxed, so that does
+        # not lay out the whole window again (ui/steady.py).
+        top.addWidget(SteadyBox(self.count, page))
         column.addLayout(top)
         self.verdict = VerdictPanel(page)
         self.preview = CameraPreview(page, monotonic=self._monotonic)
         self.preview.hide()  # shown only while the camera runs
         verdict_row = QHBoxLayout()
-        verdict_row.addWidget(self.verdict, 1)
+        verdict_row.addWidget(SteadyBox(self.verdict, page), 1)
         verdict_row.addWidget(self.preview, 0, Qt.AlignmentFlag.AlignTop)
         column.addLayout(verdict_row, 1)
         self.undo_button = TrButton("checkin.undo", "danger", page, seconds=0, name="")

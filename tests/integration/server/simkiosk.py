@@ -11,7 +11,7 @@ import datetime as dt
 import itertools
 import uuid
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Self
 
 import requests
 from nacl.signing import SigningKey
@@ -67,7 +67,7 @@ class SimKiosk:
     _seq: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
 
     @classmethod
-    def enroll(cls, base_url: str, code: str, name: str = "test kiosk") -> SimKiosk:
+    def enroll(cls, base_url: str, code: str, name: str = "test kiosk") -> Self:
         key = SigningKey.generate()
         reply = enroll_raw(base_url, code, b64(bytes(key.verify_key)), name)
         assert reply.status_code == 200, reply.text
@@ -234,7 +234,14 @@ class SimKiosk:
     def headers(self) -> dict[str, str]:
         return {"Authorization": f"Bearer {self.token}"}
 
-    def push_raw(self, mutations: list[dict[str, Any]], **envelope: Any) -> requests.Response:
+    def push_raw(
+        self,
+        mutations: list[dict[str, Any]],
+        *,
+        headers: dict[str, str] | None = None,
+        **envelope: Any,
+    ) -> requests.Response:
+        """``headers`` adds to the token: what a real kiosk sends (X-Civic-Pending, …)."""
         body = {
             "protocol": PROTOCOL_VERSION,
             "device_id": self.device_id,
@@ -243,7 +250,10 @@ class SimKiosk:
             **envelope,
         }
         return self.http.post(
-            self.base_url + PATH_PUSH, json=body, headers=self.headers, timeout=TIMEOUT
+            self.base_url + PATH_PUSH,
+            json=body,
+            headers={**self.headers, **(headers or {})},
+            timeout=TIMEOUT,
         )
 
     def push(self, mutations: list[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -255,13 +265,21 @@ class SimKiosk:
         return results
 
     def pull_raw(
-        self, cursor: str = "", limit: int | None = None, **params: Any
+        self,
+        cursor: str = "",
+        limit: int | None = None,
+        *,
+        headers: dict[str, str] | None = None,
+        **params: Any,
     ) -> requests.Response:
         query: dict[str, Any] = {"cursor": cursor, **params}
         if limit is not None:
             query["limit"] = limit
         return self.http.get(
-            self.base_url + PATH_PULL, params=query, headers=self.headers, timeout=TIMEOUT
+            self.base_url + PATH_PULL,
+            params=query,
+            headers={**self.headers, **(headers or {})},
+            timeout=TIMEOUT,
         )
 
     def pull(self, cursor: str = "", limit: int | None = None) -> dict[str, Any]:

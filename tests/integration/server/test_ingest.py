@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 from nacl.signing import SigningKey
-from sqlalchemy import func, select
+from sqlalchemy import event, func, select
 from sqlalchemy.exc import IntegrityError
 
 from core.sealing import b64
@@ -20,6 +20,7 @@ from server import ingest as ingest_module
 from server.batch import Batch
 from server.catalogue import NewEvent, add_event
 from server.db import Database
+from server.devices import DeviceReport
 from server.enrolment import create_enrollment_code, enroll
 from server.ingest import ingest
 from server.keys import ServerKeys, load_or_create_keys
@@ -171,3 +172,26 @@ def test_an_id_stored_meanwhile_by_another_request(
 
     assert result.status.value == "duplicate"
     assert _counts(db)["submissions"] == 1
+
+
+def test_a_push_and_what_the_kiosk_reports_with_it_commit_once(
+    db: Database, keys: ServerKeys
+) -> None:
+    device, kiosk = _device(db, keys)
+    commits: list[object] = []
+    event.listen(db.engine, "commit", commits.append)
+    report = DeviceReport(app_version="2.0.0", pending=240, printer_header="paper_low")
+
+    ingest(db, keys, device, [kiosk.complaint(), kiosk.proposal()], report=report)
+
+    # One fsync per push: the batch and the backlog, version and printer staff see.
+    assert len(commits) == 1
+    with db.read() as session:
+        stored = session.get(Device, device.id)
+    assert stored is not None
+    assert (stored.app_version, stored.pending_reported, stored.printer_state) == (
+        "2.0.0",
+        240,
+        "paper_low",
+    )
+    assert stored.pending_reported_at is not None and stored.last_push_at is not None

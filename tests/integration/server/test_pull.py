@@ -159,9 +159,9 @@ def test_too_old_cursor_resets(live: LiveServer, kiosk: SimKiosk) -> None:
     assert len(page["changes"]["categories"]) == 3
 
 
-def test_registrations_go_to_kiosks_of_the_events_office(live: LiveServer) -> None:
+def test_sign_ups_go_only_to_the_offices_that_serve_the_event(live: LiveServer) -> None:
     here = _event(live, office="성북구", title="성북 행사")
-    everywhere = _event(live, title="모두의 행사")
+    everywhere = _event(live, title="모두의 행사")  # the city's: run by no office
     seller = live.kiosk(office="성북구")
     door_here, door_elsewhere = live.kiosk(office="성북구"), live.kiosk(office="마포구")
     cursors = {k.device_id: k.pull_all()[1] for k in (door_here, door_elsewhere)}
@@ -173,13 +173,55 @@ def test_registrations_go_to_kiosks_of_the_events_office(live: LiveServer) -> No
         for k in (door_here, door_elsewhere)
     }
 
+    # 성북구 runs one event and sold places of the other: its kiosks get both.
     assert {r["id"] for r in seen[door_here.device_id]} == {m["id"] for m in pushed}
-    assert {r["id"] for r in seen[door_elsewhere.device_id]} == {pushed[1]["id"]}
+    # 마포구 runs neither and sold nothing for either: none of it reaches its kiosks.
+    assert seen[door_elsewhere.device_id] == []
     # Both offices see both events.
     assert {e["id"] for e in merged(door_elsewhere.pull_all()[0], "events")} == {here, everywhere}
     # Snapshot scoping matches the log's.
-    snapshot = merged(door_elsewhere.pull_all()[0], "registrations")
-    assert {r["id"] for r in snapshot} == {pushed[1]["id"]}
+    assert merged(door_elsewhere.pull_all()[0], "registrations") == []
+    snapshot = merged(door_here.pull_all()[0], "registrations")
+    assert {r["id"] for r in snapshot} == {m["id"] for m in pushed}
+
+
+def test_an_office_that_starts_selling_an_event_gets_its_sign_ups_from_then_on_and_before(
+    live: LiveServer,
+) -> None:
+    everywhere = _event(live, title="모두의 행사")
+    seongbuk, mapo = live.kiosk(office="성북구"), live.kiosk(office="마포구")
+    mapo_door = live.kiosk(office="마포구")
+    cursor = mapo_door.pull_all()[1]
+    earlier = seongbuk.signup(everywhere, 1)
+    seongbuk.push([earlier])
+    assert merged(mapo_door.pull_all(cursor)[0], "registrations") == []
+
+    own = mapo.signup(everywhere, 2)
+    mapo.push([own])
+    later = seongbuk.signup(everywhere, 3)
+    seongbuk.push([later])
+
+    pulled = {r["id"] for r in merged(mapo_door.pull_all(cursor)[0], "registrations")}
+    assert pulled == {earlier["id"], own["id"], later["id"]}
+
+
+def test_admitting_someone_at_a_door_subscribes_its_office_to_the_events_admissions(
+    live: LiveServer,
+) -> None:
+    everywhere = _event(live, title="모두의 행사")
+    seller, door, other_door = (live.kiosk(office=o) for o in ("성북구", "마포구", "마포구"))
+    seller.push([seller.signup(everywhere, 1), seller.signup(everywhere, 2)])
+    cursor = other_door.pull_all()[1]
+
+    door.push([door.checkin(everywhere, seller.signing_key_id, 1)])
+
+    page = other_door.pull_all(cursor)[0]
+    # The other kiosk at that door learns the admission (so it says "already"),
+    # and the event's sign-ups with it.
+    assert [(c["key_id"], c["number"]) for c in merged(page, "checkins")] == [
+        (seller.signing_key_id, 1)
+    ]
+    assert len(merged(page, "registrations")) == 2
 
 
 def test_pulled_registrations_carry_no_personal_data(live: LiveServer) -> None:

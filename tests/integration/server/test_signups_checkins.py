@@ -360,7 +360,9 @@ def test_kiosks_pull_the_check_ins_of_events_they_may_check_in(live: LiveServer)
         "duplicate_admission",
     )
     assert flagged["undone"]
-    assert elsewhere_seen == {everyone}
+    # 성북구청 runs neither event, sold none of their places and admitted no one:
+    # the city's event's admissions go only to the offices serving it (issue 18).
+    assert elsewhere_seen == set()
 
 
 def test_a_later_flag_or_undo_reaches_kiosks_that_already_pulled(live: LiveServer) -> None:

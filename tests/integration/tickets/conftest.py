@@ -91,9 +91,10 @@ class Site:
 
     db: Database
     live: LiveServer
-    new_kiosk: Callable[[str], Kiosk]
+    new_kiosk: Callable[..., Kiosk]
 
-    def event(self, *, block: int = 5, days: int = 1) -> int:
+    def event(self, *, block: int = 5, days: int = 1, office: str = "") -> int:
+        """An event run by ``office`` (by no office: the city's, for every kiosk)."""
         return add_event(
             self.db,
             NewEvent(
@@ -103,6 +104,7 @@ class Site:
                 ends_at=STARTS + dt.timedelta(days=days - 1, hours=2),
                 capacity=100,
                 offline_block=block,
+                office=office,
             ),
         )
 
@@ -118,9 +120,9 @@ def site(tmp_path: Path) -> Iterator[Site]:
     live = LiveServer.start(db)
     kiosks: list[Kiosk] = []
 
-    def new_kiosk(name: str) -> Kiosk:
+    def new_kiosk(name: str, office: str = OFFICE) -> Kiosk:
         store = open_store(f"sqlite:///{tmp_path / f'kiosk-{len(kiosks)}.db'}")
-        enroll(store, live.base_url, live.code(OFFICE), name=name, timeouts=TIMEOUTS)
+        enroll(store, live.base_url, live.code(office), name=name, timeouts=TIMEOUTS)
         engine = SyncEngine(
             store,
             settings=EngineSettings(timeouts=TIMEOUTS, app_version="test"),

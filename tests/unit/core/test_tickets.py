@@ -21,6 +21,7 @@ from core.tickets import (
     ParsedTicket,
     TicketPayload,
     TicketProblem,
+    b32decode_ticket,
     encode_ticket,
     issue_ticket,
     manual_code,
@@ -283,3 +284,9 @@ def test_qr_still_scans_with_a_corner_covered() -> None:
     covered = image.copy()
     covered.paste(0, (side * 6 // 10, side * 6 // 10, side * 85 // 100, side * 85 // 100))
     assert scan_qr(covered) == [encode()]
+
+
+@given(st.binary(min_size=80, max_size=80))
+def test_reading_a_tickets_base32_agrees_with_the_standard_library(data: bytes) -> None:
+    text = base64.b32encode(data).decode("ascii")
+    assert b32decode_ticket(text) == data == base64.b32decode(text)

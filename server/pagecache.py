@@ -1,0 +1,124 @@
+"""Changes built once and served to every kiosk that pulls them.
+
+A sign-up or an admission is the same for every kiosk that pulls it: what
+differs between kiosks is only which of them get it (their scopes) and when
+(their cursors). Building its change (an ORM row, the ticket's digest and
+payload, the manual code's digest, the model) cost ~0.15 ms of server CPU,
+paid again for every kiosk, so the server's work grew with the fleet.
+
+A page is still assembled for each pull (its cursor is the kiosk's own), but
+each change in it is taken from this cache when it is the entity's latest:
+an entry is kept with the position of the newest change-log entry for its
+key at the time it was built, and used only while that is still the newest
+(``versions``: one indexed query per page). An entity with a change not yet
+stamped is always built afresh and not kept. So a page served from the cache
+is the page a fresh build would give; tests/integration/server/test_pagecache.py
+holds it to that.
+
+What invalidates an entry is the change log itself: every change a kiosk
+must learn of writes an entry for its key. (A device renamed on the server
+logs nothing, so a cached admission keeps the admitting kiosk's old name
+until the admission changes again.)
+
+One cache per server process, bounded; several processes on one database
+each keep their own.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections import OrderedDict
+from collections.abc import Callable, Iterable, Sequence
+from typing import TypeVar
+
+from pydantic import BaseModel
+from sqlalchemy import bindparam, func, select
+from sqlalchemy.orm import Session
+
+from server.models import ChangeLogEntry
+
+_Change = TypeVar("_Change", bound=BaseModel)
+
+# Stands for "a change not stamped yet": never equal to a cached version.
+_UNSTAMPED = -1
+
+_VERSIONS = (
+    select(
+        ChangeLogEntry.entity_key,
+        func.max(ChangeLogEntry.position),
+        func.count() - func.count(ChangeLogEntry.position),
+    )
+    .where(
+        ChangeLogEntry.entity == bindparam("entity"),
+        ChangeLogEntry.entity_key.in_(bindparam("keys", expanding=True)),
+    )
+    .group_by(ChangeLogEntry.entity_key)
+)
+
+
+def versions(session: Session, entity: str, keys: Sequence[str]) -> dict[str, int]:
+    """The newest stamped log position of each key, or ``_UNSTAMPED`` if one is pending."""
+    if not keys:
+        return {}
+    rows = session.execute(_VERSIONS, {"entity": entity, "keys": list(keys)})
+    return {key: (_UNSTAMPED if pending else int(newest or 0)) for key, newest, pending in rows}
+
+
+class PageCache:
+    """Built changes by (entity, key), each with the log position it is current as of."""
+
+    def __init__(self, capacity: int = 200_000) -> None:
+        self.capacity = capacity
+        self._entries: OrderedDict[tuple[str, str], tuple[int, BaseModel]] = OrderedDict()
+        self._lock = threading.Lock()
+        self.hits = 0
+        self.misses = 0
+
+    def changes(
+        self,
+        session: Session,
+        entity: str,
+        keys: Sequence[str],
+        build: Callable[[Session, Sequence[str]], list[_Change]],
+        key_of: Callable[[_Change], str],
+    ) -> list[_Change]:
+        """The changes of ``keys`` in their order: cached where current, else ``build``."""
+        if not keys:
+            return []
+        current = versions(session, entity, keys)
+        found: dict[str, _Change] = {}
+        with self._lock:
+            for key in keys:
+                cached = self._entries.get((entity, key))
+                version = current.get(key, _UNSTAMPED)
+                if cached is not None and cached[0] == version and version != _UNSTAMPED:
+                    self._entries.move_to_end((entity, key))
+                    found[key] = cached[1]  # type: ignore[assignment]
+        self.hits += len(found)
+        missing = [key for key in keys if key not in found]
+        self.misses += len(missing)
+        if missing:
+            built = {key_of(change): change for change in build(session, missing)}
+            if set(built) != set(missing):
+                # A builder that names its changes otherwise than the log: no caching.
+                return build(session, keys)
+            found.update(built)
+            self._keep(entity, built.items(), current)
+        return [found[key] for key in keys]
+
+    def _keep(
+        self, entity: str, built: Iterable[tuple[str, BaseModel]], current: dict[str, int]
+    ) -> None:
+        with self._lock:
+            for key, change in built:
+                version = current.get(key, _UNSTAMPED)
+                if version == _UNSTAMPED:
+                    continue
+                self._entries[(entity, key)] = (version, change)
+                self._entries.move_to_end((entity, key))
+            while len(self._entries) > self.capacity:
+                self._entries.popitem(last=False)
+
+    def clear(self) -> None:
+        with self._lock:
+            self._entries.clear()
