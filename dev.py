@@ -145,6 +145,13 @@ def tool(name: str) -> str:
     return str(BIN / name)
 
 
+def _workers(extra: list[str]) -> list[str]:
+    """``-n 2 --dist loadfile`` unless the caller chose (``-n``, ``-p no:xdist``, one file)."""
+    if any(arg.startswith(("-n", "--numprocesses", "-p")) for arg in extra):
+        return []
+    return ["-n", "2", "--dist", "loadfile"]
+
+
 def run_tests(extra: list[str]) -> int:
     env = os.environ | {"QT_QPA_PLATFORM": os.environ.get("QT_QPA_PLATFORM", "offscreen")}
     steps: list[tuple[str, list[str]]] = [
@@ -152,7 +159,9 @@ def run_tests(extra: list[str]) -> int:
         ("ruff format", [tool("ruff"), "format", "--check", "."]),
         ("mypy", [tool("mypy")]),
         ("import contracts", [tool("lint-imports")]),
-        ("pytest", [tool("python"), "-m", "pytest", *extra]),
+        # Two workers, a test file each at a time: the suite's servers, PostgreSQL
+        # clusters and X servers are per process and bind free ports and displays.
+        ("pytest", [tool("python"), "-m", "pytest", *_workers(extra), *extra]),
     ]
     for label, argv in steps:
         say(f"{label}: {' '.join(argv[1:]) or argv[0]}")

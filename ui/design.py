@@ -111,9 +111,9 @@ _LARGE_MIN: Final = 1.15
 # shorter than _SHORT_MM (an 18.5-inch 1366×768 panel is 230 mm) the thriftiest frame.
 _ROOMY_MM: Final = 400.0
 SHORT_MM: Final = 260.0
-# While the keyboard is open on a region shorter than this (a landscape 27-inch panel
-# is 336 mm; low-screen mode on a portrait one leaves 299 mm), the bottom bar keeps
-# only start over, back and call staff: the field and its question need the room.
+# While the keyboard is open in low-screen mode on a region shorter than this (the
+# lower half of a portrait 27-inch panel is 299 mm), or on a short one, the bottom
+# bar keeps only start over, back and call staff: the field and question need it.
 COMPACT_BAR_MM: Final = 320.0
 
 
@@ -203,9 +203,7 @@ def metrics(
     base = _font_px(TEXT_MM, dpi)
     font = {}
     for role, factor in TYPE_SCALE.items():
-        # The keyboard's labels keep their size: a key may shrink to its 15 mm target
-        # when the keyboard makes room for the field, and a label already fills that.
-        grows = 1.0 if role in KEY_ROLES else frame_zoom if role in FRAME_ROLES else zoom
+        grows = frame_zoom if role in FRAME_ROLES | KEY_ROLES else zoom
         font[role] = math.ceil(base * factor * grows)
     target = mm_to_px(TARGET_MM, dpi)
     spacing = 1 + (zoom - 1) / 2  # spacing grows, but less than text: room for the text

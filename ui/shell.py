@@ -63,7 +63,7 @@ from sync.status import SyncControl, SyncState, SyncStatus
 from ui.background import Questions
 from ui.call import StaffCall
 from ui.camera import CameraScanner
-from ui.design import COMPACT_BAR_MM, large_zoom, px_to_mm
+from ui.design import COMPACT_BAR_MM, SHORT_MM, large_zoom, px_to_mm
 from ui.display import Outcome, apply_orientation
 from ui.flow import FlowController, FlowScreens, FlowState, Frame, OnlineServices
 from ui.frame import BottomBar, StatusStrip, TopBar
@@ -885,9 +885,11 @@ class KioskWindow(QMainWindow):
 
     def _keyboard_target_changed(self, typing: bool) -> None:
         self._size_keyboard()
-        # On a short region the keyboard takes the room of the bar's display buttons.
-        short = px_to_mm(self.region_height(), self.dpi) < COMPACT_BAR_MM
-        self.bar.set_compact(typing and short)
+        # On a short region (or the lower half in low-screen mode) the keyboard takes the
+        # room of the bar's display buttons and language.
+        height = px_to_mm(self.region_height(), self.dpi)
+        low = self.accessibility.low_screen and height < COMPACT_BAR_MM
+        self.bar.set_compact(typing and (height < SHORT_MM or low))
         if not typing:
             self.header.show()  # stepped aside for a field (``_make_room``) no longer shown
 

@@ -172,10 +172,12 @@ def type_keys(widget: QWidget, text: str) -> None:
 
 
 def press(qtbot: QtBot, widget: QWidget) -> None:
-    """Touch ``widget`` as a person does: scrolled into view first if it lies below the fold."""
+    """Touch ``widget`` as a person does: scrolled into view first if it lies below the fold
+    (of its list, and of the page that list is on)."""
     area = scroll_area_of(widget)
-    if area is not None:
+    while area is not None:
         area.ensureWidgetVisible(widget, 0, 0)
+        area = scroll_area_of(area)
     qtbot.mouseClick(widget, Qt.MouseButton.LeftButton, pos=widget.rect().center())  # type: ignore[no-untyped-call]
 
 

@@ -328,6 +328,23 @@ def check(window: QWidget, audit: Audit, screen: str, language: str, allowed: se
             audit.breach(screen, f"{describe(widget)} accessible name {widget.accessibleName()!r}")
 
 
+def focus(app: QApplication, window: QWidget, editor: QWidget) -> None:
+    """A tap on ``editor``: the focus, and with it the keyboard.
+
+    Without a window manager nothing activates the window for us, and on a
+    busy machine an activation may still be on its way: ask again until the
+    field has the focus (a few tries; ``check_focus`` reports it if not).
+    """
+    for _ in range(5):
+        if not window.isActiveWindow():
+            window.activateWindow()
+        editor.setFocus(Qt.FocusReason.MouseFocusReason)
+        settle(app, window)
+        if QApplication.focusWidget() is editor:
+            return
+        QTest.qWait(50)
+
+
 def snap(window: QWidget, directory: str, name: str) -> None:
     """What the screen shows now, as a PNG (``--shots``: for a person to look at)."""
     if not directory:
@@ -563,8 +580,7 @@ def run(dpi: float, photo: bool, only: str = "", screens: str = "", shots: str =
                     check(window, audit, name, language, allowed)
                     snap(window, shots, f"{config}-{name}")
                     for editor in editors:
-                        editor.setFocus(Qt.FocusReason.MouseFocusReason)
-                        settle(app, window)
+                        focus(app, window, editor)
                         label = f"{name} [{editor.accessibleName()[:24]}]"
                         check(window, audit, label, language, allowed)
                         check_focus(window, window.keyboard, audit, label)

@@ -201,6 +201,9 @@ class DashboardPage(QWidget):
             row = AttentionRow(item, self._list)
             row.retry.clicked.connect(lambda _=False, i=item.id: self._retry([i]))
             self._rows_layout.addWidget(row)
+            # A layout shows a new child of a visible page only on the next event-loop
+            # turn; a tap right after a refresh must find the row there already.
+            row.show()
             self.rows.append(row)
         self._rows_layout.addStretch(1)
 

@@ -156,6 +156,7 @@ def test_a_refused_record_shows_the_servers_reason_exports_sealed_and_retries_af
     assert opened["items"][0]["result_code"] == "unknown_event"
 
     fix_on_server(rig, starts)
+    [row] = page.rows  # as shown now: the page redraws its rows when it refreshes
     press(qtbot, row.retry)
     # The server has it before the kiosk has the answer: wait for both ends.
     qtbot.waitUntil(lambda: receipt.id in rig.server_records(), timeout=10_000)
