@@ -44,6 +44,16 @@ class SteadyBox(QWidget):
     def minimumSizeHint(self) -> QSize:
         return self._minimum
 
+    # Words that wrap need a height for the width they get (a verdict at 200 % text on
+    # a portrait screen): the layout above asks the child through the box.
+    @override
+    def hasHeightForWidth(self) -> bool:
+        return self.child.hasHeightForWidth()
+
+    @override
+    def heightForWidth(self, width: int) -> int:
+        return self.child.heightForWidth(width)
+
     @override
     def event(self, event: QEvent) -> bool:
         if event.type() == QEvent.Type.LayoutRequest:

@@ -697,10 +697,9 @@ def _keyboard(sheet: _Sheet, m: Metrics) -> None:
             sheet.outline(sel, 2, "border", "keyboard"),
             _font(m, size, bold=True),
             "padding: 0",
-            # min-height counts the content box: with the border the key is one target,
-            # so four or five rows of keys fit where they are placed; at large text at
-            # least its label's height, so a keyboard squeezed for room never cuts it.
-            f"min-height: {_px(max(m.target - 4, round(m.font[size] * 1.15)))}",
+            # min-height counts the content box: with the border the key is exactly one
+            # target, so four or five rows of keys fit where they are placed.
+            f"min-height: {_px(m.target - 4)}",
             f"min-width: {_px(m.target - 4)}",
             f"border-radius: {_px(max(6, m.pad // 2))}",
         )

@@ -244,6 +244,8 @@ class CheckinScreen(Screen):
         self.desk_back.clicked.connect(self.back)
         self.change_event.clicked.connect(self.show_chooser)
         self.open_lookup.clicked.connect(self.show_lookup)
+        # Words on two lines where one is wider than the screen (200 % text, portrait).
+        self.open_lookup.set_wrapped(True)
         buttons.addWidget(self.open_lookup, 0, 0, 1, 2)
         buttons.addWidget(self.desk_back, 1, 0)
         buttons.addWidget(self.change_event, 1, 1)
