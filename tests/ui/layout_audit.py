@@ -49,6 +49,7 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QPlainTextEdit,
     QPushButton,
+    QScrollArea,
     QScrollBar,
     QStyle,
     QStyleOptionButton,
@@ -88,19 +89,34 @@ class Audit:
 def settle(app: QApplication, window: QWidget | None = None, rounds: int = 30) -> None:
     """Let layouts, deferred scrolls and the keyboard's resizing run until nothing moves."""
     last: object = None
+    steady = 0
     for _ in range(rounds):
         app.processEvents()
         QTest.qWait(1)
         now = fingerprint(window) if window is not None else None
-        if now == last and now is not None:
+        # Three quiet turns in a row: on a busy machine a deferred layout may skip one.
+        steady = steady + 1 if now == last and now is not None else 0
+        if steady >= 3:
             return
         last = now
 
 
+def content_height(area: QAbstractScrollArea) -> int:
+    content = area.widget() if isinstance(area, QScrollArea) else None
+    return content.height() if content is not None else 0
+
+
 def fingerprint(window: QWidget) -> object:
     """Where things are: every scroll position and range, the keyboard's geometry."""
+    # A scroll area's content refits on a zero timer after its layout grew
+    # (ui.scrolling.ScrollPage): its height says whether that has happened yet.
     bars = [
-        (a.verticalScrollBar().value(), a.verticalScrollBar().maximum(), a.height())
+        (
+            a.verticalScrollBar().value(),
+            a.verticalScrollBar().maximum(),
+            a.height(),
+            content_height(a),
+        )
         for a in window.findChildren(QAbstractScrollArea)
         if a.isVisible()
     ]

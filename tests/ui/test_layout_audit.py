@@ -62,6 +62,7 @@ def xvfb() -> Iterator[str]:
         server.wait(timeout=10)
 
 
+@pytest.mark.timeout(RUN_TIMEOUT_S + 60)
 def test_every_citizen_screen_meets_the_layout_rules_on_a_real_x_server(
     xvfb: str, capsys: pytest.CaptureFixture[str]
 ) -> None:
