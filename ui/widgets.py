@@ -372,28 +372,6 @@ class Choice:
         return self.ko if language() == "ko" else self.en
 
 
-def _one_line_hint(button: QAbstractButton, words: str) -> QSize:
-    """The button's size hint with ``words`` on one line, whatever it shows now.
-
-    Worked out as QPushButton.sizeHint does (style and style sheet included),
-    without setting the text: a layout asks this while it lays out.
-    """
-    if button.text() == words:
-        return button.sizeHint()
-    option = QStyleOptionButton()
-    if isinstance(button, QPushButton):
-        button.initStyleOption(option)
-    option.text = words
-    metrics = button.fontMetrics()
-    width, height = metrics.horizontalAdvance(words), metrics.height()
-    if not button.icon().isNull():
-        width += button.iconSize().width() + 4
-        height = max(height, button.iconSize().height())
-    return button.style().sizeFromContents(
-        QStyle.ContentsType.CT_PushButton, option, QSize(width, height), button
-    )
-
-
 class ChoiceGrid(QWidget):
     """Big toggle buttons in a grid, one of which may be chosen.
 
@@ -479,7 +457,8 @@ class ChoiceGrid(QWidget):
         """As many columns as fit the longest name on one line, up to the number asked for."""
         buttons = self._group.buttons()
         spacing = self._grid.spacing()
-        widest = max(_one_line_hint(b, str(b.property("words") or "")).width() for b in buttons)
+        # Called with every name back on one line (``_fit_columns``): hints measure that.
+        widest = max(b.sizeHint().width() for b in buttons)
         return max(1, min(self._max_columns, (width + spacing) // (widest + spacing)))
 
     def _fit_columns(self, width: int, *, force: bool = False) -> None:
