@@ -61,7 +61,7 @@ class Children:
         ``max_delay_s`` seconds more, SIGKILL it; what it printed."""
         self._rounds += 1
         out = Path(self._dir.name) / f"child-{self._rounds}.out"
-        pid = int(self._ask({"run": list(args), "out": str(out)})["pid"])
+        pid = int(str(self._ask({"run": list(args), "out": str(out)})["pid"]))
         try:
             self._wait_ready(out)
             time.sleep(rng.uniform(0, max_delay_s))
