@@ -120,3 +120,24 @@ def kiosk_db(tmp_path: Path, kiosk_template: tuple[Path, PrivateKey]) -> Iterato
 @pytest.fixture
 def store(kiosk_db: KioskDB) -> Store:
     return kiosk_db.store
+
+
+def _cost(item: pytest.Item) -> float:
+    """A test's rough cost in seconds: ``slow(seconds=N)``, ten for a bare ``slow``, else one."""
+    marker = item.get_closest_marker("slow")
+    if marker is None:
+        return 1.0
+    return float(marker.kwargs.get("seconds", 10))
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """The costliest test files first (dev.py runs them with ``--no-loadscope-reorder``).
+
+    The suite runs on two workers a file at a time; a three-minute file started
+    last leaves the other worker idle for three minutes. Longest first keeps
+    both busy to the end. Tests keep their order inside a file.
+    """
+    cost: dict[str, float] = {}
+    for item in items:
+        cost[item.nodeid.split("::")[0]] = cost.get(item.nodeid.split("::")[0], 0.0) + _cost(item)
+    items.sort(key=lambda item: -cost[item.nodeid.split("::")[0]])
