@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import Connection, select
 from sqlalchemy.orm import Session
 
 from kiosk.models import DeviceIdentity
@@ -45,8 +45,9 @@ def save_identity(session: Session, **fields: Any) -> DeviceIdentity:
     return identity
 
 
-def require_device_id(session: Session) -> str:
-    """This kiosk's device id (one column, no ORM object: read at the door for every admission)."""
+def require_device_id(session: Session | Connection) -> str:
+    """This kiosk's device id (one column, no ORM object: read at the door for every admission,
+    there on the write transaction's Core connection)."""
     device_id = session.execute(_DEVICE_ID).scalar()
     if device_id is None:
         raise NotEnrolled("this kiosk is not enrolled with a central server")
