@@ -27,9 +27,8 @@ import enum
 import logging
 import uuid
 from dataclasses import dataclass, replace
-from typing import cast
 
-from sqlalchemy import Connection, Table, insert
+from sqlalchemy import Connection, insert
 from sqlalchemy.orm import Session
 
 from core.payloads import CheckinPayload, MutationType, checkin_json
@@ -40,6 +39,7 @@ from kiosk.checkin_context import StoreCheckinContext, event_window
 from kiosk.identity import require_device_id
 from kiosk.models import CheckIn
 from kiosk.outbox import enqueue
+from kiosk.prepared import Prepared
 from kiosk.store import Store
 
 log = logging.getLogger(__name__)
@@ -123,8 +123,8 @@ def _record(
 ) -> Verdict:
     checkin_id = str(uuid.uuid4())
     payload = checkin_payload(verdict, now, source)
-    conn.execute(
-        _INSERT_CHECKIN,
+    _INSERT_CHECKIN.run(
+        conn,
         {
             "id": checkin_id,
             "event_id": payload.event_id,
@@ -139,8 +139,11 @@ def _record(
     return replace(verdict, checkin_id=checkin_id)
 
 
-# On the table (the columns' defaults fill the rest), run on the Core connection.
-_INSERT_CHECKIN = insert(cast(Table, CheckIn.__table__))  # a Table to mypy
+# Run on the driver (kiosk/prepared.py); the other columns take their defaults.
+_INSERT_CHECKIN = Prepared(
+    insert(CheckIn),
+    columns=("id", "event_id", "key_id", "number", "device_id", "scanned_at", "local"),
+)
 
 
 def _log_refusal(event_id: int, verdict: Verdict | Ambiguous) -> None:

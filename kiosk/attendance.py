@@ -37,6 +37,7 @@ from core.kinds import RegistrationStatus, SubmissionKind
 from core.tickets import ParsedTicket, TicketIdentity, parse_ticket, ticket_type_key
 from kiosk.checkin import EventWindow
 from kiosk.models import CheckIn, Event, EventTally, Registration, Submission
+from kiosk.prepared import Prepared
 from kiosk.store import Store
 
 
@@ -95,7 +96,7 @@ def event_counts(store: Store, event_id: int) -> EventCounts:
 def read_kept_counts(conn: Connection, event_id: int) -> EventCounts:
     """``kept_counts`` on a Core connection: the door reads them inside its scan's
     write transaction (kiosk/admissions.py), after the triggers counted the admission."""
-    row = conn.execute(_KEPT, {"event_id": event_id}).first()
+    row = _KEPT_ROW.first(conn, {"event_id": event_id})
     return EventCounts() if row is None else EventCounts(*row)
 
 
@@ -117,6 +118,8 @@ _TALLIES = EventTally.__table__
 _KEPT = select(_TALLIES.c.registered, _TALLIES.c.checked_in, _TALLIES.c.flagged).where(
     _TALLIES.c.event_id == bindparam("event_id")
 )
+# The same on the driver (kiosk/prepared.py): the door reads it in every scan's transaction.
+_KEPT_ROW = Prepared(_KEPT)
 
 
 def recount(session: Session, event_id: int) -> EventCounts:
