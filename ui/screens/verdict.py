@@ -3,7 +3,7 @@
 Colour is never the only signal: the headline says Welcome, Already checked
 in or Not valid, and the line under it says the ticket type and masked name,
 or the reason. Roles come from the theme (``verdict-ok``/``-warn``/``-bad``);
-the headline is the theme's 3× verdict size.
+the headline is the theme's headline size.
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ import datetime as dt
 import os
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QFrame, QLabel, QSizePolicy, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QFrame, QLabel, QSizePolicy, QStackedLayout, QVBoxLayout, QWidget
 
 from core.clock import SEOUL
 from kiosk.checkin import Reason, Verdict, VerdictKind
@@ -35,20 +35,6 @@ ROLES = {
     VerdictKind.ALREADY: "verdict-warn",
     VerdictKind.INVALID: "verdict-bad",
 }
-
-
-def restyle(widget: QWidget, role: str) -> None:
-    """Change a widget's role and have the style sheet look at it again.
-
-    Only when the role changes: polishing costs ~1 ms a widget, and at a door
-    most verdicts are a welcome after a welcome (a theme change polishes
-    every widget by itself).
-    """
-    if widget.property("role") == role:
-        return
-    set_role(widget, role)
-    widget.style().unpolish(widget)
-    widget.style().polish(widget)
 
 
 def clock_time(moment: dt.datetime) -> str:
@@ -95,28 +81,63 @@ def detail(verdict: Verdict) -> str:
     return " · ".join(parts)
 
 
-class VerdictPanel(QFrame):
-    """Ready (neutral), or the last verdict in its colour; ``kind`` says which, for tests too."""
+class _Face(QFrame):
+    """The panel in one colour role, styled once: a headline and the line under it."""
 
-    def __init__(self, parent: QWidget | None = None) -> None:
+    def __init__(self, role: str, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setAttribute(Qt.WidgetAttribute.WA_StyledBackground)
-        self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
+        set_role(self, role)
         layout = QVBoxLayout(self)
         layout.addStretch(1)
         self.headline = QLabel(self)
         self.headline.setProperty("headline", True)
+        # Waiting: a title on the window's colour; a verdict: all of it in the verdict's.
+        set_role(self.headline, "title" if role == READY else role)
         self.detail = QLabel(self)
+        set_role(self.detail, "body" if role == READY else role)
         for label in (self.headline, self.detail):
             label.setWordWrap(True)
             label.setAlignment(Qt.AlignmentFlag.AlignCenter)
             label.setTextFormat(Qt.TextFormat.PlainText)
             layout.addWidget(label)
         layout.addStretch(1)
+
+
+READY = "window"
+
+
+class VerdictPanel(QWidget):
+    """Ready (neutral), or the last verdict in its colour; ``kind`` says which, for tests too.
+
+    One face per colour role, each styled once when the theme is applied; a
+    verdict in another colour turns to that face. Changing a widget's role
+    instead makes the style sheet look at it again (unpolish, polish), which
+    also tells the labels their font changed and lays them out again: ~1.5 ms
+    more per change of colour at the door, where most verdicts alternate.
+    """
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
+        self._faces = QStackedLayout(self)
+        self._by_role = {role: _Face(role, self) for role in (READY, *ROLES.values())}
+        for face in self._by_role.values():
+            self._faces.addWidget(face)
+        self._face = self._by_role[READY]
+        self._faces.setCurrentWidget(self._face)
         self.verdict: Verdict | None = None
         self._note_key = ""
         self._problem_key = ""
         self.show_ready()
+
+    @property
+    def headline(self) -> QLabel:
+        return self._face.headline
+
+    @property
+    def detail(self) -> QLabel:
+        return self._face.detail
 
     @property
     def kind(self) -> str:
@@ -126,16 +147,14 @@ class VerdictPanel(QFrame):
 
     @property
     def role(self) -> str:
-        return str(self.property("role") or "")
+        return str(self._face.property("role") or "")
 
     def show_ready(self, note_key: str = "") -> None:
         """Waiting for a scan; ``note_key`` says what just happened (e.g. an undo)."""
         self.verdict = None
         self._note_key = note_key
         self._problem_key = ""
-        for widget, role in ((self, "window"), (self.headline, "title"), (self.detail, "body")):
-            restyle(widget, role)
-        self.retranslate()
+        self._paint(READY)
 
     def show_verdict(self, verdict: Verdict) -> None:
         self.verdict = verdict
@@ -149,8 +168,16 @@ class VerdictPanel(QFrame):
         self._paint("verdict-bad")
 
     def _paint(self, role: str) -> None:
-        for widget in (self, self.headline, self.detail):
-            restyle(widget, role)
+        face = self._by_role[role]
+        if face is not self._face:
+            previous, self._face = self._face, face
+            self.retranslate()
+            self._faces.setCurrentWidget(face)
+            # A hidden face keeps no words: the panel's size is what is shown.
+            for label in (previous.headline, previous.detail):
+                label.clear()
+                label.setAccessibleName("")
+            return
         self.retranslate()
 
     def retranslate(self) -> None:
