@@ -13,7 +13,7 @@ Definitions, so every screen counts the same way:
 
 These figures are kept, not counted on demand: triggers update
 ``event_tallies`` in the same transaction as every sign-up, admission, undo
-and pulled change (kiosk migration 0007), so the desk reads one row after
+and pulled change (kiosk migration 0009), so the desk reads one row after
 each verdict, at a hundred tickets or a million. ``recount`` counts the rows
 themselves; the kept figures always equal it (a property test holds them to
 it after random admissions, undos and pulls).
@@ -29,7 +29,7 @@ import datetime as dt
 import re
 from dataclasses import dataclass
 
-from sqlalchemy import and_, bindparam, func, select
+from sqlalchemy import Connection, and_, bindparam, func, select
 from sqlalchemy.orm import Session
 
 from core.clock import SEOUL
@@ -37,6 +37,7 @@ from core.kinds import RegistrationStatus, SubmissionKind
 from core.tickets import ParsedTicket, TicketIdentity, parse_ticket, ticket_type_key
 from kiosk.checkin import EventWindow
 from kiosk.models import CheckIn, Event, EventTally, Registration, Submission
+from kiosk.prepared import Prepared
 from kiosk.store import Store
 
 
@@ -87,10 +88,15 @@ class NameMatch:
 
 
 def event_counts(store: Store, event_id: int) -> EventCounts:
-    """``kept_counts`` on a bare connection: read after every verdict at the door,
-    where an ORM session's set-up cost more than the one-row read."""
+    """``kept_counts`` on a bare connection (the desk after an undo, the staff pages)."""
     with store.engine.connect() as conn:
-        row = conn.execute(_KEPT, {"event_id": event_id}).first()
+        return read_kept_counts(conn, event_id)
+
+
+def read_kept_counts(conn: Connection, event_id: int) -> EventCounts:
+    """``kept_counts`` on a Core connection: the door reads them inside its scan's
+    write transaction (kiosk/admissions.py), after the triggers counted the admission."""
+    row = _KEPT_ROW.first(conn, {"event_id": event_id})
     return EventCounts() if row is None else EventCounts(*row)
 
 
@@ -98,7 +104,7 @@ def kept_counts(session: Session, event_id: int) -> EventCounts:
     """The event's figures as kept in ``event_tallies``: one row, whatever the event's size.
 
     Triggers change that row in the same transaction as every registration
-    and check-in (kiosk migration 0007); ``recount`` is the definition.
+    and check-in (kiosk migration 0009); ``recount`` is the definition.
     """
     row = session.execute(_KEPT, {"event_id": event_id}).first()
     if row is None:
@@ -112,6 +118,8 @@ _TALLIES = EventTally.__table__
 _KEPT = select(_TALLIES.c.registered, _TALLIES.c.checked_in, _TALLIES.c.flagged).where(
     _TALLIES.c.event_id == bindparam("event_id")
 )
+# The same on the driver (kiosk/prepared.py): the door reads it in every scan's transaction.
+_KEPT_ROW = Prepared(_KEPT)
 
 
 def recount(session: Session, event_id: int) -> EventCounts:

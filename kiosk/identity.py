@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import Connection, select
 from sqlalchemy.orm import Session
 
 from kiosk.models import DeviceIdentity
+from kiosk.prepared import Prepared
 
 
 class NotEnrolled(Exception):
@@ -45,12 +46,14 @@ def save_identity(session: Session, **fields: Any) -> DeviceIdentity:
     return identity
 
 
-def require_device_id(session: Session) -> str:
-    """This kiosk's device id (one column, no ORM object: read at the door for every admission)."""
-    device_id = session.execute(_DEVICE_ID).scalar()
-    if device_id is None:
+def require_device_id(session: Session | Connection) -> str:
+    """This kiosk's device id (one column, no ORM object: read at the door for every admission,
+    there on the write transaction's Core connection)."""
+    conn = session if isinstance(session, Connection) else session.connection()
+    row = _DEVICE_ID.first(conn)
+    if row is None:
         raise NotEnrolled("this kiosk is not enrolled with a central server")
-    return device_id
+    return str(row.device_id)
 
 
-_DEVICE_ID = select(DeviceIdentity.device_id).where(DeviceIdentity.id == 1)
+_DEVICE_ID = Prepared(select(DeviceIdentity.device_id).where(DeviceIdentity.id == 1))

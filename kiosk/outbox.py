@@ -19,9 +19,9 @@ import uuid
 from collections import defaultdict
 from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
-from sqlalchemy import Connection, Select, delete, func, insert, select, update
+from sqlalchemy import Connection, Select, Table, delete, func, insert, select, update
 from sqlalchemy.orm import Session
 
 from core.clock import utcnow
@@ -66,17 +66,19 @@ def enqueue(
 ) -> str:
     """Add a mutation to the caller's transaction with the next per-device seq; its id.
 
-    Two statements, no ORM objects: every submit, sign-up and admission at the
-    door goes through here on the GUI thread.
+    Two statements on the session's Core connection, no ORM objects: every
+    submit, sign-up and admission at the door goes through here on the GUI
+    thread, where the session's ORM bulk-insert path cost ~0.7 ms a mutation.
     """
-    seq = session.execute(_TAKE_SEQ).scalar()
+    conn = session.connection()
+    seq = conn.execute(_TAKE_SEQ).scalar()
     if seq is None:  # a new store: the row that numbers mutations starts at 1
         sync_state(session)
-        seq = session.execute(_TAKE_SEQ).scalar_one()
+        seq = conn.execute(_TAKE_SEQ).scalar_one()
     mutation_id = mutation_id or str(uuid.uuid4())
     when = now or utcnow()
-    session.execute(
-        insert(OutboxMutation),
+    conn.execute(
+        _INSERT_MUTATION,
         {
             "id": mutation_id,
             "seq": seq,
@@ -93,6 +95,7 @@ def enqueue(
     return mutation_id
 
 
+_INSERT_MUTATION = insert(cast(Table, OutboxMutation.__table__))  # a Table to mypy
 # Takes the next seq and moves the counter on, in one statement; only enqueue
 # writes next_seq, so no ORM copy of the row needs refreshing.
 _TAKE_SEQ = (

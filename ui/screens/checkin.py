@@ -13,9 +13,10 @@ Three pages:
 Both scanners, the keyboard wedge (anywhere on the screen, no text field
 needed) and the camera, feed one ``ScanPipeline``, which drops the same code
 seen again within a second. Every scan, code and pick goes to
-``kiosk.checkin.record_admission``, which decides and, on ADMIT, records the
-admission and its outbox mutation in one transaction; the screen only shows
-what it returns.
+``kiosk.admissions.admit``, which decides and, on ADMIT, records the
+admission and its outbox mutation in one transaction, and hands back the
+event's kept figures read in that transaction; the screen only shows what it
+returns, and asks the store nothing more after a verdict.
 """
 
 from __future__ import annotations
@@ -41,10 +42,16 @@ from typing_extensions import override
 
 from core.clock import Clock
 from core.tickets import TicketIdentity
-from kiosk.admissions import UNDO_WINDOW_S, UndoOutcome
-from kiosk.admissions import record_admission as record
+from kiosk.admissions import UNDO_WINDOW_S, UndoOutcome, admit
 from kiosk.admissions import undo_admission as undo
-from kiosk.attendance import EventSummary, NameMatch, checkin_events, event_counts, find_by_name
+from kiosk.attendance import (
+    EventCounts,
+    EventSummary,
+    NameMatch,
+    checkin_events,
+    event_counts,
+    find_by_name,
+)
 from kiosk.checkin import Ambiguous, Verdict, VerdictKind
 from kiosk.config import Settings
 from kiosk.identity import NotEnrolled
@@ -417,7 +424,7 @@ class CheckinScreen(Screen):
         assert self.chosen_event is not None
         self.activity.emit()
         try:
-            outcome = record(self._store, self.chosen_event.id, scanned, self._clock())
+            door = admit(self._store, self.chosen_event.id, scanned, self._clock())
         except NotEnrolled:
             log.error("check-in refused: this kiosk is not enrolled")
             self._show_problem("error.kiosk.not_enrolled")
@@ -426,15 +433,17 @@ class CheckinScreen(Screen):
             log.error("check-in refused: event %s is no longer on this kiosk", self.chosen_event.id)
             self._show_problem("checkin.event_gone")
             return
+        outcome = door.outcome
         if isinstance(outcome, Ambiguous):
             self._show_candidates(
                 [(c.identity, self._candidate_text(c)) for c in outcome.candidates if c.identity]
             )
             self._turn_to(self.lookup)
             return
-        self.show_verdict(outcome)
+        self.show_verdict(outcome, door.counts)
 
-    def show_verdict(self, verdict: Verdict) -> None:
+    def show_verdict(self, verdict: Verdict, counts: EventCounts | None = None) -> None:
+        """The verdict and the figures after it (read now when not given)."""
         self.verdict.show_verdict(verdict)
         if verdict.kind is VerdictKind.ADMIT and verdict.checkin_id:
             self._undoable = verdict
@@ -444,7 +453,7 @@ class CheckinScreen(Screen):
             self.recorded.emit()
             if verdict.identity is not None:
                 self.admitted.emit(verdict.identity.event_id, verdict.masked_name)
-        self._refresh_count()
+        self._show_count(counts)
         self._hold.start()
         self._turn_to(self.desk)
         self.verdict_shown.emit(self.verdict.accessibleName())
@@ -455,9 +464,14 @@ class CheckinScreen(Screen):
         self._turn_to(self.desk)
 
     def _refresh_count(self) -> None:
+        """Read the kept figures (choosing an event, an undo): not after a scan's verdict."""
+        self._show_count(None)
+
+    def _show_count(self, counts: EventCounts | None) -> None:
         if self.chosen_event is None:
             return
-        counts = event_counts(self._store, self.chosen_event.id)
+        if counts is None:
+            counts = event_counts(self._store, self.chosen_event.id)
         self.count.set_key(
             "checkin.count", checked_in=counts.checked_in, registered=counts.registered
         )

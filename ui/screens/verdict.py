@@ -3,40 +3,39 @@
 Colour is never the only signal: the headline says Welcome, Already checked
 in or Not valid, and the line under it says the ticket type and masked name,
 or the reason. Roles come from the theme (``verdict-ok``/``-warn``/``-bad``);
-the headline is the theme's 3× verdict size.
+the headline is the theme's headline size.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import os
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QFrame, QLabel, QSizePolicy, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QFrame, QLabel, QSizePolicy, QStackedLayout, QVBoxLayout, QWidget
 
 from core.clock import SEOUL
 from kiosk.checkin import Reason, Verdict, VerdictKind
 from ui.i18n import tr
 from ui.widgets import set_role
 
+# Qt's raster engine (xcb and offscreen alike) draws text taller than 64 px as
+# filled outlines, glyph by glyph, on every paint, instead of from its glyph
+# cache: the headline took ~1 ms a paint and the title-size count as much,
+# against ~0.1 ms from the cache. Every title (1.3× body, ~75 px on a 96-dpi
+# panel) is past that limit, the headline (2.2×) far past it, twice that in
+# large text: 400 px covers the largest headline on panels up to 160 dpi.
+# Qt reads this once, at the first text it draws, so it is set when the
+# screens are imported, before any window is shown; a kiosk's own
+# environment still wins. (The composition root is the better home for it.)
+GLYPH_CACHE_PX = 400
+os.environ.setdefault("QT_MAX_CACHED_GLYPH_SIZE", str(GLYPH_CACHE_PX))
+
 ROLES = {
     VerdictKind.ADMIT: "verdict-ok",
     VerdictKind.ALREADY: "verdict-warn",
     VerdictKind.INVALID: "verdict-bad",
 }
-
-
-def restyle(widget: QWidget, role: str) -> None:
-    """Change a widget's role and have the style sheet look at it again.
-
-    Only when the role changes: polishing costs ~1 ms a widget, and at a door
-    most verdicts are a welcome after a welcome (a theme change polishes
-    every widget by itself).
-    """
-    if widget.property("role") == role:
-        return
-    set_role(widget, role)
-    widget.style().unpolish(widget)
-    widget.style().polish(widget)
 
 
 def clock_time(moment: dt.datetime) -> str:
@@ -83,28 +82,63 @@ def detail(verdict: Verdict) -> str:
     return " · ".join(parts)
 
 
-class VerdictPanel(QFrame):
-    """Ready (neutral), or the last verdict in its colour; ``kind`` says which, for tests too."""
+class _Face(QFrame):
+    """The panel in one colour role, styled once: a headline and the line under it."""
 
-    def __init__(self, parent: QWidget | None = None) -> None:
+    def __init__(self, role: str, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setAttribute(Qt.WidgetAttribute.WA_StyledBackground)
-        self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
+        set_role(self, role)
         layout = QVBoxLayout(self)
         layout.addStretch(1)
         self.headline = QLabel(self)
         self.headline.setProperty("headline", True)
+        # Waiting: a title on the window's colour; a verdict: all of it in the verdict's.
+        set_role(self.headline, "title" if role == READY else role)
         self.detail = QLabel(self)
+        set_role(self.detail, "body" if role == READY else role)
         for label in (self.headline, self.detail):
             label.setWordWrap(True)
             label.setAlignment(Qt.AlignmentFlag.AlignCenter)
             label.setTextFormat(Qt.TextFormat.PlainText)
             layout.addWidget(label)
         layout.addStretch(1)
+
+
+READY = "window"
+
+
+class VerdictPanel(QWidget):
+    """Ready (neutral), or the last verdict in its colour; ``kind`` says which, for tests too.
+
+    One face per colour role, each styled once when the theme is applied; a
+    verdict in another colour turns to that face. Changing a widget's role
+    instead makes the style sheet look at it again (unpolish, polish), which
+    also tells the labels their font changed and lays them out again: ~1.5 ms
+    more per change of colour at the door, where most verdicts alternate.
+    """
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
+        self._faces = QStackedLayout(self)
+        self._by_role = {role: _Face(role, self) for role in (READY, *ROLES.values())}
+        for face in self._by_role.values():
+            self._faces.addWidget(face)
+        self._face = self._by_role[READY]
+        self._faces.setCurrentWidget(self._face)
         self.verdict: Verdict | None = None
         self._note_key = ""
         self._problem_key = ""
         self.show_ready()
+
+    @property
+    def headline(self) -> QLabel:
+        return self._face.headline
+
+    @property
+    def detail(self) -> QLabel:
+        return self._face.detail
 
     @property
     def kind(self) -> str:
@@ -114,16 +148,14 @@ class VerdictPanel(QFrame):
 
     @property
     def role(self) -> str:
-        return str(self.property("role") or "")
+        return str(self._face.property("role") or "")
 
     def show_ready(self, note_key: str = "") -> None:
         """Waiting for a scan; ``note_key`` says what just happened (e.g. an undo)."""
         self.verdict = None
         self._note_key = note_key
         self._problem_key = ""
-        for widget, role in ((self, "window"), (self.headline, "title"), (self.detail, "body")):
-            restyle(widget, role)
-        self.retranslate()
+        self._paint(READY)
 
     def show_verdict(self, verdict: Verdict) -> None:
         self.verdict = verdict
@@ -137,8 +169,16 @@ class VerdictPanel(QFrame):
         self._paint("verdict-bad")
 
     def _paint(self, role: str) -> None:
-        for widget in (self, self.headline, self.detail):
-            restyle(widget, role)
+        face = self._by_role[role]
+        if face is not self._face:
+            previous, self._face = self._face, face
+            self.retranslate()
+            self._faces.setCurrentWidget(face)
+            # A hidden face keeps no words: the panel's size is what is shown.
+            for label in (previous.headline, previous.detail):
+                label.clear()
+                label.setAccessibleName("")
+            return
         self.retranslate()
 
     def retranslate(self) -> None:

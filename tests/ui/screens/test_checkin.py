@@ -11,6 +11,7 @@ decoded by ``ui.camera``'s own decoder; what is checked is what staff see
 from __future__ import annotations
 
 import json
+import os
 from collections.abc import Iterator
 
 import pytest
@@ -19,6 +20,7 @@ from PIL.ImageQt import ImageQt
 from PySide6.QtCore import QSize
 from PySide6.QtGui import QImage
 from PySide6.QtMultimedia import QVideoFrame, QVideoFrameFormat, QVideoSink
+from PySide6.QtWidgets import QLabel
 from pytestqt.qtbot import QtBot
 from sqlalchemy import select
 
@@ -37,8 +39,10 @@ from tests.integration.staff.door import (
 )
 from tests.ui.kiosk_fixtures import press
 from ui.camera import STATUS_ACTIVE, STATUS_OFF, CameraPreview, CameraScanner
+from ui.design import metrics
 from ui.i18n import translate
 from ui.screens.checkin import CheckinScreen
+from ui.screens.verdict import GLYPH_CACHE_PX
 
 
 @pytest.fixture
@@ -352,3 +356,52 @@ def test_a_running_camera_shows_its_picture_mirrored_and_still_scans(
     screen.show_chooser()  # leaving the desk stops the camera and its picture
     assert camera.status == STATUS_OFF and screen.preview.pixmap().isNull()
     screen.wipe()
+
+
+# --- the verdict's colours ------------------------------------------------------------------
+
+
+def shown_words(desk: CheckinScreen) -> list[str]:
+    """Every word the verdict panel shows on screen (hidden parts do not count)."""
+    return [
+        label.text()
+        for label in desk.verdict.findChildren(QLabel)
+        if label.isVisibleTo(desk.verdict) and label.text()
+    ]
+
+
+def test_each_verdict_shows_only_its_own_words_in_its_own_colour(
+    door: Door, desk: CheckinScreen
+) -> None:
+    expected_detail = f"{ko('ticket.type.standard')} · 김*수"
+    scan(door, door.ticket(0))
+    assert (desk.verdict.role, shown_words(desk)) == (
+        "verdict-ok",
+        [ko("checkin.admit"), expected_detail],
+    )
+    door.monotonic.advance(2)
+    scan(door, forged(door.ticket(1)))
+    assert (desk.verdict.role, desk.verdict.headline.property("role")) == (
+        "verdict-bad",
+        "verdict-bad",
+    )
+    assert shown_words(desk) == [ko("checkin.invalid"), ko("checkin.invalid.bad_signature")]
+    door.monotonic.advance(2)
+    scan(door, door.ticket(1))
+    assert desk.verdict.role == "verdict-ok"
+    assert shown_words(desk)[0] == ko("checkin.admit")
+    assert shown_words(desk)[1].endswith("이*희")
+    assert desk.verdict.headline.fontInfo().pixelSize() >= 72  # still the headline size
+    assert desk.count.text() == ko("checkin.count", checked_in=2, registered=3)
+    desk.wipe()
+    assert (desk.verdict.kind, desk.verdict.role) == ("ready", "window")
+    assert shown_words(desk) == [ko("checkin.ready"), ko("checkin.ready.hint")]
+
+
+@pytest.mark.parametrize("dpi", [81.6, 96.0, 120.0, 160.0])
+def test_the_biggest_headline_is_drawn_from_the_glyph_cache(dpi: float) -> None:
+    # Above QT_MAX_CACHED_GLYPH_SIZE Qt draws every glyph as an outline on every paint.
+    limit = int(os.environ["QT_MAX_CACHED_GLYPH_SIZE"])
+    for height, portrait in ((1080, False), (1920, True)):
+        largest = metrics(dpi, large_text=True, region_height_px=height, portrait=portrait)
+        assert largest.font["headline"] <= limit == GLYPH_CACHE_PX

@@ -5,14 +5,14 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import pytest
 from sqlalchemy import select
 
 from core.payloads import CheckinPayload, MutationType
-from kiosk.admissions import UNDO_WINDOW_S, UndoOutcome, record_admission, undo_admission
-from kiosk.attendance import event_counts
+from kiosk.admissions import UNDO_WINDOW_S, UndoOutcome, admit, record_admission, undo_admission
+from kiosk.attendance import event_counts, recount
 from kiosk.checkin import Admission, Reason, Verdict, VerdictKind
 from kiosk.identity import NotEnrolled
 from kiosk.models import CheckIn, DeviceIdentity, Event, MutationState, OutboxMutation
@@ -237,3 +237,32 @@ def test_a_refused_scan_goes_to_the_kiosk_log_without_a_name(
         f"check-in for event {DOOR_EVENT}: invalid malformed ticket -",
     ]
     assert "김" not in caplog.text
+
+
+def test_the_door_gets_the_events_figures_from_the_scans_own_transaction(door: Door) -> None:
+    before = event_counts(door.db.store, DOOR_EVENT)
+
+    admitted = admit(door.db.store, DOOR_EVENT, door.ticket, door.at)
+    again = admit(door.db.store, DOOR_EVENT, door.ticket, door.at + dt.timedelta(minutes=2))
+    refused = admit(door.db.store, DOOR_EVENT, "CK1GARBAGE", door.at)
+
+    assert isinstance(admitted.outcome, Verdict) and admitted.outcome.kind is VerdictKind.ADMIT
+    # The admission is in the figures handed back with its verdict: no second read needed.
+    assert admitted.counts == replace(before, checked_in=before.checked_in + 1)
+    assert again.counts == refused.counts == admitted.counts
+    with door.db.store.read() as session:
+        assert admitted.counts == recount(session, DOOR_EVENT)
+    assert isinstance(again.outcome, Verdict) and again.outcome.kind is VerdictKind.ALREADY
+
+
+def test_what_the_door_admits_is_the_admission_and_its_mutation_committed_together(
+    door: Door,
+) -> None:
+    at_the_door = admit(door.db.store, DOOR_EVENT, door.ticket, door.at)
+
+    assert isinstance(at_the_door.outcome, Verdict)
+    [row] = door.checkins()
+    [mutation] = door.outbox()
+    assert row.id == mutation.id == at_the_door.outcome.checkin_id
+    assert (row.device_name, row.flagged, row.flag_reason, row.server_time) == ("", False, "", None)
+    assert mutation.state is MutationState.PENDING
