@@ -23,7 +23,7 @@ import json
 import logging
 import threading
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from enum import StrEnum
 
 from pydantic import ValidationError
@@ -183,8 +183,26 @@ class SyncEngine:
         *,
         reason: str = "",
         next_attempt_at: dt.datetime | None = None,
+        counts: tuple[int, int] | None = None,
     ) -> SyncStatus:
-        status = self._status_from_store(state, detail, reason, next_attempt_at)
+        """Tell the observers what changed; ``counts`` (pending, needs attention) if just read.
+
+        Between batches of a drain only the counts move, and they were read in
+        the batch's own transaction: the rest of the status is kept as shown
+        rather than read from the store again after every batch.
+        """
+        if counts is None:
+            status = self._status_from_store(state, detail, reason, next_attempt_at)
+        else:
+            status = replace(
+                self.status,
+                state=state,
+                detail=detail,
+                reason=reason,
+                next_attempt_at=next_attempt_at,
+                pending=counts[0],
+                needs_attention=counts[1],
+            )
         with self._lock:
             changed = status != self._status
             self._status = status
@@ -373,19 +391,19 @@ class SyncEngine:
                 if answered is not None:
                     unanswered = not self._record(session, *answered, tally)
                 batch, body = ([], b"") if unanswered else self._take_batch(session, device_id)
-                pending = outbox.pending_count(session) if batch else 0
+                counts = (outbox.pending_count(session), outbox.needs_attention_count(session))
             if unanswered:
                 # Committed first: what was in flight is queued again, same ids.
                 raise SyncFailure(
                     FailureKind.BAD_RESPONSE, "the push answer has no result for any mutation sent"
                 )
             if answered is not None:
-                self._publish(SyncState.SYNCING, "")
+                self._publish(SyncState.SYNCING, "", counts=counts)
                 answered = None
             if not batch:
                 return
             try:
-                reply = client.push(body, pending=pending)
+                reply = client.push(body, pending=counts[0])
             except SyncFailure as failure:
                 if failure.kind is FailureKind.TOO_LARGE:
                     self._shrink(batch, failure)
