@@ -146,10 +146,15 @@ def tool(name: str) -> str:
 
 
 def _workers(extra: list[str]) -> list[str]:
-    """``-n 2 --dist loadfile`` unless the caller chose (``-n``, ``-p no:xdist``, one file)."""
+    """``-n 2 --dist loadfile`` unless the caller chose (``-n``, ``-p no:xdist``, one file).
+
+    Files run in the order tests/conftest.py gives them, costliest first, not
+    xdist's own (most tests first), which left the three-minute layout audit
+    for last, on one worker while the other sat idle.
+    """
     if any(arg.startswith(("-n", "--numprocesses", "-p")) for arg in extra):
         return []
-    return ["-n", "2", "--dist", "loadfile"]
+    return ["-n", "2", "--dist", "loadfile", "--no-loadscope-reorder"]
 
 
 def run_tests(extra: list[str]) -> int:

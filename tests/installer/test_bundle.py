@@ -22,7 +22,7 @@ from installer.build_bundle import Bundle, build, report
 from installer.bundle_policy import drop_reason, icu_drop_reason
 from installer.icu_data import exported_data, read_package
 
-pytestmark = [pytest.mark.slow, pytest.mark.timeout(1200)]
+pytestmark = [pytest.mark.slow(seconds=7), pytest.mark.timeout(1200)]
 
 ROOT = Path(__file__).resolve().parents[2]
 RUNTIME_PACKAGES = ROOT / "installer" / "linux" / "runtime-packages.txt"

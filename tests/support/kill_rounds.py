@@ -7,7 +7,7 @@ import sqlite3
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from tests.support.kills import integrity_problem, kill_at_random, reported_receipts
+from tests.support.kills import Children, integrity_problem, reported_receipts
 
 
 @dataclass
@@ -21,11 +21,12 @@ def run_kill_rounds(db_path: Path, rounds: int, seed: int, max_delay_s: float = 
     """Each round: start the child, let it submit for a random while, SIGKILL, audit."""
     rng = random.Random(seed)
     report = KillReport()
-    for _ in range(rounds):
-        out = kill_at_random("submit_loop.py", [f"sqlite:///{db_path}"], rng, max_delay_s)
-        report.kills += 1
-        report.reported.update(reported_receipts(out))
-        report.problems.extend(audit(db_path, report.reported))
+    with Children("submit_loop.py") as children:
+        for _ in range(rounds):
+            out = children.kill_at_random([f"sqlite:///{db_path}"], rng, max_delay_s)
+            report.kills += 1
+            report.reported.update(reported_receipts(out))
+            report.problems.extend(audit(db_path, report.reported))
     return report
 
 

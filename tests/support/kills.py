@@ -8,12 +8,14 @@ line ``<uuid> <receipt code>`` after each commit, when the screen would say
 
 from __future__ import annotations
 
+import json
 import os
 import random
 import signal
 import sqlite3
 import subprocess
 import sys
+import tempfile
 import time
 from collections.abc import Sequence
 from pathlib import Path
@@ -23,24 +25,73 @@ RECEIPT_CODE_LENGTH = 8
 UUID_LENGTH = 36
 
 
-def kill_at_random(script: str, args: Sequence[str], rng: random.Random, max_delay_s: float) -> str:
-    """Run ``tests/support/<script> args...`` until it is ready, then up to ``max_delay_s``
-    seconds more, and SIGKILL it; what it printed."""
-    child = subprocess.Popen(
-        [sys.executable, str(ROOT / "tests" / "support" / script), *args],
-        stdout=subprocess.PIPE,
-        env=os.environ | {"PYTHONPATH": str(ROOT)},
-        text=True,
-    )
-    assert child.stdout is not None
-    if child.stdout.readline().strip() != "ready":
-        child.kill()
-        child.wait()
-        raise RuntimeError(f"{script} did not start")
-    time.sleep(rng.uniform(0, max_delay_s))
-    child.send_signal(signal.SIGKILL)
-    out, _ = child.communicate()
-    return out
+class Children:
+    """Children of one script, forked from a warm parent (``forks.py``) so that a
+    round costs a fork rather than an interpreter start and its imports."""
+
+    def __init__(self, script: str) -> None:
+        self._dir = tempfile.TemporaryDirectory(prefix="kills-")
+        self._parent = subprocess.Popen(
+            [
+                sys.executable,
+                str(Path(__file__).with_name("forks.py")),
+                str(ROOT / "tests" / "support" / script),
+            ],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            env=os.environ | {"PYTHONPATH": str(ROOT)},
+            text=True,
+        )
+        self._rounds = 0
+
+    def __enter__(self) -> Children:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        if self._parent.stdin is not None:
+            self._parent.stdin.close()
+        self._parent.wait(timeout=30)
+        self._dir.cleanup()
+
+    def kill_at_random(self, args: Sequence[str], rng: random.Random, max_delay_s: float) -> str:
+        """Start a child with ``args``, wait until it is ready, let it work up to
+        ``max_delay_s`` seconds more, SIGKILL it; what it printed."""
+        self._rounds += 1
+        out = Path(self._dir.name) / f"child-{self._rounds}.out"
+        pid = int(str(self._ask({"run": list(args), "out": str(out)})["pid"]))
+        try:
+            self._wait_ready(out)
+            time.sleep(rng.uniform(0, max_delay_s))
+        finally:
+            os.kill(pid, signal.SIGKILL)
+            self._ask({"reap": pid})
+        return out.read_text(encoding="utf-8", errors="replace")
+
+    def _ask(self, command: dict[str, object]) -> dict[str, object]:
+        assert self._parent.stdin is not None and self._parent.stdout is not None
+        self._parent.stdin.write(json.dumps(command) + "\n")
+        self._parent.stdin.flush()
+        line = self._parent.stdout.readline()
+        if not line:
+            raise RuntimeError("the forking parent has gone")
+        answer: dict[str, object] = json.loads(line)
+        return answer
+
+    @staticmethod
+    def _wait_ready(out: Path, timeout_s: float = 60.0) -> None:
+        deadline = time.monotonic() + timeout_s
+        while time.monotonic() < deadline:
+            if out.exists() and out.read_text(encoding="utf-8", errors="replace").startswith(
+                "ready\n"
+            ):
+                return
+            time.sleep(0.002)
+        raise RuntimeError(
+            f"the child did not start: {out.read_text() if out.exists() else 'no output'}"
+        )
 
 
 def reported_receipts(out: str) -> dict[str, str]:

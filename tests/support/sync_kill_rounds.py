@@ -23,7 +23,7 @@ from kiosk.models import Submission
 from kiosk.store import database_path
 from server.models import Submission as ServerSubmission
 from tests.support.faultproxy import Fault
-from tests.support.kills import integrity_problem, kill_at_random, reported_receipts
+from tests.support.kills import Children, integrity_problem, reported_receipts
 from tests.support.sync_rig import SyncRig
 
 FLAKY_FAULTS = [
@@ -62,12 +62,13 @@ def run_sync_kill_rounds(
     assert path is not None
     report = SoakReport()
     rig.proxy.set_fault(Fault.flaky(fault_rate, FLAKY_FAULTS, seed=seed))
-    for number in range(rounds):
-        args = [f"sqlite:///{path}", str(number + 1)]
-        out = kill_at_random("sync_loop.py", args, rng, max_delay_s)
-        report.rounds += 1
-        report.kills_mid_send += _in_flight(path) > 0
-        report.reported.update(reported_receipts(out))
+    with Children("sync_loop.py") as children:
+        for number in range(rounds):
+            args = [f"sqlite:///{path}", str(number + 1)]
+            out = children.kill_at_random(args, rng, max_delay_s)
+            report.rounds += 1
+            report.kills_mid_send += _in_flight(path) > 0
+            report.reported.update(reported_receipts(out))
     report.faults = len(rig.proxy.faults_applied)
     report.delivered_while_killing = len(rig.server_records())
     rig.proxy.clear_faults()

@@ -31,7 +31,7 @@ SCREENS = (
 )
 RUN_TIMEOUT_S = 420
 
-pytestmark = pytest.mark.slow
+pytestmark = pytest.mark.slow(seconds=150)
 
 
 @pytest.fixture(scope="module")

@@ -50,6 +50,7 @@ def _exercise(operation: Any, headers: dict[str, str]) -> None:
     run()
 
 
+@pytest.mark.slow(seconds=40)
 @pytest.mark.parametrize("backend", ["sqlite"], indirect=True)
 def test_the_server_does_what_its_openapi_says(live: LiveServer, kiosk: SimKiosk) -> None:
     seed_demo(live.db)

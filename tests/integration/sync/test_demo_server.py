@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 from sqlalchemy import select
 
 from app.demo import connect_kiosk, start_demo_server
@@ -12,6 +13,7 @@ from kiosk.store import open_store
 from sync.engine import EngineSettings, RoundOutcome, SyncEngine
 
 
+@pytest.mark.slow(seconds=25)
 def test_demo_server_starts_enrols_the_kiosk_and_a_kept_directory_reuses_it(
     tmp_path: Path,
 ) -> None:
