@@ -21,7 +21,18 @@ from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, cast
 
-from sqlalchemy import Connection, Select, Table, delete, func, insert, select, update
+from sqlalchemy import (
+    BindParameter,
+    Connection,
+    Select,
+    Table,
+    bindparam,
+    delete,
+    func,
+    insert,
+    select,
+    update,
+)
 from sqlalchemy.orm import Session
 
 from core.clock import utcnow
@@ -29,6 +40,7 @@ from core.kinds import RegistrationStatus
 from core.payloads import MutationType
 from core.sealing import canonical_json
 from kiosk.models import (
+    Base,
     CheckIn,
     DeliveryStatus,
     MutationState,
@@ -44,6 +56,13 @@ if TYPE_CHECKING:
 
 # States whose mutations still have to reach the server.
 QUEUED_STATES = (MutationState.PENDING, MutationState.IN_FLIGHT)
+# The other states, by construction. Statements that pick rows by id say "still
+# queued" as ``state NOT IN (these)``: an IN over QUEUED_STATES lets SQLite's
+# planner, which has no statistics on a kiosk, walk ix_outbox_due's range of
+# every queued row checking each id (O(queue) per batch: a drain of a million
+# never finished), whereas NOT IN cannot use an index, so the id's own unique
+# index is used: 100 look-ups per batch whatever the queue.
+_DONE_STATES = tuple(str(s) for s in MutationState if s not in QUEUED_STATES)
 # SQLite allows 32,766 bound parameters; stay far below it for IN (...) lists.
 _CHUNK = 500
 
@@ -95,7 +114,12 @@ def enqueue(
     return mutation_id
 
 
-_INSERT_MUTATION = insert(cast(Table, OutboxMutation.__table__))  # a Table to mypy
+def _table(model: type[Base]) -> Table:
+    # A declarative class's table, typed as one (``__table__`` is a FromClause to mypy).
+    return cast(Table, model.__table__)
+
+
+_INSERT_MUTATION = insert(_table(OutboxMutation))
 # Takes the next seq and moves the counter on, in one statement; only enqueue
 # writes next_seq, so no ORM copy of the row needs refreshing.
 _TAKE_SEQ = (
@@ -109,7 +133,9 @@ _TAKE_SEQ = (
 
 def pending_count(session: Session) -> int:
     """Mutations still to deliver: two rows of ``outbox_tallies``, whatever the queue's length."""
-    return int(session.execute(_QUEUED_TALLY).scalar_one())
+    # On the session's connection: read before every batch and after every submit,
+    # where the ORM's handling of a plain Core select costs more than the read.
+    return queued_tally(session.connection())
 
 
 def queued_tally(conn: Connection) -> int:
@@ -118,7 +144,7 @@ def queued_tally(conn: Connection) -> int:
 
 
 def needs_attention_count(session: Session) -> int:
-    return int(session.execute(_REJECTED_TALLY).scalar_one())
+    return int(session.connection().execute(_REJECTED_TALLY).scalar_one())
 
 
 def _tally(states: Collection[MutationState]) -> Select[int]:
@@ -163,33 +189,57 @@ def due_batch(session: Session, limit: int) -> list[QueuedMutation]:
     single ``state IN (...) ORDER BY seq`` walks the seq index past every
     mutation already sent, which grows with the kiosk's history (28 ms a batch
     with 150,000 sent still kept), while each range reads only ``limit`` rows.
+    Plain rows on the session's connection, no ORM objects: the drain of a long
+    queue runs this once per batch, and loading 100 ORM objects cost more than
+    reading the rows (bench/drain.py).
     """
-    rows = [
-        row
-        for state in QUEUED_STATES
-        for row in session.scalars(
-            select(OutboxMutation)
-            .where(OutboxMutation.state == state)
-            .order_by(OutboxMutation.seq)
-            .limit(limit)
-        )
-    ]
-    rows.sort(key=lambda m: m.seq)
+    conn = session.connection()
+    rows = [row for query in _DUE_RANGES for row in conn.execute(query, {"limit": limit})]
+    rows.sort(key=lambda r: r.seq)
     return [
-        QueuedMutation(m.id, m.seq, m.type, m.payload or "{}", m.created_at, m.attempts)
-        for m in rows[:limit]
+        QueuedMutation(r.id, r.seq, r.type, r.payload or "{}", r.created_at, r.attempts)
+        for r in rows[:limit]
     ]
+
+
+_OUTBOX = _table(OutboxMutation)
+# Built once (the compiled form is cached by SQLAlchemy): one per queued state.
+_DUE_RANGES = tuple(
+    select(
+        _OUTBOX.c.id,
+        _OUTBOX.c.seq,
+        _OUTBOX.c.type,
+        _OUTBOX.c.payload,
+        _OUTBOX.c.created_at,
+        _OUTBOX.c.attempts,
+    )
+    .where(_OUTBOX.c.state == str(state))
+    .order_by(_OUTBOX.c.seq)
+    .limit(bindparam("limit"))
+    for state in QUEUED_STATES
+)
 
 
 def mark_in_flight(session: Session, ids: Collection[str], now: dt.datetime) -> None:
     """Record an attempt before the request leaves, so a crash mid-send is retried."""
+    conn = session.connection()
     for chunk in _chunks(ids):
-        session.execute(
-            update(OutboxMutation)
-            .where(OutboxMutation.id.in_(chunk), OutboxMutation.state.in_(QUEUED_STATES))
-            .values(state=MutationState.IN_FLIGHT, attempts=OutboxMutation.attempts + 1)
-        )
-    sync_state(session).last_attempt_at = now
+        conn.execute(_TO_IN_FLIGHT, {"ids": chunk})
+    if not conn.execute(_LAST_ATTEMPT, {"now": now}).rowcount:
+        sync_state(session).last_attempt_at = now  # a new store: the row is made here
+
+
+_TO_IN_FLIGHT = (
+    update(_OUTBOX)
+    .where(_OUTBOX.c.id.in_(bindparam("ids", expanding=True)))
+    .where(_OUTBOX.c.state.not_in(_DONE_STATES))
+    .values(state=str(MutationState.IN_FLIGHT), attempts=_OUTBOX.c.attempts + 1)
+)
+_LAST_ATTEMPT = (
+    update(_table(SyncState))
+    .where(_table(SyncState).c.id == 1)
+    .values(last_attempt_at=bindparam("now"))
+)
 
 
 def release_in_flight(session: Session, error: str, next_attempt_at: dt.datetime) -> int:
@@ -247,7 +297,7 @@ def record_results(
     for result in rejected:
         changed = session.execute(
             update(OutboxMutation)
-            .where(OutboxMutation.id == result.id, OutboxMutation.state.in_(QUEUED_STATES))
+            .where(OutboxMutation.id == result.id, OutboxMutation.state.not_in(_DONE_STATES))
             .values(
                 state=MutationState.REJECTED,
                 result_code=result.code,
@@ -270,36 +320,23 @@ def _mark_sent(
     now: dt.datetime,
     server_time: dt.datetime | None,
 ) -> None:
+    # Core statements on the session's connection: once per batch of a drain,
+    # where the ORM's bulk-update bookkeeping (synchronising a session that
+    # holds none of these rows) cost more than the updates themselves.
+    conn = session.connection()
     for chunk in _chunks(ids):
-        sent = list(
-            session.scalars(
-                update(OutboxMutation)
-                .where(OutboxMutation.id.in_(chunk), OutboxMutation.state.in_(QUEUED_STATES))
-                .values(state=MutationState.SENT, sent_at=now, result_code=code, last_error="")
-                .returning(OutboxMutation.id)
-            )
-        )
+        sent = list(conn.execute(_TO_SENT, {"ids": chunk, "sent_at": now, "code": code}).scalars())
         if not sent:
             continue
-        session.execute(
-            update(Submission).where(Submission.id.in_(sent)).values(status=DeliveryStatus.SENT)
-        )
+        conn.execute(_SUBMISSIONS_SENT, {"ids": sent})
         if code == WAITLISTED:
             # The server had no place left in this kiosk's block: the citizen is
             # on the waiting list, whatever the kiosk printed.
-            session.execute(
-                update(Registration)
-                .where(Registration.id.in_(sent))
-                .values(status=RegistrationStatus.WAITLISTED)
-            )
+            conn.execute(_REGISTRATIONS_TO, {"ids": sent, "status": RegistrationStatus.WAITLISTED})
         elif code == ALREADY_SIGNED_UP:
             # A second sign-up of one person: the first stands, this one (and its
             # ticket, revoked on the server) does not.
-            session.execute(
-                update(Registration)
-                .where(Registration.id.in_(sent))
-                .values(status=RegistrationStatus.CANCELLED)
-            )
+            conn.execute(_REGISTRATIONS_TO, {"ids": sent, "status": RegistrationStatus.CANCELLED})
         # A check-in learns when the server logged it, and whether it was a
         # second admission of the same ticket (kept and flagged, never dropped).
         checkin_values: dict[str, Any] = {}
@@ -308,7 +345,33 @@ def _mark_sent(
         if code in FLAGGED_ADMISSION_CODES:
             checkin_values["flagged"] = True
         if checkin_values:
-            session.execute(update(CheckIn).where(CheckIn.id.in_(sent)).values(**checkin_values))
+            conn.execute(update(_CHECKINS).where(_CHECKINS.c.id.in_(sent)).values(**checkin_values))
+
+
+_CHECKINS = _table(CheckIn)
+_IDS: BindParameter[list[str]] = bindparam("ids", expanding=True)
+_TO_SENT = (
+    update(_OUTBOX)
+    .where(_OUTBOX.c.id.in_(_IDS))
+    .where(_OUTBOX.c.state.not_in(_DONE_STATES))
+    .values(
+        state=str(MutationState.SENT),
+        sent_at=bindparam("sent_at"),
+        result_code=bindparam("code"),
+        last_error="",
+    )
+    .returning(_OUTBOX.c.id)
+)
+_SUBMISSIONS_SENT = (
+    update(_table(Submission))
+    .where(_table(Submission).c.id.in_(_IDS))
+    .values(status=str(DeliveryStatus.SENT))
+)
+_REGISTRATIONS_TO = (
+    update(_table(Registration))
+    .where(_table(Registration).c.id.in_(_IDS))
+    .values(status=bindparam("status"))
+)
 
 
 def retry_rejected(store: Store, ids: Collection[str]) -> int:
@@ -375,6 +438,41 @@ def prune_sent(session: Session, sent_before: dt.datetime) -> int:
         .returning(OutboxMutation.id)
     )
     return len(result.all())
+
+
+def prunable(session: Session, sent_before: dt.datetime) -> list[str]:
+    """Ids ``prune_sent`` would forget: a read, so the walk of every sent row holds no lock.
+
+    That walk grows with what is kept (a month of a busy door); done inside the
+    write, it held the store's one write lock, and a citizen's submit waited.
+    """
+    return list(
+        session.scalars(
+            select(OutboxMutation.id).where(
+                OutboxMutation.state == MutationState.SENT, OutboxMutation.sent_at < sent_before
+            )
+        )
+    )
+
+
+def prune_ids(session: Session, ids: Collection[str], sent_before: dt.datetime) -> int:
+    """``prune_sent`` for these ids only (found by ``prunable``): index look-ups by id."""
+    conn = session.connection()
+    pruned = 0
+    for chunk in _chunks(ids):
+        pruned += len(conn.execute(_PRUNE_IDS, {"ids": chunk, "before": sent_before}).all())
+    return pruned
+
+
+_PRUNE_IDS = (
+    delete(_OUTBOX)
+    .where(_OUTBOX.c.id.in_(_IDS))
+    # Still sent and old (unchanged since ``prunable`` read it), said with NOT IN
+    # so that the id's index is used (see _DONE_STATES).
+    .where(_OUTBOX.c.state.not_in([str(s) for s in MutationState if s != MutationState.SENT]))
+    .where(_OUTBOX.c.sent_at < bindparam("before"))
+    .returning(_OUTBOX.c.id)
+)
 
 
 def _chunks(ids: Collection[str]) -> Iterable[list[str]]:
