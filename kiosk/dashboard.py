@@ -12,7 +12,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from core.clock import utcnow
@@ -52,18 +52,32 @@ class Dashboard:
 def dashboard(store: Store, now: dt.datetime | None = None) -> Dashboard:
     now = now or utcnow()
     with store.read() as session:
-        oldest = session.scalar(
-            select(func.min(OutboxMutation.created_at)).where(
-                OutboxMutation.state.in_(QUEUED_STATES)
-            )
-        )
         return Dashboard(
             sync=snapshot(session),
-            # min() comes back through SQLite as a naive text value, not through UTCDateTime.
-            oldest_pending_at=_utc(oldest),
+            oldest_pending_at=_oldest_queued(session),
             attention=tuple(needs_attention(session)),
             last_receipt=_last_receipt(session, now),
         )
+
+
+def _oldest_queued(session: Session) -> dt.datetime | None:
+    """When the first mutation still queued was made.
+
+    The first by seq of each queued state, found in ix_outbox_due (state, seq):
+    a min() over every queued row walked the whole queue on the GUI thread when
+    staff opened the dashboard. Seqs are taken in the order records are made.
+    """
+    firsts = [
+        session.scalar(
+            select(OutboxMutation.created_at)
+            .where(OutboxMutation.state == state)
+            .order_by(OutboxMutation.seq)
+            .limit(1)
+        )
+        for state in QUEUED_STATES
+    ]
+    made = [when for when in firsts if when is not None]
+    return _utc(min(made)) if made else None
 
 
 def _last_receipt(session: Session, now: dt.datetime) -> RecentReceipt | None:

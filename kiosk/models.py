@@ -342,7 +342,7 @@ class StaffPin(Base):
 
 
 class EventTally(Base):
-    """An event's check-in figures, kept by triggers (kiosk migration 0007), never recounted.
+    """An event's check-in figures, kept by triggers (kiosk migration 0009), never recounted.
 
     The triggers on ``registrations`` and ``checkins`` change this row in the
     same transaction as the rows it counts, so the desk reads one row after
@@ -359,7 +359,7 @@ class EventTally(Base):
 
 
 class OutboxTally(Base):
-    """How many outbox mutations are in each state, kept by triggers (kiosk migration 0007).
+    """How many outbox mutations are in each state, kept by triggers (kiosk migration 0009).
 
     "Waiting to send" is read after every submit and before every batch; a
     COUNT over the queue grew with it (33 ms at a million queued).
