@@ -14,22 +14,17 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 from types import TracebackType
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QEvent, QObject, QTimer, Signal
-from PySide6.QtNetwork import QNetworkInformation
 from PySide6.QtWidgets import QApplication, QWidget
 from typing_extensions import override
 
+from app.pyside import spare_sources  # first of ours: what follows is imported after Qt
 from core.clock import Clock, utcnow
 from kiosk.config import Settings, settings_path
 from kiosk.keypad import parse_key_map
 from kiosk.store import Store
-from printing.health import PrinterHealth
-from sync.client import Timeouts
-from sync.online import OnlineDesk
-from sync.status import SyncControl, SyncStatus
-from ui.camera import CameraScanner
-from ui.earphone import EarphoneJack, jack_for
 from ui.fonts import load_fonts
 from ui.fullscreen import ScreenFit, demo_geometry
 from ui.i18n import I18n, install
@@ -37,16 +32,28 @@ from ui.idle import IdleTiming
 from ui.keyboard import OnScreenKeyboard
 from ui.lockdown import inhibit_screensaver, kiosk_window_flags
 from ui.logs import install_file_log, route_qt_messages
-from ui.photo import PhotoSource
 from ui.printing import Printing
 from ui.screens.accessibility import Accessibility
 from ui.shell import KioskWindow, OnlineServices
-from ui.speech import Speaker
 from ui.theme import ThemeOptions, apply_theme
 from ui.touch import logical_dpi
-from ui.voice.guide import VoiceGuide
+
+if TYPE_CHECKING:
+    # Imported where used: the voice (QtMultimedia, eSpeak), the network watch and the
+    # server's desk are attached once the home screen has been painted (run_kiosk).
+    from PySide6.QtNetwork import QNetworkInformation
+
+    from printing.health import PrinterHealth
+    from sync.client import Timeouts
+    from sync.status import SyncControl, SyncStatus
+    from ui.camera import CameraScanner
+    from ui.earphone import EarphoneJack
+    from ui.photo import PhotoSource
+    from ui.speech import Speaker
+    from ui.voice.guide import VoiceGuide
 
 log = logging.getLogger(__name__)
+spare_sources()  # again, harmless: in case PySide6 was imported before this module
 
 
 def ensure_app() -> QApplication:
@@ -73,6 +80,8 @@ class SyncBridge(QObject):
 def network_hint(sync: SyncControl) -> Callable[[QNetworkInformation.Reachability], None]:
     """A slot that tells the engine the network is back (a hint; it still checks)."""
 
+    from PySide6.QtNetwork import QNetworkInformation
+
     def changed(reachability: QNetworkInformation.Reachability) -> None:
         if reachability in (
             QNetworkInformation.Reachability.Online,
@@ -86,6 +95,8 @@ def network_hint(sync: SyncControl) -> Callable[[QNetworkInformation.Reachabilit
 
 def watch_network(sync: SyncControl) -> bool:
     """Wire QNetworkInformation reachability to ``sync.network_back`` if a backend loads."""
+    from PySide6.QtNetwork import QNetworkInformation
+
     if not QNetworkInformation.loadBackendByFeatures(QNetworkInformation.Feature.Reachability):
         return False
     # The engine probes for itself; this only saves it waiting for its next timer.
@@ -122,11 +133,13 @@ def build_window(
     online: OnlineServices | None = None,
     printer_health: PrinterHealth | None = None,
     frameless: bool = False,
+    voice: bool = True,
 ) -> KioskWindow:
     """The window with everything a kiosk run has; ``jack`` and ``speaker`` may be given
     (a test's hand-plugged jack; a speaker on a named engine), else built from settings;
     ``online`` (sync.online.OnlineDesk) when it may ask the server; ``frameless`` for
-    kiosk mode (ui.lockdown.kiosk_window_flags)."""
+    kiosk mode (ui.lockdown.kiosk_window_flags); ``voice=False`` leaves the voice to be
+    attached later (``attach_voice``: run_kiosk does it after the first paint)."""
     app = ensure_app()
     load_fonts()
     dpi = logical_dpi(settings.screen_dpi, app.primaryScreen())
@@ -158,7 +171,8 @@ def build_window(
         keyboard.targetChanged.connect(keyboard.setVisible)
         keyboard.setVisible(keyboard.target() is not None)
     window.dpi = dpi
-    attach_voice(window, settings, jack=jack, speaker=speaker)
+    if voice:
+        attach_voice(window, settings, jack=jack, speaker=speaker)
 
     applied: list[ThemeOptions] = []
 
@@ -194,6 +208,10 @@ def attach_voice(
     speaker: Speaker | None = None,
 ) -> VoiceGuide:
     """The voice, the keypad and the earphone jack (ui.voice.guide), on ``window.voice``."""
+    from ui.earphone import jack_for
+    from ui.speech import Speaker
+    from ui.voice.guide import VoiceGuide
+
     speaker = speaker or Speaker()
     speaker.setParent(window)
     if jack is None:
@@ -263,10 +281,9 @@ def run_kiosk(
         store,
         sync=sync,
         config_path=config_path or settings_path(),
-        # A kiosk that syncs asks the server for places and cases while a citizen waits.
-        online=OnlineDesk(store) if sync is not None or start_sync is not None else None,
         printer_health=printer_health,
         frameless=settings.kiosk_mode,
+        voice=False,
     )
     sys.excepthook = calm_excepthook(window)
     window.exited.connect(app.quit)
@@ -281,13 +298,22 @@ def run_kiosk(
         # The desktop demo: a window that fits the screen it is on, closed only from staff mode.
         window.setGeometry(demo_geometry(app.primaryScreen()))
         window.show()
-    if start_sync is not None:
 
-        def bind_started() -> None:
+    def after_first_paint() -> None:
+        # Nothing a citizen needs to see the home screen, all of it before a first tap
+        # can be answered: the voice and keypad (QtMultimedia, eSpeak NG, the earphone
+        # jack), the server's desk (its HTTP client) and the sync engine.
+        attach_voice(window, settings)
+        if sync is not None or start_sync is not None:
+            from sync.online import OnlineDesk
+
+            # A kiosk that syncs asks the server for places and cases while a citizen waits.
+            window.attach_online(OnlineDesk(store))
+        if start_sync is not None:
             started = start_sync()
             bind_sync(window, started)
             watch_network(started)
 
-        FirstPaint(window, bind_started)
+    FirstPaint(window, after_first_paint)
     log.info("kiosk started (kiosk mode %s)", "on" if settings.kiosk_mode else "off")
     return app.exec()

@@ -33,7 +33,7 @@ from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Protocol, cast
 
-from PySide6.QtCore import QEvent, QSize, Qt, Signal
+from PySide6.QtCore import QEvent, QSize, Qt, QTimer, Signal
 from PySide6.QtGui import QCloseEvent, QGuiApplication, QResizeEvent
 from PySide6.QtWidgets import (
     QApplication,
@@ -352,7 +352,7 @@ class KioskWindow(QMainWindow):
         return screen
 
     def every_screen(self) -> dict[str, Screen]:
-        """Every screen, each built if it was not yet (for walks over all of them: tests, audits)."""
+        """Every screen, each built if it was not yet (for walks over them all: tests, audits)."""
         for name in self._makers:
             self.screen_named(name)
         return dict(self.screens)
@@ -630,6 +630,10 @@ class KioskWindow(QMainWindow):
         self.header.show_office(screen is self.home)
         if screen is self.home:
             self._show_frame(Frame("app.title"))
+        if self._is(screen, "review") and self._built("receipt") is None:
+            # The receipt follows the one tap a citizen waits on most: build it now, while
+            # they read their answers, not between Submit and the receipt on screen.
+            QTimer.singleShot(0, self._prepare_receipt)
         self.screen_shown.emit(screen.objectName())  # the voice guide reads it
 
     def _close_keyboard_unless_typing(self, screen: Screen) -> None:
@@ -706,8 +710,13 @@ class KioskWindow(QMainWindow):
     def submit(self) -> None:
         self.flow.submit()
 
+    def _prepare_receipt(self) -> None:
+        self.screen_named("receipt").ensurePolished()
+
     def _submitted(self, receipt: Receipt) -> None:
-        self.refresh_status()
+        # The staff strip's count is not what the citizen waits for (it is hidden outside
+        # staff mode): counted after the receipt is on screen.
+        QTimer.singleShot(0, self.refresh_status)
         self.submitted.emit(receipt)
         self._print_receipt(receipt)
 
@@ -963,6 +972,11 @@ class KioskWindow(QMainWindow):
 
     def attach_sync(self, sync: SyncControl) -> None:
         self.desk.sync = sync
+
+    def attach_online(self, online: OnlineServices) -> None:
+        """The server's desk, once there is one (app.launch: after the first paint)."""
+        self.online = online
+        self.flow.online = online
 
     # --- language, accessibility, status --------------------------------------------------
 
