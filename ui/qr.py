@@ -24,7 +24,8 @@ def qr_modules(text: str) -> QImage:
     # zxing-cpp's own quiet zone is the four modules the standard asks for.
     image = code.to_image(scale=1, add_quiet_zones=True)
     height, width = image.shape
-    pixels = bytes(memoryview(image))
+    # The image is a buffer of one byte per module (its stub does not say so).
+    pixels = bytes(memoryview(image))  # type: ignore[arg-type]
     # copy(): the QImage must own its pixels, not borrow the bytes object's.
     return QImage(pixels, width, height, width, QImage.Format.Format_Grayscale8).copy()
 
