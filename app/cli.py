@@ -29,16 +29,10 @@ from app.start import started
 from core.pipes import quiet_when_the_reader_leaves
 from kiosk.config import ConfigError, Settings, load_settings
 
-# The store (SQLAlchemy) before any Qt, for every command that opens it: imported
-# after PySide6, a module costs more (app/pyside.py says why). What only some
-# commands use (check-in's decisions, the submission services with pydantic and
-# the sealing crypto, enrolment's HTTP client) is imported by those commands:
-# `civic-kiosk run` paints its home screen first (the window imports what it needs).
-from kiosk.store import Store, open_store
-
 if TYPE_CHECKING:
     from kiosk.checkin import Ambiguous, Verdict
     from kiosk.signups import SignupForm
+    from kiosk.store import Store
     from kiosk.submissions import ComplaintForm, Consent, ProposalForm, Receipt
     from sync.engine import SyncEngine
     from sync.status import SyncControl
@@ -53,6 +47,11 @@ class InputError(Exception):
 
 
 def _open(settings: Settings) -> Store:
+    # Each command imports what it uses: `civic-kiosk run` paints its home screen while
+    # the store (SQLAlchemy) opens on a thread (app/opening.py); the operator commands
+    # never import the check-in desk's or the submission services' modules they do not use.
+    from kiosk.store import open_store
+
     settings.data_dir.mkdir(parents=True, exist_ok=True)
     return open_store(settings.database_url_resolved)
 
@@ -68,10 +67,12 @@ def make_engine(store: Store, settings: Settings) -> SyncEngine:
 
 
 def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
-    store = _open(settings)
     from app.launch import run_kiosk
+    from app.opening import StoreOpening
     from printing.health import PrinterHealth
 
+    # Opened while the home screen is painted (app/opening.py).
+    opening = StoreOpening(lambda: _open(settings))
     # One printer state for the window's print worker and the sync rounds that report it.
     health = PrinterHealth()
     workers: list[SyncWorker] = []
@@ -82,12 +83,12 @@ def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
         started()
         from sync.worker import start_sync
 
-        workers.append(start_sync(store, settings, printer_state=health.report))
+        workers.append(start_sync(opening.result(), settings, printer_state=health.report))
         return workers[-1]
 
     try:
         return run_kiosk(
-            settings, store, start_sync=start, config_path=args.config, printer_health=health
+            settings, opening, start_sync=start, config_path=args.config, printer_health=health
         )
     finally:
         for worker in workers:

@@ -24,7 +24,6 @@ from app.pyside import spare_sources  # first of ours: what follows is imported 
 from core.clock import Clock, utcnow
 from kiosk.config import Settings, settings_path
 from kiosk.keypad import parse_key_map
-from kiosk.store import Store
 from ui.fonts import load_fonts
 from ui.fullscreen import ScreenFit, demo_geometry
 from ui.i18n import I18n, install
@@ -43,6 +42,8 @@ if TYPE_CHECKING:
     # server's desk are attached once the home screen has been painted (run_kiosk).
     from PySide6.QtNetwork import QNetworkInformation
 
+    from app.opening import StoreOpening
+    from kiosk.store import Store
     from printing.health import PrinterHealth
     from sync.client import Timeouts
     from sync.status import SyncControl, SyncStatus
@@ -117,7 +118,7 @@ def bind_sync(window: KioskWindow, sync: SyncControl) -> SyncBridge:
 
 def build_window(
     settings: Settings,
-    store: Store,
+    store: Store | Callable[[], Store],
     *,
     sync: SyncControl | None = None,
     timing: IdleTiming | None = None,
@@ -135,7 +136,8 @@ def build_window(
     frameless: bool = False,
     voice: bool = True,
 ) -> KioskWindow:
-    """The window with everything a kiosk run has; ``jack`` and ``speaker`` may be given
+    """The window with everything a kiosk run has; ``store`` or how to get it when first
+    needed (app.opening.StoreOpening.result); ``jack`` and ``speaker`` may be given
     (a test's hand-plugged jack; a speaker on a named engine), else built from settings;
     ``online`` (sync.online.OnlineDesk) when it may ask the server; ``frameless`` for
     kiosk mode (ui.lockdown.kiosk_window_flags); ``voice=False`` leaves the voice to be
@@ -189,7 +191,6 @@ def build_window(
     window.accessibility_changed.connect(appearance)
     appearance(window.accessibility)
     app.installEventFilter(window.watcher)
-    app.installEventFilter(window.staff_mode)
     # Installed last, so it sees keys first: Escape never reaches a screen outside staff mode.
     app.installEventFilter(window.lockdown)
     window.watcher.start()
@@ -223,7 +224,7 @@ def attach_voice(
         jack.setParent(window)
     guide = VoiceGuide(window, speaker, jack, parse_key_map(settings.keypad_keys))
     window.voice = guide
-    window.desk.speech = lambda: (speaker.status(), jack.describe())
+    window.set_speech_status(lambda: (speaker.status(), jack.describe()))
     return guide
 
 
@@ -259,9 +260,21 @@ class FirstPaint(QObject):
         return False
 
 
+class StoreOpened(QObject):
+    """The store opening's end, from its thread to the GUI thread (a queued signal)."""
+
+    opened = Signal()
+
+    def emit_opened(self) -> None:
+        try:
+            self.opened.emit()
+        except RuntimeError:  # the window closed meanwhile
+            log.debug("store opened after the window closed")
+
+
 def run_kiosk(
     settings: Settings,
-    store: Store,
+    store: Store | StoreOpening,
     sync: SyncControl | None = None,
     *,
     start_sync: Callable[[], SyncControl] | None = None,
@@ -271,14 +284,23 @@ def run_kiosk(
     """Run until staff choose "Exit kiosk"; staff settings are saved to ``config_path``.
 
     ``sync`` is bound before the window shows; ``start_sync`` is called once the
-    home screen has been painted, and what it starts is bound then.
+    home screen has been painted and the store is open, and what it starts is
+    bound then. A ``StoreOpening`` is started once the home screen has been
+    painted: the window is shown before the store is open.
     """
+    from app.opening import StoreOpening
+
     app = ensure_app()
     install_file_log(settings.log_dir, redact_others=True)
     route_qt_messages()
+    if isinstance(store, StoreOpening):
+        opening: StoreOpening | None = store
+        source: Store | Callable[[], Store] = store.result
+    else:
+        opening, source = None, store
     window = build_window(
         settings,
-        store,
+        source,
         sync=sync,
         config_path=config_path or settings_path(),
         printer_health=printer_health,
@@ -299,11 +321,9 @@ def run_kiosk(
         window.setGeometry(demo_geometry(app.primaryScreen()))
         window.show()
 
-    def after_first_paint() -> None:
-        # Nothing a citizen needs to see the home screen, all of it before a first tap
-        # can be answered: the voice and keypad (QtMultimedia, eSpeak NG, the earphone
-        # jack), the server's desk (its HTTP client) and the sync engine.
-        attach_voice(window, settings)
+    def store_opened() -> None:
+        # window.store takes the store (or raises its error, for the calm excepthook).
+        store = window.store
         if sync is not None or start_sync is not None:
             from sync.online import OnlineDesk
 
@@ -313,6 +333,19 @@ def run_kiosk(
             started = start_sync()
             bind_sync(window, started)
             watch_network(started)
+
+    def after_first_paint() -> None:
+        # Nothing a citizen needs to see the home screen: the store (SQLAlchemy, the
+        # migrations check, the enrolment), the voice and keypad (QtMultimedia, eSpeak
+        # NG, the earphone jack), the server's desk (its HTTP client), the sync engine.
+        if opening is not None:
+            bridge = StoreOpened(window)
+            bridge.opened.connect(store_opened)
+            opening.then = bridge.emit_opened
+            opening.start()
+        attach_voice(window, settings)
+        if opening is None:
+            store_opened()
 
     FirstPaint(window, after_first_paint)
     log.info("kiosk started (kiosk mode %s)", "on" if settings.kiosk_mode else "off")

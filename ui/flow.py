@@ -29,20 +29,20 @@ from PySide6.QtGui import QPixmap
 from core.clock import Clock
 from core.links import status_page_url
 from core.validation import FieldError, ValidationFailed
-from kiosk import lookups, online_signups
-from kiosk.flows import FLOWS, Flow, Request, asks_before_discarding, needs_consent, steps
-from kiosk.identity import NotEnrolled
-from kiosk.lookups import EventItem
-from kiosk.online_signups import OnlineAnswer, PreparedSignup
-from kiosk.signups import sign_up
-from kiosk.store import Store
-from kiosk.submissions import ComplaintForm, Consent, Receipt
-from sync.protocol import CaseResponse
 from ui.i18n import tr
 from ui.screens.base import Screen
 from ui.screens.form import FormScreen
 
 if TYPE_CHECKING:
+    # The domain (the store, pydantic payloads, sealing) is imported where a flow first
+    # uses it: the window is painted before the store has opened (ui.shell).
+    from kiosk.flows import Flow
+    from kiosk.lookups import EventItem
+    from kiosk.online_signups import OnlineAnswer, PreparedSignup
+    from kiosk.store import Store
+    from kiosk.submissions import Consent, Receipt
+    from sync.protocol import CaseResponse
+
     # The window builds these when a flow first needs them (ui.shell), and imports
     # their modules then: the photo page's camera and the receipt's QR are not
     # part of the kiosk's start.
@@ -184,7 +184,7 @@ class FlowController(QObject):
     def __init__(
         self,
         screens: FlowScreens,
-        store: Store,
+        store: Store | Callable[[], Store],
         clock: Clock,
         *,
         photo_enabled: Callable[[], bool] = lambda: False,
@@ -196,7 +196,8 @@ class FlowController(QObject):
     ) -> None:
         super().__init__(parent)
         self.screens = screens
-        self.store = store
+        # The store or how to get it (the window's, which may still be opening).
+        self._store = store
         self.clock = clock
         self.online = online
         self._ask = ask
@@ -207,9 +208,15 @@ class FlowController(QObject):
         self._before_leave: Screen | None = None
         self._current: Screen | None = None
 
+    @property
+    def store(self) -> Store:
+        return self._store() if callable(self._store) else self._store
+
     def built(self, name: str, screen: Screen) -> None:
         """The window built the screen called ``name``: connect to it if it is the flow's."""
         if name in FORM_KINDS:
+            from kiosk.flows import FLOWS
+
             form = cast(FormScreen, screen)
             form.validator = _page_check(FLOWS[name], form)
             form.completed.connect(self._form_completed)
@@ -240,6 +247,10 @@ class FlowController(QObject):
 
     @property
     def flow(self) -> Flow | None:
+        if not self.state.kind:
+            return None
+        from kiosk.flows import FLOWS
+
         return FLOWS.get(self.state.kind)
 
     def current_form(self) -> FormScreen | None:
@@ -266,6 +277,8 @@ class FlowController(QObject):
             return
         form = self.current_form()
         assert form is not None
+        from kiosk.flows import steps
+
         plan = steps(flow, form.form(), skipped=form.skipped_steps())
         step = screen.step_key() if not self.screens.is_(screen, "leave") else ""
         current = plan.index(step) if step in plan else 0
@@ -279,18 +292,23 @@ class FlowController(QObject):
 
     def start(self, kind: str) -> None:
         """A home tile: the flow's first screen, with nothing of an earlier citizen."""
+        # The store first: if it is still opening, wait for it before importing the domain
+        # modules it is importing meanwhile (app.launch).
+        store = self.store
+        from kiosk import lookups
+
         self.state = FlowState(kind=kind)
         s = self.screens
         if kind in ("complaint", "suggestion"):
             form = cast("ComplaintScreen", s.form(kind))
-            form.set_categories(lookups.categories(self.store))
+            form.set_categories(lookups.categories(store))
             # No camera (or staff turned it off): the photo page is not there at all.
             form.set_photo_enabled(self._photo_enabled())
             self._show_form(form)
         elif kind == "proposal":
             self._show_form(s.proposal)
         elif kind == "signup":
-            s.events.set_events(lookups.events(self.store, self.clock()))
+            s.events.set_events(lookups.events(store, self.clock()))
             self.show_requested.emit(s.events)
             if self.online is not None:
                 self._ask(self.online.availability, self._seats_counted)
@@ -303,6 +321,9 @@ class FlowController(QObject):
         if form is None or self.screens.is_(self._current, "receipt"):
             return False
         typed = form.form()
+        from kiosk.flows import asks_before_discarding
+        from kiosk.submissions import ComplaintForm
+
         photo = isinstance(typed, ComplaintForm) and bool(typed.photo)
         return asks_before_discarding(form.typed(), photo=photo)
 
@@ -366,6 +387,8 @@ class FlowController(QObject):
 
     def _needs_consent(self) -> bool:
         flow, form = self.flow, self.current_form()
+        from kiosk.flows import needs_consent
+
         return flow is not None and form is not None and needs_consent(flow, form.form())
 
     def _form_completed(self) -> None:
@@ -420,6 +443,8 @@ class FlowController(QObject):
         """The server's free places for this kiosk replace its offline block in the list."""
         if not isinstance(seats, dict) or not self.screens.is_(self._current, "events"):
             return
+        from kiosk import lookups
+
         live = [
             replace(item, seats_left=seats[item.id], live=True)
             for item in lookups.events(self.store, self.clock())
@@ -431,6 +456,8 @@ class FlowController(QObject):
         if self.state.kind == "signup" and self.online is not None and self.state.event:
             self._claim_online(self.online, self.state.event)
             return
+        from kiosk.identity import NotEnrolled
+
         try:
             receipt = self._submit_current()
         except ValidationFailed as failed:
@@ -456,6 +483,10 @@ class FlowController(QObject):
 
     def _claim_online(self, online: OnlineServices, event: EventItem) -> None:
         """A connected kiosk asks the server for the place; "checking…" meanwhile."""
+        from kiosk import online_signups
+        from kiosk.identity import NotEnrolled
+        from kiosk.submissions import Consent
+
         try:
             prepared = online_signups.prepare(
                 self.store,
@@ -478,6 +509,9 @@ class FlowController(QObject):
         self.screens.review.show_busy(False)
         if not self.screens.is_(self._current, "review") or self.state.kind != "signup":
             return  # the citizen left (or the kiosk wiped) while the server was asked
+        from kiosk import online_signups
+        from kiosk.online_signups import OnlineAnswer
+
         if not isinstance(answer, OnlineAnswer):
             self._sign_up_offline(prepared)
             return
@@ -495,6 +529,8 @@ class FlowController(QObject):
 
     def _sign_up_offline(self, prepared: PreparedSignup) -> None:
         """No answer: this kiosk's block decides, under the same id and receipt code."""
+        from kiosk.signups import sign_up
+
         try:
             receipt = sign_up(
                 self.store,
@@ -522,6 +558,9 @@ class FlowController(QObject):
         event = self.state.event
         if flow.kind == "signup" and event is None:
             raise RuntimeError("a sign-up with no event chosen")
+        from kiosk.flows import Request
+        from kiosk.submissions import Consent
+
         request = Request(
             consent=self.state.consent or Consent(),
             now=self.clock(),

@@ -50,11 +50,7 @@ from PySide6.QtWidgets import (
 from typing_extensions import override
 
 from core.clock import Clock, utcnow
-from kiosk import lookups
 from kiosk.config import ConfigError, Language, Orientation, Settings, save_settings
-from kiosk.slips import event_facts, slip_facts, status_server
-from kiosk.store import Store
-from kiosk.submissions import Receipt
 from sync.status import SyncControl, SyncState, SyncStatus
 from ui.background import Questions
 from ui.call import StaffCall
@@ -71,10 +67,7 @@ from ui.screens.base import Screen
 from ui.screens.home import HomeScreen
 from ui.screens.idle_warning import IdleWarning
 from ui.scrolling import ScrollPage
-from ui.staff.desk import StaffDesk
 from ui.staff.gesture import LongPress
-from ui.staff.mode import StaffMode
-from ui.staff.pin import PinScreen
 from ui.theme import ThemeOptions, build_theme, current_theme
 from ui.touch import LowPositionFrame
 from ui.widgets import TrButton, TrLabel, retranslate_tree, set_role
@@ -83,6 +76,10 @@ if TYPE_CHECKING:
     # Only the home screen, the frame and the staff PIN pad are built at start; every
     # other screen (and what it imports: the camera, QtMultimedia, zxing, QR codes,
     # the check-in desk, the staff pages) when it is first shown (``screen_named``).
+    # The store and what reads it (SQLAlchemy, pydantic, the crypto of sealing): the
+    # window can be painted before the store is open (``store``).
+    from kiosk.store import Store
+    from kiosk.submissions import Receipt
     from printing.printer import PrintResult
     from sync.client import Timeouts
     from sync.enrolment import Enrolment
@@ -100,6 +97,10 @@ if TYPE_CHECKING:
     from ui.screens.receipt import ReceiptScreen
     from ui.screens.review import ReviewScreen
     from ui.screens.signup import EventListScreen, SignupFormScreen
+    from ui.speech import SpeechStatus
+    from ui.staff.desk import StaffDesk
+    from ui.staff.mode import StaffMode
+    from ui.staff.pin import PinScreen
     from ui.staff.screen import StaffScreen
     from ui.voice.guide import VoiceGuide
 
@@ -180,7 +181,7 @@ class KioskWindow(QMainWindow):
     def __init__(
         self,
         settings: Settings,
-        store: Store,
+        store: Store | Callable[[], Store],
         *,
         i18n: I18n,
         timing: IdleTiming | None = None,
@@ -210,7 +211,14 @@ class KioskWindow(QMainWindow):
         if photo_source is not None:
             photo_source.setParent(self)
         self.settings = settings
-        self.store = store
+        # The store, or how to get it: ``run_kiosk`` paints the home screen while the store
+        # opens (SQLAlchemy, the migrations check); whatever first needs it waits for it.
+        self._store: Store | None = None
+        self._open_store: Callable[[], Store] | None = None
+        if callable(store):
+            self._open_store = store
+        else:
+            self._store = store
         self.i18n = i18n
         self.clock = clock
         self.config_path = config_path
@@ -218,7 +226,10 @@ class KioskWindow(QMainWindow):
         self._monotonic = monotonic
         self._camera = camera
         self._enrol_timeouts = enrol_timeouts
-        self.desk = StaffDesk(store, clock, lambda: self.settings)
+        self._desk: StaffDesk | None = None
+        self._sync: SyncControl | None = None
+        self._speech: Callable[[], tuple[SpeechStatus, str]] | None = None
+        self._staff_mode: StaffMode | None = None
         self.announcer: Announcer = announcer or _Silent()
         # Someone is there although nothing was touched (earphones in the jack): no idle wipe.
         self.keep_alive: Callable[[], bool] = lambda: False
@@ -247,8 +258,8 @@ class KioskWindow(QMainWindow):
         rows = QVBoxLayout(body)
         rows.setContentsMargins(0, 0, 0, 0)
         rows.setSpacing(0)
-        office = settings.office_name or lookups.enrolled_office(store)
-        self.header = TopBar(office, body)
+        # The enrolled office's name comes from the store (``store_opened``).
+        self.header = TopBar(settings.office_name, body)
         self.status = StatusStrip(body)
         self.status.hide()
         self.stack = QStackedWidget(body)
@@ -295,12 +306,12 @@ class KioskWindow(QMainWindow):
             "checkin": self._make_checkin,
             "case": self._make_case,
             "accessibility": self._make_accessibility,
-            "staff_pin": PinScreen,
+            "staff_pin": self._make_staff_pin,
             "staff": self._make_staff,
         }
         self.flow = FlowController(
             FlowScreens(self.screen_named, self.screens.get),
-            store,
+            lambda: self.store,
             clock,
             photo_enabled=lambda: self.settings.camera and self.photo_source.available(),
             offline=self._offline,
@@ -314,9 +325,6 @@ class KioskWindow(QMainWindow):
         self.idle_timeout_ms = (timing or IdleTiming(90_000, 30_000)).timeout_ms
         self._portrait = False
         self.screen_named("home")
-        self.staff_mode = StaffMode(
-            store, clock, self.staff_pin, settings.staff_timeout_s * 1000, self
-        )
         # Hidden: a long press on the title or the office name (the office may be empty).
         self.gesture = LongPress(self)
         self.gesture.watch(self.header.title)
@@ -329,10 +337,71 @@ class KioskWindow(QMainWindow):
         self._restyle_frame()
         self.show_language(i18n.language)
         self.retranslate()
-        self.refresh_status()
+        if self._store is not None:
+            self.store_opened()
         self.show_screen(self.home)
 
     # --- construction ---------------------------------------------------------------------
+
+    @property
+    def store(self) -> Store:
+        """The kiosk's store; if it is still opening, this waits for it (``store_opened``)."""
+        if self._store is None:
+            assert self._open_store is not None
+            self._store = self._open_store()
+            self.store_opened()
+        return self._store
+
+    def store_opened(self) -> None:
+        """What the window shows from the store: the enrolled office and the queue's count."""
+        from kiosk import lookups
+
+        if not self.settings.office_name:
+            self.header.office.setText(lookups.enrolled_office(self.store))
+        self.refresh_status()
+
+    @property
+    def desk(self) -> StaffDesk:
+        """What staff pages read and do (ui.staff.desk), made when staff first need it."""
+        if self._desk is None:
+            from ui.staff.desk import StaffDesk
+
+            self._desk = StaffDesk(self.store, self.clock, lambda: self.settings)
+            self._desk.sync = self._sync
+            self._desk.speech = self._speech
+        return self._desk
+
+    def set_speech_status(self, speech: Callable[[], tuple[SpeechStatus, str]]) -> None:
+        """How staff pages learn the voice's state (app.launch, once the voice is attached)."""
+        self._speech = speech
+        if self._desk is not None:
+            self._desk.speech = speech
+
+    @property
+    def staff_mode(self) -> StaffMode:
+        """The staff PIN and session (ui.staff.mode), made at the first long press."""
+        if self._staff_mode is None:
+            from ui.staff.mode import StaffMode
+
+            mode = StaffMode(
+                self.store,
+                self.clock,
+                self.staff_pin,
+                self.settings.staff_timeout_s * 1000,
+                self,
+            )
+            mode.pin_requested.connect(lambda: self.show_screen(self.staff_pin))
+            mode.entered.connect(self._staff_entered)
+            mode.left.connect(self._staff_left)
+            app = QApplication.instance()
+            if app is not None:
+                # A staff session lasts while staff touch anything (its own timeout).
+                app.installEventFilter(mode)
+            self._staff_mode = mode
+        return self._staff_mode
+
+    def _staff_active(self) -> bool:
+        return self._staff_mode is not None and self._staff_mode.active
 
     def screen_named(self, name: str) -> Screen:
         """The screen called ``name``, built and wired the first time it is asked for."""
@@ -360,6 +429,11 @@ class KioskWindow(QMainWindow):
     def _built(self, name: str) -> Screen | None:
         """The screen called ``name`` if it was built; None otherwise (never builds it)."""
         return self.screens.get(name)
+
+    def _make_staff_pin(self) -> Screen:
+        from ui.staff.pin import PinScreen
+
+        return PinScreen()
 
     def _make_complaint(self) -> Screen:
         from ui.screens.complaint import ComplaintScreen
@@ -502,7 +576,7 @@ class KioskWindow(QMainWindow):
 
     @property
     def staff_pin(self) -> PinScreen:
-        return cast(PinScreen, self.screen_named("staff_pin"))
+        return cast("PinScreen", self.screen_named("staff_pin"))
 
     @property
     def staff(self) -> StaffScreen:
@@ -547,10 +621,7 @@ class KioskWindow(QMainWindow):
         self.call_line.answered.connect(self.call.answer)
         self.i18n.languageChanged.connect(self.retranslate)
         self.printing.printed.connect(self._slip_printed)
-        self.gesture.held.connect(self.staff_mode.request)
-        self.staff_mode.pin_requested.connect(lambda: self.show_screen(self.staff_pin))
-        self.staff_mode.entered.connect(self._staff_entered)
-        self.staff_mode.left.connect(self._staff_left)
+        self.gesture.held.connect(lambda: self.staff_mode.request())
         self.watcher.idle.connect(self._idle)
         self.idle_warning.carry_on.connect(self.watcher.start)
         self.idle_warning.expired.connect(self._idle_expired)
@@ -576,11 +647,11 @@ class KioskWindow(QMainWindow):
             case.cancel.connect(lambda code: self._act_on_case(code, "cancel"))
             case.ask_again.connect(lambda code: self._act_on_case(code, "ask_again"))
         elif name == "staff_pin":
-            cast(PinScreen, screen).cancelled.connect(self.start_over)
+            cast("PinScreen", screen).cancelled.connect(self.start_over)
             self._style_staff()
         elif name == "staff":
             staff = cast("StaffScreen", screen)
-            staff.leave.connect(self.staff_mode.leave)
+            staff.leave.connect(lambda: self.staff_mode.leave())
             staff.open_checkin.connect(self._open_checkin)
             staff.exit_kiosk.connect(self.exit_kiosk)
             staff.settings.saved.connect(self.apply_settings)
@@ -612,11 +683,11 @@ class KioskWindow(QMainWindow):
 
     def _screen_changed(self, _index: int = 0) -> None:
         screen = self.current_screen()
-        if self.staff_mode.active and not self._is(screen, "staff", "checkin"):
+        if self._staff_active() and not self._is(screen, "staff", "checkin"):
             self.staff_mode.leave()  # the staff session ends wherever staff leave its screens
             return
         self._close_keyboard_unless_typing(screen)
-        staffish = self.staff_mode.active
+        staffish = self._staff_active()
         self.status.setVisible(staffish)
         self.bar.show_navigation(
             home=screen is not self.home, back=not self._is(screen, "home", "receipt")
@@ -762,12 +833,15 @@ class KioskWindow(QMainWindow):
     # --- printed slips ------------------------------------------------------------------
 
     def _status_server(self) -> str:
+        from kiosk.slips import status_server
+
         return status_server(self.store, self.settings.server_url)
 
     def _print_receipt(self, receipt: Receipt) -> None:
         """Queue the slip after the receipt is on screen; its fate is shown when it is known."""
         if not self.printing.configured:
             return
+        from kiosk.slips import slip_facts
         from ui.slips import receipt_slip
 
         try:
@@ -795,6 +869,7 @@ class KioskWindow(QMainWindow):
     def _print_admission(self, event_id: int, masked_name: str) -> None:
         if not (self.settings.print_admission_slip and self.printing.configured):
             return
+        from kiosk.slips import event_facts
         from ui.slips import admission_slip
 
         slip = admission_slip(
@@ -830,7 +905,7 @@ class KioskWindow(QMainWindow):
         self.session_ended.emit()
 
     def _idle(self) -> None:
-        if self.staff_mode.active or self.call.active or self.keep_alive():
+        if self._staff_active() or self.call.active or self.keep_alive():
             # Staff mode keeps its own, longer limit; a citizen waiting for staff keeps
             # theirs; earphones in the jack are someone there.
             self.watcher.start()
@@ -862,9 +937,7 @@ class KioskWindow(QMainWindow):
         where = (
             tr(self.screens[self.call.where].title_key) if self.call.where in self.screens else ""
         )
-        self.call_line.show_call(
-            active=active, staff=self.staff_mode.active, since=when, where=where
-        )
+        self.call_line.show_call(active=active, staff=self._staff_active(), since=when, where=where)
 
     # --- check-in and staff mode --------------------------------------------------------
 
@@ -873,14 +946,15 @@ class KioskWindow(QMainWindow):
         self.show_screen(self.checkin)
 
     def _checkin_back(self) -> None:
-        if self.staff_mode.active:
+        if self._staff_active():
             self.show_screen(self.staff)
         else:
             self.start_over()
 
     def _someone_there(self) -> None:
         """A scan at the door counts as use, for the citizen's and the staff timeout."""
-        self.staff_mode.touch()
+        if self._staff_mode is not None:
+            self._staff_mode.touch()
         if not self.idle_warning.isVisible():
             self.watcher.start()
 
@@ -971,7 +1045,9 @@ class KioskWindow(QMainWindow):
         self.exited.emit()
 
     def attach_sync(self, sync: SyncControl) -> None:
-        self.desk.sync = sync
+        self._sync = sync
+        if self._desk is not None:
+            self._desk.sync = sync
 
     def attach_online(self, online: OnlineServices) -> None:
         """The server's desk, once there is one (app.launch: after the first paint)."""
@@ -1059,7 +1135,11 @@ class KioskWindow(QMainWindow):
 
     def refresh_status(self) -> None:
         """Show the engine's last status, or the local count when no engine runs."""
-        pending = lookups.pending_count(self.store)
+        if self._store is None:
+            return  # counted when the store has opened (``store_opened``)
+        from kiosk import lookups
+
+        pending = lookups.pending_count(self._store)
         state = self.sync_status.state if self.sync_status else None
         if self.sync_status is None:
             state = SyncState.OFFLINE
