@@ -41,11 +41,11 @@ class StoreOpening:
         open_store: Callable[[], Store],
         *,
         warm: Sequence[str] = WARM_MODULES,
-        then: Callable[[], None] | None = None,
     ) -> None:
         self._open = open_store
         self._warm = tuple(warm)
-        self.then = then  # called on the opening thread when it is done, even on failure
+        self._then: list[Callable[[], None]] = []
+        self._finished = False
         self._store: Store | None = None
         self._error: BaseException | None = None
         self._thread: threading.Thread | None = None
@@ -68,11 +68,19 @@ class StoreOpening:
         except BaseException as error:  # handed to whoever waits in result()
             self._error = error
         finally:
-            if self.then is not None:
-                self.then()
+            with self._lock:
+                self._finished = True
+                then, self._then = self._then, []
+            for call in then:
+                call()
 
-    def done(self) -> bool:
-        return self._thread is not None and not self._thread.is_alive()
+    def when_done(self, call: Callable[[], None]) -> None:
+        """Call ``call`` once the opening is over (ok or not): on its thread, or now if it is."""
+        with self._lock:
+            if not self._finished:
+                self._then.append(call)
+                return
+        call()
 
     def result(self) -> Store:
         """The open store, waiting for it (and starting it, if nobody had); raises its error."""
