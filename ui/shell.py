@@ -108,6 +108,10 @@ __all__ = ["Announcer", "KioskWindow", "OnlineServices"]
 
 log = logging.getLogger(__name__)
 
+# The screens every citizen flow ends with, built while the citizen fills in the form
+# (prepare_screens): not at start-up, where they would only hold memory.
+FLOW_ENDS = ("consent", "review", "receipt")
+
 # The keyboard takes at most this share of the citizen's region: the field it types
 # into, with its question, error and the main button, needs the rest.
 KEYBOARD_SHARE = 0.42
@@ -420,6 +424,25 @@ class KioskWindow(QMainWindow):
         screen.retranslate()
         return screen
 
+    def prepare_screens(self, names: tuple[str, ...] = FLOW_ENDS) -> None:
+        """Build ``names`` ahead of need, one per turn of the event loop.
+
+        A screen takes ~50-200 ms to build on a kiosk: built while the citizen reads
+        or types, not between their tap and the next screen. One per turn, so a tap
+        meanwhile waits for one screen at most.
+        """
+        waiting = [name for name in names if name not in self.screens]
+        if not waiting:
+            return
+
+        def next_one() -> None:
+            if waiting:
+                self.screen_named(waiting.pop(0)).ensurePolished()
+            if waiting:
+                QTimer.singleShot(0, next_one)
+
+        QTimer.singleShot(0, next_one)
+
     def every_screen(self) -> dict[str, Screen]:
         """Every screen, each built if it was not yet (for walks over them all: tests, audits)."""
         for name in self._makers:
@@ -701,10 +724,10 @@ class KioskWindow(QMainWindow):
         self.header.show_office(screen is self.home)
         if screen is self.home:
             self._show_frame(Frame("app.title"))
-        if self._is(screen, "review") and self._built("receipt") is None:
-            # The receipt follows the one tap a citizen waits on most: build it now, while
-            # they read their answers, not between Submit and the receipt on screen.
-            QTimer.singleShot(0, self._prepare_receipt)
+        if self.flow.owns(screen):
+            # The consent page, the review and the receipt (the one tap a citizen waits on
+            # most: Submit) are built now, while the citizen fills in the form.
+            self.prepare_screens()
         self.screen_shown.emit(screen.objectName())  # the voice guide reads it
 
     def _close_keyboard_unless_typing(self, screen: Screen) -> None:
@@ -780,9 +803,6 @@ class KioskWindow(QMainWindow):
 
     def submit(self) -> None:
         self.flow.submit()
-
-    def _prepare_receipt(self) -> None:
-        self.screen_named("receipt").ensurePolished()
 
     def _submitted(self, receipt: Receipt) -> None:
         # The staff strip's count is not what the citizen waits for (it is hidden outside

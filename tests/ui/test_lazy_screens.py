@@ -50,7 +50,7 @@ def test_a_screen_built_late_speaks_the_language_chosen_before(
     assert window.proposal.nav.next_button.text() == translate("nav.next", "en")
 
 
-def test_the_receipt_is_built_while_the_citizen_reads_the_review(
+def test_the_receipt_is_built_before_the_citizen_taps_submit(
     qtbot: QtBot, citizen: Citizen, kiosk: KioskWindow
 ) -> None:
     citizen.file_complaint()
