@@ -12,6 +12,14 @@ The citizen flows are sequenced by ``ui.flow.FlowController`` from the table
 in ``kiosk.flows``; the window switches to the screens the controller asks
 for and fills the title strip from it.
 
+Screens are built when first asked for (``screen_named``; the attributes
+``window.complaint``, ``window.receipt``... are properties that do it) and
+kept: a start builds the home screen only. A flow's consent, review and
+receipt screens are built while the citizen fills in its form. The window
+may be painted before its store is open (``store``: app.launch opens it on a
+thread after the first paint); staff mode and the staff desk are made at the
+first long press.
+
 The keyboard is part of the layout: when it opens the screen above shrinks
 (every screen's content scrolls, ``ui.scrolling``) and the focused field,
 with its question and error, stays in view above it; it closes whenever the
