@@ -14,9 +14,10 @@ button (real mouse events, delivered as a tap is) on a store pre-seeded
 with ``--rows`` submissions and outbox rows, and stops the clock when the
 receipt screen has been painted: the sealing, the durable commit of the
 record and its outbox row, the receipt with its QR, and the paint. The bare
-baseline, in the same run, process and display: a PySide6 window whose
-button commits one row to SQLite (WAL, synchronous=FULL, as the kiosk's
-store) and shows a label on the next page, timed the same way.
+baseline, in the same run, process and display, in turns of 20 taps with the
+kiosk's so that both see the same load: a PySide6 window whose button
+commits one row to SQLite (WAL, synchronous=FULL, as the kiosk's store) and
+shows a label on the next page, timed the same way.
 """
 
 from __future__ import annotations
@@ -85,58 +86,62 @@ def tap_until_painted(button: QAbstractButton, painted: QWidget) -> float:
         painted.removeEventFilter(probe)
 
 
-def bare_taps(directory: Path, samples: int) -> list[float]:
+class BareTap:
     """The floor: a tap that commits one row durably and shows the next page."""
-    from PySide6.QtWidgets import QApplication, QLabel, QPushButton, QStackedWidget
 
-    db = sqlite3.connect(directory / "bare.db", isolation_level=None)
-    db.execute("PRAGMA journal_mode=WAL")
-    db.execute("PRAGMA synchronous=FULL")
-    db.execute("CREATE TABLE IF NOT EXISTS receipts (id INTEGER PRIMARY KEY, code TEXT)")
-    stack = QStackedWidget()
-    button = QPushButton("제출 / Submit")
-    label = QLabel()
-    stack.addWidget(button)
-    stack.addWidget(label)
+    def __init__(self, directory: Path) -> None:
+        from PySide6.QtWidgets import QLabel, QPushButton, QStackedWidget
 
-    def submit() -> None:
-        with db:
-            db.execute("BEGIN")
-            db.execute("INSERT INTO receipts (code) VALUES (?)", (f"{time.monotonic_ns():x}",))
-        label.setText(f"접수되었습니다 / Received {db.total_changes}")
-        stack.setCurrentWidget(label)
+        self.db = sqlite3.connect(directory / "bare.db", isolation_level=None)
+        self.db.execute("PRAGMA journal_mode=WAL")
+        self.db.execute("PRAGMA synchronous=FULL")
+        self.db.execute("CREATE TABLE IF NOT EXISTS receipts (id INTEGER PRIMARY KEY, code TEXT)")
+        self.window = QStackedWidget()
+        self.button = QPushButton("제출 / Submit")
+        self.label = QLabel()
+        self.window.addWidget(self.button)
+        self.window.addWidget(self.label)
+        self.button.clicked.connect(self._submit)
+        self.window.resize(1920, 1080)
 
-    button.clicked.connect(submit)
-    stack.resize(1920, 1080)
-    stack.show()
-    QApplication.processEvents()
-    times = []
-    for _ in range(samples):
-        stack.setCurrentWidget(button)
+    def _submit(self) -> None:
+        with self.db:
+            self.db.execute("BEGIN")
+            self.db.execute("INSERT INTO receipts (code) VALUES (?)", (f"{time.monotonic_ns():x}",))
+        self.label.setText(f"접수되었습니다 / Received {self.db.total_changes}")
+        self.window.setCurrentWidget(self.label)
+
+    def tap(self, _n: int) -> float:
+        from PySide6.QtWidgets import QApplication
+
+        self.window.setCurrentWidget(self.button)
         QApplication.processEvents()
-        times.append(tap_until_painted(button, label))
-    stack.close()
-    db.close()
-    return times
+        return tap_until_painted(self.button, self.label)
+
+    def close(self) -> None:
+        self.window.close()
+        self.db.close()
 
 
-def submit_to_receipt(directory: Path, rows: int, samples: int) -> list[float]:
-    from PySide6.QtWidgets import QApplication
+class ReceiptTap:
+    """The kiosk: a complaint filled in and agreed to, then Submit tapped on the review."""
 
-    from app.launch import build_window
-    from kiosk.config import Settings
-    from ui.idle import IdleTiming
+    def __init__(self, directory: Path, rows: int) -> None:
+        from app.launch import build_window
+        from kiosk.config import Settings
+        from ui.idle import IdleTiming
 
-    store = seeded_store(directory, rows)
-    # No idle warning in the middle of the measurement.
-    calm = IdleTiming(timeout_ms=3_600_000, warning_ms=3_600_000)
-    settings = Settings(data_dir=directory, physical_keyboard=True)
-    window = build_window(settings, store, timing=calm, network=False)
-    window.resize(1920, 1080)
-    window.show()
-    QApplication.processEvents()
-    times = []
-    for n in range(samples):
+        self.store = seeded_store(directory, rows)
+        # No idle warning in the middle of the measurement.
+        calm = IdleTiming(timeout_ms=3_600_000, warning_ms=3_600_000)
+        settings = Settings(data_dir=directory, physical_keyboard=True)
+        self.window = build_window(settings, self.store, timing=calm, network=False)
+        self.window.resize(1920, 1080)
+
+    def tap(self, n: int) -> float:
+        from PySide6.QtWidgets import QApplication
+
+        window = self.window
         window.start("complaint")
         form = window.complaint
         form.grid("category").set_value("road")
@@ -149,12 +154,33 @@ def submit_to_receipt(directory: Path, rows: int, samples: int) -> list[float]:
         window.consent.nav.next_button.click()
         assert window.current_screen() is window.review
         QApplication.processEvents()  # the review painted, the receipt made meanwhile
-        times.append(tap_until_painted(window.review.nav.next_button, window.receipt))
+        took = tap_until_painted(window.review.nav.next_button, window.receipt)
         assert window.current_screen() is window.receipt, window.current_screen().objectName()
         window.end_session()
-    window.close()
-    store.close()
-    QApplication.processEvents()
+        return took
+
+    def close(self) -> None:
+        self.window.close()
+        self.store.close()
+
+
+def interleaved(
+    subjects: list[BareTap | ReceiptTap], samples: int, block: int = 20
+) -> list[list[float]]:
+    """``samples`` taps of each, in turns of ``block``: both see the same load."""
+    from PySide6.QtTest import QTest
+    from PySide6.QtWidgets import QApplication
+
+    times: list[list[float]] = [[] for _ in subjects]
+    while len(times[-1]) < samples:
+        for subject, taken in zip(subjects, times, strict=True):
+            subject.window.show()
+            QTest.qWaitForWindowExposed(subject.window)
+            QApplication.processEvents()
+            for _ in range(min(block, samples - len(taken))):
+                taken.append(subject.tap(len(taken)))
+            subject.window.hide()
+            QApplication.processEvents()
     return times
 
 
@@ -171,8 +197,11 @@ def main() -> None:
 
         app = ensure_app()
         directory = Path(tmp)
-        bare = bare_taps(directory, args.samples)
-        submits = submit_to_receipt(directory, args.rows, args.samples)
+        subjects: list[BareTap | ReceiptTap] = [BareTap(directory)]
+        subjects.append(ReceiptTap(directory, args.rows))
+        bare, submits = interleaved(subjects, args.samples)
+        for subject in subjects:
+            subject.close()
         app.processEvents()
         home, ready = cold_starts(args.starts, display)
     start_median = median(home)
