@@ -26,40 +26,20 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from app.start import started
-from core.jsontext import JsonRefused, load_json
 from core.pipes import quiet_when_the_reader_leaves
-from core.validation import ValidationFailed
-from kiosk.admissions import record_admission
-from kiosk.attendance import checkin_events
-from kiosk.checkin import Ambiguous, Verdict, VerdictKind
 from kiosk.config import ConfigError, Settings, load_settings
-from kiosk.identity import NotEnrolled
-from kiosk.outbox import needs_attention, retry_rejected
-from kiosk.signups import SignupForm, check_sign_up, store_sign_up
-from kiosk.store import Store, open_store
-from kiosk.submissions import (
-    ComplaintForm,
-    Consent,
-    ProposalForm,
-    Receipt,
-    check_complaint,
-    check_proposal,
-    check_suggestion,
-    store_complaint,
-    store_proposal,
-    store_suggestion,
-)
-from kiosk.sync_state import snapshot
-from printing.health import PrinterHealth
-from sync.enrolment import EnrolmentFailed, enroll
-from sync.status import SKEW_WARNING_S, SyncControl
 
 if TYPE_CHECKING:
+    from kiosk.checkin import Ambiguous, Verdict
+    from kiosk.signups import SignupForm
+    from kiosk.store import Store
+    from kiosk.submissions import ComplaintForm, Consent, ProposalForm, Receipt
     from sync.engine import SyncEngine
+    from sync.status import SyncControl
     from sync.worker import SyncWorker
 
 Command = Callable[[argparse.Namespace, Settings], int]
-FormT = TypeVar("FormT", ComplaintForm, ProposalForm, SignupForm)
+FormT = TypeVar("FormT", "ComplaintForm", "ProposalForm", "SignupForm")
 
 
 class InputError(Exception):
@@ -67,6 +47,11 @@ class InputError(Exception):
 
 
 def _open(settings: Settings) -> Store:
+    # Each command imports what it uses: `civic-kiosk run` paints its home screen while
+    # the store (SQLAlchemy) opens on a thread (app/opening.py); the operator commands
+    # never import the check-in desk's or the submission services' modules they do not use.
+    from kiosk.store import open_store
+
     settings.data_dir.mkdir(parents=True, exist_ok=True)
     return open_store(settings.database_url_resolved)
 
@@ -83,8 +68,11 @@ def make_engine(store: Store, settings: Settings) -> SyncEngine:
 
 def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
     from app.launch import run_kiosk
+    from app.opening import StoreOpening
+    from printing.health import PrinterHealth
 
-    store = _open(settings)
+    # Opened while the home screen is painted (app/opening.py).
+    opening = StoreOpening(lambda: _open(settings))
     # One printer state for the window's print worker and the sync rounds that report it.
     health = PrinterHealth()
     workers: list[SyncWorker] = []
@@ -95,12 +83,12 @@ def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
         started()
         from sync.worker import start_sync
 
-        workers.append(start_sync(store, settings, printer_state=health.report))
+        workers.append(start_sync(opening.result(), settings, printer_state=health.report))
         return workers[-1]
 
     try:
         return run_kiosk(
-            settings, store, start_sync=start, config_path=args.config, printer_health=health
+            settings, opening, start_sync=start, config_path=args.config, printer_health=health
         )
     finally:
         for worker in workers:
@@ -131,6 +119,8 @@ def cmd_demo_data(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_enroll(args: argparse.Namespace, settings: Settings) -> int:
+    from sync.enrolment import EnrolmentFailed, enroll
+
     store = _open(settings)
     server = args.server or settings.server_url
     if not server:
@@ -198,6 +188,9 @@ def _sync_forever(engine: SyncEngine) -> int:
 
 
 def cmd_status(args: argparse.Namespace, settings: Settings) -> int:
+    from kiosk.sync_state import snapshot
+    from sync.status import SKEW_WARNING_S
+
     store = _open(settings)
     with store.read() as session:
         snap = snapshot(session)
@@ -225,6 +218,8 @@ def cmd_status(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_attention(args: argparse.Namespace, settings: Settings) -> int:
+    from kiosk.outbox import needs_attention
+
     store = _open(settings)
     with store.read() as session:
         items = needs_attention(session)
@@ -244,6 +239,8 @@ def cmd_attention(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_retry(args: argparse.Namespace, settings: Settings) -> int:
+    from kiosk.outbox import needs_attention, retry_rejected
+
     store = _open(settings)
     ids = list(args.ids)
     if args.all:
@@ -258,6 +255,17 @@ def cmd_retry(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_submit(args: argparse.Namespace, settings: Settings) -> int:
+    from kiosk.submissions import (
+        ComplaintForm,
+        ProposalForm,
+        check_complaint,
+        check_proposal,
+        check_suggestion,
+        store_complaint,
+        store_proposal,
+        store_suggestion,
+    )
+
     store = _open(settings)
 
     def submit(data: dict[str, Any]) -> Receipt:
@@ -273,6 +281,8 @@ def cmd_submit(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_sign_up(args: argparse.Namespace, settings: Settings) -> int:
+    from kiosk.signups import SignupForm, check_sign_up, store_sign_up
+
     store = _open(settings)
 
     def submit(data: dict[str, Any]) -> Receipt:
@@ -287,6 +297,9 @@ def cmd_sign_up(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def _record(source: str, submit: Callable[[dict[str, Any]], Receipt]) -> int:
+    from core.validation import ValidationFailed
+    from kiosk.identity import NotEnrolled
+
     try:
         receipt = submit(_read_json_object(source))
     except InputError as exc:
@@ -322,6 +335,8 @@ MAX_FORM_BYTES = 1024 * 1024
 
 def _read_json_object(source: str) -> dict[str, Any]:
     """The form file as one JSON object, or InputError with one line saying what is wrong."""
+    from core.jsontext import JsonRefused, load_json
+
     try:
         if source == "-":
             raw = sys.stdin.buffer.read(MAX_FORM_BYTES + 1)
@@ -355,6 +370,8 @@ def _form(form_type: type[FormT], data: Mapping[str, Any]) -> FormT:
 
 
 def _consent(value: object) -> Consent:
+    from kiosk.submissions import Consent
+
     if value is None:
         return Consent()
     if not isinstance(value, dict):
@@ -379,6 +396,11 @@ def _iso(value: dt.datetime | None) -> str | None:
 
 def cmd_check_in(args: argparse.Namespace, settings: Settings) -> int:
     """The check-in screen's pipeline, headless: exit 0 only for an admitted ticket."""
+    from kiosk.admissions import record_admission
+    from kiosk.attendance import checkin_events
+    from kiosk.checkin import Verdict, VerdictKind
+    from kiosk.identity import NotEnrolled
+
     store = _open(settings)
     now = dt.datetime.now(dt.UTC)
     event_id = args.event
@@ -406,6 +428,8 @@ def cmd_check_in(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def _verdict_json(verdict: Verdict | Ambiguous) -> dict[str, Any]:
+    from kiosk.checkin import Ambiguous
+
     if isinstance(verdict, Ambiguous):
         # Several tickets share the typed code: staff choose by masked name.
         return {"kind": "ambiguous", "candidates": [_verdict_json(c) for c in verdict.candidates]}
@@ -430,6 +454,8 @@ def _verdict_json(verdict: Verdict | Ambiguous) -> dict[str, Any]:
 
 
 def _verdict_line(verdict: Verdict | Ambiguous) -> str:
+    from kiosk.checkin import Ambiguous, VerdictKind
+
     if isinstance(verdict, Ambiguous):
         names = ", ".join(c.masked_name or "?" for c in verdict.candidates)
         return f"ambiguous: the code matches {len(verdict.candidates)} tickets ({names})"

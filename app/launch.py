@@ -9,27 +9,22 @@ full-screen window (``kiosk_mode``) and the screensaver inhibition.
 from __future__ import annotations
 
 import logging
+import os
 import sys
 import time
 from collections.abc import Callable
 from pathlib import Path
 from types import TracebackType
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QEvent, QObject, QTimer, Signal
-from PySide6.QtNetwork import QNetworkInformation
 from PySide6.QtWidgets import QApplication, QWidget
 from typing_extensions import override
 
+from app.pyside import spare_sources  # first of ours: what follows is imported after Qt
 from core.clock import Clock, utcnow
 from kiosk.config import Settings, settings_path
 from kiosk.keypad import parse_key_map
-from kiosk.store import Store
-from printing.health import PrinterHealth
-from sync.client import Timeouts
-from sync.online import OnlineDesk
-from sync.status import SyncControl, SyncStatus
-from ui.camera import CameraScanner
-from ui.earphone import EarphoneJack, jack_for
 from ui.fonts import load_fonts
 from ui.fullscreen import ScreenFit, demo_geometry
 from ui.i18n import I18n, install
@@ -37,16 +32,33 @@ from ui.idle import IdleTiming
 from ui.keyboard import OnScreenKeyboard
 from ui.lockdown import inhibit_screensaver, kiosk_window_flags
 from ui.logs import install_file_log, route_qt_messages
-from ui.photo import PhotoSource
 from ui.printing import Printing
 from ui.screens.accessibility import Accessibility
 from ui.shell import KioskWindow, OnlineServices
-from ui.speech import Speaker
 from ui.theme import ThemeOptions, apply_theme
 from ui.touch import logical_dpi
-from ui.voice.guide import VoiceGuide
+
+if TYPE_CHECKING:
+    # Imported where used: the voice (QtMultimedia, eSpeak), the network watch and the
+    # server's desk are attached once the home screen has been painted (run_kiosk).
+    from PySide6.QtNetwork import QNetworkInformation
+
+    from app.opening import StoreOpening
+    from kiosk.store import Store
+    from printing.health import PrinterHealth
+    from sync.client import Timeouts
+    from sync.status import SyncControl, SyncStatus
+    from ui.camera import CameraScanner
+    from ui.earphone import EarphoneJack
+    from ui.photo import PhotoSource
+    from ui.speech import Speaker
+    from ui.voice.guide import VoiceGuide
 
 log = logging.getLogger(__name__)
+# The start-up benchmarks' probe (installer/launcher.py prints HOME_SHOWN at the first
+# paint); STORE_OPEN here says when a tap on the home screen no longer waits for start-up.
+PROBE_VARIABLE = "CIVIC_BENCH_PROBE"
+spare_sources()  # again, harmless: in case PySide6 was imported before this module
 
 
 def ensure_app() -> QApplication:
@@ -73,6 +85,8 @@ class SyncBridge(QObject):
 def network_hint(sync: SyncControl) -> Callable[[QNetworkInformation.Reachability], None]:
     """A slot that tells the engine the network is back (a hint; it still checks)."""
 
+    from PySide6.QtNetwork import QNetworkInformation
+
     def changed(reachability: QNetworkInformation.Reachability) -> None:
         if reachability in (
             QNetworkInformation.Reachability.Online,
@@ -86,6 +100,8 @@ def network_hint(sync: SyncControl) -> Callable[[QNetworkInformation.Reachabilit
 
 def watch_network(sync: SyncControl) -> bool:
     """Wire QNetworkInformation reachability to ``sync.network_back`` if a backend loads."""
+    from PySide6.QtNetwork import QNetworkInformation
+
     if not QNetworkInformation.loadBackendByFeatures(QNetworkInformation.Feature.Reachability):
         return False
     # The engine probes for itself; this only saves it waiting for its next timer.
@@ -106,7 +122,7 @@ def bind_sync(window: KioskWindow, sync: SyncControl) -> SyncBridge:
 
 def build_window(
     settings: Settings,
-    store: Store,
+    store: Store | Callable[[], Store],
     *,
     sync: SyncControl | None = None,
     timing: IdleTiming | None = None,
@@ -122,11 +138,14 @@ def build_window(
     online: OnlineServices | None = None,
     printer_health: PrinterHealth | None = None,
     frameless: bool = False,
+    voice: bool = True,
 ) -> KioskWindow:
-    """The window with everything a kiosk run has; ``jack`` and ``speaker`` may be given
+    """The window with everything a kiosk run has; ``store`` or how to get it when first
+    needed (app.opening.StoreOpening.result); ``jack`` and ``speaker`` may be given
     (a test's hand-plugged jack; a speaker on a named engine), else built from settings;
     ``online`` (sync.online.OnlineDesk) when it may ask the server; ``frameless`` for
-    kiosk mode (ui.lockdown.kiosk_window_flags)."""
+    kiosk mode (ui.lockdown.kiosk_window_flags); ``voice=False`` leaves the voice to be
+    attached later (``attach_voice``: run_kiosk does it after the first paint)."""
     app = ensure_app()
     load_fonts()
     dpi = logical_dpi(settings.screen_dpi, app.primaryScreen())
@@ -158,7 +177,8 @@ def build_window(
         keyboard.targetChanged.connect(keyboard.setVisible)
         keyboard.setVisible(keyboard.target() is not None)
     window.dpi = dpi
-    attach_voice(window, settings, jack=jack, speaker=speaker)
+    if voice:
+        attach_voice(window, settings, jack=jack, speaker=speaker)
 
     applied: list[ThemeOptions] = []
 
@@ -175,7 +195,6 @@ def build_window(
     window.accessibility_changed.connect(appearance)
     appearance(window.accessibility)
     app.installEventFilter(window.watcher)
-    app.installEventFilter(window.staff_mode)
     # Installed last, so it sees keys first: Escape never reaches a screen outside staff mode.
     app.installEventFilter(window.lockdown)
     window.watcher.start()
@@ -194,6 +213,10 @@ def attach_voice(
     speaker: Speaker | None = None,
 ) -> VoiceGuide:
     """The voice, the keypad and the earphone jack (ui.voice.guide), on ``window.voice``."""
+    from ui.earphone import jack_for
+    from ui.speech import Speaker
+    from ui.voice.guide import VoiceGuide
+
     speaker = speaker or Speaker()
     speaker.setParent(window)
     if jack is None:
@@ -205,7 +228,7 @@ def attach_voice(
         jack.setParent(window)
     guide = VoiceGuide(window, speaker, jack, parse_key_map(settings.keypad_keys))
     window.voice = guide
-    window.desk.speech = lambda: (speaker.status(), jack.describe())
+    window.set_speech_status(lambda: (speaker.status(), jack.describe()))
     return guide
 
 
@@ -241,9 +264,21 @@ class FirstPaint(QObject):
         return False
 
 
+class StoreOpened(QObject):
+    """The store opening's end, from its thread to the GUI thread (a queued signal)."""
+
+    opened = Signal()
+
+    def emit_opened(self) -> None:
+        try:
+            self.opened.emit()
+        except RuntimeError:  # the window closed meanwhile
+            log.debug("store opened after the window closed")
+
+
 def run_kiosk(
     settings: Settings,
-    store: Store,
+    store: Store | StoreOpening,
     sync: SyncControl | None = None,
     *,
     start_sync: Callable[[], SyncControl] | None = None,
@@ -253,20 +288,28 @@ def run_kiosk(
     """Run until staff choose "Exit kiosk"; staff settings are saved to ``config_path``.
 
     ``sync`` is bound before the window shows; ``start_sync`` is called once the
-    home screen has been painted, and what it starts is bound then.
+    home screen has been painted and the store is open, and what it starts is
+    bound then. A ``StoreOpening`` is started once the home screen has been
+    painted: the window is shown before the store is open.
     """
+    from app.opening import StoreOpening
+
     app = ensure_app()
     install_file_log(settings.log_dir, redact_others=True)
     route_qt_messages()
+    if isinstance(store, StoreOpening):
+        opening: StoreOpening | None = store
+        source: Store | Callable[[], Store] = store.result
+    else:
+        opening, source = None, store
     window = build_window(
         settings,
-        store,
+        source,
         sync=sync,
         config_path=config_path or settings_path(),
-        # A kiosk that syncs asks the server for places and cases while a citizen waits.
-        online=OnlineDesk(store) if sync is not None or start_sync is not None else None,
         printer_health=printer_health,
         frameless=settings.kiosk_mode,
+        voice=False,
     )
     sys.excepthook = calm_excepthook(window)
     window.exited.connect(app.quit)
@@ -281,13 +324,36 @@ def run_kiosk(
         # The desktop demo: a window that fits the screen it is on, closed only from staff mode.
         window.setGeometry(demo_geometry(app.primaryScreen()))
         window.show()
-    if start_sync is not None:
 
-        def bind_started() -> None:
+    def store_opened() -> None:
+        # window.store takes the store (or raises its error, for the calm excepthook).
+        store = window.store
+        if sync is not None or start_sync is not None:
+            from sync.online import OnlineDesk
+
+            # A kiosk that syncs asks the server for places and cases while a citizen waits.
+            window.attach_online(OnlineDesk(store))
+        if start_sync is not None:
             started = start_sync()
             bind_sync(window, started)
             watch_network(started)
+        if os.environ.get(PROBE_VARIABLE):
+            sys.stdout.write("STORE_OPEN\n")
+            sys.stdout.flush()
 
-        FirstPaint(window, bind_started)
+    def after_first_paint() -> None:
+        # Nothing a citizen needs to see the home screen: the store (SQLAlchemy, the
+        # migrations check, the enrolment), the voice and keypad (QtMultimedia, eSpeak
+        # NG, the earphone jack), the server's desk (its HTTP client), the sync engine.
+        if opening is not None:
+            bridge = StoreOpened(window)
+            bridge.opened.connect(store_opened)
+            opening.when_done(bridge.emit_opened)
+            opening.start()
+        attach_voice(window, settings)
+        if opening is None:
+            store_opened()
+
+    FirstPaint(window, after_first_paint)
     log.info("kiosk started (kiosk mode %s)", "on" if settings.kiosk_mode else "off")
     return app.exec()

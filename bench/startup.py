@@ -2,26 +2,77 @@
 
 Both kinds start through the same entry (``installer/launcher.py``, which is
 the bundle's entry too) with ``CIVIC_BENCH_PROBE`` set, so a source install
-and a bundle are timed by the same signal: ``HOME_SHOWN`` on stdout at the
-first paint of the home screen. Each kiosk gets a fresh data directory with
-the demo reference data, an empty settings file (the machine's own is never
-read) and the offscreen platform unless ``QT_QPA_PLATFORM`` says otherwise.
+and a bundle are timed by the same signals: ``HOME_SHOWN`` on stdout at the
+first paint of the home screen, and ``STORE_OPEN`` (app/launch.py) once the
+store is open and the sync engine started, when a tap on the home screen no
+longer waits for start-up. Each kiosk gets a fresh data directory with the
+demo reference data and an empty settings file (the machine's own is never
+read).
+
+The window is a real one, as a kiosk has it: ``real_display`` starts an X
+server of the benchmark's own (Xvfb, 1920×1080, the xcb platform, no window
+manager: the production set-up) when there is one and ``QT_QPA_PLATFORM`` is
+not set; otherwise the offscreen platform, and the tables say which.
 """
 
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 import sys
 import tempfile
 import time
-from dataclasses import dataclass
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from dataclasses import dataclass, field
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 DEFAULT_BUNDLE = ROOT / "dist" / "civic-kiosk"
 PROBE_LINE = "HOME_SHOWN"
+READY_LINE = "STORE_OPEN"
 START_TIMEOUT_S = 60.0
+SCREEN = "1920x1080"
+
+
+@dataclass(frozen=True)
+class Display:
+    """Where the windows open: ``env`` for the child, ``name`` for the tables."""
+
+    name: str
+    env: Mapping[str, str] = field(default_factory=dict)
+
+
+@contextmanager
+def real_display() -> Iterator[Display]:
+    """An Xvfb of our own (xcb, no window manager), else offscreen (or QT_QPA_PLATFORM's)."""
+    binary = shutil.which("Xvfb")
+    chosen = os.environ.get("QT_QPA_PLATFORM")
+    if chosen or binary is None:
+        platform = chosen or "offscreen"
+        yield Display(platform, {"QT_QPA_PLATFORM": platform})
+        return
+    read, write = os.pipe()
+    server = subprocess.Popen(
+        [binary, "-displayfd", str(write), "-nolisten", "tcp", "-screen", "0", f"{SCREEN}x24"],
+        pass_fds=(write,),
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    os.close(write)
+    try:
+        with os.fdopen(read) as pipe:
+            number = pipe.readline().strip()
+        if not number.isdigit():
+            raise RuntimeError("Xvfb did not start")
+        yield Display(
+            f"Xvfb {SCREEN}, xcb, no window manager",
+            {"QT_QPA_PLATFORM": "xcb", "DISPLAY": f":{number}"},
+        )
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
 
 
 @dataclass(frozen=True)
@@ -56,7 +107,7 @@ def installed_env() -> dict[str, str]:
     return {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
 
 
-def kiosk_env(data_dir: Path, probe: str) -> dict[str, str]:
+def kiosk_env(data_dir: Path, probe: str, display: Display | None = None) -> dict[str, str]:
     settings = data_dir / "kiosk.toml"
     settings.touch()
     env = {k: v for k, v in installed_env().items() if not k.startswith("CIVIC_KIOSK_")}
@@ -71,6 +122,8 @@ def kiosk_env(data_dir: Path, probe: str) -> dict[str, str]:
             "PYTHONPATH": str(ROOT),
         }
     )
+    if display is not None:
+        env.update(display.env)
     return env
 
 
@@ -87,23 +140,54 @@ def prepare(kiosk: Kiosk, data_dir: Path) -> None:
     )
 
 
-def start(kiosk: Kiosk, data_dir: Path, probe: str) -> tuple[subprocess.Popen[str], float]:
-    """Start the kiosk; return it and the seconds until it reported the home screen."""
-    started = time.perf_counter()
-    process = subprocess.Popen(
+def _spawn(
+    kiosk: Kiosk, data_dir: Path, probe: str, display: Display | None
+) -> subprocess.Popen[str]:
+    return subprocess.Popen(
         [*kiosk.argv, "run"],
-        env=kiosk_env(data_dir, probe),
+        env=kiosk_env(data_dir, probe, display),
         stdout=subprocess.PIPE,
         stderr=subprocess.DEVNULL,
         text=True,
         cwd=tempfile.gettempdir(),
     )
+
+
+def _wait_for(process: subprocess.Popen[str], wanted: str, kind: str) -> None:
+    """Until the process printed ``wanted`` on a line of its own."""
     assert process.stdout is not None
     for line in process.stdout:  # blocks until a line or the end of the output
-        if line.strip() == PROBE_LINE:
-            return process, time.perf_counter() - started
+        if line.strip() == wanted:
+            return
     process.wait(timeout=START_TIMEOUT_S)
-    raise RuntimeError(f"{kiosk.kind} kiosk exited ({process.returncode}) before the home screen")
+    raise RuntimeError(f"{kind} kiosk exited ({process.returncode}) before {wanted}")
+
+
+def start(
+    kiosk: Kiosk, data_dir: Path, probe: str, display: Display | None = None
+) -> tuple[subprocess.Popen[str], float]:
+    """Start the kiosk; return it and the seconds until it reported the home screen."""
+    started = time.perf_counter()
+    process = _spawn(kiosk, data_dir, probe, display)
+    _wait_for(process, PROBE_LINE, kiosk.kind)
+    return process, time.perf_counter() - started
+
+
+def start_until_ready(
+    kiosk: Kiosk, data_dir: Path, display: Display | None = None
+) -> tuple[subprocess.Popen[str], float, float]:
+    """Start the kiosk (``stay``); seconds until the home screen, and until its store was open.
+
+    The bare window has no store: its "ready" is its first paint.
+    """
+    started = time.perf_counter()
+    process = _spawn(kiosk, data_dir, "stay", display)
+    _wait_for(process, PROBE_LINE, kiosk.kind)
+    home = time.perf_counter() - started
+    if kiosk.kind == "bare window":
+        return process, home, home
+    _wait_for(process, READY_LINE, kiosk.kind)
+    return process, home, time.perf_counter() - started
 
 
 def stop(process: subprocess.Popen[str]) -> None:

@@ -20,8 +20,8 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from dataclasses import dataclass, field, replace
-from typing import Protocol
+from dataclasses import dataclass, replace
+from typing import TYPE_CHECKING, Protocol, cast
 
 from PySide6.QtCore import QObject, Signal
 from PySide6.QtGui import QPixmap
@@ -29,26 +29,31 @@ from PySide6.QtGui import QPixmap
 from core.clock import Clock
 from core.links import status_page_url
 from core.validation import FieldError, ValidationFailed
-from kiosk import lookups, online_signups
-from kiosk.flows import FLOWS, Flow, Request, asks_before_discarding, needs_consent, steps
-from kiosk.identity import NotEnrolled
-from kiosk.lookups import EventItem
-from kiosk.online_signups import OnlineAnswer, PreparedSignup
-from kiosk.signups import sign_up
-from kiosk.store import Store
-from kiosk.submissions import Consent, Receipt
-from sync.protocol import CaseResponse
 from ui.i18n import tr
 from ui.screens.base import Screen
-from ui.screens.complaint import ComplaintScreen
-from ui.screens.consent import ConsentScreen
-from ui.screens.error import ErrorScreen
 from ui.screens.form import FormScreen
-from ui.screens.leave import LeaveScreen
-from ui.screens.proposal import ProposalScreen
-from ui.screens.receipt import ReceiptScreen
-from ui.screens.review import ReviewScreen
-from ui.screens.signup import EventListScreen, SignupFormScreen
+
+if TYPE_CHECKING:
+    # The domain (the store, pydantic payloads, sealing) is imported where a flow first
+    # uses it: the window is painted before the store has opened (ui.shell).
+    from kiosk.flows import Flow
+    from kiosk.lookups import EventItem
+    from kiosk.online_signups import OnlineAnswer, PreparedSignup
+    from kiosk.store import Store
+    from kiosk.submissions import Consent, Receipt
+    from sync.protocol import CaseResponse
+
+    # The window builds these when a flow first needs them (ui.shell), and imports
+    # their modules then: the photo page's camera and the receipt's QR are not
+    # part of the kiosk's start.
+    from ui.screens.complaint import ComplaintScreen
+    from ui.screens.consent import ConsentScreen
+    from ui.screens.error import ErrorScreen
+    from ui.screens.leave import LeaveScreen
+    from ui.screens.proposal import ProposalScreen
+    from ui.screens.receipt import ReceiptScreen
+    from ui.screens.review import ReviewScreen
+    from ui.screens.signup import EventListScreen, SignupFormScreen
 
 log = logging.getLogger(__name__)
 
@@ -101,29 +106,65 @@ class Frame:
     current: int = 0
 
 
-@dataclass
+FORM_KINDS = ("complaint", "suggestion", "proposal", "signup")
+FLOW_SCREENS = (*FORM_KINDS, "events", "consent", "review", "receipt", "problem", "leave")
+
+
 class FlowScreens:
-    """The screens a citizen flow goes through (built by the window)."""
+    """The screens a citizen flow goes through, by name.
 
-    complaint: ComplaintScreen
-    suggestion: ComplaintScreen
-    proposal: ProposalScreen
-    events: EventListScreen
-    signup: SignupFormScreen
-    consent: ConsentScreen
-    review: ReviewScreen
-    receipt: ReceiptScreen
-    problem: ErrorScreen
-    leave: LeaveScreen
-    forms: dict[str, FormScreen] = field(default_factory=dict)
+    The window builds a screen the first time it is asked for (``get``) and
+    then tells the controller (``FlowController.built``), which connects to
+    it; ``built`` answers without building, for questions such as "is this
+    the receipt?" that must not build a screen to answer no.
+    """
 
-    def __post_init__(self) -> None:
-        self.forms = {
-            "complaint": self.complaint,
-            "suggestion": self.suggestion,
-            "proposal": self.proposal,
-            "signup": self.signup,
-        }
+    def __init__(self, get: Callable[[str], Screen], built: Callable[[str], Screen | None]) -> None:
+        self._get = get
+        self._built = built
+
+    def is_(self, screen: Screen | None, *names: str) -> bool:
+        """Whether ``screen`` is one of the screens called ``names`` (builds none)."""
+        return screen is not None and any(self._built(name) is screen for name in names)
+
+    def form(self, kind: str) -> FormScreen | None:
+        return cast(FormScreen, self._get(kind)) if kind in FORM_KINDS else None
+
+    @property
+    def complaint(self) -> ComplaintScreen:
+        return cast("ComplaintScreen", self._get("complaint"))
+
+    @property
+    def proposal(self) -> ProposalScreen:
+        return cast("ProposalScreen", self._get("proposal"))
+
+    @property
+    def events(self) -> EventListScreen:
+        return cast("EventListScreen", self._get("events"))
+
+    @property
+    def signup(self) -> SignupFormScreen:
+        return cast("SignupFormScreen", self._get("signup"))
+
+    @property
+    def consent(self) -> ConsentScreen:
+        return cast("ConsentScreen", self._get("consent"))
+
+    @property
+    def review(self) -> ReviewScreen:
+        return cast("ReviewScreen", self._get("review"))
+
+    @property
+    def receipt(self) -> ReceiptScreen:
+        return cast("ReceiptScreen", self._get("receipt"))
+
+    @property
+    def problem(self) -> ErrorScreen:
+        return cast("ErrorScreen", self._get("problem"))
+
+    @property
+    def leave(self) -> LeaveScreen:
+        return cast("LeaveScreen", self._get("leave"))
 
 
 def _page_check(flow: Flow, form: FormScreen) -> Callable[[], list[FieldError]]:
@@ -143,7 +184,7 @@ class FlowController(QObject):
     def __init__(
         self,
         screens: FlowScreens,
-        store: Store,
+        store: Store | Callable[[], Store],
         clock: Clock,
         *,
         photo_enabled: Callable[[], bool] = lambda: False,
@@ -155,7 +196,8 @@ class FlowController(QObject):
     ) -> None:
         super().__init__(parent)
         self.screens = screens
-        self.store = store
+        # The store or how to get it (the window's, which may still be opening).
+        self._store = store
         self.clock = clock
         self.online = online
         self._ask = ask
@@ -164,39 +206,61 @@ class FlowController(QObject):
         self._status_server = status_server
         self.state = FlowState()
         self._before_leave: Screen | None = None
-        s = screens
-        for kind, form in s.forms.items():
-            form.validator = _page_check(FLOWS[kind], form)
+        self._current: Screen | None = None
+
+    @property
+    def store(self) -> Store:
+        return self._store() if callable(self._store) else self._store
+
+    def built(self, name: str, screen: Screen) -> None:
+        """The window built the screen called ``name``: connect to it if it is the flow's."""
+        if name in FORM_KINDS:
+            from kiosk.flows import FLOWS
+
+            form = cast(FormScreen, screen)
+            form.validator = _page_check(FLOWS[name], form)
             form.completed.connect(self._form_completed)
             form.cancelled.connect(self._form_cancelled)
             form.errors_shown.connect(self.errors_shown)
             form.page_changed.connect(self.refresh_frame)
-        s.events.chosen.connect(self._event_chosen)
-        s.consent.agreed.connect(self._consented)
-        s.consent.errors_shown.connect(self.errors_shown)
-        s.review.back.connect(self._review_back)
-        s.review.submit.connect(self.submit)
-        s.review.errors_shown.connect(self.errors_shown)
-        s.receipt.done.connect(self.home_requested)
-        s.problem.home.connect(self.home_requested)
-        s.leave.confirmed.connect(self._leave_confirmed)
-        s.leave.kept.connect(self._leave_kept)
-        self._current: Screen | None = None
+        elif name == "events":
+            cast("EventListScreen", screen).chosen.connect(self._event_chosen)
+        elif name == "consent":
+            consent = cast("ConsentScreen", screen)
+            consent.agreed.connect(self._consented)
+            consent.errors_shown.connect(self.errors_shown)
+        elif name == "review":
+            review = cast("ReviewScreen", screen)
+            review.back.connect(self._review_back)
+            review.submit.connect(self.submit)
+            review.errors_shown.connect(self.errors_shown)
+        elif name == "receipt":
+            cast("ReceiptScreen", screen).done.connect(self.home_requested)
+        elif name == "problem":
+            cast("ErrorScreen", screen).home.connect(self.home_requested)
+        elif name == "leave":
+            leave = cast("LeaveScreen", screen)
+            leave.confirmed.connect(self._leave_confirmed)
+            leave.kept.connect(self._leave_kept)
 
     # --- where we are -----------------------------------------------------------------------
 
     @property
     def flow(self) -> Flow | None:
+        if not self.state.kind:
+            return None
+        from kiosk.flows import FLOWS
+
         return FLOWS.get(self.state.kind)
 
     def current_form(self) -> FormScreen | None:
-        return self.screens.forms.get(self.state.kind)
+        return self.screens.form(self.state.kind)
 
     def owns(self, screen: Screen) -> bool:
         """Whether ``screen`` is one of the flow's (its back and steps are the flow's)."""
-        s = self.screens
-        flow_screens = (*s.forms.values(), s.events, s.consent, s.review, s.receipt, s.leave)
-        return screen in flow_screens
+        return self.screens.is_(
+            screen, *FORM_KINDS, "events", "consent", "review", "receipt", "leave"
+        )
 
     def shown(self, screen: Screen) -> None:
         """The window switched to ``screen``: say what the title strip shows."""
@@ -208,13 +272,15 @@ class FlowController(QObject):
         flow = self.flow
         if screen is None or flow is None or not self.owns(screen):
             return
-        if screen is self.screens.receipt:
+        if self.screens.is_(screen, "receipt"):
             self.frame_changed.emit(Frame(self._receipt_title()))
             return
         form = self.current_form()
         assert form is not None
+        from kiosk.flows import steps
+
         plan = steps(flow, form.form(), skipped=form.skipped_steps())
-        step = screen.step_key() if screen is not self.screens.leave else ""
+        step = screen.step_key() if not self.screens.is_(screen, "leave") else ""
         current = plan.index(step) if step in plan else 0
         self.frame_changed.emit(Frame(flow.title_key, plan, current))
 
@@ -226,19 +292,23 @@ class FlowController(QObject):
 
     def start(self, kind: str) -> None:
         """A home tile: the flow's first screen, with nothing of an earlier citizen."""
+        # The store first: if it is still opening, wait for it before importing the domain
+        # modules it is importing meanwhile (app.launch).
+        store = self.store
+        from kiosk import lookups
+
         self.state = FlowState(kind=kind)
         s = self.screens
         if kind in ("complaint", "suggestion"):
-            form = s.forms[kind]
-            assert isinstance(form, ComplaintScreen)
-            form.set_categories(lookups.categories(self.store))
+            form = cast("ComplaintScreen", s.form(kind))
+            form.set_categories(lookups.categories(store))
             # No camera (or staff turned it off): the photo page is not there at all.
             form.set_photo_enabled(self._photo_enabled())
             self._show_form(form)
         elif kind == "proposal":
             self._show_form(s.proposal)
         elif kind == "signup":
-            s.events.set_events(lookups.events(self.store, self.clock()))
+            s.events.set_events(lookups.events(store, self.clock()))
             self.show_requested.emit(s.events)
             if self.online is not None:
                 self._ask(self.online.availability, self._seats_counted)
@@ -248,14 +318,18 @@ class FlowController(QObject):
     def leaving_loses_words(self) -> bool:
         """Whether "start over" here would throw away more than a few words (or a photo)."""
         form = self.current_form()
-        if form is None or self._current is self.screens.receipt:
+        if form is None or self.screens.is_(self._current, "receipt"):
             return False
-        photo = isinstance(form, ComplaintScreen) and bool(form.form().photo)
+        typed = form.form()
+        from kiosk.flows import asks_before_discarding
+        from kiosk.submissions import ComplaintForm
+
+        photo = isinstance(typed, ComplaintForm) and bool(typed.photo)
         return asks_before_discarding(form.typed(), photo=photo)
 
     def ask_before_leaving(self) -> None:
         """Start over was tapped with words to lose: ask on a page of its own."""
-        if self._current is not self.screens.leave:
+        if not self.screens.is_(self._current, "leave"):
             self._before_leave = self._current
         self.show_requested.emit(self.screens.leave)
 
@@ -275,17 +349,17 @@ class FlowController(QObject):
         screen = self._current
         if screen is None:
             return
-        if screen is s.leave:
+        if s.is_(screen, "leave"):
             self._leave_kept()
         elif screen.step_back():
             return
         elif isinstance(screen, FormScreen):
             self._form_cancelled()
-        elif screen is s.events:
+        elif s.is_(screen, "events"):
             self.start_over_requested.emit()
-        elif screen is s.consent:
+        elif s.is_(screen, "consent"):
             self._back_to_form()
-        elif screen is s.review:
+        elif s.is_(screen, "review"):
             self._review_back()
 
     def wipe(self) -> None:
@@ -313,6 +387,8 @@ class FlowController(QObject):
 
     def _needs_consent(self) -> bool:
         flow, form = self.flow, self.current_form()
+        from kiosk.flows import needs_consent
+
         return flow is not None and form is not None and needs_consent(flow, form.form())
 
     def _form_completed(self) -> None:
@@ -365,8 +441,10 @@ class FlowController(QObject):
 
     def _seats_counted(self, seats: object) -> None:
         """The server's free places for this kiosk replace its offline block in the list."""
-        if not isinstance(seats, dict) or self._current is not self.screens.events:
+        if not isinstance(seats, dict) or not self.screens.is_(self._current, "events"):
             return
+        from kiosk import lookups
+
         live = [
             replace(item, seats_left=seats[item.id], live=True)
             for item in lookups.events(self.store, self.clock())
@@ -378,6 +456,8 @@ class FlowController(QObject):
         if self.state.kind == "signup" and self.online is not None and self.state.event:
             self._claim_online(self.online, self.state.event)
             return
+        from kiosk.identity import NotEnrolled
+
         try:
             receipt = self._submit_current()
         except ValidationFailed as failed:
@@ -403,6 +483,10 @@ class FlowController(QObject):
 
     def _claim_online(self, online: OnlineServices, event: EventItem) -> None:
         """A connected kiosk asks the server for the place; "checking…" meanwhile."""
+        from kiosk import online_signups
+        from kiosk.identity import NotEnrolled
+        from kiosk.submissions import Consent
+
         try:
             prepared = online_signups.prepare(
                 self.store,
@@ -423,8 +507,11 @@ class FlowController(QObject):
 
     def _claimed(self, prepared: PreparedSignup, answer: object) -> None:
         self.screens.review.show_busy(False)
-        if self._current is not self.screens.review or self.state.kind != "signup":
+        if not self.screens.is_(self._current, "review") or self.state.kind != "signup":
             return  # the citizen left (or the kiosk wiped) while the server was asked
+        from kiosk import online_signups
+        from kiosk.online_signups import OnlineAnswer
+
         if not isinstance(answer, OnlineAnswer):
             self._sign_up_offline(prepared)
             return
@@ -442,6 +529,8 @@ class FlowController(QObject):
 
     def _sign_up_offline(self, prepared: PreparedSignup) -> None:
         """No answer: this kiosk's block decides, under the same id and receipt code."""
+        from kiosk.signups import sign_up
+
         try:
             receipt = sign_up(
                 self.store,
@@ -469,6 +558,9 @@ class FlowController(QObject):
         event = self.state.event
         if flow.kind == "signup" and event is None:
             raise RuntimeError("a sign-up with no event chosen")
+        from kiosk.flows import Request
+        from kiosk.submissions import Consent
+
         request = Request(
             consent=self.state.consent or Consent(),
             now=self.clock(),

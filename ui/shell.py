@@ -12,6 +12,14 @@ The citizen flows are sequenced by ``ui.flow.FlowController`` from the table
 in ``kiosk.flows``; the window switches to the screens the controller asks
 for and fills the title strip from it.
 
+Screens are built when first asked for (``screen_named``; the attributes
+``window.complaint``, ``window.receipt``... are properties that do it) and
+kept: a start builds the home screen only. A flow's consent, review and
+receipt screens are built while the citizen fills in its form. The window
+may be painted before its store is open (``store``: app.launch opens it on a
+thread after the first paint); staff mode and the staff desk are made at the
+first long press.
+
 The keyboard is part of the layout: when it opens the screen above shrinks
 (every screen's content scrolls, ``ui.scrolling``) and the focused field,
 with its question and error, stays in view above it; it closes whenever the
@@ -31,9 +39,9 @@ import time
 from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
-from typing import TYPE_CHECKING, Protocol
+from typing import TYPE_CHECKING, Protocol, cast
 
-from PySide6.QtCore import QEvent, QSize, Qt, Signal
+from PySide6.QtCore import QEvent, QSize, Qt, QTimer, Signal
 from PySide6.QtGui import QCloseEvent, QGuiApplication, QResizeEvent
 from PySide6.QtWidgets import (
     QApplication,
@@ -50,19 +58,10 @@ from PySide6.QtWidgets import (
 from typing_extensions import override
 
 from core.clock import Clock, utcnow
-from kiosk import lookups
 from kiosk.config import ConfigError, Language, Orientation, Settings, save_settings
-from kiosk.slips import event_facts, slip_facts, status_server
-from kiosk.store import Store
-from kiosk.submissions import Receipt
-from printing.printer import PrintResult
-from sync.client import Timeouts
-from sync.enrolment import Enrolment
-from sync.protocol import CaseResponse
 from sync.status import SyncControl, SyncState, SyncStatus
 from ui.background import Questions
 from ui.call import StaffCall
-from ui.camera import CameraScanner
 from ui.design import COMPACT_BAR_MM, SHORT_MM, large_zoom, px_to_mm
 from ui.display import Outcome, apply_orientation
 from ui.flow import FlowController, FlowScreens, FlowState, Frame, OnlineServices
@@ -70,40 +69,56 @@ from ui.frame import BottomBar, StatusStrip, TopBar
 from ui.i18n import I18n, tr
 from ui.idle import IdleTiming, IdleWatcher
 from ui.lockdown import LockDown
-from ui.photo import CameraPhotoSource, PhotoSource
 from ui.printing import Printing
-from ui.screens.accessibility import Accessibility, AccessibilityScreen
+from ui.screens.accessibility import Accessibility
 from ui.screens.base import Screen
-from ui.screens.case import CaseScreen
-from ui.screens.checkin import CheckinScreen
-from ui.screens.complaint import ComplaintScreen
-from ui.screens.consent import ConsentScreen
-from ui.screens.error import ErrorScreen
-from ui.screens.form import FormScreen
 from ui.screens.home import HomeScreen
 from ui.screens.idle_warning import IdleWarning
-from ui.screens.leave import LeaveScreen
-from ui.screens.proposal import ProposalScreen
-from ui.screens.receipt import ReceiptScreen
-from ui.screens.review import ReviewScreen
-from ui.screens.signup import EventListScreen, SignupFormScreen
 from ui.scrolling import ScrollPage
-from ui.slips import admission_slip, receipt_slip
-from ui.staff.desk import StaffDesk
 from ui.staff.gesture import LongPress
-from ui.staff.mode import StaffMode
-from ui.staff.pin import PinScreen
-from ui.staff.screen import StaffScreen
 from ui.theme import ThemeOptions, build_theme, current_theme
 from ui.touch import LowPositionFrame
 from ui.widgets import TrButton, TrLabel, retranslate_tree, set_role
 
 if TYPE_CHECKING:
+    # Only the home screen, the frame and the staff PIN pad are built at start; every
+    # other screen (and what it imports: the camera, QtMultimedia, zxing, QR codes,
+    # the check-in desk, the staff pages) when it is first shown (``screen_named``).
+    # The store and what reads it (SQLAlchemy, pydantic, the crypto of sealing): the
+    # window can be painted before the store is open (``store``).
+    from kiosk.store import Store
+    from kiosk.submissions import Receipt
+    from printing.printer import PrintResult
+    from sync.client import Timeouts
+    from sync.enrolment import Enrolment
+    from ui.camera import CameraScanner
+    from ui.photo import PhotoSource
+    from ui.screens.accessibility import AccessibilityScreen
+    from ui.screens.case import CaseScreen
+    from ui.screens.checkin import CheckinScreen
+    from ui.screens.complaint import ComplaintScreen
+    from ui.screens.consent import ConsentScreen
+    from ui.screens.error import ErrorScreen
+    from ui.screens.form import FormScreen
+    from ui.screens.leave import LeaveScreen
+    from ui.screens.proposal import ProposalScreen
+    from ui.screens.receipt import ReceiptScreen
+    from ui.screens.review import ReviewScreen
+    from ui.screens.signup import EventListScreen, SignupFormScreen
+    from ui.speech import SpeechStatus
+    from ui.staff.desk import StaffDesk
+    from ui.staff.mode import StaffMode
+    from ui.staff.pin import PinScreen
+    from ui.staff.screen import StaffScreen
     from ui.voice.guide import VoiceGuide
 
 __all__ = ["Announcer", "KioskWindow", "OnlineServices"]
 
 log = logging.getLogger(__name__)
+
+# The screens every citizen flow ends with, built while the citizen fills in the form
+# (prepare_screens): not at start-up, where they would only hold memory.
+FLOW_ENDS = ("consent", "review", "receipt")
 
 # The keyboard takes at most this share of the citizen's region: the field it types
 # into, with its question, error and the main button, needs the rest.
@@ -178,7 +193,7 @@ class KioskWindow(QMainWindow):
     def __init__(
         self,
         settings: Settings,
-        store: Store,
+        store: Store | Callable[[], Store],
         *,
         i18n: I18n,
         timing: IdleTiming | None = None,
@@ -202,10 +217,20 @@ class KioskWindow(QMainWindow):
         # The slip printer; with ``printer = "none"`` nothing is printed and nothing is said.
         self.printing = printing or Printing(settings)
         self.printing.setParent(self)
-        self.photo_source = photo_source or CameraPhotoSource()
-        self.photo_source.setParent(self)
+        # The camera behind the photo page is opened (QtMultimedia loaded) only when a
+        # complaint first asks whether there is one.
+        self._photo_source = photo_source
+        if photo_source is not None:
+            photo_source.setParent(self)
         self.settings = settings
-        self.store = store
+        # The store, or how to get it: ``run_kiosk`` paints the home screen while the store
+        # opens (SQLAlchemy, the migrations check); whatever first needs it waits for it.
+        self._store: Store | None = None
+        self._open_store: Callable[[], Store] | None = None
+        if callable(store):
+            self._open_store = store
+        else:
+            self._store = store
         self.i18n = i18n
         self.clock = clock
         self.config_path = config_path
@@ -213,7 +238,10 @@ class KioskWindow(QMainWindow):
         self._monotonic = monotonic
         self._camera = camera
         self._enrol_timeouts = enrol_timeouts
-        self.desk = StaffDesk(store, clock, lambda: self.settings)
+        self._desk: StaffDesk | None = None
+        self._sync: SyncControl | None = None
+        self._speech: Callable[[], tuple[SpeechStatus, str]] | None = None
+        self._staff_mode: StaffMode | None = None
         self.announcer: Announcer = announcer or _Silent()
         # Someone is there although nothing was touched (earphones in the jack): no idle wipe.
         self.keep_alive: Callable[[], bool] = lambda: False
@@ -242,8 +270,8 @@ class KioskWindow(QMainWindow):
         rows = QVBoxLayout(body)
         rows.setContentsMargins(0, 0, 0, 0)
         rows.setSpacing(0)
-        office = settings.office_name or lookups.enrolled_office(store)
-        self.header = TopBar(office, body)
+        # The enrolled office's name comes from the store (``store_opened``).
+        self.header = TopBar(settings.office_name, body)
         self.status = StatusStrip(body)
         self.status.hide()
         self.stack = QStackedWidget(body)
@@ -272,21 +300,30 @@ class KioskWindow(QMainWindow):
         self.frame.set_low_position(self.accessibility.low_screen)
         column.addWidget(self.frame, 1)
 
-        self._build_screens()
+        # Screens are built when first shown and kept afterwards (``screen_named``): the home
+        # screen and the staff PIN pad now, for the window's first paint and for staff mode.
+        self.screens: dict[str, Screen] = {}
+        self._makers: dict[str, Callable[[], Screen]] = {
+            "home": lambda: HomeScreen(show_checkin=not self.settings.checkin_staff_only),
+            "complaint": self._make_complaint,
+            "suggestion": self._make_suggestion,
+            "proposal": self._make_proposal,
+            "events": self._make_events,
+            "signup": self._make_signup,
+            "consent": self._make_consent,
+            "review": self._make_review,
+            "receipt": self._make_receipt,
+            "problem": self._make_problem,
+            "leave": self._make_leave,
+            "checkin": self._make_checkin,
+            "case": self._make_case,
+            "accessibility": self._make_accessibility,
+            "staff_pin": self._make_staff_pin,
+            "staff": self._make_staff,
+        }
         self.flow = FlowController(
-            FlowScreens(
-                complaint=self.complaint,
-                suggestion=self.suggestion,
-                proposal=self.proposal,
-                events=self.events,
-                signup=self.signup,
-                consent=self.consent,
-                review=self.review,
-                receipt=self.receipt,
-                problem=self.problem,
-                leave=self.leave,
-            ),
-            store,
+            FlowScreens(self.screen_named, self.screens.get),
+            lambda: self.store,
             clock,
             photo_enabled=lambda: self.settings.camera and self.photo_source.available(),
             offline=self._offline,
@@ -298,16 +335,13 @@ class KioskWindow(QMainWindow):
         self.idle_warning = IdleWarning(central, (timing or IdleTiming(90_000, 30_000)).warning_ms)
         self.watcher = IdleWatcher((timing or IdleTiming(90_000, 30_000)).timeout_ms, self)
         self.idle_timeout_ms = (timing or IdleTiming(90_000, 30_000)).timeout_ms
-        self.staff_mode = StaffMode(
-            store, clock, self.staff_pin, settings.staff_timeout_s * 1000, self
-        )
+        self._portrait = False
+        self.screen_named("home")
         # Hidden: a long press on the title or the office name (the office may be empty).
         self.gesture = LongPress(self)
         self.gesture.watch(self.header.title)
         self.gesture.watch(self.header.office)
         self._connect()
-        for page in self.findChildren(ScrollPage):
-            page.room_wanted.connect(self._make_room)
         target_changed = getattr(keyboard, "targetChanged", None)
         if target_changed is not None:
             # A new field: the keyboard may take its full share again, until a page asks.
@@ -315,59 +349,282 @@ class KioskWindow(QMainWindow):
         self._restyle_frame()
         self.show_language(i18n.language)
         self.retranslate()
-        self.refresh_status()
+        if self._store is not None:
+            self.store_opened()
         self.show_screen(self.home)
 
     # --- construction ---------------------------------------------------------------------
 
-    def _build_screens(self) -> None:
-        show_checkin = not self.settings.checkin_staff_only
-        self.home = HomeScreen(show_checkin=show_checkin)
-        self.complaint = ComplaintScreen(anonymous=False, photo_source=self.photo_source)
-        self.suggestion = ComplaintScreen(anonymous=True)
-        self.proposal = ProposalScreen()
-        self.events = EventListScreen()
-        self.signup = SignupFormScreen()
-        self.consent = ConsentScreen()
-        self.review = ReviewScreen()
-        self.receipt = ReceiptScreen()
-        self.problem = ErrorScreen()
-        self.leave = LeaveScreen()
-        self.case = CaseScreen()
-        self.checkin = CheckinScreen(
+    @property
+    def store(self) -> Store:
+        """The kiosk's store; if it is still opening, this waits for it (``store_opened``)."""
+        if self._store is None:
+            assert self._open_store is not None
+            self._store = self._open_store()
+            self.store_opened()
+        return self._store
+
+    def store_opened(self) -> None:
+        """What the window shows from the store: the enrolled office and the queue's count."""
+        from kiosk import lookups
+
+        if not self.settings.office_name:
+            self.header.office.setText(lookups.enrolled_office(self.store))
+        self.refresh_status()
+
+    @property
+    def desk(self) -> StaffDesk:
+        """What staff pages read and do (ui.staff.desk), made when staff first need it."""
+        if self._desk is None:
+            from ui.staff.desk import StaffDesk
+
+            self._desk = StaffDesk(self.store, self.clock, lambda: self.settings)
+            self._desk.sync = self._sync
+            self._desk.speech = self._speech
+        return self._desk
+
+    def set_speech_status(self, speech: Callable[[], tuple[SpeechStatus, str]]) -> None:
+        """How staff pages learn the voice's state (app.launch, once the voice is attached)."""
+        self._speech = speech
+        if self._desk is not None:
+            self._desk.speech = speech
+
+    @property
+    def staff_mode(self) -> StaffMode:
+        """The staff PIN and session (ui.staff.mode), made at the first long press."""
+        if self._staff_mode is None:
+            from ui.staff.mode import StaffMode
+
+            mode = StaffMode(
+                self.store,
+                self.clock,
+                self.staff_pin,
+                self.settings.staff_timeout_s * 1000,
+                self,
+            )
+            mode.pin_requested.connect(lambda: self.show_screen(self.staff_pin))
+            mode.entered.connect(self._staff_entered)
+            mode.left.connect(self._staff_left)
+            app = QApplication.instance()
+            if app is not None:
+                # A staff session lasts while staff touch anything (its own timeout).
+                app.installEventFilter(mode)
+            self._staff_mode = mode
+        return self._staff_mode
+
+    def _staff_active(self) -> bool:
+        return self._staff_mode is not None and self._staff_mode.active
+
+    def screen_named(self, name: str) -> Screen:
+        """The screen called ``name``, built and wired the first time it is asked for."""
+        built = self.screens.get(name)
+        if built is not None:
+            return built
+        screen = self._makers[name]()
+        screen.setObjectName(name)
+        self.screens[name] = screen
+        self.stack.addWidget(screen)
+        for page in screen.findChildren(ScrollPage):
+            page.room_wanted.connect(self._make_room)
+            page.set_bottom_aligned(self._portrait)
+        self._wire(name, screen)
+        self.flow.built(name, screen)
+        screen.retranslate()
+        return screen
+
+    def prepare_screens(self, names: tuple[str, ...] = FLOW_ENDS) -> None:
+        """Build ``names`` ahead of need, one per turn of the event loop.
+
+        A screen takes ~50-200 ms to build on a kiosk: built while the citizen reads
+        or types, not between their tap and the next screen. One per turn, so a tap
+        meanwhile waits for one screen at most.
+        """
+        waiting = [name for name in names if name not in self.screens]
+        if not waiting:
+            return
+
+        def next_one() -> None:
+            if waiting:
+                self.screen_named(waiting.pop(0)).ensurePolished()
+            if waiting:
+                QTimer.singleShot(0, next_one)
+
+        QTimer.singleShot(0, next_one)
+
+    def every_screen(self) -> dict[str, Screen]:
+        """Every screen, each built if it was not yet (for walks over them all: tests, audits)."""
+        for name in self._makers:
+            self.screen_named(name)
+        return dict(self.screens)
+
+    def _built(self, name: str) -> Screen | None:
+        """The screen called ``name`` if it was built; None otherwise (never builds it)."""
+        return self.screens.get(name)
+
+    def _make_staff_pin(self) -> Screen:
+        from ui.staff.pin import PinScreen
+
+        return PinScreen()
+
+    def _make_complaint(self) -> Screen:
+        from ui.screens.complaint import ComplaintScreen
+
+        return ComplaintScreen(anonymous=False, photo_source=self.photo_source)
+
+    def _make_suggestion(self) -> Screen:
+        from ui.screens.complaint import ComplaintScreen
+
+        return ComplaintScreen(anonymous=True)
+
+    def _make_proposal(self) -> Screen:
+        from ui.screens.proposal import ProposalScreen
+
+        return ProposalScreen()
+
+    def _make_events(self) -> Screen:
+        from ui.screens.signup import EventListScreen
+
+        return EventListScreen()
+
+    def _make_signup(self) -> Screen:
+        from ui.screens.signup import SignupFormScreen
+
+        return SignupFormScreen()
+
+    def _make_consent(self) -> Screen:
+        from ui.screens.consent import ConsentScreen
+
+        return ConsentScreen()
+
+    def _make_review(self) -> Screen:
+        from ui.screens.review import ReviewScreen
+
+        return ReviewScreen()
+
+    def _make_receipt(self) -> Screen:
+        from ui.screens.receipt import ReceiptScreen
+
+        return ReceiptScreen()
+
+    def _make_problem(self) -> Screen:
+        from ui.screens.error import ErrorScreen
+
+        return ErrorScreen()
+
+    def _make_leave(self) -> Screen:
+        from ui.screens.leave import LeaveScreen
+
+        return LeaveScreen()
+
+    def _make_checkin(self) -> Screen:
+        from ui.screens.checkin import CheckinScreen
+
+        return CheckinScreen(
             self.store,
             lambda: self.settings,
             self.clock,
             monotonic=self._monotonic,
             camera=self._camera,
         )
-        self.case.camera = self.checkin.camera  # one camera; check-in ignores it meanwhile
-        self.accessibility_screen = AccessibilityScreen()
-        self.staff_pin = PinScreen()
-        self.staff = StaffScreen(
-            self.desk, enrol_timeouts=self._enrol_timeouts, printing=self.printing
-        )
-        self.screens: dict[str, Screen] = {
-            "home": self.home,
-            "complaint": self.complaint,
-            "suggestion": self.suggestion,
-            "proposal": self.proposal,
-            "events": self.events,
-            "signup": self.signup,
-            "consent": self.consent,
-            "review": self.review,
-            "receipt": self.receipt,
-            "problem": self.problem,
-            "leave": self.leave,
-            "checkin": self.checkin,
-            "case": self.case,
-            "accessibility": self.accessibility_screen,
-            "staff_pin": self.staff_pin,
-            "staff": self.staff,
-        }
-        for name, screen in self.screens.items():
-            screen.setObjectName(name)
-            self.stack.addWidget(screen)
+
+    def _make_case(self) -> Screen:
+        from ui.screens.case import CaseScreen
+
+        case = CaseScreen()
+        case.camera = self.checkin.camera  # one camera; check-in ignores it meanwhile
+        return case
+
+    def _make_accessibility(self) -> Screen:
+        from ui.screens.accessibility import AccessibilityScreen
+
+        screen = AccessibilityScreen()
+        screen.set_options(self.accessibility)
+        return screen
+
+    def _make_staff(self) -> Screen:
+        from ui.staff.screen import StaffScreen
+
+        return StaffScreen(self.desk, enrol_timeouts=self._enrol_timeouts, printing=self.printing)
+
+    # The screens by name, as the flows, tests and the layout audit reach them: each is
+    # built on first use (``screen_named``).
+
+    @property
+    def home(self) -> HomeScreen:
+        return cast(HomeScreen, self.screen_named("home"))
+
+    @property
+    def complaint(self) -> ComplaintScreen:
+        return cast("ComplaintScreen", self.screen_named("complaint"))
+
+    @property
+    def suggestion(self) -> ComplaintScreen:
+        return cast("ComplaintScreen", self.screen_named("suggestion"))
+
+    @property
+    def proposal(self) -> ProposalScreen:
+        return cast("ProposalScreen", self.screen_named("proposal"))
+
+    @property
+    def events(self) -> EventListScreen:
+        return cast("EventListScreen", self.screen_named("events"))
+
+    @property
+    def signup(self) -> SignupFormScreen:
+        return cast("SignupFormScreen", self.screen_named("signup"))
+
+    @property
+    def consent(self) -> ConsentScreen:
+        return cast("ConsentScreen", self.screen_named("consent"))
+
+    @property
+    def review(self) -> ReviewScreen:
+        return cast("ReviewScreen", self.screen_named("review"))
+
+    @property
+    def receipt(self) -> ReceiptScreen:
+        return cast("ReceiptScreen", self.screen_named("receipt"))
+
+    @property
+    def problem(self) -> ErrorScreen:
+        return cast("ErrorScreen", self.screen_named("problem"))
+
+    @property
+    def leave(self) -> LeaveScreen:
+        return cast("LeaveScreen", self.screen_named("leave"))
+
+    @property
+    def checkin(self) -> CheckinScreen:
+        return cast("CheckinScreen", self.screen_named("checkin"))
+
+    @property
+    def case(self) -> CaseScreen:
+        return cast("CaseScreen", self.screen_named("case"))
+
+    @property
+    def accessibility_screen(self) -> AccessibilityScreen:
+        return cast("AccessibilityScreen", self.screen_named("accessibility"))
+
+    @property
+    def staff_pin(self) -> PinScreen:
+        return cast("PinScreen", self.screen_named("staff_pin"))
+
+    @property
+    def staff(self) -> StaffScreen:
+        return cast("StaffScreen", self.screen_named("staff"))
+
+    @property
+    def photo_source(self) -> PhotoSource:
+        if self._photo_source is None:
+            from ui.photo import CameraPhotoSource
+
+            self._photo_source = CameraPhotoSource()
+            self._photo_source.setParent(self)
+        return self._photo_source
+
+    def _is(self, screen: Screen, *names: str) -> bool:
+        """Whether ``screen`` is one of the screens called ``names`` (builds none of them)."""
+        return any(self.screens.get(name) is screen for name in names)
 
     def _connect(self) -> None:
         flow = self.flow
@@ -391,37 +648,50 @@ class KioskWindow(QMainWindow):
             lambda on: self.set_accessibility(replace(self.accessibility, low_screen=on))
         )
         bar.language_requested.connect(self._choose_language)
-        self.home.language_chosen.connect(self._choose_language)
-        self.home.accessibility_requested.connect(self.open_accessibility)
         self.call.changed.connect(lambda _active: self._show_call())
         self.call_line.answered.connect(self.call.answer)
         self.i18n.languageChanged.connect(self.retranslate)
         self.printing.printed.connect(self._slip_printed)
-        self.checkin.admitted.connect(self._print_admission)
-        self.home.chosen.connect(self.start)
-        self.case.look_up.connect(self._look_up_case)
-        self.case.cancel.connect(lambda code: self._act_on_case(code, "cancel"))
-        self.case.ask_again.connect(lambda code: self._act_on_case(code, "ask_again"))
-        self.checkin.back.connect(self._checkin_back)
-        self.checkin.activity.connect(self._someone_there)
-        self.checkin.recorded.connect(self._checkin_recorded)
-        self.checkin.verdict_shown.connect(self.announce)
-        self.gesture.held.connect(self.staff_mode.request)
-        self.staff_mode.pin_requested.connect(lambda: self.show_screen(self.staff_pin))
-        self.staff_mode.entered.connect(self._staff_entered)
-        self.staff_mode.left.connect(self._staff_left)
-        self.staff_pin.cancelled.connect(self.start_over)
-        self.staff.leave.connect(self.staff_mode.leave)
-        self.staff.open_checkin.connect(self._open_checkin)
-        self.staff.exit_kiosk.connect(self.exit_kiosk)
-        self.staff.settings.saved.connect(self.apply_settings)
-        self.staff.enrolment.enrolled.connect(self._enrolled)
-        self.accessibility_screen.changed.connect(self.set_accessibility)
-        self.accessibility_screen.closed.connect(self._close_accessibility)
+        self.gesture.held.connect(lambda: self.staff_mode.request())
         self.watcher.idle.connect(self._idle)
         self.idle_warning.carry_on.connect(self.watcher.start)
         self.idle_warning.expired.connect(self._idle_expired)
         self.stack.currentChanged.connect(self._screen_changed)
+
+    def _wire(self, name: str, screen: Screen) -> None:
+        """The window's own connections to a screen just built (the flow's are the flow's)."""
+        if name == "home":
+            home = cast(HomeScreen, screen)
+            home.language_chosen.connect(self._choose_language)
+            home.accessibility_requested.connect(self.open_accessibility)
+            home.chosen.connect(self.start)
+        elif name == "checkin":
+            checkin = cast("CheckinScreen", screen)
+            checkin.admitted.connect(self._print_admission)
+            checkin.back.connect(self._checkin_back)
+            checkin.activity.connect(self._someone_there)
+            checkin.recorded.connect(self._checkin_recorded)
+            checkin.verdict_shown.connect(self.announce)
+        elif name == "case":
+            case = cast("CaseScreen", screen)
+            case.look_up.connect(self._look_up_case)
+            case.cancel.connect(lambda code: self._act_on_case(code, "cancel"))
+            case.ask_again.connect(lambda code: self._act_on_case(code, "ask_again"))
+        elif name == "staff_pin":
+            cast("PinScreen", screen).cancelled.connect(self.start_over)
+            self._style_staff()
+        elif name == "staff":
+            staff = cast("StaffScreen", screen)
+            staff.leave.connect(lambda: self.staff_mode.leave())
+            staff.open_checkin.connect(self._open_checkin)
+            staff.exit_kiosk.connect(self.exit_kiosk)
+            staff.settings.saved.connect(self.apply_settings)
+            staff.enrolment.enrolled.connect(self._enrolled)
+            self._style_staff()
+        elif name == "accessibility":
+            accessibility = cast("AccessibilityScreen", screen)
+            accessibility.changed.connect(self.set_accessibility)
+            accessibility.closed.connect(self._close_accessibility)
 
     def forms(self) -> list[FormScreen]:
         return [self.complaint, self.suggestion, self.proposal, self.signup]
@@ -444,14 +714,14 @@ class KioskWindow(QMainWindow):
 
     def _screen_changed(self, _index: int = 0) -> None:
         screen = self.current_screen()
-        if self.staff_mode.active and screen not in (self.staff, self.checkin):
+        if self._staff_active() and not self._is(screen, "staff", "checkin"):
             self.staff_mode.leave()  # the staff session ends wherever staff leave its screens
             return
         self._close_keyboard_unless_typing(screen)
-        staffish = self.staff_mode.active
+        staffish = self._staff_active()
         self.status.setVisible(staffish)
         self.bar.show_navigation(
-            home=screen is not self.home, back=screen not in (self.home, self.receipt)
+            home=screen is not self.home, back=not self._is(screen, "home", "receipt")
         )
         self.bar.call.setVisible(not staffish)
         self._show_call()
@@ -462,6 +732,10 @@ class KioskWindow(QMainWindow):
         self.header.show_office(screen is self.home)
         if screen is self.home:
             self._show_frame(Frame("app.title"))
+        if self.flow.owns(screen):
+            # The consent page, the review and the receipt (the one tap a citizen waits on
+            # most: Submit) are built now, while the citizen fills in the form.
+            self.prepare_screens()
         self.screen_shown.emit(screen.objectName())  # the voice guide reads it
 
     def _close_keyboard_unless_typing(self, screen: Screen) -> None:
@@ -501,16 +775,16 @@ class KioskWindow(QMainWindow):
         screen = self.current_screen()
         if self.flow.owns(screen):
             self.flow.back()
-        elif screen is self.accessibility_screen:
+        elif self._is(screen, "accessibility"):
             self._close_accessibility()
-        elif screen is self.case:
+        elif self._is(screen, "case"):
             self.start_over()
-        elif screen is self.checkin:
+        elif self._is(screen, "checkin"):
             if not self.checkin.step_back():
                 self._checkin_back()
-        elif screen is self.staff_pin:
+        elif self._is(screen, "staff_pin"):
             self.start_over()
-        elif screen is self.problem:
+        elif self._is(screen, "problem"):
             self.end_session()
 
     def request_start_over(self) -> None:
@@ -518,13 +792,13 @@ class KioskWindow(QMainWindow):
         if self.flow.owns(self.current_screen()) and self.flow.leaving_loses_words():
             self.flow.ask_before_leaving()
             return
-        if self.current_screen() is self.receipt:
+        if self._is(self.current_screen(), "receipt"):
             self.end_session()
             return
         self.start_over()
 
     def open_accessibility(self) -> None:
-        if self.current_screen() is not self.accessibility_screen:
+        if not self._is(self.current_screen(), "accessibility"):
             self._before_accessibility = self.current_screen()
         self.accessibility_screen.set_options(self.accessibility)
         self.show_screen(self.accessibility_screen)
@@ -539,7 +813,9 @@ class KioskWindow(QMainWindow):
         self.flow.submit()
 
     def _submitted(self, receipt: Receipt) -> None:
-        self.refresh_status()
+        # The staff strip's count is not what the citizen waits for (it is hidden outside
+        # staff mode): counted after the receipt is on screen.
+        QTimer.singleShot(0, self.refresh_status)
         self.submitted.emit(receipt)
         self._print_receipt(receipt)
 
@@ -560,8 +836,10 @@ class KioskWindow(QMainWindow):
         self.questions.ask(lambda: online.case(code), self._case_found)
 
     def _case_found(self, response: object, done_key: str = "") -> None:
-        if self.current_screen() is not self.case:
+        if not self._is(self.current_screen(), "case"):
             return  # the citizen left meanwhile
+        from sync.protocol import CaseResponse
+
         self.case.show_cases(response if isinstance(response, CaseResponse) else None, done_key)
 
     def _act_on_case(self, code: str, action: str) -> None:
@@ -575,7 +853,7 @@ class KioskWindow(QMainWindow):
         self.questions.ask(lambda: call(code), lambda answer: self._case_acted(answer, done))
 
     def _case_acted(self, answer: object, done_key: str) -> None:
-        if answer is None and self.current_screen() is self.case:
+        if answer is None and self._is(self.current_screen(), "case"):
             self.case.show_message("case.not_allowed")
             return
         self._case_found(answer, done_key)
@@ -583,12 +861,17 @@ class KioskWindow(QMainWindow):
     # --- printed slips ------------------------------------------------------------------
 
     def _status_server(self) -> str:
+        from kiosk.slips import status_server
+
         return status_server(self.store, self.settings.server_url)
 
     def _print_receipt(self, receipt: Receipt) -> None:
         """Queue the slip after the receipt is on screen; its fate is shown when it is known."""
         if not self.printing.configured:
             return
+        from kiosk.slips import slip_facts
+        from ui.slips import receipt_slip
+
         try:
             slip = receipt_slip(
                 slip_facts(self.store, receipt),
@@ -603,7 +886,8 @@ class KioskWindow(QMainWindow):
         self.printing.print_slip(slip, receipt.code)
 
     def _slip_printed(self, tag: str, result: PrintResult) -> None:
-        shown = self.receipt.receipt
+        receipt = self._built("receipt")
+        shown = cast("ReceiptScreen", receipt).receipt if receipt is not None else None
         if shown is None or shown.code != tag:
             return  # the citizen has moved on; the slip (or its failure) is for staff now
         self.receipt.show_slip("receipt.slip.printed" if result.printed else "receipt.slip.failed")
@@ -613,6 +897,9 @@ class KioskWindow(QMainWindow):
     def _print_admission(self, event_id: int, masked_name: str) -> None:
         if not (self.settings.print_admission_slip and self.printing.configured):
             return
+        from kiosk.slips import event_facts
+        from ui.slips import admission_slip
+
         slip = admission_slip(
             event_facts(self.store, event_id),
             masked_name,
@@ -646,7 +933,7 @@ class KioskWindow(QMainWindow):
         self.session_ended.emit()
 
     def _idle(self) -> None:
-        if self.staff_mode.active or self.call.active or self.keep_alive():
+        if self._staff_active() or self.call.active or self.keep_alive():
             # Staff mode keeps its own, longer limit; a citizen waiting for staff keeps
             # theirs; earphones in the jack are someone there.
             self.watcher.start()
@@ -678,9 +965,7 @@ class KioskWindow(QMainWindow):
         where = (
             tr(self.screens[self.call.where].title_key) if self.call.where in self.screens else ""
         )
-        self.call_line.show_call(
-            active=active, staff=self.staff_mode.active, since=when, where=where
-        )
+        self.call_line.show_call(active=active, staff=self._staff_active(), since=when, where=where)
 
     # --- check-in and staff mode --------------------------------------------------------
 
@@ -689,14 +974,15 @@ class KioskWindow(QMainWindow):
         self.show_screen(self.checkin)
 
     def _checkin_back(self) -> None:
-        if self.staff_mode.active:
+        if self._staff_active():
             self.show_screen(self.staff)
         else:
             self.start_over()
 
     def _someone_there(self) -> None:
         """A scan at the door counts as use, for the citizen's and the staff timeout."""
-        self.staff_mode.touch()
+        if self._staff_mode is not None:
+            self._staff_mode.touch()
         if not self.idle_warning.isVisible():
             self.watcher.start()
 
@@ -787,7 +1073,14 @@ class KioskWindow(QMainWindow):
         self.exited.emit()
 
     def attach_sync(self, sync: SyncControl) -> None:
-        self.desk.sync = sync
+        self._sync = sync
+        if self._desk is not None:
+            self._desk.sync = sync
+
+    def attach_online(self, online: OnlineServices) -> None:
+        """The server's desk, once there is one (app.launch: after the first paint)."""
+        self.online = online
+        self.flow.online = online
 
     # --- language, accessibility, status --------------------------------------------------
 
@@ -818,7 +1111,9 @@ class KioskWindow(QMainWindow):
     def set_accessibility(self, options: Accessibility) -> None:
         changed = options != self.accessibility
         self.accessibility = options
-        self.accessibility_screen.set_options(options)
+        built = self._built("accessibility")
+        if built is not None:
+            cast("AccessibilityScreen", built).set_options(options)
         self.bar.show_modes(
             large_text=options.large_text,
             contrast=options.high_contrast,
@@ -863,12 +1158,16 @@ class KioskWindow(QMainWindow):
     def show_sync_status(self, status: SyncStatus) -> None:
         self.sync_status = status
         self.status.show_status(status.state, status.pending)
-        if self.current_screen() is self.staff:
+        if self._is(self.current_screen(), "staff"):
             self.staff.refresh()
 
     def refresh_status(self) -> None:
         """Show the engine's last status, or the local count when no engine runs."""
-        pending = lookups.pending_count(self.store)
+        if self._store is None:
+            return  # counted when the store has opened (``store_opened``)
+        from kiosk import lookups
+
+        pending = lookups.pending_count(self._store)
         state = self.sync_status.state if self.sync_status else None
         if self.sync_status is None:
             state = SyncState.OFFLINE
@@ -935,8 +1234,9 @@ class KioskWindow(QMainWindow):
         if self.accessibility.large_text:
             options = replace(self.theme_options(), large_text=False)
             sheet = build_theme(options, current_theme().font_family).stylesheet
-        for screen in (self.staff, self.staff_pin):
-            if screen.styleSheet() != sheet:
+        for name in ("staff", "staff_pin"):
+            screen = self._built(name)
+            if screen is not None and screen.styleSheet() != sheet:
                 screen.setStyleSheet(sheet)
 
     @override
@@ -947,6 +1247,7 @@ class KioskWindow(QMainWindow):
             self.idle_warning.resize(central.size())
         size = event.size()
         portrait = size.height() > size.width()
+        self._portrait = portrait  # for the screens built later
         # In portrait, the content sits down by the main button, within reach.
         for page in self.findChildren(ScrollPage):
             page.set_bottom_aligned(portrait)

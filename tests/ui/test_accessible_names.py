@@ -47,7 +47,7 @@ def actionable(window: KioskWindow) -> list[QWidget]:
 
 def every_view(citizen: Citizen, kiosk: KioskWindow) -> Iterator[str]:
     """Show every screen, page, keyboard layout and overlay in turn."""
-    for name, screen in kiosk.screens.items():
+    for name, screen in kiosk.every_screen().items():
         if name in ("staff_pin", "staff"):
             continue
         if isinstance(screen, FormScreen):
