@@ -9,7 +9,6 @@ the headline is the theme's headline size.
 from __future__ import annotations
 
 import datetime as dt
-import os
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QFrame, QLabel, QSizePolicy, QStackedLayout, QVBoxLayout, QWidget
@@ -18,18 +17,6 @@ from core.clock import SEOUL
 from kiosk.checkin import Reason, Verdict, VerdictKind
 from ui.i18n import tr
 from ui.widgets import set_role
-
-# Qt's raster engine (xcb and offscreen alike) draws text taller than 64 px as
-# filled outlines, glyph by glyph, on every paint, instead of from its glyph
-# cache: the headline took ~1 ms a paint and the title-size count as much,
-# against ~0.1 ms from the cache. Every title (1.3× body, ~75 px on a 96-dpi
-# panel) is past that limit, the headline (2.2×) far past it, twice that in
-# large text: 400 px covers the largest headline on panels up to 160 dpi.
-# Qt reads this once, at the first text it draws, so it is set when the
-# screens are imported, before any window is shown; a kiosk's own
-# environment still wins. (The composition root is the better home for it.)
-GLYPH_CACHE_PX = 400
-os.environ.setdefault("QT_MAX_CACHED_GLYPH_SIZE", str(GLYPH_CACHE_PX))
 
 ROLES = {
     VerdictKind.ADMIT: "verdict-ok",

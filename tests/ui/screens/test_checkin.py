@@ -39,10 +39,9 @@ from tests.integration.staff.door import (
 )
 from tests.ui.kiosk_fixtures import press
 from ui.camera import STATUS_ACTIVE, STATUS_OFF, CameraPreview, CameraScanner
-from ui.design import metrics
+from ui.design import GLYPH_CACHE_PX, metrics
 from ui.i18n import translate
 from ui.screens.checkin import CheckinScreen
-from ui.screens.verdict import GLYPH_CACHE_PX
 
 
 @pytest.fixture
