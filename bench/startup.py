@@ -28,6 +28,8 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from tests.support.xvfb import xvfb
+
 ROOT = Path(__file__).resolve().parents[1]
 DEFAULT_BUNDLE = ROOT / "dist" / "civic-kiosk"
 PROBE_LINE = "HOME_SHOWN"
@@ -53,26 +55,11 @@ def real_display() -> Iterator[Display]:
         platform = chosen or "offscreen"
         yield Display(platform, {"QT_QPA_PLATFORM": platform})
         return
-    read, write = os.pipe()
-    server = subprocess.Popen(
-        [binary, "-displayfd", str(write), "-nolisten", "tcp", "-screen", "0", f"{SCREEN}x24"],
-        pass_fds=(write,),
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    os.close(write)
-    try:
-        with os.fdopen(read) as pipe:
-            number = pipe.readline().strip()
-        if not number.isdigit():
-            raise RuntimeError("Xvfb did not start")
+    with xvfb(SCREEN) as display:
         yield Display(
             f"Xvfb {SCREEN}, xcb, no window manager",
-            {"QT_QPA_PLATFORM": "xcb", "DISPLAY": f":{number}"},
+            {"QT_QPA_PLATFORM": "xcb", "DISPLAY": display},
         )
-    finally:
-        server.terminate()
-        server.wait(timeout=10)
 
 
 @dataclass(frozen=True)

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import os
 import shutil
-import subprocess
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 
 import pytest
 
+from tests.support.xvfb import xvfb
 from ui.display import (
     TOUCH_MATRIX,
     DisplayError,
@@ -159,25 +159,9 @@ def x_display(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
         if os.environ.get("CI"):
             pytest.fail("CI must have Xvfb and xrandr (dev.py installs xvfb, x11-xserver-utils)")
         pytest.skip("Xvfb or xrandr not installed")
-    # -displayfd: the server picks a free display and writes its number when it is
-    # ready, so parallel runs never collide on a display number.
-    read_end, write_end = os.pipe()
-    server = subprocess.Popen(
-        ["Xvfb", "-displayfd", str(write_end), "-screen", "0", "1920x1080x24", "-nolisten", "tcp"],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-        pass_fds=(write_end,),
-    )
-    os.close(write_end)
-    with os.fdopen(read_end) as announced:
-        number = int(announced.readline().strip() or "-1")
-    assert number >= 0, "Xvfb did not announce its display"
-    monkeypatch.setenv("DISPLAY", f":{number}")
-    try:
-        yield f":{number}"  # announced only once it accepts clients
-    finally:
-        server.terminate()
-        server.wait(timeout=10)
+    with xvfb("1920x1080") as display:
+        monkeypatch.setenv("DISPLAY", display)
+        yield display  # announced only once it accepts clients
 
 
 def test_a_real_x_server_is_read_and_a_display_that_cannot_turn_is_reported(

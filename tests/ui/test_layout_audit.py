@@ -23,6 +23,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.support.xvfb import xvfb as x_server
+
 ROOT = Path(__file__).resolve().parents[2]
 SCREENS = (
     ("1920x1080", 81.6),
@@ -37,29 +39,12 @@ pytestmark = pytest.mark.slow(seconds=150)
 @pytest.fixture(scope="module")
 def xvfb() -> Iterator[str]:
     """An X server of our own, on the first free display it finds, with one screen per size."""
-    binary = shutil.which("Xvfb")
-    if binary is None:
+    if shutil.which("Xvfb") is None:
         if os.environ.get("CI") == "true":
             pytest.fail("Xvfb is missing (dev.py installs it): the layout audit cannot run")
         pytest.skip("no Xvfb here (dev.py installs it)")
-    read, write = os.pipe()
-    screens = [a for i, (size, _) in enumerate(SCREENS) for a in ("-screen", str(i), f"{size}x24")]
-    server = subprocess.Popen(
-        [binary, "-displayfd", str(write), "-nolisten", "tcp", *screens],
-        pass_fds=(write,),
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    os.close(write)
-    try:
-        with os.fdopen(read) as pipe:
-            number = pipe.readline().strip()
-        if not number.isdigit():
-            pytest.fail("Xvfb did not start")
-        yield f":{number}"
-    finally:
-        server.terminate()
-        server.wait(timeout=10)
+    with x_server(*(size for size, _ in SCREENS)) as display:
+        yield display
 
 
 @pytest.mark.timeout(RUN_TIMEOUT_S + 60)
