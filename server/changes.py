@@ -22,13 +22,13 @@ import datetime as dt
 import json
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any, cast
+from typing import Any, NamedTuple, cast
 
 from sqlalchemy import CursorResult, delete, func, select, union_all, update
 from sqlalchemy.orm import Session
 
 from server.db import Database
-from server.models import ChangeLogEntry, Entity, LogState
+from server.models import ChangeLogEntry, Entity, LogState, table_of
 
 STAMP_BATCH = 5000
 _CURSOR_PREFIX = "c1."
@@ -95,31 +95,44 @@ def log_state(session: Session) -> LogState:
     return session.scalars(select(LogState).where(LogState.id == 1)).one()
 
 
-def read_log(
-    session: Session, after: int, scopes: Sequence[str], limit: int
-) -> list[ChangeLogEntry]:
+class LogEntry(NamedTuple):
+    """A change-log entry as a pull reads it: plain values, no ORM object.
+
+    A pull reads up to a thousand of them; building an ORM instance for each
+    was a quarter of a pull's server time.
+    """
+
+    id: int
+    position: int
+    entity: str
+    entity_key: str
+
+
+_log = table_of(ChangeLogEntry)
+
+
+def read_log(session: Session, after: int, scopes: Sequence[str], limit: int) -> list[LogEntry]:
     """Up to ``limit`` + 1 stamped entries after ``after`` that these scopes may see.
 
     One range of ix_change_log_scope_position per scope, merged: filtering the
     whole log by scope read every office's entries to find one office's.
     """
     ranges = [
-        select(ChangeLogEntry.id)
-        .where(ChangeLogEntry.scope == scope, ChangeLogEntry.position > after)
-        .order_by(ChangeLogEntry.position)
+        select(_log.c.id)
+        .where(_log.c.scope == scope, _log.c.position > after)
+        .order_by(_log.c.position)
         .limit(limit + 1)
         .subquery()
         for scope in scopes
     ]
     ids = union_all(*(select(r.c.id) for r in ranges)).subquery()
-    return list(
-        session.scalars(
-            select(ChangeLogEntry)
-            .where(ChangeLogEntry.id.in_(select(ids.c.id)))
-            .order_by(ChangeLogEntry.position)
-            .limit(limit + 1)
-        )
+    rows = session.execute(
+        select(_log.c.id, _log.c.position, _log.c.entity, _log.c.entity_key)
+        .where(_log.c.id.in_(select(ids.c.id)))
+        .order_by(_log.c.position)
+        .limit(limit + 1)
     )
+    return [LogEntry(*row) for row in rows]
 
 
 def has_entries_after(session: Session, after: int, scopes: Sequence[str]) -> bool:

@@ -38,6 +38,7 @@ from server.mutations import (
     Applied,
     Prepared,
     Rejection,
+    admissions,
     apply,
     check_signatures,
     lookups,
@@ -159,6 +160,8 @@ def _apply_batch(
         if bulk:
             fresh = [p for p in prepared if p.id not in known]
             batch.prefetch(*lookups(fresh))
+            # After the look-ups: they ask which tickets were admitted before this batch.
+            batch.admit_all(admissions(fresh))
             if planner is not None:
                 batch.prefetch_phones(phone_lookups(fresh, planner.contact_key))
         results: list[MutationResult] = []

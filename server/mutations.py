@@ -152,8 +152,10 @@ def _bounded_times(
         notes.append(f"occurred_at {describe(mutation.occurred_at)}")
         mutation = mutation.model_copy(update={"occurred_at": now})
     changed: dict[str, dt.datetime] = {}
+    fields = type(payload).model_fields
     for name in ("created_at", "scanned_at"):
-        value = getattr(payload, name, None)
+        # Asked of the class: a missing attribute costs pydantic's slow __getattr__.
+        value = getattr(payload, name) if name in fields else None
         if isinstance(value, dt.datetime) and not plausible(value, now):
             notes.append(f"{name} {describe(value)}")
             changed[name] = now
@@ -249,6 +251,26 @@ def lookups(prepared: Sequence[Prepared]) -> tuple[set[int], set[Ticket], set[Ti
             events.add(payload.event_id)
             admitted.add((payload.key_id, payload.event_id, payload.number))
     return events, issued, admitted
+
+
+def admissions(prepared: Sequence[Prepared]) -> list[Ticket]:
+    """The tickets a batch's check-ins will admit, in order (see ``Batch.admit_all``).
+
+    Empty when the batch takes an admission back: an undo lowers a count in
+    the middle of the batch, so such a batch counts one check-in at a time.
+    """
+    tickets: list[Ticket] = []
+    seen: set[str] = set()
+    for item in prepared:
+        payload = item.payload
+        if item.id in seen:
+            continue  # an id sent twice in one batch is applied once, then answered as known
+        seen.add(item.id)
+        if item.rejection is None and isinstance(payload, CheckinPayload):
+            if payload.undo_of is not None:
+                return []
+            tickets.append((payload.key_id, payload.event_id, payload.number))
+    return tickets
 
 
 def phone_lookups(prepared: Sequence[Prepared], contact_key: bytes) -> list[tuple[int, str]]:

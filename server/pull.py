@@ -109,19 +109,26 @@ def _log_page(
     entries = read_log(session, cursor.position, scopes_for(puller.device_id, puller.office), limit)
     has_more = len(entries) > limit
     entries = entries[:limit]
-    keys: dict[str, list[str]] = defaultdict(list)
+    # Each key once, in log order (a dict keeps order; a list's "in" made this quadratic).
+    keys: dict[str, dict[str, None]] = defaultdict(dict)
     for entry in entries:
-        if entry.entity_key not in keys[entry.entity]:
-            keys[entry.entity].append(entry.entity_key)
+        keys[entry.entity][entry.entity_key] = None
+    of = {entity: list(found) for entity, found in keys.items()}
     changes = Changes(
-        categories=_categories_by_key(session, keys[Entity.CATEGORY]),
-        events=_events_by_key(session, puller, keys[Entity.EVENT]),
+        categories=_categories_by_key(session, of.get(Entity.CATEGORY, [])),
+        events=_events_by_key(session, puller, of.get(Entity.EVENT, [])),
         registrations=_shared(
-            cache, session, Entity.REGISTRATION, keys[Entity.REGISTRATION], _registrations_by_key
+            cache,
+            session,
+            Entity.REGISTRATION,
+            of.get(Entity.REGISTRATION, []),
+            _registrations_by_key,
         ),
-        signing_keys=_signing_keys_by_key(session, keys[Entity.SIGNING_KEY]),
-        revoked_tickets=_revoked_by_key(session, keys[Entity.REVOKED_TICKET]),
-        checkins=_shared(cache, session, CHECKIN_ENTITY, keys[CHECKIN_ENTITY], _checkins_by_key),
+        signing_keys=_signing_keys_by_key(session, of.get(Entity.SIGNING_KEY, [])),
+        revoked_tickets=_revoked_by_key(session, of.get(Entity.REVOKED_TICKET, [])),
+        checkins=_shared(
+            cache, session, CHECKIN_ENTITY, of.get(CHECKIN_ENTITY, []), _checkins_by_key
+        ),
     )
     position = entries[-1].position if entries else cursor.position
     assert position is not None
