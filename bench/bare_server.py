@@ -24,7 +24,7 @@ from fastapi.responses import Response
 from sqlalchemy import Column, MetaData, String, Table, Text, create_engine, insert
 
 from core.database import durable_sqlite
-from server.cli import tune_interpreter, uvicorn_options
+from server.cli import uvicorn_options
 from server.config import ServerSettings
 from server.db import normalize_url
 from sync.protocol import PATH_HEALTH, PATH_PUSH
@@ -78,7 +78,6 @@ def main() -> None:
     parser.add_argument("--db", required=True)
     parser.add_argument("--port", type=int, required=True)
     args = parser.parse_args()
-    tune_interpreter()  # the real server's interpreter settings: a fair comparison
     app = create_bare_app(args.db)
     settings = ServerSettings().with_overrides(host="127.0.0.1", port=args.port)
     uvicorn.Server(uvicorn.Config(app, **uvicorn_options(settings))).run()

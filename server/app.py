@@ -476,9 +476,6 @@ def _json_response(description: str, schema: dict[str, Any]) -> dict[str, Any]:
 
 def create_app_from_env() -> FastAPI:
     """Factory for ``uvicorn --factory`` (several worker processes): settings from env."""
-    from server.cli import tune_interpreter
-
-    tune_interpreter()
     settings = load_settings(os.environ)
     configure_logging(settings.log_level)
     return create_app(

@@ -364,23 +364,8 @@ def uvicorn_options(settings: ServerSettings) -> dict[str, Any]:
     }
 
 
-# How long a thread may hold the GIL while another waits for it (CPython's default: 5 ms).
-# A push holds SQLite's write lock (PostgreSQL: its row locks) across a dozen calls
-# into the driver, each of which lets the GIL go; getting it back behind a thread
-# that is busy unsealing the next push cost up to this interval every time, and
-# the lock stayed held all the while.
-SWITCH_INTERVAL_S = 0.0005
-
-
-def tune_interpreter() -> None:
-    """What every serving process sets before it answers (the bench's bare server too)."""
-    sys.setswitchinterval(float(os.environ.get("CIVIC_SWITCH_INTERVAL", SWITCH_INTERVAL_S)))
-
-
 def _serve(args: argparse.Namespace, settings: ServerSettings) -> int:
     import uvicorn
-
-    tune_interpreter()
 
     from server.app import create_app
     from server.logs import configure_logging

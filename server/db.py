@@ -137,6 +137,13 @@ class Database(SessionPair):
     begin hook; PostgreSQL ignores it.
     """
 
+    def __init__(self, engine: Engine) -> None:
+        super().__init__(engine)
+        # Ticket-signing public keys by key id, as read from this database. A
+        # key's public half never changes once registered (revocation is a
+        # column beside it), so a push need not ask again (server/ingest.py).
+        self.public_keys: dict[int, str] = {}
+
     @property
     def dialect(self) -> str:
         return self.engine.dialect.name

@@ -184,11 +184,13 @@ def _apply_batch(
 
 
 def _public_keys(db: Database, key_ids: set[int]) -> dict[int, str]:
-    if not key_ids:
-        return {}
-    with db.read() as session:
-        rows = session.execute(_PUBLIC_KEYS, {"ids": sorted(key_ids)})
-        return {row.id: row.public_key for row in rows}
+    """The public halves of these keys: read once, then kept (``Database.public_keys``)."""
+    missing = key_ids - db.public_keys.keys()
+    if missing:
+        with db.read() as session:
+            rows = session.execute(_PUBLIC_KEYS, {"ids": sorted(missing)})
+            db.public_keys.update({row.id: row.public_key for row in rows})
+    return {key: db.public_keys[key] for key in key_ids if key in db.public_keys}
 
 
 def _known(conn: Connection, lineage: str, ids: Sequence[str]) -> dict[str, _Known]:

@@ -143,6 +143,14 @@ def prepare(raw: Mapping[str, Any], sealing_key: PrivateKey, now: dt.datetime) -
     return replace(prepared, time_note=time_note) if time_note else prepared
 
 
+# The reported times each payload model has. Asked of the class once: a missing
+# attribute asked of an instance goes through pydantic's slow __getattr__.
+_TIME_FIELDS: dict[type[BaseModel], tuple[str, ...]] = {
+    model: tuple(name for name in ("created_at", "scanned_at") if name in model.model_fields)
+    for model in PAYLOAD_MODELS.values()
+}
+
+
 def _bounded_times(
     mutation: Mutation, payload: BaseModel, now: dt.datetime
 ) -> tuple[Mutation, BaseModel, str]:
@@ -152,10 +160,8 @@ def _bounded_times(
         notes.append(f"occurred_at {describe(mutation.occurred_at)}")
         mutation = mutation.model_copy(update={"occurred_at": now})
     changed: dict[str, dt.datetime] = {}
-    fields = type(payload).model_fields
-    for name in ("created_at", "scanned_at"):
-        # Asked of the class: a missing attribute costs pydantic's slow __getattr__.
-        value = getattr(payload, name) if name in fields else None
+    for name in _TIME_FIELDS.get(type(payload), ()):
+        value = getattr(payload, name)
         if isinstance(value, dt.datetime) and not plausible(value, now):
             notes.append(f"{name} {describe(value)}")
             changed[name] = now
