@@ -57,13 +57,29 @@ def record_change(session: Session, entity: Entity, key: object, scope: str = ""
 
 
 def stamp_pending(db: Database) -> int:
-    """Give committed entries without a position the next positions; return how many."""
-    with db.read() as session:
-        pending = session.scalar(
-            select(ChangeLogEntry.id).where(ChangeLogEntry.position.is_(None)).limit(1)
-        )
-    if pending is None:
+    """Give committed entries without a position the next positions; return how many.
+
+    One thread of a process stamps at a time: the others wait for it and then
+    usually find nothing left, instead of each taking the log_state lock and
+    committing a write (an fsync) behind it, once per pulled page.
+    """
+    if not _pending(db):
         return 0
+    with db.stamping:
+        if not _pending(db):
+            return 0  # stamped by another thread while this one waited
+        return _stamp(db)
+
+
+def _pending(db: Database) -> bool:
+    with db.read() as session:
+        return session.scalar(_PENDING) is not None
+
+
+_PENDING = select(ChangeLogEntry.id).where(ChangeLogEntry.position.is_(None)).limit(1)
+
+
+def _stamp(db: Database) -> int:
     stamped = 0
     with db.write() as session:
         # The row lock is what orders stampers; it is held until this commits.

@@ -8,6 +8,7 @@ READ COMMITTED; where two writers could race, the code takes row locks.
 
 from __future__ import annotations
 
+import threading
 from pathlib import Path
 from typing import Literal
 
@@ -143,6 +144,8 @@ class Database(SessionPair):
         # key's public half never changes once registered (revocation is a
         # column beside it), so a push need not ask again (server/ingest.py).
         self.public_keys: dict[int, str] = {}
+        # Held by the thread stamping the change log (server/changes.py stamp_pending).
+        self.stamping = threading.Lock()
 
     @property
     def dialect(self) -> str:

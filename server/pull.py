@@ -15,7 +15,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import TypeVar
 
-from sqlalchemy import ColumnElement, Select, and_, bindparam, false, or_, select, tuple_
+from sqlalchemy import ColumnElement, Select, and_, bindparam, false, func, or_, select, tuple_
 from sqlalchemy.orm import Session
 
 from core.tickets import manual_code_digest, manual_code_of_text, payload_hex, ticket_digest
@@ -77,6 +77,7 @@ class Puller:
 class _Page:
     changes: Changes = field(default_factory=Changes)
     count: int = 0
+    cache: PageCache | None = None
 
 
 def pull(
@@ -98,9 +99,10 @@ def pull(
             and state.compacted_through <= cursor.position <= state.last_position
         )
         if cursor is None or not usable:
-            return _snapshot_page(session, puller, Cursor(epoch, state.last_position, 0), limit)
+            start = Cursor(epoch, state.last_position, 0)
+            return _snapshot_page(session, puller, start, limit, cache)
         if cursor.stage is not None:
-            return _snapshot_page(session, puller, cursor, limit)
+            return _snapshot_page(session, puller, cursor, limit, cache)
         return _log_page(session, puller, cursor, limit, cache)
 
 
@@ -235,9 +237,11 @@ def revoked_ticket_key(key_id: int, event_id: int, number: int) -> str:
 # --- the full snapshot -----------------------------------------------------------------
 
 
-def _snapshot_page(session: Session, puller: Puller, cursor: Cursor, limit: int) -> PullResponse:
+def _snapshot_page(
+    session: Session, puller: Puller, cursor: Cursor, limit: int, cache: PageCache | None = None
+) -> PullResponse:
     reset = cursor.stage == 0 and cursor.after_key is None
-    page = _Page()
+    page = _Page(cache=cache)
     stage = cursor.stage or 0
     after_key = cursor.after_key
     while stage < len(_STAGES):
@@ -299,26 +303,48 @@ def _snapshot_events(
     return (str(rows[-1]) if rows else after), more
 
 
+_signing_keys = table_of(SigningKey)
+# What changes whenever the set of keys or a revocation does (keys are never deleted).
+_KEYS_VERSION = select(
+    func.count(),
+    func.max(_signing_keys.c.id),
+    func.count(_signing_keys.c.revoked_at),
+    func.max(_signing_keys.c.revoked_at),
+)
+
+
 def _snapshot_signing_keys(
     session: Session, _puller: Puller, page: _Page, after: str | None, room: int
 ) -> tuple[str | None, bool]:
-    # Plain rows: every kiosk's snapshot holds every kiosk's key (2,000 in a city).
-    keys = table_of(SigningKey)
-    query = select(keys.c.id, keys.c.public_key, keys.c.revoked_at).order_by(keys.c.id)
-    if after is not None:
-        query = query.where(keys.c.id > int(after))
-    rows, more = _take(session.execute(query.limit(room + 1)), room)
-    page.changes.signing_keys.extend(
-        SigningKeyChange(
-            key_id=key_id,
-            public_key=public_key,
-            revoked=revoked_at is not None,
-            revoked_at=revoked_at,
+    """Every kiosk's snapshot holds every kiosk's key (2,000 in a city), the same for all:
+    built once per state of the keys and page bounds, then served to every kiosk."""
+
+    def build() -> tuple[list[SigningKeyChange], bool]:
+        query = select(_signing_keys.c.id, _signing_keys.c.public_key, _signing_keys.c.revoked_at)
+        if after is not None:
+            query = query.where(_signing_keys.c.id > int(after))
+        rows, more = _take(
+            session.execute(query.order_by(_signing_keys.c.id).limit(room + 1)), room
         )
-        for key_id, public_key, revoked_at in rows
-    )
-    page.count += len(rows)
-    return (str(rows[-1][0]) if rows else after), more
+        changes = [
+            SigningKeyChange(
+                key_id=key_id,
+                public_key=public_key,
+                revoked=revoked_at is not None,
+                revoked_at=revoked_at,
+            )
+            for key_id, public_key, revoked_at in rows
+        ]
+        return changes, more
+
+    if page.cache is None:
+        changes, more = build()
+    else:
+        version = tuple(session.execute(_KEYS_VERSION).one())
+        changes, more = page.cache.stage(("signing_keys", after, room), version, build)
+    page.changes.signing_keys.extend(changes)
+    page.count += len(changes)
+    return (str(changes[-1].key_id) if changes else after), more
 
 
 def _snapshot_revoked(

@@ -19,6 +19,7 @@ from sqlalchemy import select
 from server import claims
 from server.catalogue import NewEvent, add_event
 from server.db import Database
+from server.devices import revoke_device
 from server.ingest import ingest
 from server.keys import load_or_create_keys
 from server.models import Device, Registration
@@ -83,3 +84,31 @@ def _any_confirmed(db: Database, rng: random.Random) -> str:
         ids = session.scalars(select(Registration.id).where(Registration.status == "confirmed"))
         found = sorted(ids)
     return rng.choice(found) if found else "none"
+
+
+def test_snapshot_pages_of_signing_keys_follow_new_and_revoked_keys(db: Database) -> None:
+    """Every kiosk's snapshot holds every key: built once, rebuilt when a key comes or goes."""
+    keys = load_or_create_keys(db)
+    kiosks = [_device(db, keys) for _ in range(5)]
+    cache = PageCache()
+
+    def snapshot(device: Device) -> list[Any]:
+        pages, cursor = [], ""
+        while True:
+            page = _page(db, keys.epoch, device, cursor, cache)
+            assert page == _page(db, keys.epoch, device, cursor, None)
+            pages.append(page)
+            cursor = page["cursor"]
+            if not page["has_more"]:
+                return [k for p in pages for k in p["changes"]["signing_keys"]]
+
+    first = snapshot(kiosks[0][0])
+    assert snapshot(kiosks[1][0]) == first
+    revoke_device(db, kiosks[2][0].id)
+    _device(db, keys)
+
+    after = snapshot(kiosks[0][0])
+
+    assert len(after) == len(first) + 1
+    revoked = {k["key_id"] for k in after if k["revoked"]}
+    assert revoked == {kiosks[2][0].signing_key_id}
