@@ -126,8 +126,19 @@ def _stamp(db: Database) -> int:
     return stamped
 
 
-def log_state(session: Session) -> LogState:
-    return session.scalars(select(LogState).where(LogState.id == 1)).one()
+class LogHead(NamedTuple):
+    """Where the log stands, as plain values (read on every pull)."""
+
+    last_position: int
+    compacted_through: int
+
+
+_state = table_of(LogState)
+_HEAD = select(_state.c.last_position, _state.c.compacted_through).where(_state.c.id == 1)
+
+
+def log_state(session: Session) -> LogHead:
+    return LogHead(*session.execute(_HEAD).one())
 
 
 class LogEntry(NamedTuple):
