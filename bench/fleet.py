@@ -122,28 +122,41 @@ class Timing:
     lock: threading.Lock = field(default_factory=threading.Lock)
 
 
-def once_more_on_reset(send: Callable[[], requests.Response], timing: Timing) -> requests.Response:
-    """``send``, and once more if the kept connection was reset under it.
+def once_more_on_reset(
+    send: Callable[[], requests.Response], timing: Timing, what: str
+) -> requests.Response | None:
+    """``send``, and once more if the kept connection was reset under it; None if the
+    server did not answer within the kiosk's timeout (counted as a failure).
 
     A real kiosk's engine tries again on its next round; a push sent twice is
     applied once (mutation ids), a pull is a read. Counted, not hidden.
     """
     try:
-        return send()
-    except requests.ConnectionError:
+        try:
+            return send()
+        except requests.ConnectionError:
+            with timing.lock:
+                timing.resent += 1
+            return send()
+    except requests.RequestException as exc:
         with timing.lock:
-            timing.resent += 1
-        return send()
+            timing.failures.append(f"{what}: {type(exc).__name__}")
+        return None
 
 
 def push(kiosk: FleetKiosk, batch: list[dict[str, Any]], timing: Timing) -> None:
     kiosk.backlog = len(batch)
     started = time.perf_counter()
-    reply = once_more_on_reset(lambda: kiosk.sim.push_raw(batch, headers=kiosk.headers()), timing)
+    reply = once_more_on_reset(
+        lambda: kiosk.sim.push_raw(batch, headers=kiosk.headers()), timing, "push"
+    )
     elapsed = time.perf_counter() - started
-    if reply.status_code != 200:
+    if reply is None or reply.status_code != 200:
         with timing.lock:
-            timing.failures.append(f"push {reply.status_code} {reply.text[:200]}")
+            # What the kiosk waited before it gave up counts among the latencies.
+            timing.push_s.append(elapsed)
+            if reply is not None:
+                timing.failures.append(f"push {reply.status_code} {reply.text[:200]}")
         return
     kiosk.backlog = 0
     with timing.lock:
@@ -161,10 +174,13 @@ def pull(kiosk: FleetKiosk, timing: Timing, limit: int = DEFAULT_PULL_LIMIT) -> 
                 kiosk.cursor, limit, headers={PRINTER_HEADER: "ready"}, protocol=1
             ),
             timing,
+            "pull",
         )
-        if reply.status_code != 200:
+        if reply is None or reply.status_code != 200:
             with timing.lock:
-                timing.failures.append(f"pull {reply.status_code} {reply.text[:200]}")
+                timing.pull_s.append(time.perf_counter() - started)
+                if reply is not None:
+                    timing.failures.append(f"pull {reply.status_code} {reply.text[:200]}")
             return
         body = reply.json()
         pages += 1
@@ -290,6 +306,7 @@ class FleetResult:
         per_mutation = self.push_cpu_s / max(1, self.push_burst.mutations) * 1000
         per_item = self.pull_cpu_s / max(1, self.pull_burst.items) * 1000
         per_pull = self.pull_cpu_s / max(1, self.pull_burst.pulls) * 1000
+        failures = self.paced.failures + self.push_burst.failures + self.pull_burst.failures
         return [
             Row(
                 f"{label}: sync every {interval_s:.0f} s, push p50 / p99",
@@ -305,6 +322,12 @@ class FleetResult:
                 None if ok is None else pull99 < TARGET_P99_S,
             ),
             Row(
+                f"{label}: the paced round (every kiosk once) took",
+                f"~{interval_s:.0f} s",
+                f"{self.paced_s:.0f} s, {self.paced.mutations / self.paced_s:,.0f} mutations/s, "
+                f"{self.paced.pulls / self.paced_s:,.1f} pulls/s",
+            ),
+            Row(
                 f"{label}: push burst, every kiosk at once",
                 "-",
                 f"{self.push_burst.mutations / self.push_burst_s:,.0f} mutations/s, "
@@ -315,6 +338,12 @@ class FleetResult:
                 f"{label}: requests sent again after the server reset a kept connection",
                 "-",
                 f"{self.paced.resent + self.push_burst.resent + self.pull_burst.resent}",
+            ),
+            Row(
+                f"{label}: requests failed or not answered within the kiosk's timeout",
+                "0",
+                f"{len(failures)}" + (f" (e.g. {failures[0]})" if failures else ""),
+                not failures,
             ),
             Row(
                 f"{label}: pull burst, every kiosk at once",
@@ -359,7 +388,8 @@ def measure(
     pull_cpu = cpu() - before
     failures = paced_timing.failures + push_timing.failures + pull_timing.failures
     if failures:
-        raise RuntimeError(f"{len(failures)} requests failed, e.g. {failures[:3]}")
+        # Reported in the table (a fleet the server cannot keep up with is a result).
+        print(f"... {len(failures)} requests failed, e.g. {failures[:3]}", file=sys.stderr)
     print(
         f"... {kiosks} kiosks, {servers} server(s): measured in "
         f"{time.perf_counter() - started:.0f} s",
