@@ -19,8 +19,8 @@ Either way the device's row is locked for the batch, so what this device holds
 from __future__ import annotations
 
 import datetime as dt
-from collections import defaultdict
-from collections.abc import Collection, Iterator
+from collections import Counter, defaultdict, deque
+from collections.abc import Collection, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from types import ModuleType
@@ -104,6 +104,23 @@ _COUNT_ADMISSION = {
     .returning(_admissions.c.count)
     for name, dialect in _DIALECTS.items()
 }
+
+
+def _admit_many(dialect: ModuleType) -> Any:
+    statement = dialect.insert(_admissions)
+    return statement.on_conflict_do_update(
+        index_elements=_TICKET, set_={"count": _admissions.c.count + statement.excluded.count}
+    ).returning(
+        _admissions.c.key_id,
+        _admissions.c.event_id,
+        _admissions.c.number,
+        _admissions.c.count,
+        sort_by_parameter_order=True,
+    )
+
+
+# A batch's admissions counted in one statement (``Batch.admit_all``), one row per ticket.
+_ADMIT_MANY = {name: _admit_many(dialect) for name, dialect in _DIALECTS.items()}
 _EVENTS = select(
     _events.c.id,
     _events.c.office,
@@ -218,6 +235,8 @@ class Batch:
         self._looked_up_revoked: set[Ticket] = set()
         self._admitted: set[Ticket] = set()
         self._looked_up_admitted: set[Ticket] = set()
+        # Admission numbers already counted for this batch's check-ins, in batch order.
+        self._admissions: dict[Ticket, deque[int]] = {}
         self._queued: dict[str, list[dict[str, Any]]] = defaultdict(list)
         self._staged: list[tuple[str, dict[str, Any]]] | None = None
         # Refused before and sent again unchanged: their copy is already kept.
@@ -462,12 +481,35 @@ class Batch:
         value: dt.datetime | None = self.conn.execute(_RECEIVED, params).scalar()
         return value
 
+    def admit_all(self, tickets: Sequence[Ticket]) -> None:
+        """Count the admissions of a whole batch at once: ``tickets`` in batch order.
+
+        Each check-in then takes its number from ``admit`` in that order, as if
+        counted one by one: one statement instead of a round trip per check-in
+        (a fifth of a mixed push). The caller passes only check-ins certain to
+        be admitted (fresh, accepted, no undo in the batch). Tickets go in one
+        order, so two batches lock their counter rows without waiting in a circle.
+        """
+        wanted = Counter(tickets)
+        rows = [
+            {"key_id": key_id, "event_id": event_id, "number": number, "count": n}
+            for (key_id, event_id, number), n in sorted(wanted.items())
+        ]
+        if not rows:
+            return
+        for key_id, event_id, number, count in self.conn.execute(_ADMIT_MANY[self.dialect], rows):
+            ticket = (key_id, event_id, number)
+            self._admissions[ticket] = deque(range(count - wanted[ticket] + 1, count + 1))
+
     def admit(self, ticket: Ticket) -> int:
         """Count one more admission of ``ticket``, now: how many there are with this one.
 
         Not held back even in bulk mode: the row lock this upsert takes is what
         makes two kiosks' simultaneous admissions of one ticket count 1 and 2.
         """
+        counted = self._admissions.get(ticket)
+        if counted:
+            return counted.popleft()
         key_id, event_id, number = ticket
         params = {"key_id": key_id, "event_id": event_id, "number": number}
         return int(self.conn.execute(_COUNT_ADMISSION[self.dialect], params).scalar_one())

@@ -8,6 +8,7 @@ READ COMMITTED; where two writers could race, the code takes row locks.
 
 from __future__ import annotations
 
+import threading
 from pathlib import Path
 from typing import Literal
 
@@ -136,6 +137,15 @@ class Database(SessionPair):
     The ``sqlite_begin`` option the writer carries only matters to SQLite's
     begin hook; PostgreSQL ignores it.
     """
+
+    def __init__(self, engine: Engine) -> None:
+        super().__init__(engine)
+        # Ticket-signing public keys by key id, as read from this database. A
+        # key's public half never changes once registered (revocation is a
+        # column beside it), so a push need not ask again (server/ingest.py).
+        self.public_keys: dict[int, str] = {}
+        # Held by the thread stamping the change log (server/changes.py stamp_pending).
+        self.stamping = threading.Lock()
 
     @property
     def dialect(self) -> str:

@@ -38,6 +38,7 @@ from server.mutations import (
     Applied,
     Prepared,
     Rejection,
+    admissions,
     apply,
     check_signatures,
     lookups,
@@ -159,6 +160,8 @@ def _apply_batch(
         if bulk:
             fresh = [p for p in prepared if p.id not in known]
             batch.prefetch(*lookups(fresh))
+            # After the look-ups: they ask which tickets were admitted before this batch.
+            batch.admit_all(admissions(fresh))
             if planner is not None:
                 batch.prefetch_phones(phone_lookups(fresh, planner.contact_key))
         results: list[MutationResult] = []
@@ -181,11 +184,13 @@ def _apply_batch(
 
 
 def _public_keys(db: Database, key_ids: set[int]) -> dict[int, str]:
-    if not key_ids:
-        return {}
-    with db.read() as session:
-        rows = session.execute(_PUBLIC_KEYS, {"ids": sorted(key_ids)})
-        return {row.id: row.public_key for row in rows}
+    """The public halves of these keys: read once, then kept (``Database.public_keys``)."""
+    missing = key_ids - db.public_keys.keys()
+    if missing:
+        with db.read() as session:
+            rows = session.execute(_PUBLIC_KEYS, {"ids": sorted(missing)})
+            db.public_keys.update({row.id: row.public_key for row in rows})
+    return {key: db.public_keys[key] for key in key_ids if key in db.public_keys}
 
 
 def _known(conn: Connection, lineage: str, ids: Sequence[str]) -> dict[str, _Known]:

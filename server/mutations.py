@@ -143,6 +143,14 @@ def prepare(raw: Mapping[str, Any], sealing_key: PrivateKey, now: dt.datetime) -
     return replace(prepared, time_note=time_note) if time_note else prepared
 
 
+# The reported times each payload model has. Asked of the class once: a missing
+# attribute asked of an instance goes through pydantic's slow __getattr__.
+_TIME_FIELDS: dict[type[BaseModel], tuple[str, ...]] = {
+    model: tuple(name for name in ("created_at", "scanned_at") if name in model.model_fields)
+    for model in PAYLOAD_MODELS.values()
+}
+
+
 def _bounded_times(
     mutation: Mutation, payload: BaseModel, now: dt.datetime
 ) -> tuple[Mutation, BaseModel, str]:
@@ -152,8 +160,8 @@ def _bounded_times(
         notes.append(f"occurred_at {describe(mutation.occurred_at)}")
         mutation = mutation.model_copy(update={"occurred_at": now})
     changed: dict[str, dt.datetime] = {}
-    for name in ("created_at", "scanned_at"):
-        value = getattr(payload, name, None)
+    for name in _TIME_FIELDS.get(type(payload), ()):
+        value = getattr(payload, name)
         if isinstance(value, dt.datetime) and not plausible(value, now):
             notes.append(f"{name} {describe(value)}")
             changed[name] = now
@@ -249,6 +257,26 @@ def lookups(prepared: Sequence[Prepared]) -> tuple[set[int], set[Ticket], set[Ti
             events.add(payload.event_id)
             admitted.add((payload.key_id, payload.event_id, payload.number))
     return events, issued, admitted
+
+
+def admissions(prepared: Sequence[Prepared]) -> list[Ticket]:
+    """The tickets a batch's check-ins will admit, in order (see ``Batch.admit_all``).
+
+    Empty when the batch takes an admission back: an undo lowers a count in
+    the middle of the batch, so such a batch counts one check-in at a time.
+    """
+    tickets: list[Ticket] = []
+    seen: set[str] = set()
+    for item in prepared:
+        payload = item.payload
+        if item.id in seen:
+            continue  # an id sent twice in one batch is applied once, then answered as known
+        seen.add(item.id)
+        if item.rejection is None and isinstance(payload, CheckinPayload):
+            if payload.undo_of is not None:
+                return []
+            tickets.append((payload.key_id, payload.event_id, payload.number))
+    return tickets
 
 
 def phone_lookups(prepared: Sequence[Prepared], contact_key: bytes) -> list[tuple[int, str]]:

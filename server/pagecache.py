@@ -28,8 +28,8 @@ from __future__ import annotations
 
 import threading
 from collections import OrderedDict
-from collections.abc import Callable, Iterable, Sequence
-from typing import TypeVar
+from collections.abc import Callable, Hashable, Iterable, Sequence
+from typing import TypeVar, cast
 
 from pydantic import BaseModel
 from sqlalchemy import bindparam, func, select
@@ -38,6 +38,9 @@ from sqlalchemy.orm import Session
 from server.models import ChangeLogEntry
 
 _Change = TypeVar("_Change", bound=BaseModel)
+_Built = TypeVar("_Built")
+# Snapshot parts kept (``PageCache.stage``): a few pages of keys for each page size asked.
+_STAGES = 256
 
 # Stands for "a change not stamped yet": never equal to a cached version.
 _UNSTAMPED = -1
@@ -71,6 +74,8 @@ class PageCache:
         self.capacity = capacity
         self._entries: OrderedDict[tuple[str, str], tuple[int, BaseModel]] = OrderedDict()
         self._lock = threading.Lock()
+        # Snapshot parts shared by every kiosk (``stage``): key -> (version, part).
+        self._stages: OrderedDict[Hashable, tuple[object, object]] = OrderedDict()
         self.hits = 0
         self.misses = 0
 
@@ -119,6 +124,23 @@ class PageCache:
             while len(self._entries) > self.capacity:
                 self._entries.popitem(last=False)
 
+    def stage(self, key: Hashable, version: object, build: Callable[[], _Built]) -> _Built:
+        """A part of a snapshot page that is the same for every kiosk (``key`` names the
+        part and its bounds), built afresh only when ``version`` (what its state is
+        read from, e.g. a count and a newest id) differs from the one it was built at."""
+        with self._lock:
+            kept = self._stages.get(key)
+            if kept is not None and kept[0] == version:
+                self._stages.move_to_end(key)
+                return cast(_Built, kept[1])
+        built = build()
+        with self._lock:
+            self._stages[key] = (version, built)
+            while len(self._stages) > _STAGES:
+                self._stages.popitem(last=False)
+        return built
+
     def clear(self) -> None:
         with self._lock:
             self._entries.clear()
+            self._stages.clear()

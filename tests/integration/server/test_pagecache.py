@@ -19,9 +19,10 @@ from sqlalchemy import select
 from server import claims
 from server.catalogue import NewEvent, add_event
 from server.db import Database
+from server.devices import revoke_device
 from server.ingest import ingest
 from server.keys import load_or_create_keys
-from server.models import Device, Registration
+from server.models import ChangeLogEntry, Device, Registration
 from server.pagecache import PageCache
 from server.pull import Puller, pull
 from tests.integration.server.test_ingest import _device
@@ -83,3 +84,68 @@ def _any_confirmed(db: Database, rng: random.Random) -> str:
         ids = session.scalars(select(Registration.id).where(Registration.status == "confirmed"))
         found = sorted(ids)
     return rng.choice(found) if found else "none"
+
+
+def test_snapshot_pages_of_signing_keys_follow_new_and_revoked_keys(db: Database) -> None:
+    """Every kiosk's snapshot holds every key: built once, rebuilt when a key comes or goes."""
+    keys = load_or_create_keys(db)
+    kiosks = [_device(db, keys) for _ in range(5)]
+    cache = PageCache()
+
+    def snapshot(device: Device) -> list[Any]:
+        pages, cursor = [], ""
+        while True:
+            page = _page(db, keys.epoch, device, cursor, cache)
+            assert page == _page(db, keys.epoch, device, cursor, None)
+            pages.append(page)
+            cursor = page["cursor"]
+            if not page["has_more"]:
+                return [k for p in pages for k in p["changes"]["signing_keys"]]
+
+    first = snapshot(kiosks[0][0])
+    assert snapshot(kiosks[1][0]) == first
+    revoke_device(db, kiosks[2][0].id)
+    _device(db, keys)
+
+    after = snapshot(kiosks[0][0])
+
+    assert len(after) == len(first) + 1
+    revoked = {k["key_id"] for k in after if k["revoked"]}
+    assert revoked == {kiosks[2][0].signing_key_id}
+
+
+def test_an_event_changed_many_times_is_pulled_once_at_its_latest(db: Database) -> None:
+    """Each confirmed sign-up logs its event for every kiosk; a later entry replaces the
+    earlier ones, so a kiosk that was away pulls the event once, as it is now."""
+    keys = load_or_create_keys(db)
+    (away, _), (busy, kiosk) = _device(db, keys), _device(db, keys)
+    event = add_event(
+        db,
+        NewEvent(title_ko="행사", title_en="Event", capacity=30, offline_block=5, starts_at=STARTS),
+    )
+    cursor = ""
+    while True:
+        page = _page(db, keys.epoch, away, cursor, None)
+        cursor = page["cursor"]
+        if not page["has_more"]:
+            break
+    midway = ""
+    for number in (1, 2, 3):
+        ingest(db, keys, busy, [kiosk.signup(event, number)])
+        if number == 2:
+            midway = _page(db, keys.epoch, away, cursor, None)["cursor"]
+
+    late = _page(db, keys.epoch, away, cursor, PageCache())
+    later = _page(db, keys.epoch, away, midway, PageCache())
+
+    for page in (late, later):
+        assert [(e["id"], e["taken"]) for e in page["changes"]["events"]] == [(event, 3)]
+    assert len(late["changes"]["registrations"]) == 3
+    assert len(later["changes"]["registrations"]) == 1
+    with db.read() as session:
+        logged = session.scalars(
+            select(ChangeLogEntry).where(
+                ChangeLogEntry.entity == "event", ChangeLogEntry.entity_key == str(event)
+            )
+        ).all()
+    assert len(logged) == 1

@@ -198,6 +198,32 @@ def test_double_checkin_is_stored_and_flagged(live: LiveServer) -> None:
     ]
 
 
+def test_admissions_in_one_batch_count_in_batch_order(live: LiveServer) -> None:
+    """A batch's admissions are counted together; each still gets its own number."""
+    event = _event(live)
+    _signed_up(live, event, number=1)
+    _signed_up(live, event, number=2)
+    door1, door2 = live.kiosk(), live.kiosk()
+    [before] = door2.push([door2.checkin(event, 99, 2)])
+    first, again, other = (door1.checkin(event, 99, n) for n in (1, 1, 2))
+
+    # The same mutation twice in one batch is applied once, then answered as known.
+    results = door1.push([first, again, other, first])
+
+    assert before["code"] == ""
+    assert [(r["status"], r["code"]) for r in results] == [
+        ("applied", ""),
+        ("applied", "duplicate_admission"),
+        ("applied", "duplicate_admission"),
+        ("duplicate", ""),
+    ]
+    with live.db.read() as session:
+        scans = session.scalars(select(CheckIn).where(CheckIn.device_id == door1.device_id))
+        assert sorted((s.number, s.admission) for s in scans) == [(1, 1), (1, 2), (2, 2)]
+        counts = {a.number: a.count for a in session.scalars(select(Admission))}
+    assert counts == {1: 2, 2: 2}
+
+
 def test_checkin_of_an_unknown_ticket_is_still_stored(live: LiveServer, kiosk: SimKiosk) -> None:
     # The issuing kiosk may not have synced yet: a real scan is never refused.
     [result] = kiosk.push([kiosk.checkin(42, 99, 5)])
