@@ -25,7 +25,6 @@ from app.pyside import spare_sources  # first of ours: what follows is imported 
 from core.clock import Clock, utcnow
 from kiosk.config import Settings, settings_path
 from kiosk.keypad import parse_key_map
-from ui.design import cache_large_glyphs
 from ui.fonts import load_fonts
 from ui.fullscreen import ScreenFit, demo_geometry
 from ui.i18n import I18n, install
@@ -66,7 +65,6 @@ def ensure_app() -> QApplication:
     existing = QApplication.instance()
     if isinstance(existing, QApplication):
         return existing
-    cache_large_glyphs()
     return QApplication(sys.argv)
 
 

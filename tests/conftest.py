@@ -22,7 +22,6 @@ from kiosk.device_secrets import KEY_DIR_ENV, KeyFile, default_source
 from kiosk.identity import save_identity
 from kiosk.models import OutboxMutation
 from kiosk.store import Store, open_store
-from ui.design import cache_large_glyphs
 
 # Qt's offscreen screen is 800×800 by default: a 1920×1080 kiosk window would hang off
 # it, and finger scrolling (QScroller) finds no widget under a press outside the screen,
@@ -33,9 +32,6 @@ if os.environ.get("QT_QPA_PLATFORM") == "offscreen":
     _CONFIG = Path(tempfile.gettempdir()) / f"civic-kiosk-offscreen-{os.getuid()}.json"
     _CONFIG.write_text(json.dumps({"screens": [{**_SCREEN, "logicalDpi": 96, "dpr": 1}]}))
     os.environ["QT_QPA_PLATFORM"] = f"offscreen:configfile={_CONFIG}"
-
-# As the kiosk starts its QApplication (app.launch.ensure_app), before pytest-qt's.
-cache_large_glyphs()
 
 NOW = dt.datetime(2026, 11, 27, 9, 0, tzinfo=dt.UTC)
 

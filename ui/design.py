@@ -27,7 +27,6 @@ things grow less, on purpose:
 from __future__ import annotations
 
 import math
-import os
 from dataclasses import dataclass, field
 from typing import Final
 
@@ -236,18 +235,3 @@ def metrics(
         bar_height=max(target, round(font["bar"] * 1.15) + 2 * frame_pad),
         min_text_px=base,
     )
-
-
-# Qt's raster engine (xcb and offscreen alike) draws text taller than 64 px as
-# filled outlines, glyph by glyph, on every paint, instead of from its glyph
-# cache: the check-in headline took ~1 ms a paint and a title-size count as
-# much, against ~0.1 ms from the cache. Every title (1.3× body, ~75 px on a
-# 96-dpi panel) is past that limit, the headline (2.2×) far past it, twice that
-# in large text: 400 px covers the largest headline on panels up to 160 dpi.
-GLYPH_CACHE_PX: Final = 400
-
-
-def cache_large_glyphs() -> None:
-    """Let Qt cache glyphs up to GLYPH_CACHE_PX. Qt reads this once, at the first
-    text it draws: call before the QApplication exists. A kiosk's own environment wins."""
-    os.environ.setdefault("QT_MAX_CACHED_GLYPH_SIZE", str(GLYPH_CACHE_PX))

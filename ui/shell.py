@@ -447,9 +447,11 @@ class KioskWindow(QMainWindow):
             if waiting:
                 self.screen_named(waiting.pop(0)).ensurePolished()
             if waiting:
-                QTimer.singleShot(0, next_one)
+                QTimer.singleShot(0, self, next_one)
 
-        QTimer.singleShot(0, next_one)
+        # The window as the timer's context: a window deleted meanwhile (a test's
+        # end, the kiosk quitting) cancels the rest instead of building on the dead.
+        QTimer.singleShot(0, self, next_one)
 
     def every_screen(self) -> dict[str, Screen]:
         """Every screen, each built if it was not yet (for walks over them all: tests, audits)."""

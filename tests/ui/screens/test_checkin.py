@@ -11,7 +11,6 @@ decoded by ``ui.camera``'s own decoder; what is checked is what staff see
 from __future__ import annotations
 
 import json
-import os
 from collections.abc import Iterator
 
 import pytest
@@ -39,7 +38,6 @@ from tests.integration.staff.door import (
 )
 from tests.ui.kiosk_fixtures import press
 from ui.camera import STATUS_ACTIVE, STATUS_OFF, CameraPreview, CameraScanner
-from ui.design import GLYPH_CACHE_PX, metrics
 from ui.i18n import translate
 from ui.screens.checkin import CheckinScreen
 
@@ -397,10 +395,21 @@ def test_each_verdict_shows_only_its_own_words_in_its_own_colour(
     assert shown_words(desk) == [ko("checkin.ready"), ko("checkin.ready.hint")]
 
 
-@pytest.mark.parametrize("dpi", [81.6, 96.0, 120.0, 160.0])
-def test_the_biggest_headline_is_drawn_from_the_glyph_cache(dpi: float) -> None:
-    # Above QT_MAX_CACHED_GLYPH_SIZE Qt draws every glyph as an outline on every paint.
-    limit = int(os.environ["QT_MAX_CACHED_GLYPH_SIZE"])
-    for height, portrait in ((1080, False), (1920, True)):
-        largest = metrics(dpi, large_text=True, region_height_px=height, portrait=portrait)
-        assert largest.font["headline"] <= limit == GLYPH_CACHE_PX
+def ink(label: QLabel) -> int:
+    """Pixels of the label as painted that differ from its top-left corner (its background)."""
+    image = label.grab().toImage()
+    background = image.pixel(0, 0)
+    return sum(
+        image.pixel(x, y) != background
+        for x in range(0, image.width(), 2)
+        for y in range(0, image.height(), 2)
+    )
+
+
+def test_the_big_headline_is_painted_not_only_set(door: Door, desk: CheckinScreen) -> None:
+    # QT_MAX_CACHED_GLYPH_SIZE above 64 once made every text taller than 64 px paint
+    # nothing at all while its label still held the words.
+    scan(door, door.ticket(0))
+    headline = desk.verdict.headline
+    assert headline.fontInfo().pixelSize() > 64
+    assert ink(headline) > 200
