@@ -32,15 +32,19 @@ import enum
 import hashlib
 import struct
 from dataclasses import dataclass
-from typing import Literal, NamedTuple
+from typing import TYPE_CHECKING, Literal, NamedTuple
 
-import qrcode
 from nacl.exceptions import BadSignatureError
 from nacl.signing import SigningKey, VerifyKey
-from PIL import Image
 
 from core.clock import SEOUL
 from core.receipts import ALPHABET, BODY_LENGTH, check_character
+
+if TYPE_CHECKING:
+    # qrcode and Pillow (~8 MB) load with the first QR drawn, not with every
+    # process that checks a ticket (a kiosk at start, the server).
+    import qrcode
+    from PIL import Image
 
 PREFIX = "CK1"
 # Ticket days are days in Seoul, wherever the kiosk's or the server's clock is set.
@@ -65,7 +69,7 @@ assert TICKET_LENGTH == 131
 # over a corner): M (15%, version 6) leaves too little margin for that, and H
 # (30%, version 9) makes every module ~8% smaller at the same printed size,
 # which costs more with blurry kiosk cameras than the extra redundancy buys.
-QR_ERROR_CORRECTION = qrcode.constants.ERROR_CORRECT_Q
+QR_ERROR_CORRECTION = 3  # qrcode.constants.ERROR_CORRECT_Q (a test holds them equal)
 QR_BORDER = 4  # the quiet zone ISO/IEC 18004 asks for
 
 
@@ -312,6 +316,8 @@ def manual_code_of_text(text: str) -> str:
 
 def ticket_qr(text: str) -> qrcode.QRCode:
     """The QR symbol of a ticket: error correction Q, alphanumeric mode, smallest version."""
+    import qrcode
+
     code = qrcode.QRCode(error_correction=QR_ERROR_CORRECTION, border=QR_BORDER)
     code.add_data(text)
     code.make(fit=True)

@@ -20,9 +20,7 @@ from dataclasses import dataclass
 from typing import Any, Protocol
 
 from core.printers import PrinterState, can_print
-from printing.commands import slip_job
 from printing.library import escpos_printers
-from printing.raster import render
 from printing.slip import Slip
 from printing.status import QUERY_ORDER, StatusReplies, last_reply, query, state_of
 from printing.targets import NetworkTarget, Target, UsbTarget
@@ -171,6 +169,11 @@ class SlipPrinter:
             link.close()
 
     def print_slip(self, slip: Slip) -> PrintResult:
+        # Pillow and qrcode (~8 MB) load with the first slip, not with the kiosk:
+        # most kiosks print rarely, every kiosk starts.
+        from printing.commands import slip_job
+        from printing.raster import render
+
         job = slip_job(render(slip, self.width_mm), cut=self.cutter)
         result = self.print_job(job)
         log.info("%s slip %s (printer %s)", slip.kind, _said(result), result.state)

@@ -290,3 +290,12 @@ def test_qr_still_scans_with_a_corner_covered() -> None:
 def test_reading_a_tickets_base32_agrees_with_the_standard_library(data: bytes) -> None:
     text = base64.b32encode(data).decode("ascii")
     assert b32decode_ticket(text) == data == base64.b32decode(text)
+
+
+def test_the_qr_error_correction_is_qrcodes_level_q() -> None:
+    # Written as a number so that checking a ticket does not load qrcode.
+    import qrcode.constants
+
+    from core.tickets import QR_ERROR_CORRECTION
+
+    assert QR_ERROR_CORRECTION == qrcode.constants.ERROR_CORRECT_Q
