@@ -102,35 +102,14 @@ KEY_SCREENS = {
 STAFF_PIN = "135790"
 
 
-def start_xvfb() -> tuple[subprocess.Popen[bytes], str]:
-    """Our own X server on the first free display, one screen per size."""
-    binary = shutil.which("Xvfb")
-    if binary is None:
-        sys.exit("Xvfb is needed: apt-get install -y xvfb")
-    read, write = os.pipe()
-    screens = []
-    for index, (width, height, _) in enumerate(SIZES.values()):
-        screens += ["-screen", str(index), f"{width}x{height}x24"]
-    server = subprocess.Popen(
-        [binary, "-displayfd", str(write), "-nolisten", "tcp", *screens],
-        pass_fds=(write,),
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    os.close(write)
-    with os.fdopen(read) as pipe:
-        number = pipe.readline().strip()
-    if not number.isdigit():
-        server.terminate()
-        sys.exit("Xvfb did not start")
-    return server, f":{number}"
-
-
 def outer(out: Path, keep_all: bool) -> int:
     """One Xvfb; each size in a process of its own on its screen."""
+    from tests.support.xvfb import xvfb
+
     out.mkdir(parents=True, exist_ok=True)
-    server, display = start_xvfb()
-    try:
+    if shutil.which("Xvfb") is None:
+        sys.exit("Xvfb is needed: apt-get install -y xvfb")
+    with xvfb(*(f"{width}x{height}" for width, height, _ in SIZES.values())) as display:
         for index, name in enumerate(SIZES):
             command = [sys.executable, __file__, "--inner", name, "--out", str(out)]
             if keep_all:
@@ -140,9 +119,6 @@ def outer(out: Path, keep_all: bool) -> int:
             result = subprocess.run(command, env=env, check=False)
             if result.returncode != 0:
                 return result.returncode
-    finally:
-        server.terminate()
-        server.wait(timeout=10)
     return 0
 
 
