@@ -143,7 +143,7 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     last leaves the other worker idle for three minutes. Longest first keeps
     both busy to the end. Tests keep their order inside a file.
     """
-    cost: dict[str, float] = {}
+    cost: dict[Path, float] = {}
     for item in items:
-        cost[item.nodeid.split("::")[0]] = cost.get(item.nodeid.split("::")[0], 0.0) + _cost(item)
-    items.sort(key=lambda item: -cost[item.nodeid.split("::")[0]])
+        cost[item.path] = cost.get(item.path, 0.0) + _cost(item)
+    items.sort(key=lambda item: -cost[item.path])
