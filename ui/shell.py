@@ -123,6 +123,8 @@ FLOW_ENDS = ("consent", "review", "receipt")
 # The keyboard takes at most this share of the citizen's region: the field it types
 # into, with its question, error and the main button, needs the rest.
 KEYBOARD_SHARE = 0.42
+# How soon the status strip's waiting figure follows admissions at the door.
+STATUS_SETTLE_MS = 300
 TEXT_EDITORS = (QLineEdit, QPlainTextEdit, QTextEdit)
 
 
@@ -251,6 +253,12 @@ class KioskWindow(QMainWindow):
             turn_display if settings.kiosk_mode else leave_display
         )
         self.sync_status: SyncStatus | None = None
+        # Admissions at the door recount the status strip's waiting figure once the
+        # burst settles, not on each scan's way to its verdict (~0.5 ms a scan).
+        self._status_due = QTimer(self)
+        self._status_due.setSingleShot(True)
+        self._status_due.setInterval(STATUS_SETTLE_MS)
+        self._status_due.timeout.connect(self.refresh_status)
         self.defaults = Accessibility(
             settings.large_text, settings.high_contrast, False, settings.low_position
         )
@@ -989,7 +997,8 @@ class KioskWindow(QMainWindow):
             self.watcher.start()
 
     def _checkin_recorded(self) -> None:
-        self.refresh_status()
+        if not self._status_due.isActive():
+            self._status_due.start()
         self.committed.emit()
 
     def _staff_entered(self) -> None:

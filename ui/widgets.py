@@ -35,6 +35,7 @@ from PySide6.QtWidgets import (
 )
 from typing_extensions import override
 
+from ui.bigtext import BigTextLabel
 from ui.i18n import language, tr
 from ui.icons import icon, icon_pixmap
 from ui.theme import current_theme
@@ -69,8 +70,12 @@ def retranslate_tree(root: QWidget) -> None:
             child.retranslate()
 
 
-class TrLabel(QLabel):
-    """A label showing one catalog entry (with parameters)."""
+class TrLabel(BigTextLabel):
+    """A label showing one catalog entry (with parameters).
+
+    Set to plain text, words taller than Qt's glyph cache (a count at the door,
+    a title at large text) are painted from cached glyph images (ui/bigtext.py).
+    """
 
     def __init__(
         self, key: str = "", role: str = "", parent: QWidget | None = None, **params: Any

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import QEvent, QObject
+from PySide6.QtCore import QEvent, QObject, QPoint, QRect
+from PySide6.QtGui import QColor, QPaintEvent
 from PySide6.QtWidgets import QApplication, QHBoxLayout, QLabel, QVBoxLayout, QWidget
 from pytestqt.qtbot import QtBot
 from typing_extensions import override
@@ -76,3 +77,47 @@ def test_a_longer_text_gets_the_room_it_needs_and_keeps_it(qtbot: QtBot) -> None
     box.settle()  # a new language or text size: fit again
     settle()
     assert box.width() < wide and fits(count)
+
+
+class Paints(QObject):
+    """The rectangles a widget is asked to paint."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.rects: list[QRect] = []
+
+    @override
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if isinstance(event, QPaintEvent):
+            self.rects.append(event.rect())
+        return False
+
+
+def test_an_opaque_box_repaints_its_own_background_and_nothing_under_it(qtbot: QtBot) -> None:
+    window = QWidget()
+    qtbot.addWidget(window)
+    # Every widget has a style-sheet background, as in the kiosk's theme.
+    window.setStyleSheet("QWidget { background-color: #f0f2f5 } QLabel { background: transparent }")
+    column = QVBoxLayout(window)
+    page = QWidget(window)
+    column.addWidget(page)
+    inner = QVBoxLayout(page)
+    count = QLabel("입장 1 / 신청 9")
+    box = SteadyBox(count, page, opaque=True)
+    inner.addWidget(box)
+    window.resize(600, 200)
+    window.show()
+    qtbot.waitExposed(window)
+    count.setText("입장 2 / 신청 9")  # the window's first paints done before watching
+    settle()
+    under, words = Paints(), Paints()
+    page.installEventFilter(under)
+    count.installEventFilter(words)
+    count.setText("입장 3 / 신청 9")
+    settle()
+    page.removeEventFilter(under)
+    in_the_page = QRect(box.mapTo(page, QPoint(0, 0)), box.size())
+    assert words.rects  # the new words were painted
+    assert not [rect for rect in under.rects if rect.intersects(in_the_page)]
+    corner = box.mapTo(window, QPoint(0, 0))
+    assert window.grab().toImage().pixelColor(corner) == QColor("#f0f2f5")  # the page's colour

@@ -219,18 +219,21 @@ class CheckinScreen(Screen):
         self.count = TrLabel("checkin.count", "title", page, checked_in=0, registered=0)
         self.count.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         self.count.setWordWrap(False)
+        # Repainted on every scan at 68 px on a 1080p panel: plain text comes from
+        # cached glyph images, not outlines (ui/bigtext.py).
+        self.count.setTextFormat(Qt.TextFormat.PlainText)
         # The event's name on a line of its own: at 200 % text a long name needs the width.
         column.addWidget(self.event_title)
         top.addStretch(1)
         # The count and the verdict change on every scan: boxed, so that does
         # not lay out the whole window again (ui/steady.py).
-        top.addWidget(SteadyBox(self.count, page))
+        top.addWidget(SteadyBox(self.count, page, opaque=True))
         column.addLayout(top)
         self.verdict = VerdictPanel(page)
         self.preview = CameraPreview(page, monotonic=self._monotonic)
         self.preview.hide()  # shown only while the camera runs
         verdict_row = QHBoxLayout()
-        verdict_row.addWidget(SteadyBox(self.verdict, page), 1)
+        verdict_row.addWidget(SteadyBox(self.verdict, page, opaque=True), 1)
         verdict_row.addWidget(self.preview, 0, Qt.AlignmentFlag.AlignTop)
         column.addLayout(verdict_row, 1)
         self.undo_button = TrButton("checkin.undo", "danger", page, seconds=0, name="")

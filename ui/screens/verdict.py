@@ -15,6 +15,7 @@ from PySide6.QtWidgets import QFrame, QLabel, QSizePolicy, QStackedLayout, QVBox
 
 from core.clock import SEOUL
 from kiosk.checkin import Reason, Verdict, VerdictKind
+from ui.bigtext import BigTextLabel
 from ui.i18n import tr
 from ui.widgets import set_role
 
@@ -78,11 +79,12 @@ class _Face(QFrame):
         set_role(self, role)
         layout = QVBoxLayout(self)
         layout.addStretch(1)
-        self.headline = QLabel(self)
+        # Both lines are taller than Qt's glyph cache on a 1080p panel (ui/bigtext.py).
+        self.headline = BigTextLabel(self)
         self.headline.setProperty("headline", True)
         # Waiting: a title on the window's colour; a verdict: all of it in the verdict's.
         set_role(self.headline, "title" if role == READY else role)
-        self.detail = QLabel(self)
+        self.detail = BigTextLabel(self)
         set_role(self.detail, "body" if role == READY else role)
         for label in (self.headline, self.detail):
             label.setWordWrap(True)

@@ -26,6 +26,7 @@ from sqlalchemy import select
 from core.clock import SEOUL
 from core.receipts import check_character
 from core.tickets import TicketPayload, encode_ticket, parse_ticket, ticket_qr_image
+from kiosk.lookups import pending_count
 from kiosk.models import CheckIn, OutboxMutation
 from tests.conftest import KIOSK_KEY_ID, NOW, KioskDB
 from tests.integration.staff.door import (
@@ -413,3 +414,21 @@ def test_the_big_headline_is_painted_not_only_set(door: Door, desk: CheckinScree
     headline = desk.verdict.headline
     assert headline.fontInfo().pixelSize() > 64
     assert ink(headline) > 200
+
+
+def test_admissions_reach_the_status_strip_once_the_burst_settles(
+    door: Door, desk: CheckinScreen
+) -> None:
+    # The waiting figure is for staff, not the door: recounted after a scan's verdict,
+    # once for a burst of scans, not on each one's way to the screen.
+    pending = door.window.status.pending
+    before = pending.text()
+    scan(door, door.ticket(0))
+    door.monotonic.advance(2)
+    scan(door, door.ticket(1))
+    assert desk.verdict.kind == "admit"
+    assert pending.text() == before
+    assert door.qtbot is not None
+    waiting = ko("status.pending", count=pending_count(door.store))  # the two admissions too
+    assert waiting != before
+    door.qtbot.waitUntil(lambda: pending.text() == waiting)
