@@ -12,7 +12,7 @@ So a ``BigTextLabel`` lays its text out as ``QPainter.drawText`` does for a
 label (Qt's own ``QTextLayout``: the same lines, wraps and positions, see
 ``_lines``) and draws each glyph from ``GlyphImages``: every glyph rendered
 once by Qt's own rasteriser into an image, then copied. Below the limit, for
-rich text, margins or right-to-left text, it is a plain ``QLabel``.
+rich text or right-to-left text, it is a plain ``QLabel``.
 """
 
 from __future__ import annotations
@@ -47,13 +47,10 @@ _STEPS = 4
 _PAD = 2  # antialiasing reaches one pixel past a glyph's bounding box
 
 
-@dataclass(frozen=True)
-class _GlyphKey:
-    font: tuple[object, ...]
-    index: int
-    colour: int
-    step: tuple[int, int]  # sub-pixel position, in ``_STEPS`` across and down
-    ratio: float
+# A rendered glyph's key: its font (_font_key), colour and device pixel ratio, the
+# glyph, and its sub-pixel position in ``_STEPS`` across and down. A plain tuple:
+# looked up for every letter of every paint.
+_GlyphKey = tuple[tuple[object, ...], int, int, int]
 
 
 @dataclass(frozen=True)
@@ -80,23 +77,28 @@ class GlyphImages:
     def __len__(self) -> int:
         return len(self._glyphs)
 
-    def draw(
-        self, painter: QPainter, font: QRawFont, index: int, at: QPointF, colour: QColor
-    ) -> None:
-        """Draw glyph ``index`` of ``font`` with its origin at ``at`` (device-independent)."""
+    def draw_run(self, painter: QPainter, run: QGlyphRun, origin: QPointF, colour: QColor) -> None:
+        """Draw one glyph run of a laid-out line, its positions taken from ``origin``."""
+        raw = run.rawFont()
         ratio = painter.device().devicePixelRatioF()
-        x, x_step = _split(at.x() * ratio)
-        y, y_step = _split(at.y() * ratio)
-        key = _GlyphKey(_font_key(font), index, colour.rgba(), (x_step, y_step), ratio)
-        glyph = self._glyphs.get(key)
-        if glyph is None:
-            glyph = self._render(font, index, colour, QPointF(x_step, y_step) / _STEPS, ratio)
-            self._keep(key, glyph)
-        else:
-            self._glyphs.move_to_end(key)
-        top_left = QPointF((x - glyph.origin.x()) / ratio, (y - glyph.origin.y()) / ratio)
-        painter.drawImage(top_left, glyph.image)
-        self.copied += 1
+        font = (_font_key(raw), colour.rgba(), ratio)
+        ox, oy = origin.x(), origin.y()
+        glyphs = self._glyphs
+        for index, position in zip(run.glyphIndexes(), run.positions(), strict=True):
+            x, x_step = _split((ox + position.x()) * ratio)
+            y, y_step = _split((oy + position.y()) * ratio)
+            key = (font, index, x_step, y_step)
+            glyph = glyphs.get(key)
+            if glyph is None:
+                glyph = self._render(raw, index, colour, QPointF(x_step, y_step) / _STEPS, ratio)
+                self._keep(key, glyph)
+            else:
+                glyphs.move_to_end(key)
+            painter.drawImage(
+                QPointF((x - glyph.origin.x()) / ratio, (y - glyph.origin.y()) / ratio),
+                glyph.image,
+            )
+        self.copied += len(run.glyphIndexes())
 
     def _render(
         self, font: QRawFont, index: int, colour: QColor, fraction: QPointF, ratio: float
@@ -173,11 +175,11 @@ def draw_text(
 ) -> None:
     """What ``painter.drawText(rect, flags, text)`` draws (left to right), from glyph images."""
     layout, lines = _lines(rect, int(flags), text, font)
+    # Words wider than the rectangle are cut at its edges, as drawText cuts them.
+    painter.setClipRect(rect, Qt.ClipOperation.IntersectClip)
     for line, origin in lines:
         for run in line.glyphRuns():
-            raw = run.rawFont()
-            for index, position in zip(run.glyphIndexes(), run.positions(), strict=True):
-                glyphs.draw(painter, raw, index, origin + position, colour)
+            glyphs.draw_run(painter, run, origin, colour)
     layout.clearLayout()  # its lines were used until here
 
 
@@ -242,20 +244,38 @@ class BigTextLabel(QLabel):
         flags = int(self.alignment().value)
         if self.wordWrap():
             flags |= Qt.TextFlag.TextWordWrap.value
-        draw_text(painter, self.contentsRect(), flags, text, self.font(), colour)
+        draw_text(painter, self._text_rect(), flags, text, self.font(), colour)
         painter.end()
         # QLabel draws its frame last, over the text: the same here.
         frame = QPainter(self)
         self.drawFrame(frame)
         frame.end()
 
+    def _text_rect(self) -> QRect:
+        # QLabel's own (QLabelPrivate::documentRect): the contents less the margin, less
+        # the indent on an aligned side; a label with a frame (the theme's padding
+        # counts as one) and no indent of its own is indented by half an "x".
+        margin = self.margin()
+        rect = self.contentsRect().adjusted(margin, margin, -margin, -margin)
+        indent = self.indent()
+        if indent < 0 and self.frameWidth():
+            indent = self.fontMetrics().horizontalAdvance("x") // 2 - margin
+        if indent > 0:
+            align = self.alignment()
+            if align & Qt.AlignmentFlag.AlignLeft:
+                rect.setLeft(rect.left() + indent)
+            if align & Qt.AlignmentFlag.AlignRight:
+                rect.setRight(rect.right() - indent)
+            if align & Qt.AlignmentFlag.AlignTop:
+                rect.setTop(rect.top() + indent)
+            if align & Qt.AlignmentFlag.AlignBottom:
+                rect.setBottom(rect.bottom() - indent)
+        return rect
+
     def _draws_itself(self, text: str) -> bool:
         return (
             bool(text)
             and self.textFormat() == Qt.TextFormat.PlainText
-            and self.margin() == 0
-            and self.indent() <= 0
-            and self.frameWidth() == 0  # a frame moves the words in by half an "x"
             and self.isEnabled()
             and self.layoutDirection() == Qt.LayoutDirection.LeftToRight
             and draws_itself(self.font())

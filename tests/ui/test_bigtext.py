@@ -8,6 +8,8 @@ antialiasing at the edges: the same lines, wraps, alignment and baseline.
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 from PySide6.QtCore import QRect, Qt
 from PySide6.QtGui import QColor, QFont, QImage, QPainter
@@ -23,6 +25,10 @@ LEFT_TOP = Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop
 LEFT_MIDDLE = Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter
 RIGHT_BOTTOM = Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignBottom
 
+# The verdict's box in the theme: padding (a frame to QLabel, which then indents its
+# words on an aligned side by half an "x") and round corners.
+PADDED = "padding: 16px 32px; border-radius: 16px"
+
 CASES = [
     # The desk's count on a 1080p panel, right-aligned on one line.
     ("입장 298647 / 신청 500073", 68, RIGHT, False, (843, 76)),
@@ -35,6 +41,9 @@ CASES = [
     ("Already checked in at 14:05 at this kiosk", 90, LEFT_TOP, True, (700, 500)),
     ("Already checked in at 14:05 at this kiosk", 90, LEFT_MIDDLE, True, (700, 501)),
     ("Already checked in at 14:05 at this kiosk", 90, RIGHT_BOTTOM, True, (700, 500)),
+    ("교통약자·도움 필요 · 김*수", 68, CENTRE, True, (1782, 108), PADDED),
+    ("Already checked in at 14:05 at this kiosk", 90, LEFT_TOP, True, (700, 500), PADDED),
+    ("입장 298647 / 신청 500073", 68, RIGHT_BOTTOM, False, (900, 120), PADDED),
 ]
 
 
@@ -45,6 +54,7 @@ def label(
     align: Qt.AlignmentFlag,
     wrap: bool,
     size: tuple[int, int],
+    box: str = "",
 ) -> QLabel:
     shown = cls(text)
     shown.setAlignment(align)
@@ -52,7 +62,7 @@ def label(
     shown.setTextFormat(Qt.TextFormat.PlainText)
     # As the theme styles the verdict: the size in the style sheet, bold, on its colour.
     shown.setStyleSheet(
-        f"font-size: {px}px; font-weight: bold; background-color: #f5b400; color: #1a1a1a"
+        f"font-size: {px}px; font-weight: bold; background-color: #f5b400; color: #1a1a1a; {box}"
     )
     shown.resize(*size)
     shown.ensurePolished()
@@ -81,17 +91,12 @@ def far_apart(a: QImage, b: QImage) -> int:
     return count
 
 
-@pytest.mark.parametrize(("text", "px", "align", "wrap", "size"), CASES)
+@pytest.mark.parametrize("case", CASES, ids=lambda case: f"{case[1]}px-{case[0][:12]}")
 def test_big_words_look_as_qt_paints_them(
-    qtbot: QtBot,
-    themed: Theme,
-    text: str,
-    px: int,
-    align: Qt.AlignmentFlag,
-    wrap: bool,
-    size: tuple[int, int],
+    qtbot: QtBot, themed: Theme, case: tuple[Any, ...]
 ) -> None:
-    plain, cached = (label(cls, text, px, align, wrap, size) for cls in (QLabel, BigTextLabel))
+    text = case[0]
+    plain, cached = (label(cls, *case) for cls in (QLabel, BigTextLabel))
     for shown in (plain, cached):
         qtbot.addWidget(shown)
     copies = GLYPHS.copied
