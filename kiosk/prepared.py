@@ -26,6 +26,7 @@ from typing import Any
 from sqlalchemy import Connection, Dialect
 from sqlalchemy.sql import ClauseElement, Insert, Select
 from sqlalchemy.sql.compiler import SQLCompiler
+from sqlalchemy.sql.dml import UpdateBase
 from sqlalchemy.sql.schema import ScalarElementColumnDefault
 
 Processor = Callable[[Any], Any]
@@ -42,7 +43,7 @@ class _Compiled:
 
 
 class Prepared:
-    """One statement: ``first``/``all`` for a select, ``run`` for a write.
+    """One statement: ``first``/``all`` for a select or a write's RETURNING, ``run`` for a write.
 
     ``columns`` names what an INSERT sets; the table's other columns take
     their fixed defaults (one made by a function, a new id say, must be given).
@@ -113,10 +114,14 @@ class Prepared:
             (name, sql.binds[name].type._cached_bind_processor(dialect), self._held(sql, name))
             for name in names
         )
-        selected: list[Any] = (
-            list(self._statement.selected_columns) if isinstance(self._statement, Select) else []
-        )
+        selected: list[Any] = []
+        if isinstance(self._statement, Select):
+            selected = list(self._statement.selected_columns)
+        elif isinstance(self._statement, UpdateBase):
+            selected = list(self._statement.exported_columns)  # its RETURNING, if any
         results = tuple(col.type._cached_result_processor(dialect, None) for col in selected)
-        row = namedtuple("Row", [col.key for col in selected], rename=True)  # type: ignore[misc]
+        # An expression returned (``next_seq - 1``) has no name: the row calls it _0.
+        names = [getattr(col, "key", None) or f"_{i}" for i, col in enumerate(selected)]
+        row = namedtuple("Row", names, rename=True)  # type: ignore[misc]
         self._compiled = _Compiled(dialect, str(sql), params, results, row)
         return self._compiled
