@@ -20,6 +20,10 @@ must learn of writes an entry for its key. (A device renamed on the server
 logs nothing, so a cached admission keeps the admitting kiosk's old name
 until the admission changes again.)
 
+Each change kept is also kept serialised (``json``): a page is written out by
+joining the kept bytes, since serialising every change again for every kiosk
+was most of what a pull cost once the changes themselves were shared.
+
 One cache per server process, bounded; several processes on one database
 each keep their own.
 """
@@ -41,6 +45,8 @@ _Change = TypeVar("_Change", bound=BaseModel)
 _Built = TypeVar("_Built")
 # Snapshot parts kept (``PageCache.stage``): a few pages of keys for each page size asked.
 _STAGES = 256
+# Serialised snapshot changes kept besides the entries: a city's keys, a few times over.
+_STAGE_CHANGES = 20_000
 
 # Stands for "a change not stamped yet": never equal to a cached version.
 _UNSTAMPED = -1
@@ -76,6 +82,10 @@ class PageCache:
         self._lock = threading.Lock()
         # Snapshot parts shared by every kiosk (``stage``): key -> (version, part).
         self._stages: OrderedDict[Hashable, tuple[object, object]] = OrderedDict()
+        # The JSON of each change the cache holds, by the change's id(): the entry
+        # holds the change itself, so the id cannot be reused while it is here.
+        # Bounded on its own; a change not (or no longer) here is serialised afresh.
+        self._json: OrderedDict[int, tuple[BaseModel, bytes]] = OrderedDict()
         self.hits = 0
         self.misses = 0
 
@@ -121,6 +131,7 @@ class PageCache:
                     continue
                 self._entries[(entity, key)] = (version, change)
                 self._entries.move_to_end((entity, key))
+                self._serialised(change)
             while len(self._entries) > self.capacity:
                 self._entries.popitem(last=False)
 
@@ -136,11 +147,33 @@ class PageCache:
         built = build()
         with self._lock:
             self._stages[key] = (version, built)
+            for part in _models_in(built):
+                self._serialised(part)
             while len(self._stages) > _STAGES:
                 self._stages.popitem(last=False)
         return built
+
+    def json(self, change: BaseModel) -> bytes:
+        """``change`` as JSON: the kept bytes if the cache holds this very change."""
+        kept = self._json.get(id(change))
+        if kept is not None and kept[0] is change:
+            return kept[1]
+        return change.__pydantic_serializer__.to_json(change)
+
+    def _serialised(self, change: BaseModel) -> None:
+        """Keep ``change``'s JSON (the caller holds the lock)."""
+        self._json[id(change)] = (change, change.__pydantic_serializer__.to_json(change))
+        while len(self._json) > self.capacity + _STAGE_CHANGES:
+            self._json.popitem(last=False)
 
     def clear(self) -> None:
         with self._lock:
             self._entries.clear()
             self._stages.clear()
+            self._json.clear()
+
+
+def _models_in(built: object) -> list[BaseModel]:
+    """The changes in a snapshot part as ``stage`` keeps it (a list, or a tuple holding one)."""
+    parts = built if isinstance(built, tuple) else (built,)
+    return [m for part in parts if isinstance(part, list) for m in part if isinstance(m, BaseModel)]

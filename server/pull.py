@@ -15,6 +15,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import TypeVar
 
+from pydantic import BaseModel, Field
 from sqlalchemy import ColumnElement, Select, and_, bindparam, false, func, or_, select, tuple_
 from sqlalchemy.orm import Session
 
@@ -78,6 +79,54 @@ class _Page:
     changes: Changes = field(default_factory=Changes)
     count: int = 0
     cache: PageCache | None = None
+
+
+@dataclass(frozen=True)
+class PulledPage:
+    """A page as the HTTP answer carries it: its JSON, and what the request log notes."""
+
+    body: bytes
+    device: str
+    changes: int
+
+
+_KINDS = tuple(Changes.model_fields)
+
+
+def pull_json(
+    db: Database,
+    epoch: str,
+    puller: Puller,
+    cursor_text: str,
+    limit: int,
+    cache: PageCache | None = None,
+) -> PulledPage:
+    """``pull``'s page as JSON, the changes the cache holds written out from its kept bytes.
+
+    The same document as ``pull(...).model_dump_json()`` (the tests hold it to that).
+    """
+    page = pull(db, epoch, puller, cursor_text, limit, cache)
+    serialise = cache.json if cache is not None else _serialised
+    lists = [(kind, getattr(page.changes, kind)) for kind in _KINDS]
+    changes = b",".join(
+        b'"%s":[%s]' % (kind.encode(), b",".join([serialise(c) for c in items]))
+        for kind, items in lists
+    )
+    rest = _Tail(
+        cursor=page.cursor, has_more=page.has_more, reset=page.reset, server_time=page.server_time
+    )
+    body = b'{"changes":{%s},%s' % (changes, _serialised(rest)[1:])
+    return PulledPage(body, puller.device_id, sum(len(items) for _, items in lists))
+
+
+class _Tail(PullResponse):
+    """A page's fields after its changes, in PullResponse's order (serialised apart)."""
+
+    changes: Changes = Field(default_factory=Changes, exclude=True)
+
+
+def _serialised(model: BaseModel) -> bytes:
+    return model.__pydantic_serializer__.to_json(model)
 
 
 def pull(
