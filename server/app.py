@@ -18,12 +18,14 @@ from fastapi.openapi.utils import get_openapi
 from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel, Field, ValidationError
 from sqlalchemy.exc import DBAPIError
+from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
 
 from core.jsontext import JsonRefused, load_json
 from core.receipts import is_valid_code, normalize_code
 from server import cases, claims, devices, enrolment, open311, seats, web
-from server.auth import AuthError, authenticate
+from server.auth import AuthError, authenticate_in
+from server.changes import has_unstamped
 from server.config import ServerSettings, load_settings
 from server.db import Database, open_database, sqlstate
 from server.errors import ApiError, describe_validation, error_response, install_error_handlers
@@ -248,11 +250,16 @@ def create_app(
         return Response(answer.body, media_type="application/json")
 
     def _pull(query: _PullQuery, authorization: str | None, printer: str | None) -> PulledPage:
-        device = _device(db, authorization)
+        # The token and whether the log needs stamping, in one session: each
+        # session is a pool checkout and a ping, paid on every page.
+        with db.read() as session:
+            device = _device_in(session, authorization)
+            pending = has_unstamped(session)
         # Every round pulls, even with nothing to push: the state arrives either way.
         devices.note_printer(db, device, printer)
         _check_protocol(query.protocol)
-        return pull_json(db, keys.epoch, Puller.of(device), query.cursor, query.limit, pages)
+        puller = Puller.of(device)
+        return pull_json(db, keys.epoch, puller, query.cursor, query.limit, pages, pending)
 
     @app.post(PATH_SIGNUP, response_model=SignupAnswer, tags=["sync"], responses=_ERRORS)
     def sign_up(
@@ -320,8 +327,13 @@ def create_app(
 
 
 def _device(db: Database, authorization: str | None) -> Device:
+    with db.read() as session:
+        return _device_in(session, authorization)
+
+
+def _device_in(session: Session, authorization: str | None) -> Device:
     try:
-        return authenticate(db, authorization)
+        return authenticate_in(session, authorization)
     except AuthError as exc:
         status = 403 if exc.revoked else 401
         headers = {} if exc.revoked else {"WWW-Authenticate": "Bearer"}

@@ -57,14 +57,15 @@ def record_change(session: Session, entity: Entity, key: object, scope: str = ""
     session.add(ChangeLogEntry(entity=str(entity), entity_key=str(key), scope=scope))
 
 
-def stamp_pending(db: Database) -> int:
+def stamp_pending(db: Database, pending: bool | None = None) -> int:
     """Give committed entries without a position the next positions; return how many.
 
     One thread of a process stamps at a time: the others wait for it and then
     usually find nothing left, instead of each taking the log_state lock and
-    committing a write (an fsync) behind it, once per pulled page.
+    committing a write (an fsync) behind it, once per pulled page. ``pending``:
+    what ``has_unstamped`` just said, in a session the caller had open anyway.
     """
-    if not _pending(db):
+    if not (_pending(db) if pending is None else pending):
         return 0
     with db.stamping:
         if not _pending(db):
@@ -74,7 +75,12 @@ def stamp_pending(db: Database) -> int:
 
 def _pending(db: Database) -> bool:
     with db.read() as session:
-        return session.scalar(_PENDING) is not None
+        return has_unstamped(session)
+
+
+def has_unstamped(session: Session) -> bool:
+    """Whether some committed entry waits for a position."""
+    return session.scalar(_PENDING) is not None
 
 
 _PENDING = select(ChangeLogEntry.id).where(ChangeLogEntry.position.is_(None)).limit(1)

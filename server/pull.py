@@ -48,7 +48,7 @@ from server.models import (
     utcnow,
 )
 from server.mutations import UNDONE, is_undone
-from server.pagecache import PageCache
+from server.pagecache import PageCache, dialect_of, one_of
 from server.subscriptions import own_scope
 from sync.protocol import (
     CategoryChange,
@@ -100,12 +100,13 @@ def pull_json(
     cursor_text: str,
     limit: int,
     cache: PageCache | None = None,
+    pending: bool | None = None,
 ) -> PulledPage:
     """``pull``'s page as JSON, the changes the cache holds written out from its kept bytes.
 
     The same document as ``pull(...).model_dump_json()`` (the tests hold it to that).
     """
-    page = pull(db, epoch, puller, cursor_text, limit, cache)
+    page = pull(db, epoch, puller, cursor_text, limit, cache, pending)
     serialise = cache.json if cache is not None else _serialised
     lists = [(kind, getattr(page.changes, kind)) for kind in _KINDS]
     changes = b",".join(
@@ -136,9 +137,12 @@ def pull(
     cursor_text: str,
     limit: int,
     cache: PageCache | None = None,
+    pending: bool | None = None,
 ) -> PullResponse:
-    """A page for ``puller``; with ``cache``, changes already built for others are reused."""
-    stamp_pending(db)
+    """A page for ``puller``; with ``cache``, changes already built for others are reused.
+
+    ``pending``: whether the log had unstamped entries, if the caller just asked."""
+    stamp_pending(db, pending)
     cursor = decode_cursor(cursor_text) if cursor_text else None
     with db.read() as session:
         state = log_state(session)
@@ -232,9 +236,8 @@ def _events_by_key(session: Session, puller: Puller, keys: Sequence[str]) -> lis
 def _registrations_by_key(session: Session, keys: Sequence[str]) -> list[RegistrationChange]:
     if not keys:
         return []
-    found = {
-        r.id: r for r in session.scalars(select(Registration).where(Registration.id.in_(keys)))
-    }
+    query = select(Registration).where(one_of(Registration.id, "keys", dialect_of(session)))
+    found = {r.id: r for r in session.scalars(query, {"keys": list(keys)})}
     return [
         _registration(found[key]) if key in found else RegistrationChange(id=key, deleted=True)
         for key in keys
@@ -264,10 +267,8 @@ def _revoked_by_key(session: Session, keys: Sequence[str]) -> list[RevokedTicket
 def _checkins_by_key(session: Session, keys: Sequence[str]) -> list[CheckinChange]:
     if not keys:
         return []
-    found = {
-        c.id: (c, d)
-        for c, d in session.execute(_with_device(select(CheckIn).where(CheckIn.id.in_(keys))))
-    }
+    query = _with_device(select(CheckIn).where(one_of(CheckIn.id, "keys", dialect_of(session))))
+    found = {c.id: (c, d) for c, d in session.execute(query, {"keys": list(keys)})}
     return [
         _checkin(*found[key]) if key in found else CheckinChange(id=key, deleted=True)
         for key in keys
