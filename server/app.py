@@ -31,7 +31,7 @@ from server.db import Database, open_database, sqlstate
 from server.errors import ApiError, describe_validation, error_response, install_error_handlers
 from server.ingest import DeviceGone, InvalidBatch, ingest
 from server.keys import ServerKeys, load_or_create_keys
-from server.limits import BodyLimit
+from server.limits import PULLS_AT_ONCE, Admission, BodyLimit
 from server.logs import RequestLog, configure_logging
 from server.models import Device, utcnow
 from server.pagecache import PageCache
@@ -122,6 +122,7 @@ def create_app(
     install_error_handlers(app)
     # Changes built for one kiosk's pull, reused for the others' (server/pagecache.py).
     pages = PageCache()
+    pulls_at_once = Admission(PULLS_AT_ONCE)
 
     @app.exception_handler(DBAPIError)
     async def _database_down(request: Request, exc: DBAPIError) -> JSONResponse:
@@ -243,9 +244,10 @@ def create_app(
         # bad one is the same 400, judged before the token as before.
         query = _pull_query(request)
         headers = request.headers
-        answer = await run_in_threadpool(
-            _pull, query, headers.get("authorization"), headers.get(PRINTER_HEADER)
-        )
+        async with pulls_at_once.held():
+            answer = await run_in_threadpool(
+                _pull, query, headers.get("authorization"), headers.get(PRINTER_HEADER)
+            )
         request.state.device, request.state.changes = answer.device, answer.changes
         return Response(answer.body, media_type="application/json")
 

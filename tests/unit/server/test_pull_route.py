@@ -8,6 +8,7 @@ must be what that declaration gives.
 
 from __future__ import annotations
 
+import asyncio
 import warnings
 from pathlib import Path
 from typing import Annotated, Any
@@ -19,6 +20,7 @@ from starlette.exceptions import StarletteDeprecationWarning
 from server.app import create_app
 from server.db import open_database
 from server.errors import ApiError, install_error_handlers
+from server.limits import Admission
 from sync.protocol import DEFAULT_PULL_LIMIT, MAX_PULL_LIMIT, PATH_PULL, PROTOCOL_VERSION
 
 with warnings.catch_warnings():
@@ -96,3 +98,35 @@ def test_each_query_is_answered_as_the_declared_route_answered_it(
 
     assert reply.status_code == reference.status_code
     assert reply.json()["error"] == reference.json()["error"]
+
+
+def test_pulls_beyond_the_admission_limit_wait_their_turn() -> None:
+    admission = Admission(3)
+    inside = most = 0
+    release = asyncio.Event()
+
+    async def one() -> None:
+        nonlocal inside, most
+        async with admission.held():
+            inside += 1
+            most = max(most, inside)
+            await release.wait()
+            inside -= 1
+
+    async def crowd() -> int:
+        tasks = [asyncio.create_task(one()) for _ in range(10)]
+        while inside < 3:
+            await asyncio.sleep(0)
+        for _ in range(20):  # the others had every chance to get in
+            await asyncio.sleep(0)
+        waiting = 10 - inside
+        release.set()
+        await asyncio.gather(*tasks)
+        return waiting
+
+    assert asyncio.run(crowd()) == 7
+    assert most == 3 and inside == 0
+    # A second event loop (a second test client) gets its own turns.
+    release.clear()
+    release.set()
+    asyncio.run(one())
