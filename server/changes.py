@@ -19,12 +19,26 @@ from __future__ import annotations
 import base64
 import binascii
 import datetime as dt
+import functools
 import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, NamedTuple, cast
 
-from sqlalchemy import CursorResult, bindparam, delete, func, select, tuple_, union_all, update
+from sqlalchemy import (
+    BigInteger,
+    CursorResult,
+    Integer,
+    Select,
+    String,
+    bindparam,
+    delete,
+    func,
+    select,
+    tuple_,
+    union_all,
+    update,
+)
 from sqlalchemy.orm import Session
 
 from server.db import Database
@@ -166,22 +180,32 @@ def read_log(session: Session, after: int, scopes: Sequence[str], limit: int) ->
     One range of ix_change_log_scope_position per scope, merged: filtering the
     whole log by scope read every office's entries to find one office's.
     """
+    bound = {f"scope{n}": scope for n, scope in enumerate(scopes)}
+    rows = session.execute(_read_log(len(scopes)), {**bound, "after": after, "n": limit + 1})
+    # All at once: row by row (the default) was a psycopg fetch per entry.
+    return [LogEntry(*row) for row in rows.all()]
+
+
+@functools.cache
+def _read_log(scopes: int) -> Select[int, int, str, str]:
+    """The statement for so many scopes, built once: building it per page cost more
+    than running it."""
+    after, n = bindparam("after", type_=BigInteger), bindparam("n", type_=Integer)
     ranges = [
         select(_log.c.id)
-        .where(_log.c.scope == scope, _log.c.position > after)
+        .where(_log.c.scope == bindparam(f"scope{i}", type_=String), _log.c.position > after)
         .order_by(_log.c.position)
-        .limit(limit + 1)
+        .limit(n)
         .subquery()
-        for scope in scopes
+        for i in range(scopes)
     ]
     ids = union_all(*(select(r.c.id) for r in ranges)).subquery()
-    rows = session.execute(
+    return (
         select(_log.c.id, _log.c.position, _log.c.entity, _log.c.entity_key)
         .where(_log.c.id.in_(select(ids.c.id)))
         .order_by(_log.c.position)
-        .limit(limit + 1)
+        .limit(n)
     )
-    return [LogEntry(*row) for row in rows]
 
 
 def has_entries_after(session: Session, after: int, scopes: Sequence[str]) -> bool:

@@ -93,7 +93,8 @@ def versions(session: Session, entity: str, keys: Sequence[str]) -> dict[str, in
     """The newest stamped log position of each key, or ``_UNSTAMPED`` if one is pending."""
     if not keys:
         return {}
-    rows = session.execute(_VERSIONS[dialect_of(session)], {"entity": entity, "keys": list(keys)})
+    bound = {"entity": entity, "keys": list(keys)}
+    rows = session.execute(_VERSIONS[dialect_of(session)], bound).all()
     return {key: (_UNSTAMPED if pending else int(newest or 0)) for key, newest, pending in rows}
 
 

@@ -237,7 +237,7 @@ def _registrations_by_key(session: Session, keys: Sequence[str]) -> list[Registr
     if not keys:
         return []
     query = select(Registration).where(one_of(Registration.id, "keys", dialect_of(session)))
-    found = {r.id: r for r in session.scalars(query, {"keys": list(keys)})}
+    found = {r.id: r for r in session.scalars(query, {"keys": list(keys)}).all()}
     return [
         _registration(found[key]) if key in found else RegistrationChange(id=key, deleted=True)
         for key in keys
@@ -268,7 +268,7 @@ def _checkins_by_key(session: Session, keys: Sequence[str]) -> list[CheckinChang
     if not keys:
         return []
     query = _with_device(select(CheckIn).where(one_of(CheckIn.id, "keys", dialect_of(session))))
-    found = {c.id: (c, d) for c, d in session.execute(query, {"keys": list(keys)})}
+    found = {c.id: (c, d) for c, d in session.execute(query, {"keys": list(keys)}).all()}
     return [
         _checkin(*found[key]) if key in found else CheckinChange(id=key, deleted=True)
         for key in keys
@@ -533,7 +533,7 @@ def _events(session: Session, puller: Puller, ids: Sequence[int]) -> dict[int, E
     """Events as this device must see them: its own block, the places taken outside it."""
     if not ids:
         return {}
-    rows = session.execute(_EVENTS, {"ids": list(ids), "device": puller.device_id})
+    rows = session.execute(_EVENTS, {"ids": list(ids), "device": puller.device_id}).all()
     return {
         e.id: EventChange(
             id=e.id,
