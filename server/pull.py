@@ -156,20 +156,27 @@ def pull(
             return _snapshot_page(session, puller, start, limit, cache)
         if cursor.stage is not None:
             return _snapshot_page(session, puller, cursor, limit, cache)
-        return _log_page(session, puller, cursor, limit, cache)
+        return _log_page(session, puller, cursor, limit, cache, state.last_position)
 
 
 def _log_page(
-    session: Session, puller: Puller, cursor: Cursor, limit: int, cache: PageCache | None
+    session: Session,
+    puller: Puller,
+    cursor: Cursor,
+    limit: int,
+    cache: PageCache | None,
+    head: int,
 ) -> PullResponse:
     entries = read_log(session, cursor.position, scopes_for(puller.device_id, puller.office), limit)
     has_more = len(entries) > limit
     entries = entries[:limit]
     # Each key once, in log order (a dict keeps order; a list's "in" made this quadratic).
-    keys: dict[str, dict[str, None]] = defaultdict(dict)
+    # With the newest position of each key's entries here (what the cache checks).
+    keys: dict[str, dict[str, int]] = defaultdict(dict)
     for entry in entries:
-        keys[entry.entity][entry.entity_key] = None
+        keys[entry.entity][entry.entity_key] = entry.position
     of = {entity: list(found) for entity, found in keys.items()}
+    seen = _Seen(keys, head)
     changes = Changes(
         categories=_categories_by_key(session, of.get(Entity.CATEGORY, [])),
         events=_events_by_key(session, puller, of.get(Entity.EVENT, [])),
@@ -179,11 +186,12 @@ def _log_page(
             Entity.REGISTRATION,
             of.get(Entity.REGISTRATION, []),
             _registrations_by_key,
+            seen,
         ),
         signing_keys=_signing_keys_by_key(session, of.get(Entity.SIGNING_KEY, [])),
         revoked_tickets=_revoked_by_key(session, of.get(Entity.REVOKED_TICKET, [])),
         checkins=_shared(
-            cache, session, CHECKIN_ENTITY, of.get(CHECKIN_ENTITY, []), _checkins_by_key
+            cache, session, CHECKIN_ENTITY, of.get(CHECKIN_ENTITY, []), _checkins_by_key, seen
         ),
     )
     position = entries[-1].position if entries else cursor.position
@@ -202,17 +210,35 @@ def _log_page(
 _Shared = TypeVar("_Shared", RegistrationChange, CheckinChange)
 
 
+@dataclass(frozen=True)
+class _Seen:
+    """What a log page says of its keys: the newest position of each one's entries on
+    it (by entity), and the log head read before anything was built for the page."""
+
+    positions: dict[str, dict[str, int]]
+    head: int
+
+
 def _shared(
     cache: PageCache | None,
     session: Session,
     entity: str,
     keys: Sequence[str],
     build: Callable[[Session, Sequence[str]], list[_Shared]],
+    seen: _Seen,
 ) -> list[_Shared]:
     """Changes that are the same for every kiosk: from the cache when it has them current."""
     if cache is None:
         return build(session, keys)
-    return cache.changes(session, str(entity), keys, build, lambda change: str(change.id))
+    return cache.changes(
+        session,
+        str(entity),
+        keys,
+        build,
+        lambda change: str(change.id),
+        seen.positions[str(entity)],
+        seen.head,
+    )
 
 
 def _categories_by_key(session: Session, codes: Sequence[str]) -> list[CategoryChange]:
