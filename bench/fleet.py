@@ -312,6 +312,12 @@ class FleetResult:
     pull_burst: Timing
     pull_burst_s: float
     pull_cpu_s: float
+    # CPU seconds over the whole paced run (both rounds): the server processes', and
+    # this process's (the simulated fleet: requests, parsing pages), which shares the
+    # machine's cores with the server and PostgreSQL.
+    paced_server_cpu_s: float = 0.0
+    paced_fleet_cpu_s: float = 0.0
+    paced_wall_s: float = 0.0
 
     def rows(self, interval_s: float) -> list[Row]:
         label = f"{self.kiosks:,} kiosks" + (
@@ -344,6 +350,12 @@ class FleetResult:
                 f"~{interval_s:.0f} s",
                 f"{self.paced_s:.0f} s, {self.paced.mutations / self.paced_s:,.0f} mutations/s, "
                 f"{self.paced.pulls / self.paced_s:,.1f} pulls/s",
+            ),
+            Row(
+                f"{label}: CPU in the paced rounds, server / the simulated fleet",
+                "-",
+                f"{self.paced_server_cpu_s / self.paced_wall_s:.0%} / "
+                f"{self.paced_fleet_cpu_s / self.paced_wall_s:.0%} of one core",
             ),
             Row(
                 f"{label}: push burst, {self.push_burst.pushes:,} kiosks at once",
@@ -397,7 +409,13 @@ def measure(
         [partial(sync_round, k, timing, k.batch(args.mutations, rng)) for k in fleet]
         for timing in (settling, paced_timing)
     ]
+    server_before, fleet_before, wall_before = cpu(), time.process_time(), time.perf_counter()
     paced_s = paced(rounds, args.interval, rng)
+    paced_cpu = (
+        cpu() - server_before,
+        time.process_time() - fleet_before,
+        time.perf_counter() - wall_before,
+    )
     paced_timing.failures += settling.failures
 
     # The bursts measure throughput and CPU per mutation and per item: a sample
@@ -424,7 +442,7 @@ def measure(
     )
     return FleetResult(
         kiosks, servers, paced_timing, paced_s, push_timing, push_s, push_cpu,
-        pull_timing, pull_s, pull_cpu,
+        pull_timing, pull_s, pull_cpu, *paced_cpu,
     )  # fmt: skip
 
 

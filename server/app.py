@@ -13,27 +13,29 @@ import os
 import re
 from typing import Annotated, Any
 
-from fastapi import FastAPI, Header, Path, Query, Request
+from fastapi import FastAPI, Header, Path, Request
 from fastapi.openapi.utils import get_openapi
 from fastapi.responses import JSONResponse, Response
-from pydantic import ValidationError
+from pydantic import BaseModel, Field, ValidationError
 from sqlalchemy.exc import DBAPIError
+from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
 
 from core.jsontext import JsonRefused, load_json
 from core.receipts import is_valid_code, normalize_code
 from server import cases, claims, devices, enrolment, open311, seats, web
-from server.auth import AuthError, authenticate
+from server.auth import AuthError, authenticate_in
+from server.changes import has_unstamped
 from server.config import ServerSettings, load_settings
 from server.db import Database, open_database, sqlstate
 from server.errors import ApiError, describe_validation, error_response, install_error_handlers
 from server.ingest import DeviceGone, InvalidBatch, ingest
 from server.keys import ServerKeys, load_or_create_keys
-from server.limits import BodyLimit
+from server.limits import PULLS_AT_ONCE, Admission, BodyLimit
 from server.logs import RequestLog, configure_logging
 from server.models import Device, utcnow
 from server.pagecache import PageCache
-from server.pull import Puller, pull
+from server.pull import PulledPage, Puller, pull_json
 from sync.protocol import (
     CASE_CODE_PATTERN,
     DEFAULT_PULL_LIMIT,
@@ -50,6 +52,7 @@ from sync.protocol import (
     PATH_PUSH,
     PATH_SIGNUP,
     PENDING_HEADER,
+    PRINTER_HEADER,
     PROTOCOL_VERSION,
     AvailabilityResponse,
     CancelRequest,
@@ -119,6 +122,7 @@ def create_app(
     install_error_handlers(app)
     # Changes built for one kiosk's pull, reused for the others' (server/pagecache.py).
     pages = PageCache()
+    pulls_at_once = Admission(PULLS_AT_ONCE)
 
     @app.exception_handler(DBAPIError)
     async def _database_down(request: Request, exc: DBAPIError) -> JSONResponse:
@@ -226,45 +230,38 @@ def create_app(
         body = PushResponse(results=results, server_time=utcnow())
         return Response(body.model_dump_json(), media_type="application/json")
 
-    @app.get(PATH_PULL, response_model=PullResponse, tags=["sync"], responses=_ERRORS)
-    def pull_changes(
-        request: Request,
-        cursor: Annotated[str, Query(max_length=500)] = "",
-        limit: Annotated[int, Query(ge=1, le=MAX_PULL_LIMIT)] = DEFAULT_PULL_LIMIT,
-        protocol: Annotated[
-            int,
-            Query(
-                description="Must be 1; any other version is answered 426.",
-                json_schema_extra={"enum": [PROTOCOL_VERSION]},
-            ),
-        ] = PROTOCOL_VERSION,
-        authorization: Annotated[str | None, Header()] = None,
-        x_civic_printer: Annotated[
-            str | None,
-            Header(description="The kiosk's slip printer state (optional)."),
-        ] = None,
-    ) -> Response:
-        device = _device(db, authorization)
-        # Every round pulls, even with nothing to push: the state arrives either way.
-        devices.note_printer(db, device, x_civic_printer)
-        request.state.device = device.id
-        _check_protocol(protocol)
-        page = pull(db, keys.epoch, Puller.of(device), cursor, limit, pages)
-        changes = page.changes
-        request.state.changes = sum(
-            len(part)
-            for part in (
-                changes.categories,
-                changes.events,
-                changes.registrations,
-                changes.signing_keys,
-                changes.revoked_tickets,
-                changes.checkins,
+    @app.get(
+        PATH_PULL,
+        response_model=PullResponse,
+        tags=["sync"],
+        responses=_ERRORS,
+        openapi_extra={"parameters": _PULL_PARAMETERS},
+    )
+    async def pull_changes(request: Request) -> Response:
+        # Parameters read here rather than declared: FastAPI's Query/Header
+        # dependency machinery cost more per pull than an up-to-date page.
+        # The OpenAPI document states them as before (_PULL_PARAMETERS) and a
+        # bad one is the same 400, judged before the token as before.
+        query = _pull_query(request)
+        headers = request.headers
+        async with pulls_at_once.held():
+            answer = await run_in_threadpool(
+                _pull, query, headers.get("authorization"), headers.get(PRINTER_HEADER)
             )
-        )
-        # Serialised once here; FastAPI checking the page against response_model
-        # again cost as much as building it.
-        return Response(page.model_dump_json(), media_type="application/json")
+        request.state.device, request.state.changes = answer.device, answer.changes
+        return Response(answer.body, media_type="application/json")
+
+    def _pull(query: _PullQuery, authorization: str | None, printer: str | None) -> PulledPage:
+        # The token and whether the log needs stamping, in one session: each
+        # session is a pool checkout and a ping, paid on every page.
+        with db.read() as session:
+            device = _device_in(session, authorization)
+            pending = has_unstamped(session)
+        # Every round pulls, even with nothing to push: the state arrives either way.
+        devices.note_printer(db, device, printer)
+        _check_protocol(query.protocol)
+        puller = Puller.of(device)
+        return pull_json(db, keys.epoch, puller, query.cursor, query.limit, pages, pending)
 
     @app.post(PATH_SIGNUP, response_model=SignupAnswer, tags=["sync"], responses=_ERRORS)
     def sign_up(
@@ -332,8 +329,13 @@ def create_app(
 
 
 def _device(db: Database, authorization: str | None) -> Device:
+    with db.read() as session:
+        return _device_in(session, authorization)
+
+
+def _device_in(session: Session, authorization: str | None) -> Device:
     try:
-        return authenticate(db, authorization)
+        return authenticate_in(session, authorization)
     except AuthError as exc:
         status = 403 if exc.revoked else 401
         headers = {} if exc.revoked else {"WWW-Authenticate": "Bearer"}
@@ -347,6 +349,75 @@ def _check_protocol(protocol: object) -> None:
             "unsupported_protocol",
             f"this server speaks sync protocol {PROTOCOL_VERSION}; update the kiosk",
         )
+
+
+class _PullQuery(BaseModel):
+    """A pull's query, with the bounds the OpenAPI document states (_PULL_PARAMETERS)."""
+
+    cursor: str = Field("", max_length=500)
+    limit: int = Field(DEFAULT_PULL_LIMIT, ge=1, le=MAX_PULL_LIMIT)
+    protocol: int = PROTOCOL_VERSION
+
+
+def _pull_query(request: Request) -> _PullQuery:
+    """The query of a pull, or the 400 FastAPI gave for it (same checks, same message)."""
+    try:
+        return _PullQuery.model_validate(dict(request.query_params))
+    except ValidationError as exc:
+        errors = [{**error, "loc": ("query", *error["loc"])} for error in exc.errors()]
+        raise ApiError(400, "invalid_request", describe_validation(errors)) from None
+
+
+def _optional_header(name: str, description: str | None = None) -> dict[str, Any]:
+    schema: dict[str, Any] = {
+        "anyOf": [{"type": "string"}, {"type": "null"}],
+        "title": name.title(),
+    }
+    parameter: dict[str, Any] = {"in": "header", "name": name, "required": False}
+    if description:
+        parameter["description"] = schema["description"] = description
+    return {**parameter, "schema": schema}
+
+
+_PROTOCOL_TEXT = "Must be 1; any other version is answered 426."
+_PRINTER_TEXT = "The kiosk's slip printer state (optional)."
+# What FastAPI generated from the pull route's Query/Header parameters when it
+# declared them; the route now reads them itself (cheaper), the document is the same.
+_PULL_PARAMETERS: list[dict[str, Any]] = [
+    {
+        "in": "query",
+        "name": "cursor",
+        "required": False,
+        "schema": {"default": "", "maxLength": 500, "title": "Cursor", "type": "string"},
+    },
+    {
+        "in": "query",
+        "name": "limit",
+        "required": False,
+        "schema": {
+            "default": DEFAULT_PULL_LIMIT,
+            "maximum": MAX_PULL_LIMIT,
+            "minimum": 1,
+            "title": "Limit",
+            "type": "integer",
+        },
+    },
+    {
+        "description": _PROTOCOL_TEXT,
+        "in": "query",
+        "name": "protocol",
+        "required": False,
+        "schema": {
+            "default": PROTOCOL_VERSION,
+            "description": _PROTOCOL_TEXT,
+            "enum": [PROTOCOL_VERSION],
+            "title": "Protocol",
+            "type": "integer",
+        },
+    },
+    _optional_header("authorization"),
+    _optional_header(PRINTER_HEADER.lower(), _PRINTER_TEXT),
+]
 
 
 def _pending(header: str | None) -> int | None:

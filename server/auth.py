@@ -6,6 +6,7 @@ import hashlib
 import secrets
 
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from server.db import Database
 from server.models import Device
@@ -42,11 +43,16 @@ def bearer_token(authorization: str | None) -> str | None:
 
 def authenticate(db: Database, authorization: str | None) -> Device:
     """The device an ``Authorization: Bearer …`` header belongs to; AuthError if none."""
+    with db.read() as session:
+        return authenticate_in(session, authorization)
+
+
+def authenticate_in(session: Session, authorization: str | None) -> Device:
+    """``authenticate`` in the caller's read session (a pull reads its page in the same one)."""
     token = bearer_token(authorization)
     if token is None:
         raise AuthError("unauthorized", "missing bearer token")
-    with db.read() as session:
-        device = session.scalar(select(Device).where(Device.token_hash == hash_token(token)))
+    device = session.scalar(select(Device).where(Device.token_hash == hash_token(token)))
     if device is None:
         raise AuthError("unauthorized", "unknown device token; enrol this kiosk again")
     if device.revoked_at is not None:

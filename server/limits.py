@@ -1,10 +1,16 @@
-"""Request body limits, enforced before any endpoint reads a byte of JSON.
+"""Request limits: body sizes, enforced before any endpoint reads a byte of JSON,
+and how many pulls run at once.
 
 The body is read here (up to the limit) and handed on whole, so a request
 without Content-Length (chunked) is held to the same limit as one with it.
 """
 
 from __future__ import annotations
+
+import asyncio
+import contextlib
+import weakref
+from collections.abc import AsyncIterator
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -13,6 +19,33 @@ from sync.protocol import MAX_BATCH, MAX_PUSH_BYTES, PATH_PUSH
 
 # Everything but a push is small: enrolment is a few hundred bytes.
 DEFAULT_MAX_BYTES = 64 * 1024
+
+
+# Pulls in the worker threads at once, the others waiting on the event loop. A
+# page is Python work with waits on the database (a stamping run's fsync among
+# them): 40 at once (the thread pool) fought over the interpreter, each holding
+# a connection past the pool's ten kept ones, so PostgreSQL forked a backend per
+# request; 4 left the server waiting (2,000 kiosks: 22 pulls/s paced, 8: 29).
+PULLS_AT_ONCE = 8
+
+
+class Admission:
+    """At most ``limit`` holders at once, on whichever event loop the app runs
+    (a test client runs each of its clients' requests on a loop of its own)."""
+
+    def __init__(self, limit: int) -> None:
+        self.limit = limit
+        self._by_loop: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, asyncio.Semaphore]
+        self._by_loop = weakref.WeakKeyDictionary()
+
+    @contextlib.asynccontextmanager
+    async def held(self) -> AsyncIterator[None]:
+        loop = asyncio.get_running_loop()
+        semaphore = self._by_loop.get(loop)
+        if semaphore is None:
+            semaphore = self._by_loop[loop] = asyncio.Semaphore(self.limit)
+        async with semaphore:
+            yield
 
 
 def max_body_bytes(path: str) -> int:

@@ -15,6 +15,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import TypeVar
 
+from pydantic import BaseModel, Field
 from sqlalchemy import ColumnElement, Select, and_, bindparam, false, func, or_, select, tuple_
 from sqlalchemy.orm import Session
 
@@ -47,7 +48,7 @@ from server.models import (
     utcnow,
 )
 from server.mutations import UNDONE, is_undone
-from server.pagecache import PageCache
+from server.pagecache import PageCache, dialect_of, one_of
 from server.subscriptions import own_scope
 from sync.protocol import (
     CategoryChange,
@@ -80,6 +81,55 @@ class _Page:
     cache: PageCache | None = None
 
 
+@dataclass(frozen=True)
+class PulledPage:
+    """A page as the HTTP answer carries it: its JSON, and what the request log notes."""
+
+    body: bytes
+    device: str
+    changes: int
+
+
+_KINDS = tuple(Changes.model_fields)
+
+
+def pull_json(
+    db: Database,
+    epoch: str,
+    puller: Puller,
+    cursor_text: str,
+    limit: int,
+    cache: PageCache | None = None,
+    pending: bool | None = None,
+) -> PulledPage:
+    """``pull``'s page as JSON, the changes the cache holds written out from its kept bytes.
+
+    The same document as ``pull(...).model_dump_json()`` (the tests hold it to that).
+    """
+    page = pull(db, epoch, puller, cursor_text, limit, cache, pending)
+    serialise = cache.json if cache is not None else _serialised
+    lists = [(kind, getattr(page.changes, kind)) for kind in _KINDS]
+    changes = b",".join(
+        b'"%s":[%s]' % (kind.encode(), b",".join([serialise(c) for c in items]))
+        for kind, items in lists
+    )
+    rest = _Tail(
+        cursor=page.cursor, has_more=page.has_more, reset=page.reset, server_time=page.server_time
+    )
+    body = b'{"changes":{%s},%s' % (changes, _serialised(rest)[1:])
+    return PulledPage(body, puller.device_id, sum(len(items) for _, items in lists))
+
+
+class _Tail(PullResponse):
+    """A page's fields after its changes, in PullResponse's order (serialised apart)."""
+
+    changes: Changes = Field(default_factory=Changes, exclude=True)
+
+
+def _serialised(model: BaseModel) -> bytes:
+    return model.__pydantic_serializer__.to_json(model)
+
+
 def pull(
     db: Database,
     epoch: str,
@@ -87,9 +137,12 @@ def pull(
     cursor_text: str,
     limit: int,
     cache: PageCache | None = None,
+    pending: bool | None = None,
 ) -> PullResponse:
-    """A page for ``puller``; with ``cache``, changes already built for others are reused."""
-    stamp_pending(db)
+    """A page for ``puller``; with ``cache``, changes already built for others are reused.
+
+    ``pending``: whether the log had unstamped entries, if the caller just asked."""
+    stamp_pending(db, pending)
     cursor = decode_cursor(cursor_text) if cursor_text else None
     with db.read() as session:
         state = log_state(session)
@@ -103,20 +156,27 @@ def pull(
             return _snapshot_page(session, puller, start, limit, cache)
         if cursor.stage is not None:
             return _snapshot_page(session, puller, cursor, limit, cache)
-        return _log_page(session, puller, cursor, limit, cache)
+        return _log_page(session, puller, cursor, limit, cache, state.last_position)
 
 
 def _log_page(
-    session: Session, puller: Puller, cursor: Cursor, limit: int, cache: PageCache | None
+    session: Session,
+    puller: Puller,
+    cursor: Cursor,
+    limit: int,
+    cache: PageCache | None,
+    head: int,
 ) -> PullResponse:
     entries = read_log(session, cursor.position, scopes_for(puller.device_id, puller.office), limit)
     has_more = len(entries) > limit
     entries = entries[:limit]
     # Each key once, in log order (a dict keeps order; a list's "in" made this quadratic).
-    keys: dict[str, dict[str, None]] = defaultdict(dict)
+    # With the newest position of each key's entries here (what the cache checks).
+    keys: dict[str, dict[str, int]] = defaultdict(dict)
     for entry in entries:
-        keys[entry.entity][entry.entity_key] = None
+        keys[entry.entity][entry.entity_key] = entry.position
     of = {entity: list(found) for entity, found in keys.items()}
+    seen = _Seen(keys, head)
     changes = Changes(
         categories=_categories_by_key(session, of.get(Entity.CATEGORY, [])),
         events=_events_by_key(session, puller, of.get(Entity.EVENT, [])),
@@ -126,11 +186,12 @@ def _log_page(
             Entity.REGISTRATION,
             of.get(Entity.REGISTRATION, []),
             _registrations_by_key,
+            seen,
         ),
         signing_keys=_signing_keys_by_key(session, of.get(Entity.SIGNING_KEY, [])),
         revoked_tickets=_revoked_by_key(session, of.get(Entity.REVOKED_TICKET, [])),
         checkins=_shared(
-            cache, session, CHECKIN_ENTITY, of.get(CHECKIN_ENTITY, []), _checkins_by_key
+            cache, session, CHECKIN_ENTITY, of.get(CHECKIN_ENTITY, []), _checkins_by_key, seen
         ),
     )
     position = entries[-1].position if entries else cursor.position
@@ -149,17 +210,35 @@ def _log_page(
 _Shared = TypeVar("_Shared", RegistrationChange, CheckinChange)
 
 
+@dataclass(frozen=True)
+class _Seen:
+    """What a log page says of its keys: the newest position of each one's entries on
+    it (by entity), and the log head read before anything was built for the page."""
+
+    positions: dict[str, dict[str, int]]
+    head: int
+
+
 def _shared(
     cache: PageCache | None,
     session: Session,
     entity: str,
     keys: Sequence[str],
     build: Callable[[Session, Sequence[str]], list[_Shared]],
+    seen: _Seen,
 ) -> list[_Shared]:
     """Changes that are the same for every kiosk: from the cache when it has them current."""
     if cache is None:
         return build(session, keys)
-    return cache.changes(session, str(entity), keys, build, lambda change: str(change.id))
+    return cache.changes(
+        session,
+        str(entity),
+        keys,
+        build,
+        lambda change: str(change.id),
+        seen.positions[str(entity)],
+        seen.head,
+    )
 
 
 def _categories_by_key(session: Session, codes: Sequence[str]) -> list[CategoryChange]:
@@ -183,9 +262,8 @@ def _events_by_key(session: Session, puller: Puller, keys: Sequence[str]) -> lis
 def _registrations_by_key(session: Session, keys: Sequence[str]) -> list[RegistrationChange]:
     if not keys:
         return []
-    found = {
-        r.id: r for r in session.scalars(select(Registration).where(Registration.id.in_(keys)))
-    }
+    query = select(Registration).where(one_of(Registration.id, "keys", dialect_of(session)))
+    found = {r.id: r for r in session.scalars(query, {"keys": list(keys)}).all()}
     return [
         _registration(found[key]) if key in found else RegistrationChange(id=key, deleted=True)
         for key in keys
@@ -215,10 +293,8 @@ def _revoked_by_key(session: Session, keys: Sequence[str]) -> list[RevokedTicket
 def _checkins_by_key(session: Session, keys: Sequence[str]) -> list[CheckinChange]:
     if not keys:
         return []
-    found = {
-        c.id: (c, d)
-        for c, d in session.execute(_with_device(select(CheckIn).where(CheckIn.id.in_(keys))))
-    }
+    query = _with_device(select(CheckIn).where(one_of(CheckIn.id, "keys", dialect_of(session))))
+    found = {c.id: (c, d) for c, d in session.execute(query, {"keys": list(keys)}).all()}
     return [
         _checkin(*found[key]) if key in found else CheckinChange(id=key, deleted=True)
         for key in keys
@@ -483,7 +559,7 @@ def _events(session: Session, puller: Puller, ids: Sequence[int]) -> dict[int, E
     """Events as this device must see them: its own block, the places taken outside it."""
     if not ids:
         return {}
-    rows = session.execute(_EVENTS, {"ids": list(ids), "device": puller.device_id})
+    rows = session.execute(_EVENTS, {"ids": list(ids), "device": puller.device_id}).all()
     return {
         e.id: EventChange(
             id=e.id,

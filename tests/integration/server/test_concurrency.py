@@ -144,3 +144,31 @@ def test_a_change_committed_late_is_not_skipped(db: Database, backend: str) -> N
     finally:
         early.close()
         late.close()
+
+
+def test_every_caller_finds_what_it_committed_stamped_when_stamping_returns(
+    db: Database,
+) -> None:
+    """Callers share stamping runs (server/changes.py): a caller may return without
+    a run of its own, but never before what it had committed has its position."""
+    writers, rounds = 8, 6
+
+    def write_then_stamp(writer: int) -> list[str]:
+        unstamped = []
+        for n in range(rounds):
+            key = f"w{writer}-{n}"
+            with db.write() as session:
+                session.add(ChangeLogEntry(entity="category", entity_key=key))
+            stamp_pending(db)
+            with db.read() as session:
+                position = session.scalar(
+                    select(ChangeLogEntry.position).where(ChangeLogEntry.entity_key == key)
+                )
+            if position is None:
+                unstamped.append(key)
+        return unstamped
+
+    with ThreadPoolExecutor(writers) as pool:
+        missed = [key for keys in pool.map(write_then_stamp, range(writers)) for key in keys]
+
+    assert missed == []
