@@ -212,7 +212,14 @@ def create_app(
     ) -> Response:
         raw = await request.body()
         answer = await run_in_threadpool(
-            handle_push, db, keys, authorization, x_civic_pending, x_civic_printer, raw, request.state
+            handle_push,
+            db,
+            keys,
+            authorization,
+            x_civic_pending,
+            x_civic_printer,
+            raw,
+            request.state,
         )
         return Response(answer, media_type="application/json")
 

@@ -360,8 +360,10 @@ class Batch:
         self.kept_before: set[str] = set()
         self._signing_keys: dict[int, SigningKeyInfo | None] = {}
         # Tickets whose signature was checked before the transaction began
-        # (``server.mutations.check_signatures``): (key id, ticket text) -> valid.
-        self.signatures: dict[tuple[int, str], bool] = {}
+        # (``server.mutations.check_signatures``): (key id, event, number, ticket) -> valid.
+        self.signatures: dict[tuple[int, int, int | None, str], bool] = {}
+        # Phone -> its keyed hash (server.contacts), made once for the batch's sign-ups.
+        self.phone_hashes: dict[str, str] = {}
         # Plans messages to citizens (set by ingest; None: no messages, as in benchmarks).
         self.planner: Planner | None = None
         # Mutation id -> the id its record gets instead (see ``entity_id``).

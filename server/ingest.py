@@ -38,11 +38,13 @@ from server.mutations import (
     Applied,
     Prepared,
     Rejection,
+    Signed,
     admissions,
     apply,
     check_signatures,
     lookups,
     mutation_id,
+    phone_hashes,
     phone_lookups,
     prepare,
     ticket_keys,
@@ -112,12 +114,15 @@ def ingest(
 ) -> list[MutationResult]:
     """Apply a pushed batch in one transaction; ``report`` (what the kiosk said about
     itself in the request's headers) is written in that same transaction."""
-    if any(mutation_id(raw) is None for raw in mutations):
+    ids = [mutation_id(raw) for raw in mutations]
+    if None in ids:
         raise InvalidBatch("every mutation needs an id (a UUID) so it can be answered")
     now = now or utcnow()
     # Schema checks, unsealing and ticket signatures need no lock: done before the transaction.
     prepared = [
-        prepare(raw, keys.sealing_key, now) for raw in mutations if isinstance(raw, Mapping)
+        prepare(raw, keys.sealing_key, now, id_)
+        for raw, id_ in zip(mutations, ids, strict=True)
+        if isinstance(raw, Mapping) and id_ is not None
     ]
     signatures = check_signatures(prepared, _public_keys(db, ticket_keys(prepared)))
     pusher = Pusher(device.id, device.office, device.signing_key_id, device.lineage or device.id)
@@ -142,7 +147,7 @@ def _apply_batch(
     prepared: Sequence[Prepared],
     now: dt.datetime,
     touch: Mapping[str, object],
-    signatures: dict[tuple[int, str], bool],
+    signatures: dict[Signed, bool],
     *,
     bulk: bool,
     planner: Planner | None = None,
@@ -163,7 +168,8 @@ def _apply_batch(
             # After the look-ups: they ask which tickets were admitted before this batch.
             batch.admit_all(admissions(fresh))
             if planner is not None:
-                batch.prefetch_phones(phone_lookups(fresh, planner.contact_key))
+                batch.phone_hashes = phone_hashes(fresh, planner.contact_key)
+                batch.prefetch_phones(phone_lookups(fresh, batch.phone_hashes))
         results: list[MutationResult] = []
         changes: dict[tuple[Entity, str, str], None] = {}
         for item in prepared:
