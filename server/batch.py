@@ -19,6 +19,7 @@ Either way the device's row is locked for the batch, so what this device holds
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections import Counter, defaultdict, deque
 from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
 from contextlib import contextmanager
@@ -79,7 +80,14 @@ class _Compiled:
     # Per parameter in the SQL's order: its name, SQLAlchemy's bind processor, and
     # the column's fixed default when rows do not give it (_GIVEN when they do).
     params: tuple[tuple[str, Processor | None, Any], ...]
-    positional: bool
+    # On PostgreSQL, ``sql`` split around its one row of VALUES, which is repeated
+    # for as many rows as are sent: (before, row, after); None elsewhere.
+    rows_sql: tuple[str, str, str] | None = None
+
+    def many(self, count: int) -> str:
+        assert self.rows_sql is not None
+        before, row, after = self.rows_sql
+        return before + ", ".join([row] * count) + after
 
 
 _GIVEN = object()
@@ -93,10 +101,17 @@ class BulkInsert:
     in Python: two thirds of a flush, more than the database took to store the
     rows. Here the SQL and the processors are SQLAlchemy's own (from the same
     table definitions, per dialect, the way ``kiosk/prepared.py`` does it on the
-    kiosk), the rows go to the driver's ``executemany`` in the caller's
-    transaction, and a driver error is handed back to SQLAlchemy to be wrapped
-    (``IntegrityError`` and the rest) exactly as its own execution would.
+    kiosk) and run in the caller's transaction: on SQLite through the driver's
+    ``executemany`` (one prepared statement stepped per row, in C); on
+    PostgreSQL as one INSERT with a VALUES row per row (as SQLAlchemy's own
+    "insertmanyvalues" does), since psycopg's ``executemany`` runs the
+    statement once per row on the server. A driver error is handed back to
+    SQLAlchemy to be wrapped (``IntegrityError`` and the rest) exactly as its
+    own execution would.
     """
+
+    # Rows per statement on PostgreSQL: far below its 65,535 parameters a statement.
+    CHUNK = 500
 
     def __init__(self, statements: Mapping[str, Any]) -> None:
         self._statements = statements
@@ -134,19 +149,22 @@ class BulkInsert:
                     for v in values
                 ]
             columns.append(values)
-        if compiled.positional:
-            return list(zip(*columns, strict=True))
-        names = [name for name, _, _ in compiled.params]
-        return [dict(zip(names, row, strict=True)) for row in zip(*columns, strict=True)]
+        return list(zip(*columns, strict=True))
 
-    @staticmethod
-    def _execute(conn: Connection, compiled: _Compiled, values: list[Any]) -> None:
+    def _execute(self, conn: Connection, compiled: _Compiled, values: list[Any]) -> None:
         cursor = conn.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
+        sql = compiled.sql
         try:
-            cursor.executemany(compiled.sql, values)
+            if compiled.rows_sql is None:
+                cursor.executemany(sql, values)
+                return
+            for start in range(0, len(values), self.CHUNK):
+                chunk = values[start : start + self.CHUNK]
+                sql = compiled.many(len(chunk))
+                cursor.execute(sql, [value for row in chunk for value in row])
         except Exception as exc:
             # Wrapped, logged and (on a lost connection) invalidated as SQLAlchemy's own.
-            conn._handle_dbapi_exception(exc, compiled.sql, values, cursor, None)
+            conn._handle_dbapi_exception(exc, sql, values, cursor, None)
         finally:
             cursor.close()
 
@@ -155,9 +173,19 @@ class BulkInsert:
         compiled = self._compiled.get(key)
         if compiled is None:
             statement = self._statements[dialect.name]
-            sql = statement.compile(dialect=dialect, column_keys=list(columns))
+            # As SQLAlchemy compiles for executemany: no RETURNING of generated keys.
+            sql = statement.compile(
+                dialect=dialect, column_keys=list(columns), for_executemany=True
+            )
             assert isinstance(sql, SQLCompiler)
-            names = sql.positiontup or list(sql.bind_names.values())
+            text, rows_sql = str(sql), None
+            if sql.positiontup is not None:
+                names = sql.positiontup
+            else:
+                # psycopg's named parameters, made positional so a row can repeat.
+                names = _NAMED.findall(text)
+                text = _NAMED.sub("%s", text)
+                rows_sql = _split_values(text)
             params = tuple(
                 (
                     name,
@@ -166,9 +194,23 @@ class BulkInsert:
                 )
                 for name in names
             )
-            compiled = _Compiled(str(sql), params, sql.positiontup is not None)
+            compiled = _Compiled(text, params, rows_sql)
             self._compiled[key] = compiled
         return compiled
+
+
+_NAMED = re.compile(r"%\((\w+)\)s")
+
+
+def _split_values(sql: str) -> tuple[str, str, str]:
+    """An INSERT's SQL as (up to VALUES, its one parenthesised row, what follows)."""
+    start = sql.index(" VALUES (") + len(" VALUES ")
+    depth = 0
+    for end in range(start, len(sql)):
+        depth += {"(": 1, ")": -1}.get(sql[end], 0)
+        if depth == 0:
+            return sql[:start], sql[start : end + 1], sql[end + 1 :]
+    raise ValueError(f"no VALUES row in {sql!r}")
 
 
 def _default(statement: Any, name: str) -> Any:
