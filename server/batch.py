@@ -23,9 +23,9 @@ import re
 from collections import Counter, defaultdict, deque
 from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from types import ModuleType
-from typing import Any
+from typing import Any, cast
 
 from sqlalchemy import Connection, Dialect, bindparam, select, text
 from sqlalchemy.dialects import postgresql, sqlite
@@ -83,11 +83,25 @@ class _Compiled:
     # On PostgreSQL, ``sql`` split around its one row of VALUES, which is repeated
     # for as many rows as are sent: (before, row, after); None elsewhere.
     rows_sql: tuple[str, str, str] | None = None
+    # That statement for n rows, with PostgreSQL's own numbered parameters.
+    _many: dict[int, str] = field(default_factory=dict)
 
     def many(self, count: int) -> str:
-        assert self.rows_sql is not None
-        before, row, after = self.rows_sql
-        return before + ", ".join([row] * count) + after
+        """The INSERT of ``count`` rows, in ``$1 … $n`` (psycopg's RawCursor parses nothing:
+        with ``%s`` it would parse the whole statement again for every push)."""
+        sql = self._many.get(count)
+        if sql is None:
+            assert self.rows_sql is not None
+            before, row, after = self.rows_sql
+            parts = row.split("%s")
+            width = len(parts) - 1
+            rows = (
+                parts[0]
+                + "".join(f"${n * width + i + 1}{part}" for i, part in enumerate(parts[1:]))
+                for n in range(count)
+            )
+            sql = self._many[count] = before + ", ".join(rows) + after
+        return sql
 
 
 _GIVEN = object()
@@ -158,6 +172,11 @@ class BulkInsert:
             if compiled.rows_sql is None:
                 cursor.executemany(sql, values)
                 return
+            from psycopg import Connection as Psycopg
+            from psycopg import RawCursor
+
+            cursor.close()
+            cursor = RawCursor(cast(Psycopg[Any], conn.connection.dbapi_connection))
             for start in range(0, len(values), self.CHUNK):
                 chunk = values[start : start + self.CHUNK]
                 sql = compiled.many(len(chunk))
