@@ -258,7 +258,7 @@ def _ignoring_duplicates(model: type[Any], keys: list[str]) -> BulkInsert:
 
 # Statements are built once: building one per mutation costs more than running it.
 # Flushed in this order, so rows a later table may refer to are written first.
-_INSERTS: dict[str, BulkInsert] = {
+INSERTS: dict[str, BulkInsert] = {
     "mutation": _plain(MutationRecord),
     "submission": _plain(Submission),
     "photo": _plain(SubmissionPhoto),
@@ -482,7 +482,7 @@ class Batch:
             self._queue(kind, row)
         else:
             # Visible to this transaction's later look-ups straight away.
-            self.conn.execute(_INSERTS[kind].statement(self.dialect), row)
+            self.conn.execute(INSERTS[kind].statement(self.dialect), row)
 
     def _queue(self, kind: str, row: dict[str, Any]) -> None:
         self._queued[kind].append(row)
@@ -531,7 +531,7 @@ class Batch:
 
     def flush(self) -> None:
         """Send what bulk mode held back: one multi-row INSERT per table; then subscriptions."""
-        for kind, insert in _INSERTS.items():
+        for kind, insert in INSERTS.items():
             rows = self._queued.pop(kind, None)
             if kind == "registration" and rows:
                 # Kept counts lock one row per event (server migration 0010): in
