@@ -29,7 +29,7 @@ from sqlalchemy.exc import DBAPIError, IntegrityError
 
 from core.payloads import SignupPayload
 from core.sealing import canonical_json
-from server.batch import Batch, Pusher
+from server.batch import Batch, Pusher, by_dialect, one_of
 from server.claims import CLAIM_TYPE, reconcile
 from server.db import Database
 from server.devices import DeviceReport
@@ -61,16 +61,18 @@ _PUBLIC_KEYS = select(_keys.c.id, _keys.c.public_key).where(
     _keys.c.id.in_(bindparam("ids", expanding=True))
 )
 _devices = table_of(Device)
-_KNOWN = select(
-    _mutations.c.id,
-    _mutations.c.payload_hash,
-    _mutations.c.outcome,
-    _mutations.c.code,
-    _mutations.c.message,
-    _mutations.c.type,
-).where(
-    _mutations.c.lineage == bindparam("lineage"),
-    _mutations.c.id.in_(bindparam("ids", expanding=True)),
+_KNOWN = by_dialect(
+    lambda dialect: select(
+        _mutations.c.id,
+        _mutations.c.payload_hash,
+        _mutations.c.outcome,
+        _mutations.c.code,
+        _mutations.c.message,
+        _mutations.c.type,
+    ).where(
+        _mutations.c.lineage == bindparam("lineage"),
+        one_of(_mutations.c.id, "ids", dialect),
+    )
 )
 
 
@@ -211,7 +213,7 @@ def _known(conn: Connection, lineage: str, ids: Sequence[str]) -> dict[str, _Kno
     """What this kiosk (lineage) sent before under these ids; never another kiosk's."""
     if not ids:
         return {}
-    rows = conn.execute(_KNOWN, {"lineage": lineage, "ids": sorted(set(ids))})
+    rows = conn.execute(_KNOWN[conn.dialect.name], {"lineage": lineage, "ids": sorted(set(ids))})
     return {r.id: _Known(r.payload_hash, r.outcome, r.code, r.message, r.type) for r in rows}
 
 
