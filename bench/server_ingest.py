@@ -13,8 +13,12 @@ sends: ``Authorization``, ``X-Civic-Pending``, ``X-Civic-Printer``) push
 batches at once; the two servers take turns, ``--rounds`` times each, so
 both see the same machine load. Printed per backend and workload: accepted
 mutations per second of each, the ratio (target: the real server at least
-half the bare endpoint's rate), push latency and the server's CPU time per
-mutation.
+half the bare endpoint's rate), push latency, the server's CPU time per
+mutation, and the crypto a push needs that the bare endpoint does not do
+(opening every sealed part, checking every ticket signature), timed alone in
+the same run, with the ratio a server would reach that did only the bare
+endpoint's work plus that crypto: how far the target is bounded by real
+cryptography rather than by our code.
 """
 
 from __future__ import annotations
@@ -37,15 +41,19 @@ from pathlib import Path
 from typing import IO, Any
 
 import requests
+from nacl.public import PrivateKey
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from bench.procs import session_cpu_seconds  # noqa: E402
 from bench.table import Row, percentile, print_table  # noqa: E402
+from core.sealing import Opener  # noqa: E402
+from core.tickets import ParsedTicket, parse_ticket, verify_signature  # noqa: E402
 from server.catalogue import NewEvent, add_event  # noqa: E402
 from server.db import open_database  # noqa: E402
 from server.enrolment import create_enrollment_code  # noqa: E402
+from server.keys import load_or_create_keys  # noqa: E402
 from sync.protocol import PENDING_HEADER, PRINTER_HEADER  # noqa: E402
 from tests.integration.server.simkiosk import SimKiosk  # noqa: E402
 from tests.support.postgres import PostgresUnavailable, running_cluster  # noqa: E402
@@ -74,6 +82,9 @@ class Result:
     workload: str
     real: list[Turn]
     bare: list[Turn]
+    # The crypto a push needs that the bare endpoint does not do (opening each sealed
+    # part, checking each ticket's signature), timed alone: microseconds a mutation.
+    crypto_us: float = 0.0
 
     @staticmethod
     def _best(turns: Sequence[Turn]) -> Turn:
@@ -107,7 +118,23 @@ class Result:
                 "-",
                 f"{cpu:.3f} ms ({bare_cpu:.3f} ms)",
             ),
+            Row(
+                f"{name}: crypto alone (unseal + ticket signatures; bare does none)",
+                "-",
+                f"{self.crypto_us:.0f} us a mutation: bare + that alone = "
+                f"{self.crypto_bound:.2f} x bare",
+            ),
         ]
+
+    @property
+    def crypto_bound(self) -> float:
+        """The ratio of a server doing the bare endpoint's work and then this crypto, no more.
+
+        A bound only as long as the crypto does not overlap other work: PyNaCl
+        lets other threads run meanwhile, so a second idle core could hide some.
+        """
+        bare_us = 1e6 / self._best(self.bare).rate
+        return bare_us / (bare_us + self.crypto_us)
 
 
 def free_port() -> int:
@@ -259,6 +286,42 @@ def prepare(db_url: str, kiosks: int) -> tuple[int, list[str]]:
     return event, codes
 
 
+def crypto_us(sealing_key: PrivateKey, work: Work) -> float:
+    """The unsealing and ticket checks of these batches, one after the other: us a mutation.
+
+    Timed in this process on one thread, in the same run as the servers: what
+    the real server cannot avoid and the bare endpoint never does.
+    """
+    opener = Opener(sealing_key)
+    sealed: list[str] = []
+    tickets: list[tuple[ParsedTicket, bytes]] = []
+    count = 0
+    for kiosk, kiosk_batches in work:
+        public_key = bytes(kiosk.signing_key.verify_key)
+        for mutation in itertools.chain.from_iterable(kiosk_batches):
+            count += 1
+            payload = mutation["payload"]
+            if "sealed" in payload:
+                sealed.append(payload["sealed"])
+            ticket = parse_ticket(payload.get("ticket") or "")
+            if isinstance(ticket, ParsedTicket):
+                tickets.append((ticket, public_key))
+    started = time.perf_counter()
+    for text in sealed:
+        opener.open(text)
+    for ticket, public_key in tickets:
+        verify_signature(ticket, public_key)
+    return (time.perf_counter() - started) / count * 1e6 if count else 0.0
+
+
+def server_sealing_key(db_url: str) -> PrivateKey:
+    db = open_database(db_url, migrate=False)
+    try:
+        return load_or_create_keys(db).sealing_key
+    finally:
+        db.close()
+
+
 def run_backend(
     backend: str, real_url: str, bare_url: str, args: argparse.Namespace
 ) -> list[Result]:
@@ -271,6 +334,7 @@ def run_backend(
     ):
         kiosks = [BenchKiosk.enroll(real_base, code, f"bench {i}") for i, code in enumerate(codes)]
         numbers = itertools.count(1)
+        sealing_key = server_sealing_key(real_url)
         for k in kiosks:  # warm up connections and server caches
             k.push_raw_to(real_base, [k.complaint()], kiosk_headers(1))
             k.push_raw_to(bare_base, [k.complaint()], kiosk_headers(1))
@@ -286,6 +350,7 @@ def run_backend(
                         for k in kiosks
                     ]
                     turns.append(turn(base, proc, work))
+            result.crypto_us = crypto_us(sealing_key, work)
             print(f"... {backend}/{workload}: {result.ratio:.2f} x bare", file=sys.stderr)
             results.append(result)
     return results

@@ -214,21 +214,18 @@ def create_app(
             Header(description="The kiosk's slip printer state (optional)."),
         ] = None,
     ) -> Response:
-        device = await run_in_threadpool(_device, db, authorization)
-        request.state.device = device.id
-        # Every part of the request is judged before the batch is applied: a bad
-        # header must not fail a push whose mutations were already committed.
-        pending = _pending(x_civic_pending)
         raw = await request.body()
-        # One transaction: the batch, and what the kiosk said about itself.
-        results = await run_in_threadpool(_push, db, keys, device, raw, pending, x_civic_printer)
-        request.state.mutations = len(results)
-        for status in MutationStatus:
-            setattr(request.state, status.value, sum(r.status is status for r in results))
-        # Serialised here: the results are PushResponse's own models already, and
-        # FastAPI checking them again against response_model cost ~1 ms a push.
-        body = PushResponse(results=results, server_time=utcnow())
-        return Response(body.model_dump_json(), media_type="application/json")
+        answer = await run_in_threadpool(
+            handle_push,
+            db,
+            keys,
+            authorization,
+            x_civic_pending,
+            x_civic_printer,
+            raw,
+            request.state,
+        )
+        return Response(answer, media_type="application/json")
 
     @app.get(
         PATH_PULL,
@@ -440,6 +437,37 @@ def _enroll_body(raw: bytes) -> EnrollRequest:
         return EnrollRequest.model_validate(_json_body(raw))
     except ValidationError as exc:
         raise ApiError(400, "invalid_request", describe_validation(exc.errors())) from None
+
+
+def handle_push(
+    db: Database,
+    keys: ServerKeys,
+    authorization: str | None,
+    pending_header: str | None,
+    printer: str | None,
+    raw: bytes,
+    state: Any = None,
+) -> bytes:
+    """A push after the HTTP layer: the device, its headers, its batch; the answer's JSON.
+
+    ``state`` (the request's) learns the device as soon as it is known, and the
+    counts of each status, for the request log.
+    """
+    device = _device(db, authorization)
+    if state is not None:
+        state.device = device.id
+    # Every part of the request is judged before the batch is applied: a bad
+    # header must not fail a push whose mutations were already committed.
+    pending = _pending(pending_header)
+    # One transaction: the batch, and what the kiosk said about itself.
+    results = _push(db, keys, device, raw, pending, printer)
+    if state is not None:
+        state.mutations = len(results)
+        for status in MutationStatus:
+            setattr(state, status.value, sum(r.status is status for r in results))
+    # Serialised here: the results are PushResponse's own models already, and
+    # FastAPI checking them again against response_model cost ~1 ms a push.
+    return PushResponse(results=results, server_time=utcnow()).model_dump_json().encode()
 
 
 def _push(

@@ -19,15 +19,18 @@ Either way the device's row is locked for the batch, so what this device holds
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections import Counter, defaultdict, deque
-from collections.abc import Collection, Iterator, Sequence
+from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from types import ModuleType
-from typing import Any
+from typing import Any, TypeVar, cast
 
-from sqlalchemy import Connection, bindparam, select, text
+from sqlalchemy import Connection, Dialect, any_, bindparam, select, text
 from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.sql.compiler import SQLCompiler
+from sqlalchemy.sql.schema import CallableColumnDefault, ScalarElementColumnDefault
 
 from server import subscriptions
 from server.changes import office_scope
@@ -66,21 +69,196 @@ _DIALECTS: dict[str, ModuleType] = {"postgresql": postgresql, "sqlite": sqlite}
 _TICKET = ["key_id", "event_id", "number"]
 
 
-def _plain(model: type[Any]) -> dict[str, Any]:
+Processor = Callable[[Any], Any]
+
+
+@dataclass(frozen=True)
+class _Compiled:
+    """An INSERT as SQLAlchemy compiled it for one dialect and one set of given columns."""
+
+    sql: str
+    # Per parameter in the SQL's order: its name, SQLAlchemy's bind processor, and
+    # the column's fixed default when rows do not give it (_GIVEN when they do).
+    params: tuple[tuple[str, Processor | None, Any], ...]
+    # On PostgreSQL, ``sql`` split around its one row of VALUES, which is repeated
+    # for as many rows as are sent: (before, row, after); None elsewhere.
+    rows_sql: tuple[str, str, str] | None = None
+    # That statement for n rows, with PostgreSQL's own numbered parameters.
+    _many: dict[int, str] = field(default_factory=dict)
+
+    def many(self, count: int) -> str:
+        """The INSERT of ``count`` rows, in ``$1 … $n`` (psycopg's RawCursor parses nothing:
+        with ``%s`` it would parse the whole statement again for every push)."""
+        sql = self._many.get(count)
+        if sql is None:
+            assert self.rows_sql is not None
+            before, row, after = self.rows_sql
+            parts = row.split("%s")
+            width = len(parts) - 1
+            rows = (
+                parts[0]
+                + "".join(f"${n * width + i + 1}{part}" for i, part in enumerate(parts[1:]))
+                for n in range(count)
+            )
+            sql = self._many[count] = before + ", ".join(rows) + after
+        return sql
+
+
+_GIVEN = object()
+
+
+class BulkInsert:
+    """One table's INSERT of many rows: compiled once by SQLAlchemy, run on the driver.
+
+    ``conn.execute(insert, rows)`` builds an execution context per call and runs
+    every row's every value through ``construct_params`` and the type processors
+    in Python: two thirds of a flush, more than the database took to store the
+    rows. Here the SQL and the processors are SQLAlchemy's own (from the same
+    table definitions, per dialect, the way ``kiosk/prepared.py`` does it on the
+    kiosk) and run in the caller's transaction: on SQLite through the driver's
+    ``executemany`` (one prepared statement stepped per row, in C); on
+    PostgreSQL as one INSERT with a VALUES row per row (as SQLAlchemy's own
+    "insertmanyvalues" does), since psycopg's ``executemany`` runs the
+    statement once per row on the server. A driver error is handed back to
+    SQLAlchemy to be wrapped (``IntegrityError`` and the rest) exactly as its
+    own execution would.
+    """
+
+    # Rows per statement on PostgreSQL: far below its 65,535 parameters a statement.
+    CHUNK = 500
+
+    def __init__(self, statements: Mapping[str, Any]) -> None:
+        self._statements = statements
+        self._compiled: dict[tuple[str, tuple[str, ...]], _Compiled] = {}
+
+    def statement(self, dialect: str) -> Any:
+        return self._statements[dialect]
+
+    def run(self, conn: Connection, rows: Sequence[Mapping[str, Any]]) -> None:
+        by_columns: dict[tuple[str, ...], list[Mapping[str, Any]]] = defaultdict(list)
+        for row in rows:
+            by_columns[tuple(row)].append(row)
+        for columns, same in by_columns.items():
+            compiled = self._compile(conn.dialect, columns)
+            self._execute(conn, compiled, self._values(compiled, same))
+
+    def _values(self, compiled: _Compiled, rows: Sequence[Mapping[str, Any]]) -> list[Any]:
+        columns: list[list[Any]] = []
+        for name, process, default in compiled.params:
+            if default is _GIVEN:
+                values: list[Any] = [row[name] for row in rows]
+            elif callable(default):
+                values = [default(None) for _ in rows]
+            else:
+                values = [default] * len(rows)
+            if process is not None:
+                # One push stamps most rows with the same time: processed once.
+                done: dict[int, Any] = {}
+                values = [
+                    None
+                    if v is None
+                    else done[id(v)]
+                    if id(v) in done
+                    else done.setdefault(id(v), process(v))
+                    for v in values
+                ]
+            columns.append(values)
+        return list(zip(*columns, strict=True))
+
+    def _execute(self, conn: Connection, compiled: _Compiled, values: list[Any]) -> None:
+        cursor = conn.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
+        sql = compiled.sql
+        try:
+            if compiled.rows_sql is None:
+                cursor.executemany(sql, values)
+                return
+            from psycopg import Connection as Psycopg
+            from psycopg import RawCursor
+
+            cursor.close()
+            cursor = RawCursor(cast(Psycopg[Any], conn.connection.dbapi_connection))
+            for start in range(0, len(values), self.CHUNK):
+                chunk = values[start : start + self.CHUNK]
+                sql = compiled.many(len(chunk))
+                cursor.execute(sql, [value for row in chunk for value in row])
+        except Exception as exc:
+            # Wrapped, logged and (on a lost connection) invalidated as SQLAlchemy's own.
+            conn._handle_dbapi_exception(exc, sql, values, cursor, None)
+        finally:
+            cursor.close()
+
+    def _compile(self, dialect: Dialect, columns: tuple[str, ...]) -> _Compiled:
+        key = (dialect.name, columns)
+        compiled = self._compiled.get(key)
+        if compiled is None:
+            statement = self._statements[dialect.name]
+            # As SQLAlchemy compiles for executemany: no RETURNING of generated keys.
+            sql = statement.compile(
+                dialect=dialect, column_keys=list(columns), for_executemany=True
+            )
+            assert isinstance(sql, SQLCompiler)
+            text, rows_sql = str(sql), None
+            if sql.positiontup is not None:
+                names = sql.positiontup
+            else:
+                # psycopg's named parameters, made positional so a row can repeat.
+                names = _NAMED.findall(text)
+                text = _NAMED.sub("%s", text)
+                rows_sql = _split_values(text)
+            params = tuple(
+                (
+                    name,
+                    sql.binds[name].type._cached_bind_processor(dialect),
+                    _GIVEN if name in columns else _default(statement, name),
+                )
+                for name in names
+            )
+            compiled = _Compiled(text, params, rows_sql)
+            self._compiled[key] = compiled
+        return compiled
+
+
+_NAMED = re.compile(r"%\((\w+)\)s")
+
+
+def _split_values(sql: str) -> tuple[str, str, str]:
+    """An INSERT's SQL as (up to VALUES, its one parenthesised row, what follows)."""
+    start = sql.index(" VALUES (") + len(" VALUES ")
+    depth = 0
+    for end in range(start, len(sql)):
+        depth += {"(": 1, ")": -1}.get(sql[end], 0)
+        if depth == 0:
+            return sql[:start], sql[start : end + 1], sql[end + 1 :]
+    raise ValueError(f"no VALUES row in {sql!r}")
+
+
+def _default(statement: Any, name: str) -> Any:
+    """What a column the rows leave out gets: its fixed default, or its function's value."""
+    default = statement.table.c[name].default
+    if isinstance(default, ScalarElementColumnDefault):
+        return default.arg
+    if isinstance(default, CallableColumnDefault):
+        return default.arg  # called with no context (SQLAlchemy wrapped it to take one)
+    raise ValueError(f"{name} has no default: every row must give it")
+
+
+def _plain(model: type[Any]) -> BulkInsert:
     statement = table_of(model).insert()
-    return dict.fromkeys(_DIALECTS, statement)
+    return BulkInsert(dict.fromkeys(_DIALECTS, statement))
 
 
-def _ignoring_duplicates(model: type[Any], keys: list[str]) -> dict[str, Any]:
-    return {
-        name: dialect.insert(table_of(model)).on_conflict_do_nothing(index_elements=keys)
-        for name, dialect in _DIALECTS.items()
-    }
+def _ignoring_duplicates(model: type[Any], keys: list[str]) -> BulkInsert:
+    return BulkInsert(
+        {
+            name: dialect.insert(table_of(model)).on_conflict_do_nothing(index_elements=keys)
+            for name, dialect in _DIALECTS.items()
+        }
+    )
 
 
 # Statements are built once: building one per mutation costs more than running it.
 # Flushed in this order, so rows a later table may refer to are written first.
-_INSERTS: dict[str, dict[str, Any]] = {
+INSERTS: dict[str, BulkInsert] = {
     "mutation": _plain(MutationRecord),
     "submission": _plain(Submission),
     "photo": _plain(SubmissionPhoto),
@@ -155,21 +333,46 @@ _ALL_CONFIRMED = select(_counts.c.event_id, _counts.c.confirmed).where(
 # contains its WHERE's terms. With a bound 'cancelled' and no phone condition,
 # SQLite read every sign-up of the event to find one phone (a fifth of a push).
 _LIVE_PHONE = (text("status <> 'cancelled'"), text("phone_hash <> ''"))
-_PHONES = select(
-    _registrations.c.event_id, _registrations.c.phone_hash, _registrations.c.receipt_code
-).where(
-    _registrations.c.event_id.in_(bindparam("event_ids", expanding=True)),
-    _registrations.c.phone_hash.in_(bindparam("hashes", expanding=True)),
-    *_LIVE_PHONE,
+T = TypeVar("T")
+
+
+def one_of(column: Any, name: str, dialect: str) -> Any:
+    """``column IN (the list bound as name)``, spelt for ``dialect``.
+
+    On PostgreSQL ``= ANY(array)``: one parameter, so the SQL is the same for
+    every length and psycopg can cache and prepare it. An expanding IN of a
+    push's hundred ids was rendered by SQLAlchemy and parsed again by psycopg
+    (it caches only statements of at most 50 parameters) on every push.
+    """
+    if dialect == "postgresql":
+        return column == any_(bindparam(name, type_=postgresql.ARRAY(column.type)))
+    return column.in_(bindparam(name, expanding=True))
+
+
+def by_dialect(build: Callable[[str], T]) -> dict[str, T]:
+    """A statement built once for each dialect the server runs on."""
+    return {name: build(name) for name in _DIALECTS}
+
+
+_PHONES = by_dialect(
+    lambda dialect: select(
+        _registrations.c.event_id, _registrations.c.phone_hash, _registrations.c.receipt_code
+    ).where(
+        _registrations.c.event_id.in_(bindparam("event_ids", expanding=True)),
+        one_of(_registrations.c.phone_hash, "hashes", dialect),
+        *_LIVE_PHONE,
+    )
 )
 
 
-def _tickets_in(table: Any) -> Any:
+def _tickets_in(table: Any) -> dict[str, Any]:
     """Tickets among a superset (any key, event and number asked for); exact match in Python."""
-    return select(table.c.key_id, table.c.event_id, table.c.number).where(
-        table.c.key_id.in_(bindparam("key_ids", expanding=True)),
-        table.c.event_id.in_(bindparam("event_ids", expanding=True)),
-        table.c.number.in_(bindparam("numbers", expanding=True)),
+    return by_dialect(
+        lambda dialect: select(table.c.key_id, table.c.event_id, table.c.number).where(
+            table.c.key_id.in_(bindparam("key_ids", expanding=True)),
+            table.c.event_id.in_(bindparam("event_ids", expanding=True)),
+            one_of(table.c.number, "numbers", dialect),
+        )
     )
 
 
@@ -243,8 +446,10 @@ class Batch:
         self.kept_before: set[str] = set()
         self._signing_keys: dict[int, SigningKeyInfo | None] = {}
         # Tickets whose signature was checked before the transaction began
-        # (``server.mutations.check_signatures``): (key id, ticket text) -> valid.
-        self.signatures: dict[tuple[int, str], bool] = {}
+        # (``server.mutations.check_signatures``): (key id, event, number, ticket) -> valid.
+        self.signatures: dict[tuple[int, int, int | None, str], bool] = {}
+        # Phone -> its keyed hash (server.contacts), made once for the batch's sign-ups.
+        self.phone_hashes: dict[str, str] = {}
         # Plans messages to citizens (set by ingest; None: no messages, as in benchmarks).
         self.planner: Planner | None = None
         # Mutation id -> the id its record gets instead (see ``entity_id``).
@@ -302,7 +507,7 @@ class Batch:
             self._queue(kind, row)
         else:
             # Visible to this transaction's later look-ups straight away.
-            self.conn.execute(_INSERTS[kind][self.dialect], row)
+            self.conn.execute(INSERTS[kind].statement(self.dialect), row)
 
     def _queue(self, kind: str, row: dict[str, Any]) -> None:
         self._queued[kind].append(row)
@@ -343,7 +548,7 @@ class Batch:
             "hashes": sorted({p[1] for p in wanted}),
         }
         asked = set(wanted)
-        for row in self.conn.execute(_PHONES, params):
+        for row in self.conn.execute(_PHONES[self.dialect], params):
             pair = (row.event_id, row.phone_hash)
             if pair in asked:
                 self._phones.setdefault(pair, row.receipt_code)
@@ -351,14 +556,14 @@ class Batch:
 
     def flush(self) -> None:
         """Send what bulk mode held back: one multi-row INSERT per table; then subscriptions."""
-        for kind, statements in _INSERTS.items():
+        for kind, insert in INSERTS.items():
             rows = self._queued.pop(kind, None)
             if kind == "registration" and rows:
                 # Kept counts lock one row per event (server migration 0010): in
                 # event order, two batches never wait on each other in a circle.
                 rows.sort(key=lambda row: row["event_id"])
             if rows:
-                self.conn.execute(statements[self.dialect], rows)
+                insert.run(self.conn, rows)
         for event_id, scope in self._subscribing:
             subscriptions.subscribe(self.conn, event_id, scope, self.now)
         self._subscribing.clear()
@@ -426,7 +631,7 @@ class Batch:
         self._revoked |= self._lookup(_REVOKED_TICKETS, admitted)
         self._looked_up_revoked |= set(admitted)
 
-    def _lookup(self, query: Any, tickets: Collection[Ticket]) -> set[Ticket]:
+    def _lookup(self, queries: dict[str, Any], tickets: Collection[Ticket]) -> set[Ticket]:
         if not tickets:
             return set()
         params = {
@@ -434,7 +639,8 @@ class Batch:
             "event_ids": sorted({t[1] for t in tickets}),
             "numbers": sorted({t[2] for t in tickets}),
         }
-        found = {(r.key_id, r.event_id, r.number) for r in self.conn.execute(query, params)}
+        rows = self.conn.execute(queries[self.dialect], params)
+        found = {(r.key_id, r.event_id, r.number) for r in rows}
         return found & set(tickets)
 
     def event(self, event_id: int) -> EventInfo | None:
