@@ -367,7 +367,7 @@ def uvicorn_options(settings: ServerSettings) -> dict[str, Any]:
 def _serve(args: argparse.Namespace, settings: ServerSettings) -> int:
     import uvicorn
 
-    from server.app import create_app
+    from server.app import create_app, settle_heap
     from server.logs import configure_logging
 
     settings = settings.with_overrides(
@@ -386,6 +386,7 @@ def _serve(args: argparse.Namespace, settings: ServerSettings) -> int:
                 _notify_in_background(db, settings, stop)
             try:
                 app = create_app(db, settings=settings)
+                settle_heap()
                 uvicorn.Server(uvicorn.Config(app, **common)).run()
             finally:
                 stop.set()
