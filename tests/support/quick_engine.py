@@ -6,11 +6,12 @@ process imports only what a kiosk imports.
 
 from __future__ import annotations
 
+import datetime as dt
 import random
 from typing import Any
 
 from kiosk.store import Store
-from kiosk.submissions import ComplaintForm, Consent
+from kiosk.submissions import ComplaintForm, Consent, Receipt, submit_complaint
 from sync.backoff import Backoff
 from sync.client import Timeouts
 from sync.engine import EngineSettings, SyncEngine
@@ -38,3 +39,11 @@ def complaint_form(n: int) -> ComplaintForm:
         name="김민수",
         phone="010-1234-5678",
     )
+
+
+def queued_complaint(store: Store, n: int, now: dt.datetime) -> Receipt:
+    """Complaint ``n``, submitted ``n`` seconds after ``now``: waiting in the outbox."""
+    form = ComplaintForm(
+        category="road", description=f"보도 파손 {n}", name="김민수", phone="010-1234-5678"
+    )
+    return submit_complaint(store, form, CONSENT, now=now + dt.timedelta(seconds=n))

@@ -20,21 +20,17 @@ from sqlalchemy import event, select, text
 from kiosk.models import DeliveryStatus, MutationState, OutboxMutation, Submission
 from kiosk.outbox import DeliveryResult, mark_in_flight, prune_ids, record_results
 from kiosk.store import Store
-from kiosk.submissions import ComplaintForm, Consent, Receipt, submit_complaint
+from kiosk.submissions import Receipt
 from sync.backoff import Backoff
 from sync.client import FailureKind
 from sync.engine import INVALID_LOCAL_CODE, PRUNE_EVERY, EngineSettings, RoundOutcome, SyncEngine
 from tests.conftest import NOW, KioskDB
 from tests.support.fake_central import FakeCentral, failure
-
-CONSENT = Consent(version="2026-11", required=True)
+from tests.support.quick_engine import queued_complaint
 
 
 def complaint(db: KioskDB, n: int = 0) -> Receipt:
-    form = ComplaintForm(
-        category="road", description=f"보도 파손 {n}", name="김민수", phone="010-1234-5678"
-    )
-    return submit_complaint(db.store, form, CONSENT, now=NOW + dt.timedelta(seconds=n))
+    return queued_complaint(db.store, n, NOW)
 
 
 def states(db: KioskDB) -> dict[str, MutationState]:

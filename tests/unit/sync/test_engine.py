@@ -26,7 +26,7 @@ from kiosk.models import (
     Submission,
 )
 from kiosk.signups import SignupForm, sign_up
-from kiosk.submissions import ComplaintForm, Consent, Receipt, submit_complaint
+from kiosk.submissions import Receipt
 from sync.backoff import Backoff
 from sync.client import FailureKind, SyncFailure
 from sync.engine import EngineSettings, RoundOutcome, SyncEngine
@@ -34,15 +34,11 @@ from sync.protocol import EventChange, RegistrationChange
 from sync.status import SyncState, SyncStatus
 from tests.conftest import NOW, KioskDB
 from tests.support.fake_central import FakeCentral, failure
-
-CONSENT = Consent(version="2026-11", required=True)
+from tests.support.quick_engine import CONSENT, queued_complaint
 
 
 def complaint(db: KioskDB, n: int = 0) -> Receipt:
-    form = ComplaintForm(
-        category="road", description=f"보도 파손 {n}", name="김민수", phone="010-1234-5678"
-    )
-    return submit_complaint(db.store, form, CONSENT, now=NOW + dt.timedelta(seconds=n))
+    return queued_complaint(db.store, n, NOW)
 
 
 def outbox(db: KioskDB) -> dict[str, OutboxMutation]:
