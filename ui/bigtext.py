@@ -175,11 +175,13 @@ def draw_text(
 ) -> None:
     """What ``painter.drawText(rect, flags, text)`` draws (left to right), from glyph images."""
     layout, lines = _lines(rect, int(flags), text, font)
+    painter.save()
     # Words wider than the rectangle are cut at its edges, as drawText cuts them.
     painter.setClipRect(rect, Qt.ClipOperation.IntersectClip)
     for line, origin in lines:
         for run in line.glyphRuns():
             glyphs.draw_run(painter, run, origin, colour)
+    painter.restore()
     layout.clearLayout()  # its lines were used until here
 
 
@@ -245,11 +247,8 @@ class BigTextLabel(QLabel):
         if self.wordWrap():
             flags |= Qt.TextFlag.TextWordWrap.value
         draw_text(painter, self._text_rect(), flags, text, self.font(), colour)
+        self.drawFrame(painter)  # last, over the words, as QLabel draws it
         painter.end()
-        # QLabel draws its frame last, over the text: the same here.
-        frame = QPainter(self)
-        self.drawFrame(frame)
-        frame.end()
 
     def _text_rect(self) -> QRect:
         # QLabel's own (QLabelPrivate::documentRect): the contents less the margin, less
