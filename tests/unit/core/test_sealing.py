@@ -1,4 +1,5 @@
-"""core.sealing.Opener opens what kiosks seal exactly as ``unseal`` does, refusals included."""
+"""core.sealing: Opener opens what kiosks seal exactly as ``unseal`` does, refusals included;
+one spelling of a value for hashing."""
 
 from __future__ import annotations
 
@@ -7,7 +8,16 @@ import base64
 import pytest
 from nacl.public import PrivateKey
 
-from core.sealing import Opener, SealError, b64, seal, seal_bytes, unseal, unseal_bytes
+from core.sealing import (
+    Opener,
+    SealError,
+    b64,
+    canonical_json,
+    seal,
+    seal_bytes,
+    unseal,
+    unseal_bytes,
+)
 
 KEY = PrivateKey.generate()
 PUBLIC = b64(bytes(KEY.public_key))
@@ -50,3 +60,13 @@ def test_refuses_what_unseal_refuses(text: str) -> None:
         unseal(KEY, text)
     with pytest.raises(SealError):
         Opener(KEY).open(text)
+
+
+def test_canonical_json_has_one_spelling_whatever_the_key_order() -> None:
+    first = {"b": [1, {"y": None, "x": True}], "a": "민원 ✓"}
+    second = {"a": "민원 ✓", "b": [1, {"x": True, "y": None}]}
+    assert (
+        canonical_json(first)
+        == canonical_json(second)
+        == '{"a":"민원 ✓","b":[1,{"x":true,"y":null}]}'
+    )
