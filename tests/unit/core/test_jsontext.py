@@ -1,4 +1,4 @@
-"""JSON from outside: nesting is held to MAX_DEPTH, counted in the text, not fooled by strings."""
+"""JSON from outside: nesting is held to MAX_DEPTH, and only real nesting counts."""
 
 from __future__ import annotations
 
@@ -65,7 +65,7 @@ def test_many_shallow_siblings_are_not_deep() -> None:
     assert len(load_json(push)["mutations"]) == 500
 
 
-def test_the_depth_counted_in_the_text_is_the_depth_of_the_value() -> None:
+def test_a_random_body_is_refused_exactly_when_its_value_nests_past_the_limit() -> None:
     rng = random.Random(20261204)
     refused = 0
     for _ in range(400):
