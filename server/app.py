@@ -252,7 +252,7 @@ def create_app(
     def _pull(query: _PullQuery, authorization: str | None, printer: str | None) -> PulledPage:
         # The token and whether the log needs stamping, in one session: each
         # session is a pool checkout and a ping, paid on every page.
-        with db.read() as session:
+        with db.quick_read() as session:
             device = _device_in(session, authorization)
             pending = has_unstamped(session)
         # Every round pulls, even with nothing to push: the state arrives either way.
@@ -327,7 +327,7 @@ def create_app(
 
 
 def _device(db: Database, authorization: str | None) -> Device:
-    with db.read() as session:
+    with db.quick_read() as session:
         return _device_in(session, authorization)
 
 

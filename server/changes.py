@@ -110,7 +110,7 @@ def stamp_pending(db: Database, pending: bool | None = None) -> int:
 
 
 def _pending(db: Database) -> bool:
-    with db.read() as session:
+    with db.quick_read() as session:
         return has_unstamped(session)
 
 

@@ -144,7 +144,7 @@ def pull(
     ``pending``: whether the log had unstamped entries, if the caller just asked."""
     stamp_pending(db, pending)
     cursor = decode_cursor(cursor_text) if cursor_text else None
-    with db.read() as session:
+    with db.quick_read() as session:
         state = log_state(session)
         usable = (
             cursor is not None

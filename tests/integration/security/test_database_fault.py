@@ -5,16 +5,23 @@ on``, the backends cut (as a failover does, so the pool reconnects during the
 fault and its new connections keep the setting for life), then ``RESET``. The
 server must say it cannot write while it cannot, log why at warning level, and
 accept pushes again within seconds of the reset with no manual step.
+
+And the pool's pings, which are for exactly such faults: a connection that
+sat idle is pinged (and replaced if its backend is gone), one in steady use
+is not (a round trip per session saved).
 """
 
 from __future__ import annotations
 
 import logging
 import time
+from typing import Any
 
 import psycopg
 import pytest
 
+from server import db as server_db
+from server.db import Database
 from tests.integration.server.live import LiveServer
 from tests.integration.server.simkiosk import SimKiosk
 from tests.support.postgres import PostgresCluster
@@ -70,3 +77,48 @@ def test_pushes_succeed_again_by_themselves_after_a_read_only_spell(
     assert reply.status_code == 200, reply.text
     assert reply.json()["results"][0]["status"] == "applied"
     assert kiosk.http.get(live.base_url + "/v1/health", timeout=10).json()["database"] == "ok"
+
+
+def _pings(db: Database, monkeypatch: pytest.MonkeyPatch) -> list[object]:
+    """Every ping the pool sends from now on, noted as it goes."""
+    pinged: list[object] = []
+    ping = db.engine.dialect.do_ping
+
+    def noted(dbapi_connection: Any) -> bool:
+        pinged.append(dbapi_connection)
+        return ping(dbapi_connection)
+
+    monkeypatch.setattr(db.engine.dialect, "do_ping", noted)
+    return pinged
+
+
+@pytest.mark.parametrize("backend", ["postgresql"], indirect=True)
+def test_a_connection_in_steady_use_is_not_pinged_and_an_idle_one_is(
+    db: Database, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    pinged = _pings(db, monkeypatch)
+    for _ in range(20):
+        assert db.ping()
+    assert pinged == []  # a round trip saved in every session
+
+    monkeypatch.setattr(server_db, "IDLE_PING_S", 0.05)
+    time.sleep(0.1)
+    assert db.ping()
+    assert len(pinged) == 1
+
+
+@pytest.mark.parametrize("backend", ["postgresql"], indirect=True)
+def test_an_idle_connection_whose_backend_went_away_is_replaced_unseen(
+    db: Database, postgres_cluster: PostgresCluster, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    assert db.state() == "ok"
+    pinged = _pings(db, monkeypatch)
+    monkeypatch.setattr(server_db, "IDLE_PING_S", 0.05)
+    database = db.engine.url.database
+    assert database is not None
+    _cut_backends(postgres_cluster, database)
+    time.sleep(0.1)
+
+    # The pooled connection fails its ping and a new one answers: no error reaches anyone.
+    assert db.state() == "ok"
+    assert len(pinged) == 1
