@@ -31,6 +31,7 @@ from sqlalchemy import (
     BigInteger,
     CursorResult,
     Integer,
+    Row,
     Select,
     String,
     bindparam,
@@ -183,20 +184,14 @@ def log_state(session: Session) -> LogHead:
     return LogHead(*session.execute(_HEAD).one())
 
 
-class LogEntry(NamedTuple):
-    """A change-log entry as a pull reads it: plain values, no ORM object.
-
-    A pull reads up to a thousand of them; building an ORM instance for each
-    was a quarter of a pull's server time.
-    """
-
-    id: int
-    position: int
-    entity: str
-    entity_key: str
+# A change-log entry as a pull reads it: (id, position, entity, entity_key), the
+# row itself. A pull reads up to a thousand: an ORM instance for each was a
+# quarter of a pull's server time, and a named tuple built from each row
+# another 0.7 ms a page. The row has the same names (``entry.position``).
+LogEntry = Row[int, int, str, str]
 
 
-def read_log(session: Session, after: int, scopes: Sequence[str], limit: int) -> list[LogEntry]:
+def read_log(session: Session, after: int, scopes: Sequence[str], limit: int) -> Sequence[LogEntry]:
     """Up to ``limit`` + 1 stamped entries after ``after`` that these scopes may see.
 
     One range of ix_change_log_scope_position per scope, merged: filtering the
@@ -205,7 +200,7 @@ def read_log(session: Session, after: int, scopes: Sequence[str], limit: int) ->
     bound = {f"scope{n}": scope for n, scope in enumerate(scopes)}
     rows = session.execute(_read_log(len(scopes)), {**bound, "after": after, "n": limit + 1})
     # All at once: row by row (the default) was a psycopg fetch per entry.
-    return [LogEntry(*row) for row in rows.all()]
+    return rows.all()
 
 
 @functools.cache

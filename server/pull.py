@@ -173,8 +173,8 @@ def _log_page(
     # Each key once, in log order (a dict keeps order; a list's "in" made this quadratic).
     # With the newest position of each key's entries here (what the cache checks).
     keys: dict[str, dict[str, int]] = defaultdict(dict)
-    for entry in entries:
-        keys[entry.entity][entry.entity_key] = entry.position
+    for _id, position, entity, key in entries:
+        keys[entity][key] = position
     of = {entity: list(found) for entity, found in keys.items()}
     seen = _Seen(keys, head)
     changes = Changes(
