@@ -14,7 +14,7 @@ import pytest
 from sqlalchemy import text
 from sqlalchemy.orm import Session
 
-from server.db import Database
+from server.db import Database, open_database
 
 _NOW = text("SELECT transaction_timestamp()")
 
@@ -58,3 +58,23 @@ def test_a_quick_read_leaves_its_connection_as_it_found_it(db: Database) -> None
     with db.write() as session:
         first, second = _two_reads_apart(session)
     assert second == first
+
+
+@pytest.mark.parametrize("backend", ["postgresql"], indirect=True)
+def test_statements_are_planned_for_their_parameters_every_time(db: Database) -> None:
+    # A generic plan for a prepared statement (psycopg prepares after five runs)
+    # read an event's every registration to look up a push's phone hashes.
+    for session_of in (db.read, db.quick_read, db.write):
+        with session_of() as session:
+            assert session.scalar(text("SHOW plan_cache_mode")) == "force_custom_plan"
+
+
+@pytest.mark.parametrize("backend", ["postgresql"], indirect=True)
+def test_connection_options_in_the_url_are_kept(db_url: str) -> None:
+    db = open_database(f"{db_url}?options=-c%20statement_timeout%3D5000", migrate=False)
+    try:
+        with db.quick_read() as session:
+            assert session.scalar(text("SHOW statement_timeout")) == "5s"
+            assert session.scalar(text("SHOW plan_cache_mode")) == "force_custom_plan"
+    finally:
+        db.close()
