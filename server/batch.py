@@ -27,13 +27,14 @@ from dataclasses import dataclass, field
 from types import ModuleType
 from typing import Any, TypeVar, cast
 
-from sqlalchemy import Connection, Dialect, any_, bindparam, select, text
+from sqlalchemy import Connection, Dialect, bindparam, select, text
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.sql.compiler import SQLCompiler
 from sqlalchemy.sql.schema import CallableColumnDefault, ScalarElementColumnDefault
 
 from server import subscriptions
 from server.changes import office_scope
+from server.inlists import one_of
 from server.models import (
     Admission,
     ChangeLogEntry,
@@ -334,19 +335,6 @@ _ALL_CONFIRMED = select(_counts.c.event_id, _counts.c.confirmed).where(
 # SQLite read every sign-up of the event to find one phone (a fifth of a push).
 _LIVE_PHONE = (text("status <> 'cancelled'"), text("phone_hash <> ''"))
 T = TypeVar("T")
-
-
-def one_of(column: Any, name: str, dialect: str) -> Any:
-    """``column IN (the list bound as name)``, spelt for ``dialect``.
-
-    On PostgreSQL ``= ANY(array)``: one parameter, so the SQL is the same for
-    every length and psycopg can cache and prepare it. An expanding IN of a
-    push's hundred ids was rendered by SQLAlchemy and parsed again by psycopg
-    (it caches only statements of at most 50 parameters) on every push.
-    """
-    if dialect == "postgresql":
-        return column == any_(bindparam(name, type_=postgresql.ARRAY(column.type)))
-    return column.in_(bindparam(name, expanding=True))
 
 
 def by_dialect(build: Callable[[str], T]) -> dict[str, T]:

@@ -29,10 +29,11 @@ from sqlalchemy.exc import DBAPIError, IntegrityError
 
 from core.payloads import SignupPayload
 from core.sealing import canonical_json
-from server.batch import Batch, Pusher, by_dialect, one_of
+from server.batch import Batch, Pusher, by_dialect
 from server.claims import CLAIM_TYPE, reconcile
 from server.db import Database
 from server.devices import DeviceReport
+from server.inlists import one_of
 from server.keys import ServerKeys
 from server.models import Device, Entity, MutationRecord, Outcome, SigningKey, table_of, utcnow
 from server.mutations import (

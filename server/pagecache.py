@@ -47,9 +47,7 @@ from collections.abc import Callable, Hashable, Iterable, Mapping, Sequence
 from typing import TypeVar, cast
 
 from pydantic import BaseModel
-from sqlalchemy import ColumnElement, any_, bindparam
-from sqlalchemy.dialects import postgresql
-from sqlalchemy.orm import InstrumentedAttribute, Session
+from sqlalchemy.orm import Session
 
 _Change = TypeVar("_Change", bound=BaseModel)
 _Built = TypeVar("_Built")
@@ -57,20 +55,6 @@ _Built = TypeVar("_Built")
 _STAGES = 256
 # Serialised snapshot changes kept besides the entries: a city's keys, a few times over.
 _STAGE_CHANGES = 20_000
-
-
-def one_of(
-    column: ColumnElement[str] | InstrumentedAttribute[str], name: str, dialect: str
-) -> ColumnElement[bool]:
-    """``column`` is one of the list bound as ``name``.
-
-    On PostgreSQL as ``= ANY(array)``: one statement text whatever the list's
-    length. An expanding IN renders a placeholder per key and a new text per
-    length, which SQLAlchemy and psycopg then prepared afresh: a tenth of a pull.
-    """
-    if dialect == "postgresql":
-        return column == any_(bindparam(name, type_=postgresql.ARRAY(column.type)))
-    return column.in_(bindparam(name, expanding=True))
 
 
 def dialect_of(session: Session) -> str:

@@ -31,6 +31,7 @@ from server.changes import (
     stamp_pending,
 )
 from server.db import Database
+from server.inlists import one_of
 from server.models import (
     Category,
     CheckIn,
@@ -48,7 +49,7 @@ from server.models import (
     utcnow,
 )
 from server.mutations import UNDONE, is_undone
-from server.pagecache import PageCache, dialect_of, one_of
+from server.pagecache import PageCache, dialect_of
 from server.subscriptions import own_scope
 from sync.protocol import (
     CategoryChange,
