@@ -184,6 +184,10 @@ def build_window(
     i18n = install(I18n(settings.language))
     # A configured hardware keyboard replaces the on-screen one entirely.
     keyboard = None if settings.physical_keyboard else OnScreenKeyboard(dpi=dpi)
+    if keyboard is not None:
+        # Hidden from the start, not only once the window is built: the window is laid
+        # out without it, and its keys are made when it is first shown (ui/keyboard.py).
+        keyboard.hide()
     window = KioskWindow(
         settings,
         store,
