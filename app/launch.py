@@ -39,8 +39,9 @@ from ui.theme import ThemeOptions, apply_theme
 from ui.touch import logical_dpi
 
 if TYPE_CHECKING:
-    # Imported where used: the voice (QtMultimedia, eSpeak), the network watch and the
-    # server's desk are attached once the home screen has been painted (run_kiosk).
+    # Imported where used: the voice (eSpeak; QtMultimedia when it first sounds) and the
+    # server's desk are attached once the home screen has been painted (run_kiosk), the
+    # network watch once a sync round has failed (NetworkWatch).
     from PySide6.QtNetwork import QNetworkInformation
 
     from app.opening import StoreOpening
@@ -109,6 +110,37 @@ def watch_network(sync: SyncControl) -> bool:
     return True
 
 
+class NetworkWatch(QObject):
+    """``watch`` (``watch_network``) once a sync round has failed, not before.
+
+    The hint only cuts short an engine's wait after a failed round: a kiosk
+    whose rounds succeed, or one not enrolled, has no use for it, and loading
+    it (QtNetwork and its reachability backends, which ask NetworkManager,
+    connman or GLib over D-Bus) is ~6 MB resident for good. A failed round
+    says so in its status (``SyncStatus.reason``), which arrives here queued
+    to the GUI thread, where Qt wants the backend loaded.
+    """
+
+    def __init__(
+        self,
+        bridge: SyncBridge,
+        sync: SyncControl,
+        watch: Callable[[SyncControl], bool] = watch_network,
+    ) -> None:
+        super().__init__(bridge)
+        self._sync = sync
+        self._watch = watch
+        self.watching = False
+        bridge.status_changed.connect(self.status_changed)
+        self.status_changed(sync.status)
+
+    def status_changed(self, status: SyncStatus) -> None:
+        if self.watching or not status.reason:
+            return
+        self.watching = True
+        self._watch(self._sync)
+
+
 def bind_sync(window: KioskWindow, sync: SyncControl) -> SyncBridge:
     bridge = SyncBridge(window)
     window.attach_sync(sync)
@@ -152,6 +184,10 @@ def build_window(
     i18n = install(I18n(settings.language))
     # A configured hardware keyboard replaces the on-screen one entirely.
     keyboard = None if settings.physical_keyboard else OnScreenKeyboard(dpi=dpi)
+    if keyboard is not None:
+        # Hidden from the start, not only once the window is built: the window is laid
+        # out without it, and its keys are made when it is first shown (ui/keyboard.py).
+        keyboard.hide()
     window = KioskWindow(
         settings,
         store,
@@ -199,9 +235,9 @@ def build_window(
     app.installEventFilter(window.lockdown)
     window.watcher.start()
     if sync is not None:
-        bind_sync(window, sync)
+        bridge = bind_sync(window, sync)
         if network:
-            watch_network(sync)
+            NetworkWatch(bridge, sync)
     return window
 
 
@@ -335,8 +371,7 @@ def run_kiosk(
             window.attach_online(OnlineDesk(store))
         if start_sync is not None:
             started = start_sync()
-            bind_sync(window, started)
-            watch_network(started)
+            NetworkWatch(bind_sync(window, started), started)
         if os.environ.get(PROBE_VARIABLE):
             sys.stdout.write("STORE_OPEN\n")
             sys.stdout.flush()

@@ -11,12 +11,18 @@ sync client...). A bundle has no sources, so it never paid this.
 ``spare_sources`` answers the same question by reading the file once, with
 nothing kept, so that the kiosk can import what its home screen does not need
 after the home screen is painted without growing by the size of its sources.
+It also drops the sources the hook read before it was replaced: whatever was
+imported between PySide6 and this module (PySide6's own start, and in the
+start-up benchmarks' probe, which imports Qt before ``app.launch``, every
+standard module ``app.launch`` names: ~2 MB, typing.py and inspect.py among
+them). ``linecache`` reads a file again if a traceback ever wants its lines.
 If a PySide6 release names things differently, nothing is changed (and the
 kiosk still works, at the old cost).
 """
 
 from __future__ import annotations
 
+import linecache
 import logging
 import sys
 from types import ModuleType
@@ -41,7 +47,8 @@ def mentions_pyside(module: ModuleType) -> bool:
 
 
 def spare_sources() -> bool:
-    """Replace the hook's source test with ``mentions_pyside``; False if it was not found."""
+    """Replace the hook's source test with ``mentions_pyside`` and forget the sources it
+    read so far; False if it was not found."""
     replaced = False
     for name in FEATURE_MODULES:
         feature = sys.modules.get(name)
@@ -50,7 +57,19 @@ def spare_sources() -> bool:
             replaced = True
     if not replaced:
         log.debug("PySide6's feature import hook not found; modules keep their sources")
-    return replaced
+        return False
+    forget_file_sources()
+    return True
+
+
+def forget_file_sources() -> None:
+    """Drop the cached lines of files on disk; keep sources that exist only in the cache.
+
+    A name in angle brackets (``<string>``, SQLAlchemy's generated functions) has
+    no file to be read again from, so it stays.
+    """
+    for name in [name for name in linecache.cache if not name.startswith("<")]:
+        linecache.cache.pop(name, None)
 
 
 spare_sources()

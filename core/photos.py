@@ -12,7 +12,9 @@ from __future__ import annotations
 import io
 import math
 
-from PIL import Image, UnidentifiedImageError
+# Pillow is imported by the two functions below, when a photo is made or checked:
+# the kiosk imports this module for its limits with the store, and Pillow with its
+# image libraries (~2 MB resident) is nothing a kiosk that takes no photo needs.
 
 MAX_SIDE = 1280
 QUALITY = 80
@@ -33,6 +35,8 @@ class PhotoRejected(ValueError):
 
 def jpeg_from_rgb(width: int, height: int, stride: int, rgb: bytes) -> bytes:
     """Packed 8-bit RGB rows (``stride`` bytes apart) as the JPEG a complaint carries."""
+    from PIL import Image
+
     try:
         image = Image.frombuffer("RGB", (width, height), rgb, "raw", "RGB", stride, 1)
     except ValueError as exc:
@@ -53,6 +57,8 @@ def photo_error(data: bytes) -> str | None:
         return "photo.too_large"
     if not data.startswith(_JPEG_START):
         return "photo.invalid"
+    from PIL import Image, UnidentifiedImageError
+
     try:
         with Image.open(io.BytesIO(data)) as image:
             if image.format != "JPEG" or max(image.size) > MAX_SIDE:

@@ -15,13 +15,18 @@ import datetime as dt
 import logging
 import math
 import struct
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 from PySide6.QtCore import QBuffer, QByteArray, QIODevice, QObject, QTimer, Signal
-from PySide6.QtMultimedia import QAudio, QAudioFormat, QAudioSink, QMediaDevices
 from PySide6.QtWidgets import QApplication
 
 from core.clock import Clock
+from ui.voice.qtlog import qt_audio_messages_to_log
+
+if TYPE_CHECKING:
+    # Imported when the chime first plays (Chime.play): Qt Multimedia and the PulseAudio
+    # client it links (~6 MB resident) are nothing an idle kiosk needs.
+    from PySide6.QtMultimedia import QAudio, QAudioSink
 
 log = logging.getLogger(__name__)
 
@@ -60,7 +65,10 @@ class Chime(QObject):
         self._data: QByteArray | None = None  # made on the first call, not at start-up
 
     def play(self) -> None:
-        device = QMediaDevices.defaultAudioOutput()
+        with qt_audio_messages_to_log():  # loading Qt Multimedia may complain of no sound server
+            from PySide6.QtMultimedia import QAudioFormat, QAudioSink, QMediaDevices
+
+            device = QMediaDevices.defaultAudioOutput()
         if device.isNull():
             QApplication.beep()
             return
@@ -79,6 +87,8 @@ class Chime(QObject):
         self._sink.start(self._buffer)
 
     def _finished(self, state: QAudio.State) -> None:
+        from PySide6.QtMultimedia import QAudio
+
         if state == QAudio.State.IdleState and self._sink is not None:
             self._sink.stop()
 

@@ -194,6 +194,13 @@ class _KeyPage(QWidget):
 
     A grid layout would share space by size hints, which differ per label;
     placing keys by hand keeps every letter key the same width in every mode.
+
+    The keys are made the first time they are needed (``rows``): when the page
+    is shown, asked for its keys, or asked for its size while shown or about
+    to be. The keyboard is hidden until a text field has focus, most citizens
+    never type, and a page seldom used (e-mail, digits, the other
+    orientation) need not exist: the five pages' 187 styled buttons were ~4 MB
+    of an idle kiosk's memory and ~20 ms of its start.
     """
 
     def __init__(
@@ -212,10 +219,32 @@ class _KeyPage(QWidget):
         # Keys grow at most this much beyond their own size hint: a keyboard
         # stretched across a 1920-pixel screen is a long reach for one hand.
         self._max_unit_factor = max_unit_factor
-        self.rows: list[list[tuple[_Slot, QPushButton | None]]] = []
-        for row in rows:
-            self.rows.append([(s, make_key(s, self) if s.key else None) for s in row])
+        self._slots = tuple(tuple(row) for row in rows)
+        self._make_key = make_key
+        self._rows: list[list[tuple[_Slot, QPushButton | None]]] | None = None
         self._units = max(sum(s.units for s in row) for row in rows)
+
+    @property
+    def rows(self) -> list[list[tuple[_Slot, QPushButton | None]]]:
+        """Each row's slots with their keys (None for a gap), made on first use."""
+        if self._rows is None:
+            make = self._make_key
+            self._rows = [
+                [(s, make(s, self) if s.key else None) for s in row] for row in self._slots
+            ]
+            if self.isVisible():  # children made after their parent was shown stay hidden
+                for button in self.buttons():
+                    button.show()
+            self.updateGeometry()  # the size hint now counts the keys' own
+        return self._rows
+
+    def make_keys(self) -> None:
+        """Make the keys now if they are not yet (before the page is laid out to be shown)."""
+        _ = self.rows
+
+    def made_buttons(self) -> list[QPushButton]:
+        """The keys made so far: none before the page was first needed."""
+        return self.buttons() if self._rows is not None else []
 
     def set_touch(self, touch: int, gap: int) -> None:
         self._touch = touch
@@ -247,13 +276,18 @@ class _KeyPage(QWidget):
         return QSize(math.ceil(unit), height)
 
     def _extent(self, unit: QSize) -> QSize:
-        rows = len(self.rows)
+        rows = len(self._slots)
         width = self._units * unit.width() - self._gap
         height = rows * unit.height() + (rows - 1) * self._gap
         return QSize(width, height)
 
     @override
     def sizeHint(self) -> QSize:
+        if self._rows is None and not self.isVisible():
+            # Layouts ask hidden pages too (a stacked layout asks every page, a window
+            # its hidden keyboard): not a reason to make the keys. Once shown, the page
+            # makes them and asks its layout to ask again (``rows``).
+            return self.minimumSizeHint()
         return self._extent(self._unit_extent("sizeHint"))
 
     @override
@@ -281,7 +315,9 @@ class _KeyPage(QWidget):
 
     def place_keys(self) -> None:
         """Lay the keys out over the page (and fit function-key words) again."""
-        rows = len(self.rows)
+        if self._rows is None and not self.isVisible():
+            return  # nothing made yet, and nothing to see: placed when first shown
+        rows = len(self._slots)
         row_height = (self.height() - (rows - 1) * self._gap) / rows
         unit = min(
             (self.width() + self._gap) / self._units,
@@ -388,11 +424,13 @@ class OnScreenKeyboard(QWidget):
         # A phone pad is used with one finger: keep it compact, not screen-wide.
         self._digit_page = _KeyPage(_DIGIT_ROWS, make, self._touch, max_unit_factor=2.6)
         self._stack = QStackedLayout()
-        for page in (*self._narrow_pages, *self._wide_pages, self._digit_page):
-            self._stack.addWidget(page)
         outer = QVBoxLayout(self)
         outer.setContentsMargins(_MARGIN, _MARGIN, _MARGIN, _MARGIN)
+        # The stack in place before its pages: a page added to a stack that has no widget
+        # yet is shown as a window of its own (and, shown, would make its keys).
         outer.addLayout(self._stack)
+        for page in (*self._narrow_pages, *self._wide_pages, self._digit_page):
+            self._stack.addWidget(page)
 
         app = QApplication.instance()
         if isinstance(app, QApplication):
@@ -440,7 +478,7 @@ class OnScreenKeyboard(QWidget):
         self._touch = touch_target_px(dpi)
         gap = mm_to_px(_GAP_MM, dpi)
         for page in self._pages():
-            for button in page.buttons():
+            for button in page.made_buttons():
                 button.setMinimumSize(self._touch, self._touch)
             page.set_touch(self._touch, gap)
         self.updateGeometry()
@@ -567,6 +605,9 @@ class OnScreenKeyboard(QWidget):
         # The page on show, not the tallest of all (a stacked layout's own answer):
         # the four-row landscape page leaves the field above it a row more.
         page = self._stack.currentWidget()
+        if isinstance(page, _KeyPage) and not self.isHidden():
+            # About to be laid out for showing: with the keys' own sizes, the first time too.
+            page.make_keys()
         margins = 2 * _MARGIN
         hint = page.sizeHint() if page is not None else QSize()
         return QSize(hint.width() + margins, hint.height() + margins)
@@ -596,6 +637,9 @@ class OnScreenKeyboard(QWidget):
             button.setAutoRepeatDelay(700)
             button.setAutoRepeatInterval(120)
         button.clicked.connect(lambda: self.press(slot.key))
+        # Made when its page is first needed: sized and labelled for the keyboard as it is now.
+        button.setMinimumSize(self._touch, self._touch)
+        self._label_key(button, self._label("keyboard.key"))
         return button
 
     # -- following focus ------------------------------------------------------------------
@@ -733,6 +777,8 @@ class OnScreenKeyboard(QWidget):
         page = {Mode.EMAIL: self._email_page, Mode.DIGITS: self._digit_page}.get(
             self._mode, self._text_page
         )
+        if not self.isHidden():
+            page.make_keys()  # made before it is shown, so they show with it
         self._stack.setCurrentWidget(page)
         self._refresh_labels()
         self.updateGeometry()
@@ -767,21 +813,25 @@ class OnScreenKeyboard(QWidget):
         self.setAccessibleName(self._label("keyboard.panel"))
         template = self._label("keyboard.key")
         for page in self._pages():
-            for button in page.buttons():
-                key = str(button.property("key"))
-                if key in _FUNCTION_KEYS:
-                    text = self._function_label(key)
-                    button.setText(_literal(text))
-                    button.setAccessibleName(text)
-                else:
-                    ch = self._char_for(key)
-                    button.setText(_literal(ch))
-                    # A screen reader says "ㄱ 키" / "a key", not just a letter.
-                    button.setAccessibleName(template.replace("{key}", ch))
-                if key == SHIFT:
-                    button.setChecked(self._shift)
+            for button in page.made_buttons():
+                self._label_key(button, template)
             if page.isVisible():
                 page.place_keys()  # new words may need fitting
+
+    def _label_key(self, button: QPushButton, template: str) -> None:
+        """The key's text and accessible name (``template``: "keyboard.key") for now."""
+        key = str(button.property("key"))
+        if key in _FUNCTION_KEYS:
+            text = self._function_label(key)
+            button.setText(_literal(text))
+            button.setAccessibleName(text)
+        else:
+            ch = self._char_for(key)
+            button.setText(_literal(ch))
+            # A screen reader says "ㄱ 키" / "a key", not just a letter.
+            button.setAccessibleName(template.replace("{key}", ch))
+        if key == SHIFT:
+            button.setChecked(self._shift)
 
 
 _FUNCTION_KEYS: Final = frozenset({SHIFT, BACKSPACE, SPACE, ENTER, TOGGLE})

@@ -40,6 +40,23 @@ def test_a_module_imported_after_qt_leaves_no_source_behind(module_dir: Path) ->
         sys.modules.pop("civic_after_qt", None)
 
 
+def test_sources_read_before_the_hook_was_replaced_are_forgotten(module_dir: Path) -> None:
+    import PySide6.QtCore  # noqa: F401 - the hook is installed with PySide6
+
+    path = module_dir / "civic_read_before.py"
+    path.write_text("VALUE = 1\n", encoding="utf-8")
+    linecache.getlines(str(path))  # what the hook's inspect.getsource leaves behind
+    generated = "<civic generated function>"  # no file: the cache is its only copy
+    linecache.cache[generated] = (8, None, ["x = 1\n"], generated)
+    try:
+        assert spare_sources()
+        assert str(path) not in linecache.cache
+        assert linecache.getline(str(path), 1) == "VALUE = 1\n"  # read again when wanted
+        assert linecache.getline(generated, 1) == "x = 1\n"
+    finally:
+        linecache.cache.pop(generated, None)
+
+
 def test_the_hook_still_learns_which_modules_use_pyside(module_dir: Path) -> None:
     uses = module_dir / "civic_uses_qt.py"
     uses.write_text("from PySide6.QtCore import QObject\n", encoding="utf-8")

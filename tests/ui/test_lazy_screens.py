@@ -9,7 +9,7 @@ nothing reads the store until a citizen taps a tile.
 
 from __future__ import annotations
 
-from PySide6.QtWidgets import QApplication
+from PySide6.QtWidgets import QApplication, QPushButton
 from pytestqt.qtbot import QtBot
 
 from app.launch import build_window
@@ -19,6 +19,7 @@ from tests.conftest import NOW, KioskDB
 from tests.ui.kiosk_fixtures import CALM, Citizen, make_window
 from ui.earphone import ManualJack
 from ui.i18n import translate
+from ui.keyboard import OnScreenKeyboard
 from ui.shell import KioskWindow
 
 
@@ -59,6 +60,21 @@ def test_the_receipt_is_built_before_the_citizen_taps_submit(
     qtbot.waitUntil(lambda: "receipt" in kiosk.screens)
     citizen.submit()
     assert kiosk.current_screen() is kiosk.receipt
+
+
+def test_the_keyboard_makes_its_keys_when_a_field_first_needs_them(
+    citizen: Citizen, kiosk: KioskWindow
+) -> None:
+    keyboard = kiosk.keyboard
+    assert isinstance(keyboard, OnScreenKeyboard) and not keyboard.isVisible()
+    assert keyboard.findChildren(QPushButton) == []  # none on the home screen
+    citizen.home_tile("signup")
+    citizen.tap(kiosk.events.buttons[0])  # the form opens with the name in focus
+    assert keyboard.isVisible()
+    key = keyboard.button("r")
+    assert key.isVisible() and key.text() == "ㄱ"
+    # One page of keys: the other modes' pages are made when a field asks for them.
+    assert len(keyboard.findChildren(QPushButton)) == len(keyboard.buttons())
 
 
 def test_every_screen_can_still_be_reached_by_name(qtbot: QtBot, kiosk_db: KioskDB) -> None:

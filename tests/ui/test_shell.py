@@ -20,10 +20,10 @@ from PySide6.QtWidgets import (
 from pytestqt.qtbot import QtBot
 
 import kiosk.flows as flow_table
-from app.launch import calm_excepthook, network_hint
+from app.launch import NetworkWatch, SyncBridge, calm_excepthook, network_hint
 from kiosk.config import Language
 from kiosk.models import DeviceIdentity
-from sync.status import SyncState, SyncStatus
+from sync.status import SyncControl, SyncState, SyncStatus
 from tests.conftest import KioskDB
 from tests.ui.kiosk_fixtures import (
     PORTRAIT,
@@ -303,6 +303,37 @@ def test_network_back_is_passed_to_the_engine_as_a_hint(fake_sync: FakeSync) -> 
     assert fake_sync.network_hints == 0
     hint(QNetworkInformation.Reachability.Online)
     assert fake_sync.network_hints == 1
+
+
+class Watched(list[SyncControl]):
+    """Stands in for ``watch_network``: the engines it was asked to watch."""
+
+    def __call__(self, sync: SyncControl) -> bool:
+        self.append(sync)
+        return True
+
+
+def test_the_network_is_watched_once_a_sync_round_failed_not_before(fake_sync: FakeSync) -> None:
+    bridge = SyncBridge()
+    watched = Watched()
+    NetworkWatch(bridge, fake_sync, watch=watched)
+    bridge.status_changed.emit(SyncStatus(SyncState.NOT_ENROLLED))
+    bridge.status_changed.emit(SyncStatus(SyncState.ONLINE))
+    assert watched == []  # rounds that succeed need no hint
+    failed = SyncStatus(SyncState.ONLINE, reason="network")
+    bridge.status_changed.emit(failed)
+    bridge.status_changed.emit(failed)
+    assert watched == [fake_sync]  # loaded once, kept
+
+
+def test_a_round_failed_before_the_window_was_bound_is_watched_at_once(
+    fake_sync: FakeSync,
+) -> None:
+    fake_sync.status = SyncStatus(SyncState.OFFLINE, reason="timeout")
+    watched = Watched()
+    bridge = SyncBridge()
+    NetworkWatch(bridge, fake_sync, watch=watched)
+    assert watched == [fake_sync]
 
 
 # --- errors -------------------------------------------------------------------------------

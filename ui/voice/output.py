@@ -17,10 +17,14 @@ from __future__ import annotations
 import logging
 
 from PySide6.QtCore import QBuffer, QByteArray, QIODevice, QObject, Signal, Slot
-from PySide6.QtMultimedia import QAudioFormat, QAudioSink, QMediaDevices, QtAudio
 
 from ui.voice.pcm import Pcm
 from ui.voice.qtlog import qt_audio_messages_to_log
+
+# PySide6.QtMultimedia is imported where a sound is made, not with this module: the
+# voice is attached at start-up, and Qt Multimedia with the PulseAudio client it
+# links (~6 MB resident) would otherwise sit in every idle kiosk that says nothing.
+# Once imported, each of these imports is a dictionary look-up.
 
 log = logging.getLogger("ui.speech")
 
@@ -32,6 +36,8 @@ class _Clip(QObject):
 
     def __init__(self, pcm: Pcm, gain: float, parent: QObject) -> None:
         super().__init__(parent)
+        from PySide6.QtMultimedia import QAudioFormat, QAudioSink, QMediaDevices, QtAudio
+
         self._over = False
         audio = QAudioFormat()
         audio.setSampleRate(pcm.rate)
@@ -52,6 +58,8 @@ class _Clip(QObject):
             log.info("audio: the output did not start (%s)", self._sink.error())
 
     def active(self) -> bool:
+        from PySide6.QtMultimedia import QtAudio
+
         return self._sink.state() in (QtAudio.State.ActiveState, QtAudio.State.SuspendedState)
 
     def stop(self) -> None:
@@ -60,6 +68,8 @@ class _Clip(QObject):
 
     @Slot()
     def _state_changed(self) -> None:
+        from PySide6.QtMultimedia import QtAudio
+
         state = self._sink.state()
         if state == QtAudio.State.IdleState:  # the buffer ran dry: the clip is over
             self.stop()
@@ -80,6 +90,8 @@ class AudioOutput(QObject):
     def device(self) -> str:
         """The default output's name, or "" when there is none (no sound server or card)."""
         with qt_audio_messages_to_log():
+            from PySide6.QtMultimedia import QMediaDevices
+
             device = QMediaDevices.defaultAudioOutput()
         return "" if device.isNull() else device.description()
 
