@@ -328,7 +328,7 @@ def write_markdown(
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="small sizes, to try the report")
-    parser.add_argument("--only", action="append", help="run only these benchmarks")
+    parser.add_argument("--only", action="extend", nargs="+", help="run only these benchmarks")
     parser.add_argument("--out", type=Path, default=ROOT / "bench" / "results")
     parser.add_argument("--bundle", type=Path, default=DEFAULT_BUNDLE)
     args = parser.parse_args(argv)
