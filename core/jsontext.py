@@ -8,10 +8,10 @@ which stops by itself at Python's recursion limit (answered as too deep);
 then, before anything else walks the value, its depth is held to
 ``MAX_DEPTH`` (counted without recursion, a level at a time, and only when
 the text has that many brackets at all: a 5 MB push of photos has a few
-dozen); and only if an
-escape could have made one, a search for lone surrogates. Numbers of more
-than 4,300 digits are refused by Python's own limit. A tokenising pre-scan of
-the text was tried first: it cost 1.8 s per 5 MB body, 50 times the parse.
+dozen); and only if an escape could have made one, a search for lone
+surrogates. Numbers of more than 4,300 digits are refused by Python's own
+limit. A tokenising pre-scan of the text was tried first: it cost 1.8 s per
+5 MB body, 50 times the parse.
 """
 
 from __future__ import annotations

@@ -251,7 +251,7 @@ def create_app(
 
     def _pull(query: _PullQuery, authorization: str | None, printer: str | None) -> PulledPage:
         # The token and whether the log needs stamping, in one session: each
-        # session is a pool checkout and a ping, paid on every page.
+        # session is a pool checkout, paid on every page.
         with db.quick_read() as session:
             device = _device_in(session, authorization)
             pending = has_unstamped(session)
