@@ -31,6 +31,7 @@ from dataclasses import dataclass, replace
 from sqlalchemy import Connection, insert
 from sqlalchemy.orm import Session
 
+from core.ids import new_id
 from core.payloads import CheckinPayload, MutationType, checkin_json
 from core.tickets import TicketIdentity
 from kiosk.attendance import EventCounts, read_kept_counts
@@ -121,7 +122,7 @@ def _record(
     now: dt.datetime,
     source: Source,
 ) -> Verdict:
-    checkin_id = str(uuid.uuid4())
+    checkin_id = new_id()
     payload = checkin_payload(verdict, now, source)
     _INSERT_CHECKIN.run(
         conn,

@@ -11,7 +11,6 @@ from __future__ import annotations
 import base64
 import datetime as dt
 import enum
-import uuid
 from typing import Any
 
 from nacl.signing import SigningKey as Ed25519Key
@@ -32,12 +31,9 @@ from sqlalchemy.orm.attributes import flag_modified
 
 from core.clock import utcnow
 from core.columns import UTCDateTime, str_enum
+from core.ids import new_id
 from core.kinds import RegistrationStatus, SubmissionKind
 from kiosk.device_secrets import for_pool
-
-
-def new_id() -> str:
-    return str(uuid.uuid4())
 
 
 class Base(DeclarativeBase):

@@ -11,11 +11,11 @@ nothing in the outbox.
 from __future__ import annotations
 
 import datetime as dt
-import uuid
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from core.clock import utcnow
+from core.ids import new_id
 from core.kinds import RegistrationStatus
 from core.links import status_page_url as status_url
 from core.names import mask_name
@@ -87,7 +87,7 @@ def prepare(
         )
         starts_at = event.starts_at
     return PreparedSignup(
-        id=str(uuid.uuid4()),
+        id=new_id(),
         receipt_code=code,
         event_id=event_id,
         accept_waitlist=accept_waitlist,

@@ -15,7 +15,6 @@ is simply due again: the server deduplicates by id, so resending is safe.
 from __future__ import annotations
 
 import datetime as dt
-import uuid
 from collections import defaultdict
 from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
@@ -36,6 +35,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Session
 
 from core.clock import utcnow
+from core.ids import new_id
 from core.kinds import RegistrationStatus
 from core.payloads import MutationType
 from core.sealing import canonical_json
@@ -97,7 +97,7 @@ def enqueue(
         sync_state(session)
         taken = _TAKE_SEQ.first(conn)
         assert taken is not None
-    mutation_id = mutation_id or str(uuid.uuid4())
+    mutation_id = mutation_id or new_id()
     when = now or utcnow()
     _INSERT_MUTATION.run(
         conn,

@@ -8,7 +8,6 @@ A confirmed place comes with its ticket, signed here with the kiosk's own key
 from __future__ import annotations
 
 import datetime as dt
-import uuid
 from dataclasses import dataclass
 
 from nacl.signing import SigningKey
@@ -17,6 +16,7 @@ from sqlalchemy.orm import Session
 
 from core import validation as v
 from core.clock import utcnow
+from core.ids import new_id
 from core.kinds import RegistrationStatus
 from core.links import status_page_url as status_url
 from core.names import mask_name
@@ -130,7 +130,7 @@ def store_sign_up(
             raise v.ValidationFailed([v.FieldError("event", "event.full")])
         code = receipt_code or unused_receipt_code(session)
         registration = Registration(
-            id=registration_id or str(uuid.uuid4()),
+            id=registration_id or new_id(),
             event_id=event.id,
             status=RegistrationStatus.CONFIRMED if confirmed else RegistrationStatus.WAITLISTED,
             receipt_code=code,

@@ -11,7 +11,6 @@ inside that write.
 from __future__ import annotations
 
 import datetime as dt
-import uuid
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -22,6 +21,7 @@ from core import validation as v
 from core.clock import utcnow
 from core.contact import contact_errors
 from core.dongs import dong_error
+from core.ids import new_id
 from core.kinds import SubmissionKind
 from core.links import status_page_url as status_url
 from core.payloads import (
@@ -379,7 +379,7 @@ def _new_submission(
     when: dt.datetime,
 ) -> Submission:
     submission = Submission(
-        id=str(uuid.uuid4()),
+        id=new_id(),
         kind=kind,
         receipt_code=unused_receipt_code(session),
         category_code=category,

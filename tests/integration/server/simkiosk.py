@@ -9,13 +9,13 @@ from __future__ import annotations
 
 import datetime as dt
 import itertools
-import uuid
 from dataclasses import dataclass, field
 from typing import Any, Self
 
 import requests
 from nacl.signing import SigningKey
 
+from core.ids import new_id
 from core.payloads import (
     CheckinPayload,
     ComplaintPayload,
@@ -91,7 +91,7 @@ class SimKiosk:
         self, type_: MutationType, payload: dict[str, Any], id_: str | None = None
     ) -> dict[str, Any]:
         return {
-            "id": id_ or str(uuid.uuid4()),
+            "id": id_ or new_id(),
             "seq": next(self._seq),
             "type": str(type_),
             "occurred_at": NOW.isoformat(),
@@ -209,7 +209,7 @@ class SimKiosk:
         body = {
             "protocol": PROTOCOL_VERSION,
             "device_id": self.device_id,
-            "id": id_ or str(uuid.uuid4()),
+            "id": id_ or new_id(),
             "occurred_at": NOW.isoformat(),
             "accept_waitlist": accept_waitlist,
             "payload": payload_json(payload),

@@ -70,6 +70,7 @@ def test_an_admission_is_logged_and_queued_in_one_go(door: Door) -> None:
     [mutation] = door.outbox()
     # One id end to end: the log row is the mutation, and the server's echo finds it.
     assert row.id == mutation.id == verdict.checkin_id
+    assert uuid.UUID(row.id).version == 7  # time-ordered (core/ids.py)
     assert (row.local, row.device_id, row.scanned_at, row.undone) == (
         True,
         "kiosk-test-1",

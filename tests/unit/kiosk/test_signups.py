@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import datetime as dt
+import uuid
 
 import pytest
 from nacl.signing import SigningKey
@@ -47,6 +48,7 @@ def test_sign_up_confirms_a_place_and_queues_a_sealed_mutation(kiosk_db: KioskDB
     assert receipt.status == "confirmed"
     [registration] = registrations(kiosk_db)
     assert registration.id == receipt.id
+    assert uuid.UUID(receipt.id).version == 7  # time-ordered (core/ids.py)
     assert registration.masked_name == "박*연"
     assert (registration.key_id, registration.number) == (7, 1)
     with kiosk_db.store.read() as session:

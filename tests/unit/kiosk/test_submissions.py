@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import unicodedata
+import uuid
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -243,6 +244,18 @@ class TestOutboxOrder:
         _, mutations = rows(kiosk_db)
         assert [m.seq for m in mutations] == [1, 2, 3, 4]
         assert len({s.receipt_code for s in rows(kiosk_db)[0]}) == 4
+
+    def test_record_ids_grow_with_time_so_the_servers_indexes_grow_at_one_end(
+        self, kiosk_db: KioskDB
+    ) -> None:
+        for _ in range(3):
+            submit_complaint(kiosk_db.store, GOOD, CONSENT)
+            proposal = ProposalForm(area="transport", title="심야 버스", description="증편")
+            submit_proposal(kiosk_db.store, proposal, Consent())
+        _, mutations = rows(kiosk_db)
+        ids = [m.id for m in mutations]
+        assert all(uuid.UUID(i).version == 7 for i in ids)
+        assert sorted(ids) == ids
 
 
 def test_an_unenrolled_kiosk_refuses_rather_than_storing_plaintext(tmp_path) -> None:
