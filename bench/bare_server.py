@@ -1,6 +1,6 @@
 """The bare baseline of the server benchmarks: a FastAPI endpoint that does one INSERT per item.
 
-    python -m bench.bare_server --db URL --port PORT [--workers N]
+    python -m bench.bare_server --db URL --port PORT
 
 It answers the same push request the real server does (same URL, same JSON
 body, the same headers sent) with the least a durable endpoint must do:

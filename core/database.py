@@ -12,7 +12,7 @@ from __future__ import annotations
 import contextlib
 import sqlite3
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -108,10 +108,21 @@ class SessionPair:
         self._reader = sessionmaker(engine, expire_on_commit=False)
 
     @contextmanager
-    def write(self) -> Iterator[Session]:
-        """One write transaction: committed when the block ends, rolled back on error."""
-        with self._write_lock or contextlib.nullcontext(), self._writer.begin() as session:
+    def write(self, *, before_commit: Callable[[], None] | None = None) -> Iterator[Session]:
+        """One write transaction: committed when the block ends, rolled back on error.
+
+        ``before_commit`` is called once the block's work is done, just before
+        the commit that waits for the disk (never when the block failed): the
+        server's pushes give their turn to the next one there (server/turns.py).
+        """
+        with (
+            self._write_lock or contextlib.nullcontext(),
+            self._writer() as session,
+            session.begin(),
+        ):
             yield session
+            if before_commit is not None:
+                before_commit()
 
     @contextmanager
     def read(self) -> Iterator[Session]:

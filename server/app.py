@@ -37,6 +37,7 @@ from server.logs import RequestLog, configure_logging
 from server.models import Device, utcnow
 from server.pagecache import PageCache
 from server.pull import PulledPage, Puller, pull_json
+from server.turns import Turn
 from sync.protocol import (
     CASE_CODE_PATTERN,
     DEFAULT_PULL_LIMIT,
@@ -454,14 +455,15 @@ def handle_push(
     ``state`` (the request's) learns the device as soon as it is known, and the
     counts of each status, for the request log.
     """
-    device = _device(db, authorization)
-    if state is not None:
-        state.device = device.id
-    # Every part of the request is judged before the batch is applied: a bad
-    # header must not fail a push whose mutations were already committed.
-    pending = _pending(pending_header)
-    # One transaction: the batch, and what the kiosk said about itself.
-    results = _push(db, keys, device, raw, pending, printer)
+    with db.push_turns.take() as turn:
+        device = _device(db, authorization)
+        if state is not None:
+            state.device = device.id
+        # Every part of the request is judged before the batch is applied: a bad
+        # header must not fail a push whose mutations were already committed.
+        pending = _pending(pending_header)
+        # One transaction: the batch, and what the kiosk said about itself.
+        results = _push(db, keys, device, raw, pending, printer, turn)
     if state is not None:
         state.mutations = len(results)
         for status in MutationStatus:
@@ -478,6 +480,7 @@ def _push(
     raw: bytes,
     pending: int | None,
     printer: str | None,
+    turn: Turn,
 ) -> list[MutationResult]:
     body = _push_body(raw, device)
     app_version = body.get("app_version")
@@ -485,7 +488,9 @@ def _push(
         app_version if isinstance(app_version, str) else "", pending, printer
     )
     try:
-        return ingest(db, keys, device, body["mutations"], report=report)
+        return ingest(
+            db, keys, device, body["mutations"], report=report, before_commit=turn.give_up
+        )
     except InvalidBatch as exc:
         raise ApiError(400, "invalid_request", str(exc)) from None
     except DeviceGone:

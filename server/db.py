@@ -26,6 +26,7 @@ from sqlalchemy.pool import ConnectionPoolEntry, PoolProxiedConnection
 
 from core import database as shared_database
 from core.database import SessionPair, durable_sqlite
+from server.turns import Turns
 
 MIGRATIONS_DIR = Path(__file__).with_name("migrations")
 BUSY_TIMEOUT_MS = 30_000
@@ -203,6 +204,8 @@ class Database(SessionPair):
         self.public_keys: dict[int, str] = {}
         # Held by the thread stamping the change log (server/changes.py stamp_pending).
         self.stamping = threading.Lock()
+        # On SQLite, pushes do their Python work one at a time (server/turns.py).
+        self.push_turns = Turns(take_turns=engine.dialect.name == "sqlite")
 
     @contextmanager
     def quick_read(self) -> Iterator[Session]:

@@ -20,7 +20,7 @@ import datetime as dt
 import functools
 import logging
 import uuid
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -120,9 +120,11 @@ def ingest(
     *,
     bulk: bool = True,
     report: DeviceReport | None = None,
+    before_commit: Callable[[], None] | None = None,
 ) -> list[MutationResult]:
     """Apply a pushed batch in one transaction; ``report`` (what the kiosk said about
-    itself in the request's headers) is written in that same transaction."""
+    itself in the request's headers) is written in that same transaction, and
+    ``before_commit`` is called as it commits (``SessionPair.write``)."""
     ids = [mutation_id(raw) for raw in mutations]
     if None in ids:
         raise InvalidBatch("every mutation needs an id (a UUID) so it can be answered")
@@ -140,14 +142,18 @@ def ingest(
     if bulk:
         try:
             return _apply_batch(
-                db, pusher, prepared, now, touch, signatures, bulk=True, planner=planner
-            )
+                db, pusher, prepared, now, touch, signatures,
+                bulk=True, planner=planner, before_commit=before_commit,
+            )  # fmt: skip
         except IntegrityError:
             log.info(
                 "a bulk insert was refused; applying the batch one mutation at a time",
                 extra={"fields": {"device": device.id, "mutations": len(prepared)}},
             )
-    return _apply_batch(db, pusher, prepared, now, touch, signatures, bulk=False, planner=planner)
+    return _apply_batch(
+        db, pusher, prepared, now, touch, signatures,
+        bulk=False, planner=planner, before_commit=before_commit,
+    )  # fmt: skip
 
 
 def _apply_batch(
@@ -160,8 +166,9 @@ def _apply_batch(
     *,
     bulk: bool,
     planner: Planner | None = None,
+    before_commit: Callable[[], None] | None = None,
 ) -> list[MutationResult]:
-    with db.write() as session:
+    with db.write(before_commit=before_commit) as session:
         conn = session.connection()
         statement = _touch_device(tuple(sorted(touch)))
         params = {f"new_{column}": value for column, value in touch.items()}
