@@ -56,6 +56,7 @@ from sqlalchemy import bindparam, event, func, select, text
 from app.demo import free_port, server_command
 from bench.table import Row, percentile, print_table
 from core.clock import utcnow
+from core.ids import new_id
 from core.receipts import ALPHABET, BODY_LENGTH, check_character
 from kiosk import lookups, outbox
 from kiosk.models import MutationState, OutboxMutation
@@ -342,7 +343,7 @@ def seed(store: Store, total: int) -> float:
             out_batch, sub_batch = [], []
             for n in range(min(chunk, remaining)):
                 row, subrow, head, tail = templates[n % len(templates)]
-                mutation_id, code = str(uuid.uuid4()), next(codes)
+                mutation_id, code = new_id(), next(codes)
                 new_out = list(row)
                 new_out[o_id], new_out[o_seq] = mutation_id, next_seq
                 new_out[o_payload] = f'{head}"receipt_code":"{code}"{tail}'

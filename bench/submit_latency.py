@@ -12,12 +12,12 @@ import argparse
 import datetime as dt
 import tempfile
 import time
-import uuid
 from pathlib import Path
 
 from sqlalchemy import insert
 
 from bench.table import Row, percentile, print_table
+from core.ids import new_id
 from core.receipts import new_receipt_code
 from core.sealing import new_keypair
 from kiosk.demo import seed_demo_reference
@@ -54,7 +54,7 @@ def seeded_store(directory: Path, rows: int) -> Store:
                 enrolled_at=now,
             )
         )
-    ids = [str(uuid.uuid4()) for _ in range(rows)]
+    ids = [new_id() for _ in range(rows)]  # as the kiosk makes them (core/ids.py)
     codes: set[str] = set()
     while len(codes) < rows:
         codes.add(new_receipt_code())
