@@ -547,8 +547,10 @@ class Batch:
         for kind, insert in INSERTS.items():
             rows = self._queued.pop(kind, None)
             if kind == "registration" and rows:
-                # Kept counts lock one row per event (server migration 0010): in
-                # event order, two batches never wait on each other in a circle.
+                # Kept counts lock one row per event (server migrations 0010, 0011):
+                # in event order, two batches never wait on each other in a circle.
+                # (SQLite's row triggers follow the rows' order; PostgreSQL's
+                # statement trigger sorts by event itself.)
                 rows.sort(key=lambda row: row["event_id"])
             if rows:
                 insert.run(self.conn, rows)

@@ -244,7 +244,7 @@ class EventBlock(Base):
 class EventCount(Base):
     """Confirmed places of an event, per selling device and in all: kept, not counted.
 
-    Triggers on ``registrations`` (server migration 0010) change these rows in
+    Triggers on ``registrations`` (server migrations 0010, 0011) change these rows in
     the same transaction as every sign-up, cancellation and promotion, whoever
     writes them. ``device_id`` is the selling device, "" for sign-ups no
     device made (online), and ``ALL_DEVICES`` for the event as a whole.
