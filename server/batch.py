@@ -290,11 +290,13 @@ def _admit_many(dialect: ModuleType) -> Any:
     return statement.on_conflict_do_update(
         index_elements=_TICKET, set_={"count": _admissions.c.count + statement.excluded.count}
     ).returning(
+        # Not sort_by_parameter_order: the answer is keyed by ticket, not by order,
+        # and asking for the order made SQLAlchemy send one statement per row
+        # (an upsert has no sentinel to sort by): a round trip per check-in.
         _admissions.c.key_id,
         _admissions.c.event_id,
         _admissions.c.number,
         _admissions.c.count,
-        sort_by_parameter_order=True,
     )
 
 
