@@ -455,13 +455,13 @@ def handle_push(
     ``state`` (the request's) learns the device as soon as it is known, and the
     counts of each status, for the request log.
     """
-    device = _device(db, authorization)
-    if state is not None:
-        state.device = device.id
-    # Every part of the request is judged before the batch is applied: a bad
-    # header must not fail a push whose mutations were already committed.
-    pending = _pending(pending_header)
     with db.push_turns.take() as turn:
+        device = _device(db, authorization)
+        if state is not None:
+            state.device = device.id
+        # Every part of the request is judged before the batch is applied: a bad
+        # header must not fail a push whose mutations were already committed.
+        pending = _pending(pending_header)
         # One transaction: the batch, and what the kiosk said about itself.
         results = _push(db, keys, device, raw, pending, printer, turn)
     if state is not None:
@@ -488,7 +488,9 @@ def _push(
         app_version if isinstance(app_version, str) else "", pending, printer
     )
     try:
-        return ingest(db, keys, device, body["mutations"], report=report, turn=turn)
+        return ingest(
+            db, keys, device, body["mutations"], report=report, before_commit=turn.give_up
+        )
     except InvalidBatch as exc:
         raise ApiError(400, "invalid_request", str(exc)) from None
     except DeviceGone:

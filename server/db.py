@@ -204,9 +204,8 @@ class Database(SessionPair):
         self.public_keys: dict[int, str] = {}
         # Held by the thread stamping the change log (server/changes.py stamp_pending).
         self.stamping = threading.Lock()
-        # Pushes do their Python work one at a time; on SQLite their writes too
-        # (server/turns.py).
-        self.push_turns = Turns(through_writing=engine.dialect.name == "sqlite")
+        # On SQLite, pushes do their Python work one at a time (server/turns.py).
+        self.push_turns = Turns(take_turns=engine.dialect.name == "sqlite")
 
     @contextmanager
     def quick_read(self) -> Iterator[Session]:

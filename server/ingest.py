@@ -52,7 +52,6 @@ from server.mutations import (
     ticket_keys,
 )
 from server.notifications import Planner
-from server.turns import Turn
 from sync.protocol import MutationResult, MutationStatus, ResultCode
 
 log = logging.getLogger("server.ingest")
@@ -121,11 +120,11 @@ def ingest(
     *,
     bulk: bool = True,
     report: DeviceReport | None = None,
-    turn: Turn | None = None,
+    before_commit: Callable[[], None] | None = None,
 ) -> list[MutationResult]:
     """Apply a pushed batch in one transaction; ``report`` (what the kiosk said about
-    itself in the request's headers) is written in that same transaction. ``turn``:
-    the push's turn at Python work (server/turns.py), told where its stages begin."""
+    itself in the request's headers) is written in that same transaction, and
+    ``before_commit`` is called as it commits (``SessionPair.write``)."""
     ids = [mutation_id(raw) for raw in mutations]
     if None in ids:
         raise InvalidBatch("every mutation needs an id (a UUID) so it can be answered")
@@ -137,10 +136,6 @@ def ingest(
         if isinstance(raw, Mapping) and id_ is not None
     ]
     signatures = check_signatures(prepared, _public_keys(db, ticket_keys(prepared)))
-    before_commit = None
-    if turn is not None:
-        turn.writing()
-        before_commit = turn.committing
     pusher = Pusher(device.id, device.office, device.signing_key_id, device.lineage or device.id)
     touch = {"last_push_at": now, **(report.values(device, now) if report else {})}
     planner = Planner(keys.sealing_key, keys.contact_key) if keys.contact_key else None
