@@ -12,7 +12,9 @@ An id still carries 62 random bits, so two kiosks (or one kiosk with its clock
 set back) never need to coordinate; the time in it is only an ordering hint,
 never trusted (the server reads times from the payload and checks them). It
 tells no more than the record's own creation time, which the server keeps
-anyway. Ids made before this change stay valid: the server accepts any UUID.
+anyway; where an id is public (Open311's ``service_request_id``), that time
+is published beside it to the second, and the id adds only the milliseconds.
+Ids made before this change stay valid: the server accepts any UUID.
 """
 
 from __future__ import annotations
