@@ -12,6 +12,8 @@ from sqlalchemy.engine import Dialect
 
 __all__ = ["UTCDateTime", "str_enum"]
 
+_NAIVE = "naive datetime given; only aware UTC datetimes are stored"
+
 
 class UTCDateTime(TypeDecorator[dt.datetime]):
     """Aware UTC datetimes in, aware UTC datetimes out; the server subclasses it for PostgreSQL."""
@@ -23,7 +25,7 @@ class UTCDateTime(TypeDecorator[dt.datetime]):
         if value is None:
             return None
         if value.tzinfo is None:
-            raise ValueError("naive datetime given; only aware UTC datetimes are stored")
+            raise ValueError(_NAIVE)
         value = value.astimezone(dt.UTC)
         # SQLite has no time zones (it would hand back naive datetimes): store
         # naive UTC there and re-attach UTC when reading.
@@ -47,7 +49,7 @@ class UTCDateTime(TypeDecorator[dt.datetime]):
             if value is None:
                 return None
             if value.tzinfo is None:
-                raise ValueError("naive datetime given; only aware UTC datetimes are stored")
+                raise ValueError(_NAIVE)
             return value.astimezone(utc).replace(tzinfo=None).isoformat(" ", "microseconds")
 
         return process

@@ -25,6 +25,7 @@ import uuid
 
 _VERSION = 0x7
 _VARIANT = 0b10
+_MILLIS = (1 << 48) - 1  # the id's 48 bits of Unix milliseconds (until the year 10889)
 
 
 def new_id() -> str:
@@ -42,7 +43,7 @@ def time_ordered_uuid(now_ns: int | None = None) -> uuid.UUID:
     millis, rest = divmod(ns, 1_000_000)
     fraction = rest * 4096 // 1_000_000  # 12 bits
     value = (
-        (millis & (1 << 48) - 1) << 80
+        (millis & _MILLIS) << 80
         | _VERSION << 76
         | fraction << 64
         | _VARIANT << 62
